@@ -1,0 +1,47 @@
+# careflow: two commands matter, `make run` and `make test`; each does its own set-up.
+SHELL := /bin/bash
+GO ?= go
+BIN := $(CURDIR)/.bin
+export TEMPORAL_BIN := $(BIN)/temporal
+export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
+WORKFLOWCHECK_VERSION := v0.3.0
+
+.PHONY: run test deps temporal stripe-mock vet lint workflowcheck bench loadgen clean
+
+## run: the Temporal dev server (with Web UI), worker, API and vendor simulators, in the foreground.
+run: deps temporal
+	$(GO) run ./cmd/careflow run
+
+## test: every test (unit, activity, contract, end-to-end, replay) after building what they need.
+test: deps temporal stripe-mock vet
+	$(GO) test -race -count=1 -timeout 25m ./...
+
+deps:
+	$(GO) mod download
+
+## temporal: build the pinned Temporal CLI dev server into .bin/ (skipped when already built).
+temporal:
+	bash temporal-dev/build.sh
+
+## stripe-mock: build the official stripe-mock into .bin/ for the Stripe contract test.
+stripe-mock:
+	bash tools/stripe-mock.sh
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+lint: vet workflowcheck
+
+## workflowcheck: Temporal's static determinism check over workflow code.
+workflowcheck:
+	$(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./workflows/...
+
+## bench: codec micro-benchmarks, then the load generator against a self-contained engine.
+bench: deps temporal
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... 
+	$(GO) run ./cmd/careflow loadgen -standalone -n 40 -c 8
+
+clean:
+	rm -rf $(BIN)
