@@ -1,0 +1,99 @@
+package devserver
+
+import (
+	"io"
+	"net"
+	"strconv"
+)
+
+// DefaultHost is the loopback address the dev server binds when Options.Host is empty.
+const DefaultHost = "127.0.0.1"
+
+// DefaultPort is the frontend gRPC port used when Options.Port is zero.
+const DefaultPort = 7233
+
+// DefaultUIPort is the conventional Web UI port (frontend port + 1000); callers set it explicitly.
+const DefaultUIPort = 8233
+
+// DefaultNamespace is the namespace used when Options.Namespace is empty.
+const DefaultNamespace = "default"
+
+// Options configures a dev server child process.
+type Options struct {
+	// BinPath is the temporal CLI binary; empty means FindBinary.
+	BinPath string
+	// DBFile is the SQLite file that keeps state across restarts; empty keeps state in memory.
+	DBFile string
+	// Host is the IP address for the frontend and the Web UI; empty means DefaultHost.
+	Host string
+	// Port is the frontend gRPC port; zero means DefaultPort.
+	Port int
+	// UIPort is the Web UI port; zero disables the UI (--headless).
+	UIPort int
+	// Namespace is created at start-up if missing and checked for readiness; empty means DefaultNamespace.
+	Namespace string
+	// UICodecEndpoint is the remote codec the Web UI calls to decode payloads, e.g. http://127.0.0.1:8080/codec.
+	UICodecEndpoint string
+	// LogWriter receives the server's stdout and stderr; nil discards them.
+	LogWriter io.Writer
+	// ExtraArgs are appended to the start-dev command line.
+	ExtraArgs []string
+}
+
+// withDefaults returns a copy of o with empty fields filled in.
+func (o Options) withDefaults() Options {
+	if o.Host == "" {
+		o.Host = DefaultHost
+	}
+	if o.Port == 0 {
+		o.Port = DefaultPort
+	}
+	if o.Namespace == "" {
+		o.Namespace = DefaultNamespace
+	}
+	if o.LogWriter == nil {
+		o.LogWriter = io.Discard
+	}
+	return o
+}
+
+// args builds the start-dev command line for o, which must already have defaults applied.
+func (o Options) args() []string {
+	args := []string{
+		"server", "start-dev",
+		"--ip", o.Host,
+		"--port", strconv.Itoa(o.Port),
+		// The version check phones home to temporal.io; this machine has no such
+		// network and local development must not depend on it.
+		"--dynamic-config-value", "frontend.enableServerVersionCheck=false",
+	}
+	// "default" is always created by the CLI; naming it again is harmless but noisy.
+	if o.Namespace != DefaultNamespace {
+		args = append(args, "--namespace", o.Namespace)
+	}
+	if o.DBFile != "" {
+		args = append(args, "--db-filename", o.DBFile)
+	}
+	if o.UIPort == 0 {
+		args = append(args, "--headless")
+	} else {
+		args = append(args, "--ui-port", strconv.Itoa(o.UIPort))
+		if o.UICodecEndpoint != "" {
+			args = append(args, "--ui-codec-endpoint", o.UICodecEndpoint)
+		}
+	}
+	return append(args, o.ExtraArgs...)
+}
+
+// address returns the frontend host:port.
+func (o Options) address() string {
+	return net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
+}
+
+// uiURL returns the Web UI base URL, or "" when the UI is disabled.
+func (o Options) uiURL() string {
+	if o.UIPort == 0 {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(o.Host, strconv.Itoa(o.UIPort))
+}
