@@ -1,0 +1,31 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+)
+
+// SQLiteFileName is the embedded store's file inside the data directory.
+const SQLiteFileName = "engine.db"
+
+// Open returns the PostgreSQL store when databaseURL is set (DATABASE_URL) and otherwise
+// the embedded SQLite store at <dataDir>/engine.db.
+func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
+	if databaseURL != "" {
+		s, err := OpenPostgres(ctx, databaseURL)
+		if err != nil {
+			// Return a nil interface, not an interface holding a nil *PostgresStore.
+			return nil, err
+		}
+		return s, nil
+	}
+	if dataDir == "" {
+		return nil, errors.New("audit: a data directory is required when DATABASE_URL is unset")
+	}
+	s, err := OpenSQLite(ctx, filepath.Join(dataDir, SQLiteFileName))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

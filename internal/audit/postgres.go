@@ -1,0 +1,224 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Advisory lock keys, per database. The value spells "careflow" in ASCII so the lock is
+// recognisable in pg_locks.
+const (
+	migrateLockKey int64 = 0x63617265666c6f77
+	appendLockKey  int64 = migrateLockKey + 1
+)
+
+// PostgresStore is the Store on PostgreSQL, used when DATABASE_URL is set. A search_path
+// parameter in the URL selects (and on first use creates) the schema it lives in.
+type PostgresStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ Store = (*PostgresStore)(nil)
+
+// OpenPostgres connects to the database at url and applies pending migrations. It is safe
+// for several processes to call at once: migrations run under a transaction-scoped lock.
+func OpenPostgres(ctx context.Context, url string) (*PostgresStore, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors can quote the URL; say only what went wrong.
+		return nil, errors.New("audit: invalid DATABASE_URL")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("audit: connect postgres: %w", err)
+	}
+	if err := migratePostgres(ctx, pool, firstSchema(cfg.ConnConfig.RuntimeParams["search_path"])); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &PostgresStore{pool: pool}, nil
+}
+
+// firstSchema returns the schema new tables go to for a search_path setting, or "" for the
+// server default.
+func firstSchema(searchPath string) string {
+	first, _, _ := strings.Cut(searchPath, ",")
+	first = strings.Trim(strings.TrimSpace(first), `"`)
+	if first == "$user" {
+		return ""
+	}
+	return first
+}
+
+// migratePostgres applies pending migrations in one transaction. pg_advisory_xact_lock makes
+// concurrent starters take turns and is released by the commit or rollback.
+func migratePostgres(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	all, err := loadMigrations(migrationFiles, "migrations/postgres")
+	if err != nil {
+		return err
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: migrate: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // no-op after Commit
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
+		return fmt.Errorf("audit: migrate: lock: %w", err)
+	}
+	if schema != "" {
+		if _, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+			return fmt.Errorf("audit: migrate: create schema: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    bigint      PRIMARY KEY,
+		applied_at timestamptz NOT NULL DEFAULT now()
+	)`); err != nil {
+		return fmt.Errorf("audit: migrate: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("audit: migrate: read versions: %w", err)
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("audit: migrate: read versions: %w", err)
+	}
+	applied := map[int64]bool{}
+	for _, v := range versions {
+		applied[v] = true
+	}
+	for _, m := range pending(all, applied) {
+		// Without arguments pgx uses the simple protocol, which runs a multi-statement file.
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("audit: migrate %s: %w", m.name, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
+			return fmt.Errorf("audit: migrate %s: record version: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("audit: migrate: commit: %w", err)
+	}
+	return nil
+}
+
+// appendSQL inserts one record while holding a transaction-scoped advisory lock. A sequence
+// alone hands out IDs in call order but transactions may commit out of that order, so a
+// reader paging by AfterID could pass over an ID that becomes visible later. Taking the lock
+// before nextval runs (the MATERIALIZED CTE is evaluated first) and keeping it until commit
+// makes IDs become visible strictly in order. The cost is that appends commit one at a time.
+const appendSQL = `WITH serial AS MATERIALIZED (SELECT pg_advisory_xact_lock($1))
+INSERT INTO audit_records (at, actor, action, process, vendor, exchange, outcome, code, latency_ns)
+SELECT $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::bigint
+FROM serial
+RETURNING id, at`
+
+// Append implements Store.
+func (s *PostgresStore) Append(ctx context.Context, r Record) (Record, error) {
+	r, err := prepare(r, time.Now())
+	if err != nil {
+		return Record{}, err
+	}
+	var at time.Time
+	err = s.pool.QueryRow(ctx, appendSQL, appendLockKey, r.At, r.Actor, r.Action, r.Process, r.Vendor,
+		r.Exchange, r.Outcome, r.Code, int64(r.Latency)).Scan(&r.ID, &at)
+	if err != nil {
+		return Record{}, fmt.Errorf("audit: append: %w", err)
+	}
+	r.At = at.UTC()
+	return r, nil
+}
+
+// List implements Store.
+func (s *PostgresStore) List(ctx context.Context, f Filter) ([]Record, error) {
+	f, err := normalizeFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	query, args := listQuery(postgresDialect, f)
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: list: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Record, error) {
+		var (
+			r       Record
+			latency int64
+		)
+		err := row.Scan(&r.ID, &r.At, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
+			&r.Outcome, &r.Code, &latency)
+		r.At = r.At.UTC()
+		r.Latency = time.Duration(latency)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit: list: %w", err)
+	}
+	if out == nil {
+		out = []Record{}
+	}
+	return out, nil
+}
+
+// PutCrosswalk implements Store.
+func (s *PostgresStore) PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error {
+	if err := checkCrosswalk(kind, externalID, internalID, true); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO crosswalk (kind, external_id, internal_id)
+		VALUES ($1, $2, $3) ON CONFLICT (kind, external_id) DO NOTHING`, kind, externalID, internalID)
+	if err != nil {
+		return fmt.Errorf("audit: put crosswalk: %w", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	// DO NOTHING waited for any concurrent insert of the key to commit, and mappings never
+	// change, so the row read now is the one that won.
+	have, err := s.LookupCrosswalk(ctx, kind, externalID)
+	if err != nil {
+		return err
+	}
+	if have != internalID {
+		return conflict(kind)
+	}
+	return nil
+}
+
+// LookupCrosswalk implements Store.
+func (s *PostgresStore) LookupCrosswalk(ctx context.Context, kind, externalID string) (string, error) {
+	if err := checkCrosswalk(kind, externalID, "", false); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.pool.QueryRow(ctx, `SELECT internal_id FROM crosswalk WHERE kind = $1 AND external_id = $2`,
+		kind, externalID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("audit: lookup crosswalk: %w", err)
+	}
+	return id, nil
+}
+
+// Ping implements Store.
+func (s *PostgresStore) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("audit: ping: %w", err)
+	}
+	return nil
+}
+
+// Close implements Store; closing twice is harmless.
+func (s *PostgresStore) Close() error {
+	s.pool.Close()
+	return nil
+}

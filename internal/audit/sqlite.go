@@ -1,0 +1,264 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	// Registers the pure-Go "sqlite" database/sql driver.
+	_ "modernc.org/sqlite"
+)
+
+// sqliteTimeLayout is fixed-width so that text order equals time order in the at column.
+const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// sqliteBusyTimeout is how long a connection waits for another process's write lock.
+const sqliteBusyTimeout = 10 * time.Second
+
+// SQLiteStore is the embedded Store in one SQLite file, used when DATABASE_URL is unset.
+type SQLiteStore struct {
+	// w has exactly one connection: SQLite allows one writer at a time, and queueing
+	// writers in Go is cheaper and fairer than letting them spin in busy_timeout.
+	w *sql.DB
+	// r is a pool of read-only connections; WAL lets them read beside the writer.
+	r *sql.DB
+}
+
+var _ Store = (*SQLiteStore)(nil)
+
+// OpenSQLite opens (creating if needed) the SQLite database at path, creates its parent
+// directory and applies pending migrations. The store is safe for concurrent use.
+func OpenSQLite(ctx context.Context, path string) (*SQLiteStore, error) {
+	if path == "" {
+		return nil, errors.New("audit: sqlite path is empty")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("audit: sqlite path: %w", err)
+	}
+	// 0700: the audit trail is for operators, not for other local users.
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("audit: create data directory: %w", err)
+	}
+	w, err := sql.Open("sqlite", sqliteDSN(abs, false))
+	if err != nil {
+		return nil, fmt.Errorf("audit: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	if err := migrateSQLite(ctx, w); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(abs, true))
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("audit: open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	if err := r.PingContext(ctx); err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		return nil, fmt.Errorf("audit: open sqlite: %w", err)
+	}
+	return &SQLiteStore{w: w, r: r}, nil
+}
+
+// sqliteDSN builds a file: URI so that unusual characters in the path are escaped; the
+// driver runs each _pragma on every new connection.
+func sqliteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// WAL is a property of the file; setting it on the writer is enough. synchronous
+		// stays at the default FULL: an acknowledged audit record must survive a power cut.
+		q.Add("_pragma", "journal_mode(WAL)")
+		// BEGIN IMMEDIATE takes the write lock up front, so two processes migrating at once
+		// queue instead of failing with SQLITE_BUSY on lock upgrade.
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", Path: path, OmitHost: true, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// migrateSQLite applies pending migrations in one BEGIN IMMEDIATE transaction.
+func migrateSQLite(ctx context.Context, db *sql.DB) error {
+	all, err := loadMigrations(migrationFiles, "migrations/sqlite")
+	if err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("audit: migrate: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // no-op after Commit
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT    NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("audit: migrate: %w", err)
+	}
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, m := range pending(all, applied) {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("audit: migrate %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+			m.version, formatSQLiteTime(time.Now())); err != nil {
+			return fmt.Errorf("audit: migrate %s: record version: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("audit: migrate: commit: %w", err)
+	}
+	return nil
+}
+
+// appliedVersions reads schema_migrations inside the migration transaction.
+func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("audit: migrate: read versions: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int64]bool{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("audit: migrate: read versions: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: migrate: read versions: %w", err)
+	}
+	return applied, nil
+}
+
+// Append implements Store.
+func (s *SQLiteStore) Append(ctx context.Context, r Record) (Record, error) {
+	r, err := prepare(r, time.Now())
+	if err != nil {
+		return Record{}, err
+	}
+	row := s.w.QueryRowContext(ctx, `INSERT INTO audit_records
+		(at, actor, action, process, vendor, exchange, outcome, code, latency_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		formatSQLiteTime(r.At), r.Actor, r.Action, r.Process, r.Vendor, r.Exchange, r.Outcome, r.Code,
+		int64(r.Latency))
+	if err := row.Scan(&r.ID); err != nil {
+		return Record{}, fmt.Errorf("audit: append: %w", err)
+	}
+	return r, nil
+}
+
+// List implements Store.
+func (s *SQLiteStore) List(ctx context.Context, f Filter) ([]Record, error) {
+	f, err := normalizeFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	query, args := listQuery(sqliteDialect, f)
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: list: %w", err)
+	}
+	defer rows.Close()
+	out := []Record{}
+	for rows.Next() {
+		var (
+			r       Record
+			at      string
+			latency int64
+		)
+		if err := rows.Scan(&r.ID, &at, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
+			&r.Outcome, &r.Code, &latency); err != nil {
+			return nil, fmt.Errorf("audit: list: %w", err)
+		}
+		if r.At, err = time.Parse(sqliteTimeLayout, at); err != nil {
+			return nil, fmt.Errorf("audit: list: record %d: bad timestamp", r.ID)
+		}
+		r.Latency = time.Duration(latency)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: list: %w", err)
+	}
+	return out, nil
+}
+
+// PutCrosswalk implements Store.
+func (s *SQLiteStore) PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error {
+	if err := checkCrosswalk(kind, externalID, internalID, true); err != nil {
+		return err
+	}
+	res, err := s.w.ExecContext(ctx, `INSERT INTO crosswalk (kind, external_id, internal_id, created_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (kind, external_id) DO NOTHING`,
+		kind, externalID, internalID, formatSQLiteTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("audit: put crosswalk: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("audit: put crosswalk: %w", err)
+	} else if n == 1 {
+		return nil
+	}
+	// The key existed already; mappings never change, so reading it afterwards is race-free.
+	have, err := s.LookupCrosswalk(ctx, kind, externalID)
+	if err != nil {
+		return err
+	}
+	if have != internalID {
+		return conflict(kind)
+	}
+	return nil
+}
+
+// LookupCrosswalk implements Store.
+func (s *SQLiteStore) LookupCrosswalk(ctx context.Context, kind, externalID string) (string, error) {
+	if err := checkCrosswalk(kind, externalID, "", false); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.r.QueryRowContext(ctx, `SELECT internal_id FROM crosswalk WHERE kind = ? AND external_id = ?`,
+		kind, externalID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("audit: lookup crosswalk: %w", err)
+	}
+	return id, nil
+}
+
+// Ping implements Store.
+func (s *SQLiteStore) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("audit: ping: %w", err)
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("audit: ping: %w", err)
+	}
+	return nil
+}
+
+// Close implements Store; closing twice is harmless.
+func (s *SQLiteStore) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// formatSQLiteTime renders t in the at column's fixed-width UTC form.
+func formatSQLiteTime(t time.Time) string {
+	return t.UTC().Format(sqliteTimeLayout)
+}
