@@ -1,0 +1,47 @@
+package stripesim
+
+import (
+	"github.com/stripe/stripe-go/v85"
+)
+
+// eventWire is a Stripe Event object as delivered to webhook endpoints.
+type eventWire struct {
+	ID              string       `json:"id"`
+	Object          string       `json:"object"`
+	APIVersion      string       `json:"api_version"`
+	Created         int64        `json:"created"`
+	Data            eventData    `json:"data"`
+	Livemode        bool         `json:"livemode"`
+	PendingWebhooks int          `json:"pending_webhooks"`
+	Request         eventRequest `json:"request"`
+	Type            string       `json:"type"`
+}
+
+// eventData holds a snapshot of the object at the time of the event.
+type eventData struct {
+	Object any `json:"object"`
+}
+
+// eventRequest names the API request that caused the event, if any.
+type eventRequest struct {
+	ID             *string `json:"id"`
+	IdempotencyKey *string `json:"idempotency_key"`
+}
+
+// emit queues an event for delivery; Sim.mu must be held so that events are
+// queued in the order the state changed. paymentIntentID keys the delivery
+// queue, which keeps each PaymentIntent's events in order.
+func (s *Sim) emit(typ, paymentIntentID string, obj any, c *call) {
+	if s.webhookURL == "" || (s.enabled != nil && !s.enabled[typ]) {
+		// Nothing would receive the event, so skip the encoding work.
+		return
+	}
+	ev := eventWire{
+		ID: newID("evt"), Object: "event", APIVersion: stripe.APIVersion, Created: s.now().Unix(),
+		Data: eventData{Object: obj}, PendingWebhooks: 1, Type: typ,
+	}
+	if c != nil {
+		ev.Request = eventRequest{ID: strOrNil(c.requestID), IdempotencyKey: strOrNil(c.idemKey)}
+	}
+	s.hooks.enqueue(delivery{url: s.webhookURL, eventID: ev.ID, key: paymentIntentID, payload: mustJSON(ev)})
+}
