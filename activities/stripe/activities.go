@@ -1,0 +1,249 @@
+package stripe
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	stripe "github.com/stripe/stripe-go/v85"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/careflow/engine/internal/audit"
+)
+
+// Metadata keys set on Stripe objects. The first two equal the payments contract's
+// MetadataPaymentID and MetadataWorkflowID (a test checks); activities do not import workflows.
+const (
+	MetadataPaymentID   = "payment_id"
+	MetadataWorkflowID  = "workflow_id"
+	MetadataCustomerRef = "customer_ref"
+)
+
+// Crosswalk kinds recorded after successful calls, so webhooks find their workflow.
+const (
+	CrosswalkPaymentIntent = "stripe.payment_intent"
+	CrosswalkCharge        = "stripe.charge"
+	CrosswalkRefund        = "stripe.refund"
+)
+
+// Audit actions, one per activity.
+const (
+	ActionAuthorize = "stripe.authorize"
+	ActionCapture   = "stripe.capture"
+	ActionCancel    = "stripe.cancel"
+	ActionRefund    = "stripe.refund"
+)
+
+// Activities are the Stripe activities of the payments process. Register with
+// worker.RegisterActivity(&Activities{...}); activity names are the method names.
+type Activities struct {
+	Stripe  *stripe.Client
+	Records audit.Store
+	// Now is the clock for audit latencies; nil means time.Now.
+	Now func() time.Time
+}
+
+// AuthorizePayment creates and confirms a PaymentIntent with manual capture, which places a
+// hold on the card for Amount. A decline is a non-retryable ErrTypeCardDeclined error.
+func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (AuthorizeResult, error) {
+	if err := requireFields("authorize", in.IdempotencyKey, in.WorkflowID); err != nil {
+		return AuthorizeResult{}, err
+	}
+	start := a.now()
+	params := &stripe.PaymentIntentCreateParams{
+		Amount:   stripe.Int64(in.Amount),
+		Currency: stripe.String(in.Currency),
+		// An explicit card-only list: with confirm=true, automatic payment methods would
+		// require a return_url for redirect-based methods the engine cannot complete.
+		PaymentMethodTypes: stripe.StringSlice([]string{"card"}),
+		PaymentMethod:      stripe.String(in.PaymentMethod),
+		Confirm:            stripe.Bool(true),
+		CaptureMethod:      stripe.String(string(stripe.PaymentIntentCaptureMethodManual)),
+		Metadata: map[string]string{
+			MetadataPaymentID:   in.PaymentID,
+			MetadataWorkflowID:  in.WorkflowID,
+			MetadataCustomerRef: in.CustomerRef,
+		},
+	}
+	if in.Description != "" {
+		params.Description = stripe.String(in.Description)
+	}
+	// Only a Stripe Customer id goes into customer; other references stay in metadata.
+	if strings.HasPrefix(in.CustomerRef, "cus_") {
+		params.Customer = stripe.String(in.CustomerRef)
+	}
+	params.SetIdempotencyKey(in.IdempotencyKey)
+
+	pi, err := a.Stripe.V1PaymentIntents.Create(ctx, params)
+	if err != nil {
+		c := classify("authorize", err)
+		exchange := firstNonEmpty(c.objectID, in.IdempotencyKey)
+		if c.objectID != "" {
+			// A declined intent still exists at Stripe and its webhooks name it.
+			a.crosswalk(ctx, CrosswalkPaymentIntent, c.objectID, in.WorkflowID)
+		}
+		a.record(ctx, ActionAuthorize, in.WorkflowID, exchange, start, c.outcome, c.code)
+		return AuthorizeResult{}, c.err
+	}
+
+	res := AuthorizeResult{PaymentIntentID: pi.ID, Status: string(pi.Status), AmountCapturable: pi.AmountCapturable}
+	if pi.LatestCharge != nil {
+		res.ChargeID = pi.LatestCharge.ID
+	}
+	a.crosswalk(ctx, CrosswalkPaymentIntent, pi.ID, in.WorkflowID)
+	a.crosswalk(ctx, CrosswalkCharge, res.ChargeID, in.WorkflowID)
+
+	if pi.Status != stripe.PaymentIntentStatusRequiresCapture && pi.Status != stripe.PaymentIntentStatusSucceeded {
+		// requires_action means the issuer wants 3-D Secure, which a server-side confirmation
+		// cannot complete; Stripe calls this decline authentication_required off-session.
+		a.record(ctx, ActionAuthorize, in.WorkflowID, pi.ID, start, audit.OutcomeRejected, string(pi.Status))
+		reason := "authentication_required"
+		if pi.Status != stripe.PaymentIntentStatusRequiresAction {
+			reason = "unexpected_status_" + string(pi.Status)
+		}
+		return res, temporal.NewNonRetryableApplicationError("card declined: "+reason, ErrTypeCardDeclined,
+			&VendorError{Op: "authorize", HTTPStatus: statusOf(pi.LastResponse), Code: reason},
+			DeclineInfo{Code: reason, HTTPStatus: statusOf(pi.LastResponse)})
+	}
+	a.record(ctx, ActionAuthorize, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
+	return res, nil
+}
+
+// CapturePayment captures Amount (zero: everything authorized) of an authorized PaymentIntent.
+func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (CaptureResult, error) {
+	if err := requireFields("capture", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
+		return CaptureResult{}, err
+	}
+	start := a.now()
+	params := &stripe.PaymentIntentCaptureParams{}
+	if in.Amount > 0 {
+		params.AmountToCapture = stripe.Int64(in.Amount)
+	}
+	params.SetIdempotencyKey(in.IdempotencyKey)
+
+	pi, err := a.Stripe.V1PaymentIntents.Capture(ctx, in.PaymentIntentID, params)
+	if err != nil {
+		c := classify("capture", err)
+		a.record(ctx, ActionCapture, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+		return CaptureResult{}, c.err
+	}
+	if pi.LatestCharge != nil {
+		a.crosswalk(ctx, CrosswalkCharge, pi.LatestCharge.ID, in.WorkflowID)
+	}
+	a.record(ctx, ActionCapture, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
+	return CaptureResult{Status: string(pi.Status), AmountReceived: pi.AmountReceived}, nil
+}
+
+// CancelPayment cancels a PaymentIntent, releasing its authorization.
+func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelResult, error) {
+	if err := requireFields("cancel", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
+		return CancelResult{}, err
+	}
+	start := a.now()
+	params := &stripe.PaymentIntentCancelParams{}
+	if in.Reason != "" {
+		params.CancellationReason = stripe.String(in.Reason)
+	}
+	params.SetIdempotencyKey(in.IdempotencyKey)
+
+	pi, err := a.Stripe.V1PaymentIntents.Cancel(ctx, in.PaymentIntentID, params)
+	if err != nil {
+		c := classify("cancel", err)
+		a.record(ctx, ActionCancel, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+		return CancelResult{}, c.err
+	}
+	a.record(ctx, ActionCancel, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
+	return CancelResult{Status: string(pi.Status)}, nil
+}
+
+// RefundPayment refunds Amount (zero: whatever is left) of a captured PaymentIntent.
+func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundResult, error) {
+	if err := requireFields("refund", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
+		return RefundResult{}, err
+	}
+	start := a.now()
+	params := &stripe.RefundCreateParams{
+		PaymentIntent: stripe.String(in.PaymentIntentID),
+		Metadata:      map[string]string{MetadataWorkflowID: in.WorkflowID},
+	}
+	if in.PaymentID != "" {
+		params.Metadata[MetadataPaymentID] = in.PaymentID
+	}
+	if in.Amount > 0 {
+		params.Amount = stripe.Int64(in.Amount)
+	}
+	if in.Reason != "" {
+		params.Reason = stripe.String(in.Reason)
+	}
+	params.SetIdempotencyKey(in.IdempotencyKey)
+
+	re, err := a.Stripe.V1Refunds.Create(ctx, params)
+	if err != nil {
+		c := classify("refund", err)
+		a.record(ctx, ActionRefund, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+		return RefundResult{}, c.err
+	}
+	a.crosswalk(ctx, CrosswalkRefund, re.ID, in.WorkflowID)
+	a.record(ctx, ActionRefund, in.WorkflowID, re.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(re.LastResponse)))
+	return RefundResult{RefundID: re.ID, Status: string(re.Status), Amount: re.Amount}, nil
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// record appends the audit record of one Stripe exchange. A failed append is logged and
+// swallowed: failing the activity would repeat a Stripe call that already happened.
+func (a *Activities) record(ctx context.Context, action, process, exchange string, start time.Time, outcome, code string) {
+	if a.Records == nil {
+		return
+	}
+	_, err := a.Records.Append(ctx, audit.Record{
+		Actor: "worker", Action: action, Process: process, Vendor: "stripe",
+		Exchange: exchange, Outcome: outcome, Code: code, Latency: a.now().Sub(start),
+	})
+	if err != nil {
+		activity.GetLogger(ctx).Warn("audit append failed", "action", action, "process", process, "error", err)
+	}
+}
+
+// crosswalk maps a Stripe object to its workflow. Webhooks also carry the workflow ID in
+// metadata, so a failed write is logged rather than failing a call Stripe already made.
+func (a *Activities) crosswalk(ctx context.Context, kind, externalID, workflowID string) {
+	if a.Records == nil || externalID == "" || workflowID == "" {
+		return
+	}
+	if err := a.Records.PutCrosswalk(ctx, kind, externalID, workflowID); err != nil {
+		activity.GetLogger(ctx).Warn("crosswalk write failed", "kind", kind, "process", workflowID, "error", err)
+	}
+}
+
+// requireFields rejects inputs that would make the call unsafe or meaningless; paymentIntentID
+// is checked when given.
+func requireFields(op, idempotencyKey, workflowID string, paymentIntentID ...string) error {
+	switch {
+	case strings.TrimSpace(idempotencyKey) == "" || len(idempotencyKey) > 255:
+		return invalidInput(op, "idempotencyKey")
+	case workflowID == "":
+		return invalidInput(op, "workflowId")
+	}
+	for _, id := range paymentIntentID {
+		if id == "" {
+			return invalidInput(op, "paymentIntentId")
+		}
+	}
+	return nil
+}
+
+// statusOf returns the HTTP status of a response, or 0 when stripe-go kept none.
+func statusOf(r *stripe.APIResponse) int {
+	if r == nil {
+		return 0
+	}
+	return r.StatusCode
+}

@@ -1,0 +1,207 @@
+package stripe_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/sim/stripesim"
+)
+
+// startSim runs the stateful Stripe simulator for one test.
+func startSim(t *testing.T) *stripesim.Server {
+	t.Helper()
+	srv, err := stripesim.Start(stripesim.Options{SecretKey: testKey, WebhookSecret: "whsec_test"})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// authorized authorizes 5000 on a test Visa and returns the result.
+func authorized(t *testing.T, h *harness) stripeact.AuthorizeResult {
+	t.Helper()
+	in := authorizeInput()
+	in.CustomerRef = "ref-77" // not a Stripe customer: the simulator would look cus_ ids up
+	res, err := h.authorize(in)
+	require.NoError(t, err)
+	return res
+}
+
+func TestSimAuthorizeCaptureRefund(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+
+	auth := authorized(t, h)
+	assert.Equal(t, "requires_capture", auth.Status)
+	assert.Equal(t, int64(5000), auth.AmountCapturable)
+	require.NotEmpty(t, auth.ChargeID)
+
+	captured, err := h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1",
+		PaymentIntentID: auth.PaymentIntentID, Amount: 4000})
+	require.NoError(t, err)
+	assert.Equal(t, stripeact.CaptureResult{Status: "succeeded", AmountReceived: 4000}, captured)
+
+	ref, err := h.refund(stripeact.RefundInput{IdempotencyKey: "payment:p-1/refund-1", WorkflowID: "payment:p-1",
+		PaymentID: "p-1", PaymentIntentID: auth.PaymentIntentID, Amount: 1500, Reason: "requested_by_customer"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1500), ref.Amount)
+	assert.NotEmpty(t, ref.RefundID)
+
+	view, ok := srv.Sim.PaymentIntent(auth.PaymentIntentID)
+	require.True(t, ok)
+	assert.Equal(t, "succeeded", view.Status)
+	assert.Equal(t, "manual", view.CaptureMethod)
+	assert.Equal(t, int64(4000), view.AmountReceived)
+	assert.Equal(t, int64(1500), view.AmountRefunded)
+	assert.Equal(t, map[string]string{"payment_id": "p-1", "workflow_id": "payment:p-1", "customer_ref": "ref-77"}, view.Metadata)
+	stats := srv.Sim.Stats()
+	assert.Equal(t, 1, stats.Creates)
+	assert.Equal(t, 1, stats.Captures)
+	assert.Equal(t, 1, stats.Refunds)
+
+	for kind, id := range map[string]string{
+		stripeact.CrosswalkPaymentIntent: auth.PaymentIntentID,
+		stripeact.CrosswalkCharge:        auth.ChargeID,
+		stripeact.CrosswalkRefund:        ref.RefundID,
+	} {
+		wf, err := h.store.LookupCrosswalk(t.Context(), kind, id)
+		require.NoError(t, err, kind)
+		assert.Equal(t, "payment:p-1", wf, kind)
+	}
+	var actions []string
+	for _, r := range h.store.all() {
+		assert.Equal(t, audit.OutcomeOK, r.Outcome)
+		actions = append(actions, r.Action)
+	}
+	assert.Equal(t, []string{stripeact.ActionAuthorize, stripeact.ActionCapture, stripeact.ActionRefund}, actions)
+}
+
+func TestSimDeclineIsNonRetryable(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+	in := authorizeInput()
+	in.CustomerRef = "ref-77"
+	in.PaymentMethod = "pm_card_chargeDeclinedInsufficientFunds"
+
+	_, err := h.authorize(in)
+	ae := appErr(t, err)
+	assert.True(t, ae.NonRetryable())
+	assert.Equal(t, stripeact.ErrTypeCardDeclined, ae.Type())
+	assert.Equal(t, "card declined: insufficient_funds", ae.Message())
+	var info stripeact.DeclineInfo
+	require.NoError(t, ae.Details(&info))
+	assert.Equal(t, "card_declined", info.Code)
+	assert.Equal(t, "insufficient_funds", info.DeclineCode)
+	assert.Equal(t, http.StatusPaymentRequired, info.HTTPStatus)
+
+	assert.Equal(t, 1, srv.Sim.Stats().Declines)
+	recs := h.store.all()
+	require.Len(t, recs, 1)
+	assert.Equal(t, audit.OutcomeRejected, recs[0].Outcome)
+	assert.Equal(t, "insufficient_funds", recs[0].Code)
+}
+
+func TestSimServerErrorsThenRetryCapturesOnce(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+	auth := authorized(t, h)
+	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultServerError, Count: 2})
+
+	// Each call is one activity attempt, as Temporal's retry policy would make them.
+	in := stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
+	for attempt := 1; attempt <= 2; attempt++ {
+		_, err := h.capture(in)
+		assert.False(t, appErr(t, err).NonRetryable(), "attempt %d must be retryable", attempt)
+	}
+	res, err := h.capture(in)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5000), res.AmountReceived)
+	// A late duplicate attempt replays the saved result instead of capturing again.
+	_, err = h.capture(in)
+	require.NoError(t, err)
+
+	stats := srv.Sim.Stats()
+	assert.Equal(t, 1, stats.CapturesByIntent[auth.PaymentIntentID])
+	assert.Equal(t, 2, stats.FaultsTriggered)
+	assert.GreaterOrEqual(t, stats.Replays, 1)
+
+	var outcomes []string
+	for _, r := range h.store.all() {
+		if r.Action == stripeact.ActionCapture {
+			outcomes = append(outcomes, r.Outcome+" "+r.Code)
+		}
+	}
+	assert.Equal(t, []string{"error 500", "error 500", "ok 200", "ok 200"}, outcomes)
+}
+
+func TestSimLostResponseIsReplayedNotRepeated(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+	auth := authorized(t, h)
+	// The capture executes but its answer is lost: exactly the case idempotency keys exist for.
+	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultLost, Count: 1})
+
+	in := stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
+	_, err := h.capture(in)
+	assert.False(t, appErr(t, err).NonRetryable())
+	res, err := h.capture(in)
+	require.NoError(t, err)
+	assert.Equal(t, "succeeded", res.Status)
+	assert.Equal(t, 1, srv.Sim.Stats().CapturesByIntent[auth.PaymentIntentID])
+}
+
+func TestSimTimeoutAndRateLimitAreRetryable(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+	auth := authorized(t, h)
+
+	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultRateLimit, Count: 1})
+	in := stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
+	_, err := h.capture(in)
+	assert.False(t, appErr(t, err).NonRetryable(), "429")
+
+	// A client whose timeout is shorter than the simulator's delay sees a timeout.
+	short := newHarness(t, srv.URL)
+	short.acts.Stripe = stripeact.NewClient(srv.URL, testKey, &http.Client{Timeout: 100 * time.Millisecond})
+	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultTimeout, Count: 1, Delay: time.Second})
+	_, err = short.capture(in)
+	assert.False(t, appErr(t, err).NonRetryable(), "timeout")
+	assert.Equal(t, "timeout", short.store.all()[0].Code)
+
+	_, err = h.capture(in)
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.Sim.Stats().CapturesByIntent[auth.PaymentIntentID])
+}
+
+func TestSimCancelThenCaptureIsInvalid(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+	auth := authorized(t, h)
+
+	res, err := h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-1/cancel", WorkflowID: "payment:p-1",
+		PaymentIntentID: auth.PaymentIntentID, Reason: "requested_by_customer"})
+	require.NoError(t, err)
+	assert.Equal(t, "canceled", res.Status)
+
+	_, err = h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID})
+	ae := appErr(t, err)
+	assert.True(t, ae.NonRetryable())
+	assert.Equal(t, stripeact.ErrTypeInvalidRequest, ae.Type())
+	assert.Equal(t, 0, srv.Sim.Stats().Captures)
+}
+
+func TestSimWrongKeyIsAuthenticationError(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+	h.acts.Stripe = stripeact.NewClient(srv.URL, "sk_test_wrong", &http.Client{Timeout: 5 * time.Second})
+	_, err := h.authorize(authorizeInput())
+	ae := appErr(t, err)
+	assert.True(t, ae.NonRetryable())
+	assert.Equal(t, stripeact.ErrTypeAuthentication, ae.Type())
+	assert.NotContains(t, err.Error(), "sk_test_wrong")
+}
