@@ -1,0 +1,175 @@
+package payments
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	stripeact "github.com/careflow/engine/activities/stripe"
+)
+
+// Activity type names as the Stripe worker registers them (the methods of stripe.Activities).
+// Calling by name keeps the workflow independent of the activity code and lets a worker in
+// another language serve the same activities.
+const (
+	activityAuthorize = "AuthorizePayment"
+	activityCapture   = "CapturePayment"
+	activityCancel    = "CancelPayment"
+	activityRefund    = "RefundPayment"
+)
+
+// FailureCode values for Stripe calls that never got a definite answer.
+const (
+	codeTimeout     = "stripe_timeout"
+	codeUnavailable = "stripe_unavailable"
+)
+
+// stripeRetryPolicy is shared by every Stripe call: quick first retries for blips, capped at
+// 30s so a recovering Stripe is noticed soon. The activities already mark permanent errors
+// non-retryable; listing their types here keeps that true if an activity forgets.
+func stripeRetryPolicy() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    30 * time.Second,
+		NonRetryableErrorTypes: []string{
+			stripeact.ErrTypeCardDeclined,
+			stripeact.ErrTypeInvalidRequest,
+			stripeact.ErrTypeAuthentication,
+		},
+	}
+}
+
+// Every money-moving call runs on a disconnected context: once Stripe may have acted, the
+// workflow waits for the answer even if it is canceled, so State records what Stripe did.
+
+func (w *impl) callAuthorize(ctx workflow.Context) (stripeact.AuthorizeResult, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// A customer is waiting at the desk: after ten minutes of Stripe trouble the payment
+		// is failed and the front desk takes payment another way.
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy:            stripeRetryPolicy(),
+	})
+	var res stripeact.AuthorizeResult
+	err := workflow.ExecuteActivity(actx, activityAuthorize, stripeact.AuthorizeInput{
+		IdempotencyKey: w.wfID + "/authorize",
+		PaymentID:      w.in.PaymentID,
+		WorkflowID:     w.wfID,
+		Amount:         w.in.Amount,
+		Currency:       w.in.Currency,
+		CustomerRef:    w.in.CustomerRef,
+		PaymentMethod:  w.in.PaymentMethod,
+		Description:    w.in.Description,
+	}).Get(actx, &res)
+	return res, err
+}
+
+func (w *impl) callCapture(ctx workflow.Context, amount int64) (stripeact.CaptureResult, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// The money is already held on the card: keep trying for a day rather than give up
+		// on a capture the clinic has decided to make.
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            stripeRetryPolicy(),
+	})
+	var res stripeact.CaptureResult
+	err := workflow.ExecuteActivity(actx, activityCapture, stripeact.CaptureInput{
+		IdempotencyKey:  w.wfID + "/capture",
+		WorkflowID:      w.wfID,
+		PaymentIntentID: w.state.PaymentIntentID,
+		Amount:          amount,
+	}).Get(actx, &res)
+	return res, err
+}
+
+func (w *impl) callCancel(ctx workflow.Context, suffix, reason string) error {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// A hold blocks the customer's funds: keep trying for a day to release it.
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            stripeRetryPolicy(),
+	})
+	var res stripeact.CancelResult
+	return workflow.ExecuteActivity(actx, activityCancel, stripeact.CancelInput{
+		IdempotencyKey:  w.wfID + suffix,
+		WorkflowID:      w.wfID,
+		PaymentIntentID: w.state.PaymentIntentID,
+		Reason:          reason,
+	}).Get(actx, &res)
+}
+
+func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason string) (stripeact.RefundResult, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// The customer is owed this money: keep trying for a day; the idempotency key makes
+		// every retry the same refund.
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            stripeRetryPolicy(),
+	})
+	var res stripeact.RefundResult
+	err := workflow.ExecuteActivity(actx, activityRefund, stripeact.RefundInput{
+		IdempotencyKey:  key,
+		WorkflowID:      w.wfID,
+		PaymentIntentID: w.state.PaymentIntentID,
+		Amount:          amount,
+		Reason:          reason,
+	}).Get(actx, &res)
+	return res, err
+}
+
+// failure is what the workflow needs to know about a failed Stripe call.
+type failure struct {
+	// errType is the stripe ErrType* when Stripe refused the request, else empty.
+	errType string
+	// code is Stripe's decline code or error code, or codeTimeout / codeUnavailable.
+	code      string
+	permanent bool
+}
+
+// classify reads an activity error. Permanent Stripe errors carry DeclineInfo details with
+// Stripe's codes; anything else means the retry budget ran out without a definite answer.
+func classify(err error) failure {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch t := appErr.Type(); t {
+		case stripeact.ErrTypeCardDeclined, stripeact.ErrTypeInvalidRequest, stripeact.ErrTypeAuthentication:
+			var info stripeact.DeclineInfo
+			if appErr.HasDetails() {
+				// Without readable details the error type stands in for the code.
+				_ = appErr.Details(&info)
+			}
+			return failure{errType: t, code: firstNonEmpty(info.DeclineCode, info.Code, t), permanent: true}
+		}
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return failure{code: codeTimeout}
+	}
+	return failure{code: codeUnavailable}
+}
+
+// vendorUpdateError turns a failed Stripe call into an update error the API can map. The
+// message holds the operation and Stripe's code only: never Stripe's free-text message.
+func vendorUpdateError(op string, err error) error {
+	f := classify(err)
+	if f.permanent {
+		return temporal.NewApplicationError("stripe rejected the "+op+": "+f.code, ErrTypeVendorRejected)
+	}
+	return temporal.NewApplicationError("stripe did not complete the "+op+": "+f.code, ErrTypeVendorUnavailable)
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
