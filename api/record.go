@@ -1,0 +1,59 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/careflow/engine/internal/audit"
+)
+
+// auditEntry collects one audit record while a request is handled.
+type auditEntry struct {
+	s     *server
+	r     *http.Request
+	start time.Time
+	rec   audit.Record
+}
+
+// newAudit starts an audit record for action by actor.
+func (s *server) newAudit(r *http.Request, actor, action string) *auditEntry {
+	return &auditEntry{s: s, r: r, start: time.Now(), rec: audit.Record{Actor: actor, Action: action}}
+}
+
+// finish appends the record with the answer's status. A failing store is logged and never
+// changes the answer: the request's effect in Temporal has already happened.
+func (a *auditEntry) finish(status int) {
+	a.finishOutcome(status, outcomeFor(status))
+}
+
+// finishOutcome is finish with an explicit outcome, for answers whose status alone does not say
+// what happened (a webhook acknowledged with 200 but ignored).
+func (a *auditEntry) finishOutcome(status int, outcome string) {
+	if a.s.d.Records == nil {
+		return
+	}
+	a.rec.Outcome = outcome
+	a.rec.Code = strconv.Itoa(status)
+	a.rec.Latency = time.Since(a.start)
+	// The client may already be gone; the record is still owed.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(a.r.Context()), auditTimeout)
+	defer cancel()
+	if _, err := a.s.d.Records.Append(ctx, a.rec); err != nil {
+		a.s.log.Error("audit append failed", "request_id", infoFrom(a.r.Context()).id,
+			"action", a.rec.Action, "process", a.rec.Process, "error", err.Error())
+	}
+}
+
+// outcomeFor maps an HTTP status to an audit outcome.
+func outcomeFor(status int) string {
+	switch {
+	case status < 400:
+		return audit.OutcomeOK
+	case status < 500:
+		return audit.OutcomeRejected
+	default:
+		return audit.OutcomeError
+	}
+}
