@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/devserver"
+	"github.com/careflow/engine/internal/loadgen"
+	"github.com/careflow/engine/internal/payloadcodec"
+	"github.com/careflow/engine/internal/stack"
+	"github.com/careflow/engine/internal/temporalclient"
+)
+
+// runLoadgen is `careflow loadgen`: payment flows through the API, then the no-op baseline on the
+// same Temporal server, printed side by side with their ratio.
+func runLoadgen(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	apiURL := fs.String("api", "http://127.0.0.1:8080", "engine API base URL")
+	token := fs.String("token", os.Getenv("CAREFLOW_TOKEN"), "API bearer token with payments scopes (default $CAREFLOW_TOKEN)")
+	flows := fs.Int("n", 40, "number of payment flows")
+	conc := fs.Int("c", 8, "concurrent flows")
+	standalone := fs.Bool("standalone", false, "start a private dev server and engine on free loopback ports")
+	baseline := fs.Bool("baseline", true, "also run the no-op workflow baseline on the same Temporal server")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts := loadgen.Options{APIURL: *apiURL, Token: *token, Flows: *flows, Concurrency: *conc}
+
+	var tc client.Client
+	if *standalone {
+		st, stop, err := startStandalone(ctx)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		opts.APIURL, opts.Token, tc = st.APIURL, st.Token, st.Temporal
+	} else if *baseline {
+		cfg, err := config.FromEnv()
+		if err != nil {
+			return err
+		}
+		keys, err := temporalclient.Keyring(cfg.PayloadKeys, cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, payloadcodec.NewCodec(keys), nil, nil)
+		if tc, err = temporalclient.Dial(ctx, copts); err != nil {
+			return err
+		}
+		defer tc.Close()
+	}
+	if opts.Token == "" {
+		return errors.New("loadgen: a token is needed (-token or CAREFLOW_TOKEN; `make run` prints a dev token)")
+	}
+	if *baseline && tc != nil {
+		w := worker.New(tc, loadgen.NoopTaskQueue, worker.Options{})
+		loadgen.RegisterNoop(w)
+		if err := w.Start(); err != nil {
+			return err
+		}
+		defer w.Stop()
+		opts.Temporal = tc
+	}
+	fmt.Printf("loadgen: %d payment flows, %d at a time, against %s\n", opts.Flows, opts.Concurrency, opts.APIURL)
+	rep, err := loadgen.Run(ctx, opts)
+	fmt.Print(rep.String())
+	if err != nil {
+		return err
+	}
+	if rep.Payments.Errors > 0 || (rep.Baseline != nil && rep.Baseline.Errors > 0) {
+		return fmt.Errorf("loadgen: %d payment flows and %d baseline flows failed", rep.Payments.Errors, baselineErrors(rep))
+	}
+	return nil
+}
+
+func baselineErrors(r loadgen.Report) int {
+	if r.Baseline == nil {
+		return 0
+	}
+	return r.Baseline.Errors
+}
+
+// startStandalone starts an in-memory dev server and the engine on free ports, for `make bench`.
+func startStandalone(ctx context.Context) (*stack.Stack, func(), error) {
+	bin, err := devserver.FindBinary()
+	if err != nil {
+		return nil, nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	dev, err := devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0})
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp("", "careflow-loadgen-")
+	if err != nil {
+		dev.Stop()
+		return nil, nil, err
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		dev.Stop()
+		return nil, nil, err
+	}
+	cfg.TemporalAddress, cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens = dev.Address(), "127.0.0.1:0", dir, "", ""
+	cfg.Stripe = config.Stripe{}
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		dev.Stop()
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return st, func() {
+		st.Close()
+		dev.Stop()
+		os.RemoveAll(dir)
+	}, nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

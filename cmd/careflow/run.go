@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/devserver"
+	"github.com/careflow/engine/internal/stack"
+)
+
+// runAll is `careflow run`: the whole engine in the foreground until Ctrl-C.
+func runAll(ctx context.Context, _ []string) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+
+	var dev *devserver.Server
+	if os.Getenv("TEMPORAL_ADDRESS") == "" {
+		if dev, err = startDevServer(ctx, cfg); err != nil {
+			return err
+		}
+		defer func() {
+			if err := dev.Stop(); err != nil {
+				logger.Warn("temporal dev server stop", "err", err)
+			}
+		}()
+		cfg.TemporalAddress = dev.Address()
+		logger.Info("temporal: dev server started", "address", dev.Address(), "ui", dev.UIURL(),
+			"db", filepath.Join(cfg.DataDir, "temporal.db"))
+	}
+
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	fmt.Printf(`
+careflow is running.
+  API         %s   (OpenAPI: %s/openapi.json)
+  Web UI      %s   (payloads decoded through %s/codec)
+  Temporal    %s   namespace %s
+`, st.APIURL, st.APIURL, cfg.TemporalUIURL, st.APIURL, cfg.TemporalAddress, cfg.TemporalNamespace)
+	if st.Token != "" {
+		fmt.Printf("  Dev token   %s   (all scopes; set API_TOKENS to configure real tokens)\n", st.Token)
+	}
+	if st.StripeSim != nil {
+		fmt.Printf("  Stripe      simulator at %s (set STRIPE_BASE_URL for a real endpoint)\n", st.StripeSim.URL)
+	}
+	fmt.Printf(`
+Try it:
+  curl -s -H "Authorization: Bearer $TOKEN" -d '{"paymentId":"pay-1","amount":2500,"currency":"usd","customerRef":"cust-1","paymentMethod":"pm_card_visa"}' %s/v1/payments
+Press Ctrl-C to stop.
+`, st.APIURL)
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return nil
+}
+
+// startDevServer starts the project-built Temporal dev server with its SQLite file in the data
+// dir, so open workflows survive a restart of `make run`.
+func startDevServer(ctx context.Context, cfg config.Config) (*devserver.Server, error) {
+	bin, err := devserver.FindBinary()
+	if err != nil {
+		return nil, err
+	}
+	host, port, err := splitHostPort(cfg.TemporalAddress)
+	if err != nil {
+		return nil, fmt.Errorf("TEMPORAL_ADDRESS: %w", err)
+	}
+	uiPort := 8233
+	if u, err := url.Parse(cfg.TemporalUIURL); err == nil && u.Port() != "" {
+		uiPort, _ = strconv.Atoi(u.Port())
+	}
+	logFile, err := os.OpenFile(filepath.Join(cfg.DataDir, "temporal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return devserver.Start(ctx, devserver.Options{
+		BinPath:         bin,
+		DBFile:          filepath.Join(cfg.DataDir, "temporal.db"),
+		Host:            host,
+		Port:            port,
+		UIPort:          uiPort,
+		Namespace:       cfg.TemporalNamespace,
+		UICodecEndpoint: "http://" + cfg.APIAddr + "/codec",
+		LogWriter:       logFile,
+	})
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	return host, port, err
+}

@@ -1,0 +1,310 @@
+// Package stack assembles the whole engine in one process: Temporal client, worker, HTTP API and
+// the vendor simulators for unconfigured vendors. `careflow run`, the load generator and the
+// end-to-end tests all start the engine through it, so they exercise the same wiring.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/worker"
+
+	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/api"
+	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/metrics"
+	"github.com/careflow/engine/internal/payloadcodec"
+	"github.com/careflow/engine/internal/sim/stripesim"
+	"github.com/careflow/engine/internal/temporalclient"
+	"github.com/careflow/engine/workers"
+)
+
+// Options says which parts to start around the configuration.
+type Options struct {
+	Config config.Config
+	Logger *slog.Logger
+	// NoWorker leaves the payments worker stopped; tests start and stop it with StartWorker and
+	// StopWorker to simulate a crashed worker.
+	NoWorker bool
+	// NoAPI leaves the HTTP API off (the `worker` subcommand).
+	NoAPI bool
+	// CodecFromUIOrigin lets the Web UI's origin call the codec endpoints without a token. Only
+	// `careflow run` sets it, for a loopback developer setup where the UI has no login.
+	CodecFromUIOrigin bool
+	// WorkerOptions tunes the payments worker (tests shorten timeouts).
+	WorkerOptions worker.Options
+}
+
+// Stack is a running engine.
+type Stack struct {
+	Config   config.Config
+	Temporal client.Client
+	Store    audit.Store
+	Codec    converter.PayloadCodec
+	// APIURL is the base URL the API listens on.
+	APIURL string
+	// Token is a bearer token with every scope when the stack generated a dev token; empty when
+	// API_TOKENS came from configuration.
+	Token string
+	// StripeSim is the built-in Stripe simulator, nil when Stripe is configured.
+	StripeSim *stripesim.Server
+
+	logger   *slog.Logger
+	acts     *stripeact.Activities
+	wopts    worker.Options
+	http     *http.Server
+	httpDone chan error
+
+	mu     sync.Mutex
+	worker worker.Worker
+}
+
+// Start brings the engine up. On error everything started so far is stopped again.
+func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
+	cfg := opts.Config
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	s := &Stack{Config: cfg, logger: logger, wopts: opts.WorkerOptions}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+
+	keys, err := temporalclient.Keyring(cfg.PayloadKeys, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.Codec = payloadcodec.NewCodec(keys)
+
+	if s.Store, err = audit.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("record store: %w", err)
+	}
+
+	reg := metrics.NewRegistry()
+	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, s.Codec,
+		metrics.NewTemporalHandler(reg, ""), logger.With("component", "temporal"))
+	if s.Temporal, err = temporalclient.Dial(ctx, copts); err != nil {
+		return nil, err
+	}
+
+	// Bind the API first: the simulators need its address for webhooks.
+	ln := net.Listener(nopListener{})
+	s.APIURL = "http://" + cfg.APIAddr
+	if !opts.NoAPI {
+		if ln, err = net.Listen("tcp", cfg.APIAddr); err != nil {
+			return nil, fmt.Errorf("api listen %s: %w", cfg.APIAddr, err)
+		}
+		s.APIURL = "http://" + ln.Addr().String()
+	}
+
+	tokens := cfg.APITokens
+	if tokens == "" {
+		if s.Token, err = devToken(cfg.DataDir); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		tokens = "dev:" + s.Token + ":*"
+	}
+	parsedTokens, err := api.ParseTokens(tokens)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+
+	stripeCfg := cfg.Stripe
+	if stripeCfg.Simulated() {
+		stripeCfg.SecretKey = "sk_test_simulator"
+		stripeCfg.WebhookSecret = "whsec_" + randomHex(24)
+		s.StripeSim, err = stripesim.Start(stripesim.Options{
+			SecretKey:     stripeCfg.SecretKey,
+			WebhookSecret: stripeCfg.WebhookSecret,
+			WebhookURL:    s.APIURL + "/webhooks/stripe",
+		})
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("stripe simulator: %w", err)
+		}
+		stripeCfg.BaseURL = s.StripeSim.URL
+		logger.Info("stripe: built-in simulator (STRIPE_BASE_URL unset)", "url", s.StripeSim.URL)
+	} else {
+		logger.Info("stripe: vendor endpoint from STRIPE_BASE_URL", "url", stripeCfg.BaseURL)
+	}
+	s.Config.Stripe = stripeCfg
+
+	s.acts = &stripeact.Activities{
+		Stripe:  stripeact.NewClient(stripeCfg.BaseURL, stripeCfg.SecretKey, &http.Client{Timeout: 25 * time.Second}),
+		Records: s.Store,
+		Now:     time.Now,
+	}
+	if !opts.NoWorker {
+		if err := s.StartWorker(); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+
+	if opts.NoAPI {
+		return s, nil
+	}
+	codecOpts := payloadcodec.HandlerOptions{AllowedOrigins: uiOrigins(cfg.TemporalUIURL)}
+	deps := api.Deps{
+		Temporal:            s.Temporal,
+		Namespace:           cfg.TemporalNamespace,
+		UIURL:               cfg.TemporalUIURL,
+		Tokens:              parsedTokens,
+		Records:             s.Store,
+		Logger:              logger.With("component", "api"),
+		Metrics:             metrics.Handler(reg),
+		Codec:               payloadcodec.NewHTTPHandler(s.Codec, codecOpts),
+		StripeWebhookSecret: stripeCfg.WebhookSecret,
+		PaymentDefaults: api.PaymentDefaults{
+			AuthorizationTTL: cfg.PaymentAuthorizationTTL,
+			RefundWindow:     cfg.PaymentRefundWindow,
+		},
+		Ready: s.Store.Ping,
+		Middleware: func(h http.Handler) http.Handler {
+			return metrics.HTTPMiddleware(reg, h, nil)
+		},
+	}
+	if opts.CodecFromUIOrigin {
+		allowed := codecOpts.AllowedOrigins
+		deps.CodecAuthorize = func(r *http.Request) bool {
+			o := r.Header.Get("Origin")
+			for _, a := range allowed {
+				if o == a {
+					return true
+				}
+			}
+			return parsedTokens.Allows(r, "codec")
+		}
+	}
+	s.http = &http.Server{
+		Handler:           api.New(deps),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	s.httpDone = make(chan error, 1)
+	go func() { s.httpDone <- s.http.Serve(ln) }()
+	return s, nil
+}
+
+// StartWorker starts the payments worker; it is a no-op when one is running.
+func (s *Stack) StartWorker() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.worker != nil {
+		return nil
+	}
+	w := workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("payments worker: %w", err)
+	}
+	s.worker = w
+	return nil
+}
+
+// StopWorker stops the payments worker, as a crash or deploy would.
+func (s *Stack) StopWorker() {
+	s.mu.Lock()
+	w := s.worker
+	s.worker = nil
+	s.mu.Unlock()
+	if w != nil {
+		w.Stop()
+	}
+}
+
+// Close stops the API, the worker, the simulators and the clients, in that order.
+func (s *Stack) Close() error {
+	var errs []error
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.http.Shutdown(ctx))
+		cancel()
+		if err := <-s.httpDone; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		s.http = nil
+	}
+	s.StopWorker()
+	if s.StripeSim != nil {
+		s.StripeSim.Close()
+		s.StripeSim = nil
+	}
+	if s.Temporal != nil {
+		s.Temporal.Close()
+		s.Temporal = nil
+	}
+	if s.Store != nil {
+		errs = append(errs, s.Store.Close())
+		s.Store = nil
+	}
+	return errors.Join(errs...)
+}
+
+// devToken returns the dev API token kept in dataDir, creating it on first use so that a
+// restarted `make run` keeps working with the token printed before.
+func devToken(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "dev-token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	tok := randomHex(24)
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("dev token: %w", err)
+	}
+	return tok, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux; a failure means the system is unusable
+	}
+	return hex.EncodeToString(b)
+}
+
+// uiOrigins returns the Web UI's origin plus its localhost/127.0.0.1 twin, since browsers
+// treat them as different origins.
+func uiOrigins(uiURL string) []string {
+	u, err := url.Parse(uiURL)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	origins := []string{u.Scheme + "://" + u.Host}
+	host, port := u.Hostname(), u.Port()
+	twin := map[string]string{"127.0.0.1": "localhost", "localhost": "127.0.0.1"}[host]
+	if twin != "" {
+		if port != "" {
+			twin += ":" + port
+		}
+		origins = append(origins, u.Scheme+"://"+twin)
+	}
+	return origins
+}
+
+// nopListener stands in for the API listener when the API is off, so error paths can close it.
+type nopListener struct{ net.Listener }
+
+func (nopListener) Close() error { return nil }
