@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/tests/replay"
+	"github.com/careflow/engine/workflows/payments"
+)
+
+// TestRecordReplayHistories exports histories of real runs into tests/replay/testdata for the
+// replay tests. It runs only with CAREFLOW_RECORD_HISTORIES=1, when a workflow change ships a
+// new version: committed histories are never rewritten, so it refuses to overwrite a file.
+func TestRecordReplayHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.PaymentAuthorizationTTL = 3 * time.Second
+		c.PaymentRefundWindow = 3 * time.Second
+	})
+	scenarios := map[string]func(id string){
+		"captured-refunded": func(id string) {
+			e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{"amount": 4000}, http.StatusOK)
+			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{"amount": 1000}, http.StatusOK)
+			e.waitFor(id, func(v map[string]any) bool { return v["captureConfirmed"] == true })
+			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{}, http.StatusOK)
+		},
+		"captured-window-closed": func(id string) {
+			e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{}, http.StatusOK)
+		},
+		"canceled": func(id string) {
+			e.mustCall("POST", "/v1/payments/"+id+"/cancel", map[string]any{"reason": "abandoned"}, http.StatusOK)
+		},
+		"expired": func(string) {},
+	}
+	for name, drive := range scenarios {
+		id := "replay-" + name
+		e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_visa"), http.StatusCreated)
+		e.waitFor(id, func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
+		drive(id)
+		e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportHistory(id, "payments-"+name+".json")
+	}
+	id := "replay-declined"
+	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
+	e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+	e.exportHistory(id, "payments-declined.json")
+}
+
+func (e *engine) mustCall(method, path string, body any, want int) map[string]any {
+	e.t.Helper()
+	code, v := e.call(method, path, body)
+	require.Equal(e.t, want, code, v["_raw"])
+	return v
+}
+
+// exportHistory writes the history as the server stores it (payloads still encrypted), in the
+// JSON format of `temporal workflow show -o json`.
+func (e *engine) exportHistory(paymentID, file string) {
+	e.t.Helper()
+	path := filepath.Join("..", "replay", "testdata", file)
+	if _, err := os.Stat(path); err == nil {
+		e.t.Fatalf("%s exists: committed histories are never rewritten; name the new version differently", path)
+	}
+	iter := e.raw.GetWorkflowHistory(context.Background(), payments.WorkflowID(paymentID), "", false, 0)
+	h := &historypb.History{}
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(e.t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	require.NoError(e.t, err)
+	require.NoError(e.t, os.WriteFile(path, b, 0o644))
+}
