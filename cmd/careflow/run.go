@@ -61,9 +61,10 @@ careflow is running.
 	}
 	fmt.Printf(`
 Try it:
-  curl -s -H "Authorization: Bearer $TOKEN" -d '{"paymentId":"pay-1","amount":2500,"currency":"usd","customerRef":"cust-1","paymentMethod":"pm_card_visa"}' %s/v1/payments
+  TOKEN=%s
+  curl -s -H "Authorization: Bearer $TOKEN" --json '{"paymentId":"pay-1","amount":2500,"currency":"usd","customerRef":"cust-1","paymentMethod":"pm_card_visa"}' %s/v1/payments
 Press Ctrl-C to stop.
-`, st.APIURL)
+`, tokenHint(st.Token), st.APIURL)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
@@ -107,4 +108,12 @@ func splitHostPort(addr string) (string, int, error) {
 	}
 	port, err := strconv.Atoi(p)
 	return host, port, err
+}
+
+// tokenHint is what the banner's example assigns to TOKEN.
+func tokenHint(tok string) string {
+	if tok == "" {
+		return "<a token from API_TOKENS with payments.write>"
+	}
+	return tok
 }
