@@ -4,7 +4,7 @@ GO ?= go
 BIN := $(CURDIR)/.bin
 export TEMPORAL_BIN := $(BIN)/temporal
 export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
-WORKFLOWCHECK_VERSION := v0.3.0
+WORKFLOWCHECK_VERSION := v0.6.0
 
 .PHONY: run test deps temporal stripe-mock vet lint workflowcheck bench loadgen clean
 
@@ -13,7 +13,7 @@ run: deps temporal
 	$(GO) run ./cmd/careflow run
 
 ## test: every test (unit, activity, contract, end-to-end, replay) after building what they need.
-test: deps temporal stripe-mock vet
+test: deps temporal stripe-mock vet workflowcheck
 	$(GO) test -race -count=1 -timeout 25m ./...
 
 deps:

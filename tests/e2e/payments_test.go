@@ -16,6 +16,7 @@ import (
 	stripe "github.com/stripe/stripe-go/v85"
 	"github.com/stripe/stripe-go/v85/webhook"
 
+	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/payloadcodec"
 	"github.com/careflow/engine/internal/sim/stripesim"
@@ -74,6 +75,23 @@ func TestPaymentAuthorizeCaptureRefund(t *testing.T) {
 	require.Equal(t, payments.StatusRefunded, v["status"])
 	require.EqualValues(t, 3000, num(v, "refundedAmount"))
 	e.waitFor("pay-life-1", func(v map[string]any) bool { return v["closed"] == true })
+
+	// The audit trail names every API call and vendor exchange of the process, with
+	// identifiers only: the request's description appears nowhere.
+	recs, err := e.st.Store.List(context.Background(), audit.Filter{Process: payments.WorkflowID("pay-life-1")})
+	require.NoError(t, err)
+	actions := map[string]int{}
+	for _, r := range recs {
+		actions[r.Action+"/"+r.Outcome]++
+		b, _ := json.Marshal(r)
+		require.NotContains(t, string(b), "office visit")
+	}
+	require.Equal(t, 1, actions["stripe.authorize/ok"], actions)
+	require.Equal(t, 1, actions["stripe.capture/ok"], actions)
+	require.Equal(t, 2, actions["stripe.refund/ok"], actions)
+	require.Equal(t, 2, actions["payments.start/ok"], actions)
+	require.GreaterOrEqual(t, actions["payments.capture/rejected"]+actions["payments.capture/error"], 1, actions)
+	require.GreaterOrEqual(t, actions["webhook.stripe/ok"], 2, actions)
 }
 
 func TestPaymentBadInput(t *testing.T) {
