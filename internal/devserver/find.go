@@ -33,7 +33,9 @@ func FindBinary() (string, error) {
 	return p, nil
 }
 
-// repoRoot walks up from dir to the nearest directory holding go.mod.
+// repoRoot walks up from dir to the nearest directory holding go.mod. Tests
+// run in their package directory and `make run` in the root, so the working
+// directory alone does not locate .bin.
 func repoRoot(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {

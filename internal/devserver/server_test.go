@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -51,7 +53,10 @@ func startServer(t *testing.T, opts Options) *Server {
 
 func dial(t *testing.T, s *Server, namespace string) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: s.Address(), Namespace: namespace})
+	c, err := client.Dial(client.Options{
+		HostPort: s.Address(), Namespace: namespace,
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/proto"
 	stripe "github.com/stripe/stripe-go/v85"
 	"github.com/stripe/stripe-go/v85/webhook"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
@@ -101,8 +101,12 @@ func TestPaymentBadInput(t *testing.T) {
 	require.Equal(t, "application/problem+json", v["_contentType"])
 
 	for field, body := range map[string]map[string]any{
-		"amount":   newPayment("pay-bad-1", 0, "pm_card_visa"),
-		"currency": func() map[string]any { p := newPayment("pay-bad-2", 100, "pm_card_visa"); p["currency"] = "xyz"; return p }(),
+		"amount": newPayment("pay-bad-1", 0, "pm_card_visa"),
+		"currency": func() map[string]any {
+			p := newPayment("pay-bad-2", 100, "pm_card_visa")
+			p["currency"] = "xyz"
+			return p
+		}(),
 	} {
 		code, v := e.call("POST", "/v1/payments", body)
 		require.Equal(t, http.StatusBadRequest, code, v["_raw"])
@@ -119,7 +123,9 @@ func TestPaymentBadInput(t *testing.T) {
 }
 
 func TestPaymentScopes(t *testing.T) {
-	e := startEngine(t, func(c *config.Config) { c.APITokens = "reader:readsecret:payments.read,writer:writesecret:payments.write+payments.read" })
+	e := startEngine(t, func(c *config.Config) {
+		c.APITokens = "reader:readsecret:payments.read,writer:writesecret:payments.write+payments.read"
+	})
 	code, _ := e.callWith("POST", "/v1/payments", newPayment("pay-scope-1", 100, "pm_card_visa"),
 		map[string]string{"Authorization": "Bearer readsecret"})
 	require.Equal(t, http.StatusForbidden, code)
