@@ -1,0 +1,43 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFromEnvDefaults(t *testing.T) {
+	for _, k := range []string{"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_UI_URL", "API_ADDR", "MLLP_ADDR",
+		"DATABASE_URL", "STRIPE_BASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "PAYMENT_AUTHORIZATION_TTL",
+		"PAYMENT_REFUND_WINDOW", "DATA_DIR"} {
+		t.Setenv(k, "")
+	}
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:7233", c.TemporalAddress)
+	require.Equal(t, "default", c.TemporalNamespace)
+	require.Equal(t, "http://127.0.0.1:8233", c.TemporalUIURL)
+	require.Equal(t, "127.0.0.1:8080", c.APIAddr)
+	require.Equal(t, "127.0.0.1:2575", c.MLLPAddr)
+	require.True(t, c.Stripe.Simulated())
+	require.Equal(t, 7*24*time.Hour, c.PaymentAuthorizationTTL)
+}
+
+func TestFromEnvErrors(t *testing.T) {
+	t.Setenv("PAYMENT_REFUND_WINDOW", "soon")
+	_, err := FromEnv()
+	require.ErrorContains(t, err, "PAYMENT_REFUND_WINDOW")
+
+	t.Setenv("PAYMENT_REFUND_WINDOW", "")
+	t.Setenv("STRIPE_BASE_URL", "https://stripe.example")
+	t.Setenv("STRIPE_SECRET_KEY", "")
+	_, err = FromEnv()
+	require.ErrorContains(t, err, "STRIPE_SECRET_KEY")
+
+	t.Setenv("STRIPE_SECRET_KEY", "sk_test_x")
+	t.Setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.False(t, c.Stripe.Simulated())
+}
