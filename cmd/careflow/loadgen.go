@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -63,7 +62,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return errors.New("loadgen: a token is needed (-token or CAREFLOW_TOKEN; `make run` prints a dev token)")
 	}
 	if *baseline && tc != nil {
-		w := worker.New(tc, loadgen.NoopTaskQueue, worker.Options{})
+		// The baseline worker polls like the engine's, so the ratio compares work, not pollers.
+		w := worker.New(tc, loadgen.NoopTaskQueue, stack.DefaultWorkerOptions())
 		loadgen.RegisterNoop(w)
 		if err := w.Start(); err != nil {
 			return err
@@ -116,7 +116,9 @@ func startStandalone(ctx context.Context) (*stack.Stack, func(), error) {
 	}
 	cfg.TemporalAddress, cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens = dev.Address(), "127.0.0.1:0", dir, "", ""
 	cfg.Stripe = config.Stripe{}
-	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// Warnings and errors still show: a retried activity explains a slow percentile.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger})
 	if err != nil {
 		dev.Stop()
 		os.RemoveAll(dir)
