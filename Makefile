@@ -6,14 +6,14 @@ export TEMPORAL_BIN := $(BIN)/temporal
 export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: run test deps temporal stripe-mock vet lint workflowcheck bench loadgen clean
+.PHONY: run test deps temporal stripe-mock npm-peers vet lint workflowcheck bench loadgen clean
 
 ## run: the Temporal dev server (with Web UI), worker, API and vendor simulators, in the foreground.
 run: deps temporal
 	$(GO) run ./cmd/careflow run
 
 ## test: every test (unit, activity, contract, end-to-end, replay) after building what they need.
-test: deps temporal stripe-mock vet workflowcheck
+test: deps temporal stripe-mock npm-peers vet workflowcheck
 	$(GO) test -race -count=1 -timeout 25m ./...
 
 deps:
@@ -26,6 +26,11 @@ temporal:
 ## stripe-mock: build the official stripe-mock into .bin/ for the Stripe contract test.
 stripe-mock:
 	bash tools/stripe-mock.sh
+
+## npm-peers: conformance peers from npm (FHIR definitions, HL7/MLLP peers, X12 parser), from the lock file.
+npm-peers:
+	@if [ tests/npm/node_modules/.package-lock.json -nt tests/npm/package-lock.json ]; then echo "npm peers up to date"; \
+	else cd tests/npm && npm ci --no-audit --no-fund --loglevel=error; fi
 
 vet:
 	$(GO) vet ./...
