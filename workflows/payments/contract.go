@@ -90,6 +90,9 @@ type Input struct {
 	// AuthorizationTTLSeconds bounds the wait for capture; the workflow then cancels the
 	// authorization itself. Zero means DefaultAuthorizationTTL.
 	AuthorizationTTLSeconds int64 `json:"authorizationTtlSeconds,omitempty"`
+	// AutoCapture captures the whole authorization as soon as it succeeds, for charges that
+	// need no review such as a check-in copay; a failed capture leaves the payment authorized.
+	AutoCapture bool `json:"autoCapture,omitempty"`
 	// RefundWindowSeconds is how long the process stays open for refunds after capture.
 	// Zero means DefaultRefundWindow.
 	RefundWindowSeconds int64 `json:"refundWindowSeconds,omitempty"`

@@ -103,6 +103,13 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 			return w.canceled(ctx, err)
 		}
 	}
+	if w.state.Status == StatusAuthorized && w.in.AutoCapture {
+		// The outcome is in State: a failed capture leaves the payment authorized, and the
+		// capture update or the expiry timer decides it from there.
+		if _, err := w.capture(ctx, CaptureUpdate{}); err != nil {
+			w.logger.Warn("Automatic capture failed", "Status", w.state.Status)
+		}
+	}
 	if w.state.Status == StatusAuthorized {
 		if err := w.awaitCapture(ctx); err != nil {
 			return w.canceled(ctx, err)

@@ -688,3 +688,26 @@ func TestContinueAsNewCarriesStateAndDedup(t *testing.T) {
 	require.True(t, final.Closed)
 	env2.AssertExpectations(t)
 }
+
+// TestAutoCaptureCapturesRightAfterAuthorization: a copay needs no review, so the workflow
+// captures the whole hold itself and opens the refund window.
+func TestAutoCaptureCapturesRightAfterAuthorization(t *testing.T) {
+	env := newEnv(t)
+	expectAuthorize(env)
+	expectCapture(env, 0, 10000)
+	in := input()
+	in.AutoCapture = true
+	in.RefundWindowSeconds = 3600
+	mid := query(env, time.Minute)
+	env.ExecuteWorkflow(payments.Payment, in)
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, payments.StatusCaptured, mid.Status)
+	require.EqualValues(t, 10000, mid.CapturedAmount)
+	var final payments.State
+	require.NoError(t, env.GetWorkflowResult(&final))
+	require.True(t, final.Closed)
+	require.EqualValues(t, 10000, final.CapturedAmount)
+	env.AssertExpectations(t)
+}
