@@ -41,7 +41,7 @@ func runAll(ctx context.Context, _ []string) error {
 			"db", filepath.Join(cfg.DataDir, "temporal.db"))
 	}
 
-	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil})
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil, PersistSimulators: true})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,9 @@ type Options struct {
 	// NoWorker leaves the payments worker stopped; tests start and stop it with StartWorker and
 	// StopWorker to simulate a crashed worker.
 	NoWorker bool
+	// PersistSimulators keeps simulator state in the data dir, so that `careflow run` can be
+	// restarted without the simulated vendors forgetting what open workflows refer to.
+	PersistSimulators bool
 	// NoAPI leaves the HTTP API off (the `worker` subcommand).
 	NoAPI bool
 	// CodecFromUIOrigin lets the Web UI's origin call the codec endpoints without a token. Only
@@ -141,11 +144,15 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if stripeCfg.Simulated() {
 		stripeCfg.SecretKey = "sk_test_simulator"
 		stripeCfg.WebhookSecret = "whsec_" + randomHex(24)
-		s.StripeSim, err = stripesim.Start(stripesim.Options{
+		simOpts := stripesim.Options{
 			SecretKey:     stripeCfg.SecretKey,
 			WebhookSecret: stripeCfg.WebhookSecret,
 			WebhookURL:    s.APIURL + "/webhooks/stripe",
-		})
+		}
+		if opts.PersistSimulators {
+			simOpts.StateFile = filepath.Join(cfg.DataDir, "stripe-sim.json")
+		}
+		s.StripeSim, err = stripesim.Start(simOpts)
 		if err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("stripe simulator: %w", err)

@@ -97,20 +97,28 @@ func (s *Sim) api(op string, fn opFunc) http.Handler {
 }
 
 // execute runs fn under Sim.mu, replaying or storing idempotent results in
-// the same critical section so concurrent retries cannot both execute.
+// the same critical section so concurrent retries cannot both execute, and
+// commits any change before the caller can see the answer.
 func (s *Sim) execute(r *http.Request, apiKey string, c *call, fn opFunc) result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// An earlier change whose save failed is retried first: nothing is
+	// answered from state that a restart could still lose.
+	if err := s.commit(); err != nil {
+		return errorResult(errNotSaved())
+	}
 	now := s.now()
 	useKey := c.idemKey != "" && r.Method == http.MethodPost
-	sc := idemScope{apiKey: apiKey, key: c.idemKey}
+	var sc idemScope
 	ep, params := endpoint(r), c.form.Encode()
 	if useKey {
+		sc = idemScope{account: accountOf(apiKey), key: c.idemKey}
 		if prev, ok := s.idem.get(sc, now); ok {
 			if prev.endpoint != ep || prev.params != params {
-				aerr := errIdempotencyMismatch(c.idemKey, prev.endpoint, prev.endpoint == ep)
-				return result{status: aerr.status, body: mustJSON(map[string]any{"error": aerr.body})}
+				return errorResult(errIdempotencyMismatch(c.idemKey, prev.endpoint, prev.endpoint == ep))
 			}
+			// A replay changes only a counter, which is saved with the next
+			// change rather than costing a write now.
 			s.counts.Replays++
 			return result{status: prev.status, body: prev.body, requestID: prev.requestID, replayed: true}
 		}
@@ -125,8 +133,25 @@ func (s *Sim) execute(r *http.Request, apiKey string, c *call, fn opFunc) result
 	if useKey && (aerr == nil || aerr.store) {
 		s.idem.put(&idemEntry{scope: sc, endpoint: ep, params: params, status: res.status,
 			body: res.body, requestID: c.requestID, at: now})
+		s.dirty = true
+	}
+	if aerr == nil && r.Method == http.MethodPost {
+		// Successful POSTs change state even when they emit no event (an
+		// update of metadata); failed ones changed state only if they
+		// emitted an event (a decline) or stored their result above.
+		s.dirty = true
+	}
+	if err := s.commit(); err != nil {
+		// The change stays in memory and its result under its key: the
+		// client's retry replays it once a save succeeds.
+		return errorResult(errNotSaved())
 	}
 	return res
+}
+
+// errorResult renders an API error that is not stored for replay.
+func errorResult(aerr *apiError) result {
+	return result{status: aerr.status, body: mustJSON(map[string]any{"error": aerr.body})}
 }
 
 // authenticate checks the key the way Stripe accepts it: Bearer, or HTTP

@@ -58,6 +58,9 @@ func (s *Sim) controlRoutes(m *http.ServeMux) {
 			writeControlError(w, http.StatusNotFound, err.Error())
 		case errors.Is(err, ErrNotDisputable):
 			writeControlError(w, http.StatusConflict, err.Error())
+		case errors.Is(err, ErrStateNotSaved):
+			// The cause names a local path, which callers need not see.
+			writeControlError(w, http.StatusInternalServerError, ErrStateNotSaved.Error())
 		case err != nil:
 			writeControlError(w, http.StatusBadRequest, err.Error())
 		default:

@@ -14,6 +14,9 @@ var (
 	ErrNotDisputable = errors.New("stripesim: payment intent has no disputable charge")
 	// ErrInvalidReason means the reason is not one of Stripe's dispute reasons.
 	ErrInvalidReason = errors.New("stripesim: invalid dispute reason")
+	// ErrStateNotSaved means the change happened in memory but could not be
+	// written to Options.StateFile; the next operation retries the write.
+	ErrStateNotSaved = errors.New("stripesim: state file not saved")
 )
 
 // disputeReasons are Stripe's Dispute.reason values.
@@ -44,7 +47,11 @@ func (s *Sim) CreateDispute(paymentIntentID string, reason string) (string, erro
 	if ch == nil || !ch.captured || ch.disputed {
 		return "", ErrNotDisputable
 	}
-	return s.openDispute(ch, reason).id, nil
+	d := s.openDispute(ch, reason)
+	if err := s.commit(); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrStateNotSaved, err)
+	}
+	return d.id, nil
 }
 
 // openDispute disputes the captured amount of ch; Sim.mu must be held.

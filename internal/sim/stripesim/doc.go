@@ -66,6 +66,22 @@
 // parameters are ignored rather than rejected; stripe-mock checks requests
 // against Stripe's OpenAPI spec.
 //
+// # Persistence
+//
+// With Options.StateFile set (Open, Start), the simulator restores every
+// PaymentIntent, Charge, Refund and Dispute, the live idempotency keys and
+// the counters from that JSON file ({"version":1,...}), so a payment
+// authorized before a restart can be captured, canceled or refunded after
+// it and a retried request still replays. After each state change, still
+// holding its lock and before answering, it rewrites the file atomically
+// (a 0600 "<file>.tmp", fsync, rename). Reads and replays write nothing.
+// If the write fails the client gets a 500 api_error; the change stays in
+// memory and is saved by the next call, so an idempotent retry learns the
+// outcome. Events are queued for delivery only after their change is saved;
+// events not yet delivered when the simulator stops are lost. Injected
+// faults, the webhook URL and webhook delivery counters are not saved. API
+// keys are stored only as SHA-256 digests. One simulator per file.
+//
 // # Control API
 //
 // Tests call InjectFault, ClearFaults, Stats, CreateDispute and

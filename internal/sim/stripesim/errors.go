@@ -88,6 +88,16 @@ func errServer() *apiError {
 	}}
 }
 
+// errNotSaved answers a request whose change the simulator could not write
+// to its state file; the outcome is unknown to the client, as with a 500
+// from Stripe, and an idempotent retry learns it.
+func errNotSaved() *apiError {
+	return &apiError{status: http.StatusInternalServerError, body: errorWire{
+		Type:    errTypeAPI,
+		Message: "An unknown error occurred while processing your request (simulator state file not saved).",
+	}}
+}
+
 // errRateLimited is the body of an injected 429, as Stripe sends it.
 func errRateLimited() *apiError {
 	return &apiError{status: http.StatusTooManyRequests, body: errorWire{

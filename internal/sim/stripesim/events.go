@@ -28,10 +28,16 @@ type eventRequest struct {
 	IdempotencyKey *string `json:"idempotency_key"`
 }
 
-// emit queues an event for delivery; Sim.mu must be held so that events are
-// queued in the order the state changed. paymentIntentID keys the delivery
-// queue, which keeps each PaymentIntent's events in order.
+// emit records a state change and queues its event in the outbox; Sim.mu
+// must be held so that events are queued in the order the state changed.
+// Every caller must end with commit, which saves the change and only then
+// hands the events to the deliverer, so a receiver never hears of a change
+// a restart would forget. paymentIntentID keys the delivery queue, which
+// keeps each PaymentIntent's events in order.
 func (s *Sim) emit(typ, paymentIntentID string, obj any, c *call) {
+	// Every change to a Stripe object emits an event, so this is also where
+	// changes are marked for saving, whether or not anyone listens.
+	s.dirty = true
 	if s.webhookURL == "" || (s.enabled != nil && !s.enabled[typ]) {
 		// Nothing would receive the event, so skip the encoding work.
 		return
@@ -43,5 +49,6 @@ func (s *Sim) emit(typ, paymentIntentID string, obj any, c *call) {
 	if c != nil {
 		ev.Request = eventRequest{ID: strOrNil(c.requestID), IdempotencyKey: strOrNil(c.idemKey)}
 	}
-	s.hooks.enqueue(delivery{url: s.webhookURL, eventID: ev.ID, key: paymentIntentID, payload: mustJSON(ev)})
+	s.outbox = append(s.outbox, delivery{url: s.webhookURL, eventID: ev.ID, key: paymentIntentID,
+		payload: mustJSON(ev)})
 }

@@ -1,6 +1,10 @@
 package stripesim
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
 
 // Stripe keeps idempotency keys for 24 hours; the simulator also caps the
 // number it remembers so a long load test cannot grow memory without bound.
@@ -11,8 +15,16 @@ const (
 
 // idemScope identifies a key: Stripe scopes idempotency keys per API key.
 type idemScope struct {
-	apiKey string
-	key    string
+	// account is a digest of the API key (see accountOf), so that a state
+	// file never holds a secret key.
+	account string
+	key     string
+}
+
+// accountOf returns the SHA-256 hex digest that stands for an API key.
+func accountOf(apiKey string) string {
+	sum := sha256.Sum256([]byte(apiKey))
+	return hex.EncodeToString(sum[:])
 }
 
 // idemEntry is a stored response for one idempotency key.

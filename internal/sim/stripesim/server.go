@@ -20,18 +20,23 @@ type Server struct {
 	once sync.Once
 }
 
-// Start creates a simulator and serves it on opts.Addr (default
-// 127.0.0.1:0, a free loopback port).
+// Start opens a simulator (see Open, including its StateFile errors) and
+// serves it on opts.Addr (default 127.0.0.1:0, a free loopback port).
 func Start(opts Options) (*Server, error) {
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	ln, err := net.Listen("tcp", addr)
+	// Opening first means a bad state file never leaves a listener behind.
+	sim, err := Open(opts)
 	if err != nil {
 		return nil, err
 	}
-	sim := New(opts)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		sim.Close()
+		return nil, err
+	}
 	s := &Server{
 		URL: "http://" + ln.Addr().String(),
 		Sim: sim,

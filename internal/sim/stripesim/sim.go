@@ -30,6 +30,11 @@ type Options struct {
 	// WebhookBackoff is the wait before the first retry; it doubles per
 	// attempt up to 5s (default 200ms).
 	WebhookBackoff time.Duration
+	// StateFile, if set, is a JSON file the simulator restores its objects,
+	// idempotency keys and counters from when it opens, and rewrites
+	// atomically after every state change, so a restart loses nothing a
+	// client was told about. "" keeps state in memory only.
+	StateFile string
 }
 
 // Sim is a stateful, in-memory Stripe API; it implements http.Handler.
@@ -44,9 +49,10 @@ type Sim struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	// mu guards all Stripe objects, counters, idempotency and the webhook
-	// URL. Handlers hold it for the whole operation, including emitting
-	// events, which is what keeps events of one PaymentIntent in order.
+	// mu guards all Stripe objects, counters, idempotency, the webhook
+	// URL and the state file. Handlers hold it for the whole operation,
+	// including saving and emitting events, which is what keeps events of
+	// one PaymentIntent in order.
 	mu         sync.Mutex
 	intents    map[string]*paymentIntent
 	charges    map[string]*charge
@@ -55,13 +61,31 @@ type Sim struct {
 	idem       idemStore
 	counts     Stats
 	webhookURL string
+	// stateFile is Options.StateFile; dirty means memory holds changes
+	// the file (or, without a file, the webhook queue) has not seen yet.
+	stateFile string
+	dirty     bool
+	// outbox holds the events of uncommitted changes; commit releases them
+	// to the deliverer once the change is saved.
+	outbox []delivery
 
 	faultMu sync.Mutex
 	faults  []*Fault
 }
 
-// New returns a simulator with no objects; call Close to stop deliveries.
+// New returns a simulator like Open; call Close to stop deliveries. It
+// panics if opts.StateFile is set and cannot be loaded or created, so
+// callers with a StateFile should prefer Open; without one New never fails.
 func New(opts Options) *Sim {
+	s, err := Open(opts)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// newSim returns a simulator with no objects and nothing loaded.
+func newSim(opts Options) *Sim {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -77,6 +101,7 @@ func New(opts Options) *Sim {
 		disputes:   map[string]*dispute{},
 		webhookURL: opts.WebhookURL,
 		counts:     Stats{CapturesByIntent: map[string]int{}},
+		stateFile:  opts.StateFile,
 	}
 	if opts.EnabledEvents != nil {
 		s.enabled = map[string]bool{}
@@ -89,7 +114,9 @@ func New(opts Options) *Sim {
 	return s
 }
 
-// Close stops webhook delivery goroutines; queued events are dropped.
+// Close stops webhook delivery goroutines; queued events are dropped. With
+// a StateFile every committed change is already saved, so Close writes
+// nothing.
 func (s *Sim) Close() {
 	// Cancelling under mu orders Close after any emit in progress, so no
 	// delivery goroutine can start once wait has begun.
