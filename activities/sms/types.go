@@ -1,0 +1,21 @@
+// Package sms holds the activity that texts patients and clinicians through Twilio.
+package sms
+
+// ErrTypeInvalidRecipient means Twilio refused the number permanently (not a mobile,
+// unsubscribed, invalid); retrying cannot help.
+const ErrTypeInvalidRecipient = "SMSInvalidRecipient"
+
+// SendInput is one text message. Body must carry no PHI beyond what the process allows
+// (a first name and a time for check-ins, an order reference and a code for pages).
+type SendInput struct {
+	To   string `json:"to"`
+	Body string `json:"body"`
+	// Reference is an identifier for the audit trail (workflow ID + step).
+	Reference string `json:"reference"`
+}
+
+// SendResult is Twilio's answer.
+type SendResult struct {
+	SID    string `json:"sid"`
+	Status string `json:"status"`
+}

@@ -1,0 +1,226 @@
+// Package checkin is the check-in eligibility process: read the patient's coverage from the EHR,
+// ask the payer (X12 270/271), mark the appointment arrived, open the Encounter, collect the
+// copay through the payments process and text the patient. This file is the contract.
+package checkin
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Names fixed by the contract.
+const (
+	// TaskQueue is where check-in workflows and their EHR, eligibility and SMS activities run.
+	TaskQueue = "checkins"
+	// WorkflowName is the registered workflow type name.
+	WorkflowName = "checkin.CheckIn"
+	// VerdictUpdateName returns the eligibility verdict as soon as it is known, or "pending"
+	// after VerdictWait; the API sends it with Update-with-Start (VerdictRequest -> VerdictResponse).
+	VerdictUpdateName = "verdict"
+	// SelfPayUpdateName lets the front desk collect a self-pay amount instead (SelfPayUpdate -> State).
+	SelfPayUpdateName = "self-pay"
+	// OverrideUpdateName lets the front desk accept the check-in despite the verdict (OverrideUpdate -> State).
+	OverrideUpdateName = "override"
+	// StatusQuery returns the live State.
+	StatusQuery = "status"
+)
+
+// Verdict values.
+const (
+	VerdictPending        = "pending"
+	VerdictEligible       = "eligible"
+	VerdictInactive       = "inactive"
+	VerdictNeedsAttention = "needs-attention"
+)
+
+// Status values of a check-in.
+const (
+	StatusInProgress     = "in-progress"
+	StatusNeedsAttention = "needs-attention"
+	StatusCompleted      = "completed"
+	StatusFailed         = "failed"
+)
+
+// Step values.
+const (
+	StepReadEHR       = "read-ehr"
+	StepEligibility   = "eligibility"
+	StepAwaitDesk     = "await-front-desk"
+	StepArrive        = "mark-arrived"
+	StepCopay         = "copay"
+	StepNotifyPatient = "notify-patient"
+	StepDone          = "done"
+)
+
+// Error types returned by update validators; the API maps them to 422.
+const (
+	ErrTypeRejected = "CheckInUpdateRejected"
+	// ErrTypeNotFound fails the workflow when the EHR has no such appointment or patient.
+	ErrTypeNotFound = "CheckInNotFound"
+	// ErrTypeInvalidInput fails a workflow started with invalid input.
+	ErrTypeInvalidInput = "InvalidInput"
+)
+
+// VerdictWait bounds how long the verdict update waits before answering "pending", so the
+// front desk has an answer within two seconds even when the payer is slow.
+const VerdictWait = 1500 * time.Millisecond
+
+// Defaults for Input durations left at zero.
+const (
+	DefaultPayerWindow      = 2 * time.Minute
+	DefaultAttentionTimeout = 12 * time.Hour
+)
+
+// WorkflowID derives the workflow ID from the appointment ID (an opaque EHR id).
+func WorkflowID(appointmentID string) string { return "checkin:" + appointmentID }
+
+// CopayPaymentID is the payments process's business key for this check-in's copay; being
+// derived from the appointment, it makes a second copay charge impossible.
+func CopayPaymentID(appointmentID string) string { return "copay-" + appointmentID }
+
+// Input starts a check-in: the POST /v1/checkins body plus engine configuration.
+type Input struct {
+	AppointmentID string `json:"appointmentId"`
+	CollectCopay  bool   `json:"collectCopay"`
+	// PaymentMethod is a Stripe PaymentMethod id, needed when CollectCopay is set.
+	PaymentMethod string `json:"paymentMethod,omitempty"`
+	NotifyPatient bool   `json:"notifyPatient"`
+	// PayerWindowSeconds is how long the eligibility inquiry keeps being retried before the
+	// check-in needs attention. Zero means DefaultPayerWindow.
+	PayerWindowSeconds int64 `json:"payerWindowSeconds,omitempty"`
+	// AttentionTimeoutSeconds is how long a check-in that needs attention waits for the front
+	// desk. Zero means DefaultAttentionTimeout.
+	AttentionTimeoutSeconds int64 `json:"attentionTimeoutSeconds,omitempty"`
+	// ProviderNPI and ProviderName identify the billing provider in the 270.
+	ProviderNPI  string `json:"providerNpi,omitempty"`
+	ProviderName string `json:"providerName,omitempty"`
+}
+
+// PayerWindow returns the effective eligibility retry window.
+func (in Input) PayerWindow() time.Duration {
+	if in.PayerWindowSeconds > 0 {
+		return time.Duration(in.PayerWindowSeconds) * time.Second
+	}
+	return DefaultPayerWindow
+}
+
+// AttentionTimeout returns the effective wait for the front desk.
+func (in Input) AttentionTimeout() time.Duration {
+	if in.AttentionTimeoutSeconds > 0 {
+		return time.Duration(in.AttentionTimeoutSeconds) * time.Second
+	}
+	return DefaultAttentionTimeout
+}
+
+// FieldError names an invalid field; Reason never echoes the value.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+var (
+	idPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)
+	pmPattern  = regexp.MustCompile(`^pm_[A-Za-z0-9_]{1,200}$`)
+	npiPattern = regexp.MustCompile(`^[0-9]{10}$`)
+)
+
+// ValidateAppointmentID checks an appointment id is a FHIR id usable in workflow IDs.
+func ValidateAppointmentID(id string) error {
+	if !idPattern.MatchString(id) {
+		return &FieldError{Field: "appointmentId", Reason: "must be a FHIR id: 1-64 letters, digits, '-' or '.'"}
+	}
+	return nil
+}
+
+// Validate checks a start request.
+func (in *Input) Validate() error {
+	if err := ValidateAppointmentID(in.AppointmentID); err != nil {
+		return err
+	}
+	in.PaymentMethod = strings.TrimSpace(in.PaymentMethod)
+	if in.PaymentMethod != "" && !pmPattern.MatchString(in.PaymentMethod) {
+		return &FieldError{Field: "paymentMethod", Reason: "must be a Stripe PaymentMethod id (pm_...)"}
+	}
+	if in.CollectCopay && in.PaymentMethod == "" {
+		return &FieldError{Field: "paymentMethod", Reason: "is required when collectCopay is true"}
+	}
+	if in.ProviderNPI != "" && !npiPattern.MatchString(in.ProviderNPI) {
+		return &FieldError{Field: "providerNpi", Reason: "must be a 10-digit NPI"}
+	}
+	if in.PayerWindowSeconds < 0 {
+		return &FieldError{Field: "payerWindowSeconds", Reason: "must not be negative"}
+	}
+	if in.AttentionTimeoutSeconds < 0 {
+		return &FieldError{Field: "attentionTimeoutSeconds", Reason: "must not be negative"}
+	}
+	return nil
+}
+
+// VerdictRequest is the verdict update's argument; it carries nothing today and exists so the
+// update can grow without breaking clients.
+type VerdictRequest struct{}
+
+// Verdict is the eligibility answer the front desk sees.
+type Verdict struct {
+	Verdict string `json:"verdict"`
+	// Reasons explain needs-attention and inactive verdicts (payer codes and their meaning).
+	Reasons []string `json:"reasons,omitempty"`
+	// CopayAmount is in minor units; nil when the payer reported no copay.
+	CopayAmount         *int64   `json:"copayAmount,omitempty"`
+	Currency            string   `json:"currency,omitempty"`
+	CoinsurancePercent  *float64 `json:"coinsurancePercent,omitempty"`
+	DeductibleRemaining *int64   `json:"deductibleRemaining,omitempty"`
+	PlanName            string   `json:"planName,omitempty"`
+}
+
+// VerdictResponse is the verdict update's result.
+type VerdictResponse struct {
+	Verdict
+	// Requests counts verdict updates this check-in has answered; 1 means the caller's
+	// request started it.
+	Requests int `json:"requests"`
+}
+
+// SelfPayUpdate collects Amount (minor units) with PaymentMethod instead of the payer's copay.
+type SelfPayUpdate struct {
+	Amount        int64  `json:"amount"`
+	PaymentMethod string `json:"paymentMethod"`
+}
+
+// OverrideUpdate accepts the check-in despite the verdict. CopayAmount, when set, is charged
+// with the check-in's payment method if it collects a copay.
+type OverrideUpdate struct {
+	Reason      string `json:"reason"`
+	CopayAmount *int64 `json:"copayAmount,omitempty"`
+}
+
+// Copay describes the copay charge, made by the payments process as a child workflow.
+type Copay struct {
+	PaymentID string `json:"paymentId"`
+	Amount    int64  `json:"amount"`
+	Currency  string `json:"currency"`
+	// Source is "payer" (271 copay), "self-pay" or "override".
+	Source string `json:"source"`
+	// Started is set once the payments process runs; its state is at /v1/payments/{paymentId}.
+	Started bool `json:"started"`
+}
+
+// State is the live state (StatusQuery) and the final summary.
+type State struct {
+	AppointmentID string  `json:"appointmentId"`
+	Status        string  `json:"status"`
+	Step          string  `json:"step"`
+	Verdict       Verdict `json:"verdict"`
+	// Resolution says how a needs-attention check-in was resolved: "self-pay" or "override".
+	Resolution  string `json:"resolution,omitempty"`
+	Arrived     bool   `json:"arrived"`
+	EncounterID string `json:"encounterId,omitempty"`
+	Copay       *Copay `json:"copay,omitempty"`
+	SMSSent     bool   `json:"smsSent"`
+	// FailureCode names why a step could not be completed (codes only, no PHI).
+	FailureCode string `json:"failureCode,omitempty"`
+	Closed      bool   `json:"closed"`
+}

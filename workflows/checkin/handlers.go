@@ -1,0 +1,82 @@
+package checkin
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/careflow/engine/workflows/payments"
+)
+
+func rejected(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeRejected)
+}
+
+// verdict answers with the verdict once known, or "pending" after VerdictWait.
+func (w *impl) verdict(ctx workflow.Context, _ VerdictRequest) (VerdictResponse, error) {
+	w.requests++
+	n := w.requests
+	if _, err := workflow.AwaitWithTimeout(ctx, VerdictWait, func() bool {
+		return w.state.Verdict.Verdict != VerdictPending || w.notFound
+	}); err != nil {
+		return VerdictResponse{}, err
+	}
+	if w.notFound {
+		return VerdictResponse{}, temporal.NewApplicationError("appointment or patient not found", ErrTypeNotFound)
+	}
+	return VerdictResponse{Verdict: w.state.Verdict, Requests: n}, nil
+}
+
+// open reports whether the front desk can still change how the check-in ends.
+func (w *impl) open() error {
+	if w.state.Closed || w.state.Status == StatusFailed {
+		return rejected("the check-in is %s and takes no further changes", w.state.Status)
+	}
+	if w.resolution() != "" {
+		return rejected("the check-in was already resolved by %s", w.resolution())
+	}
+	switch w.state.Step {
+	case StepReadEHR, StepEligibility, StepAwaitDesk:
+		return nil
+	}
+	return rejected("the check-in is past the %s step", StepAwaitDesk)
+}
+
+func (w *impl) validateSelfPay(u SelfPayUpdate) error {
+	if u.Amount <= 0 || u.Amount > payments.MaxAmount {
+		return rejected("self-pay amount must be between 1 and %d minor units", payments.MaxAmount)
+	}
+	if !pmPattern.MatchString(u.PaymentMethod) {
+		return rejected("paymentMethod must be a Stripe PaymentMethod id (pm_...)")
+	}
+	return w.open()
+}
+
+func (w *impl) handleSelfPay(ctx workflow.Context, u SelfPayUpdate) (State, error) {
+	if err := w.open(); err != nil {
+		return w.state, err
+	}
+	w.selfPay = &u
+	w.state.Resolution = "self-pay"
+	return w.state, nil
+}
+
+func (w *impl) validateOverride(u OverrideUpdate) error {
+	if len(u.Reason) == 0 || len(u.Reason) > 200 {
+		return rejected("reason is required (at most 200 characters)")
+	}
+	if u.CopayAmount != nil && (*u.CopayAmount < 0 || *u.CopayAmount > payments.MaxAmount) {
+		return rejected("copayAmount must be between 0 and %d minor units", payments.MaxAmount)
+	}
+	return w.open()
+}
+
+func (w *impl) handleOverride(ctx workflow.Context, u OverrideUpdate) (State, error) {
+	if err := w.open(); err != nil {
+		return w.state, err
+	}
+	w.override = &u
+	w.state.Resolution = "override"
+	return w.state, nil
+}

@@ -1,0 +1,344 @@
+package checkin
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/careflow/engine/activities/ehr"
+	"github.com/careflow/engine/activities/eligibility"
+	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/workflows/payments"
+)
+
+// Activity names as the workers register them; the workflow calls them by name so that
+// workers written in other languages can serve the same task queue.
+const (
+	activityLoadCheckIn      = "LoadCheckIn"
+	activityMarkArrived      = "MarkArrived"
+	activityCreateEncounter  = "CreateEncounter"
+	activityCheckEligibility = "CheckEligibility"
+	activitySendSMS          = "SendSMS"
+)
+
+// CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
+const CopayCurrency = "usd"
+
+// impl is one check-in's state, shared by the main coroutine and the update handlers.
+type impl struct {
+	in       Input
+	wfID     string
+	state    State
+	ehrCtx   *ehr.CheckInContext
+	requests int
+	// notFound is set when the EHR has no such appointment or patient; the verdict update
+	// then fails so that the API answers 404.
+	notFound bool
+	selfPay  *SelfPayUpdate
+	override *OverrideUpdate
+	logger   log.Logger
+}
+
+// CheckIn is the check-in workflow. The verdict is available through the verdict update within
+// VerdictWait; everything after it continues durably in the background.
+func CheckIn(ctx workflow.Context, in Input) (State, error) {
+	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, logger: workflow.GetLogger(ctx)}
+	if err := w.setup(ctx); err != nil {
+		return State{}, err
+	}
+	return w.run(ctx)
+}
+
+func (w *impl) setup(ctx workflow.Context) error {
+	if err := w.in.Validate(); err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid check-in input: "+err.Error(), ErrTypeInvalidInput, nil)
+	}
+	w.state = State{AppointmentID: w.in.AppointmentID, Status: StatusInProgress, Step: StepReadEHR,
+		Verdict: Verdict{Verdict: VerdictPending}}
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.state, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, VerdictUpdateName, w.verdict); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, SelfPayUpdateName, w.handleSelfPay,
+		workflow.UpdateHandlerOptions{Validator: w.validateSelfPay}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, OverrideUpdateName, w.handleOverride,
+		workflow.UpdateHandlerOptions{Validator: w.validateOverride})
+}
+
+func (w *impl) run(ctx workflow.Context) (State, error) {
+	if !w.loadEHR(ctx) {
+		return w.finish(ctx, StatusFailed)
+	}
+	w.checkEligibility(ctx)
+	if w.state.Verdict.Verdict != VerdictEligible && w.resolution() == "" {
+		w.state.Status = StatusNeedsAttention
+		w.state.Step = StepAwaitDesk
+		resolved, err := workflow.AwaitWithTimeout(ctx, w.in.AttentionTimeout(), func() bool { return w.resolution() != "" })
+		if err != nil || !resolved {
+			// Nobody resolved it: the check-in closes as it stands; the front desk sees it in
+			// the list of check-ins that need attention.
+			return w.finish(ctx, StatusNeedsAttention)
+		}
+	}
+	w.state.Resolution = w.resolution()
+	w.state.Status = StatusInProgress
+	w.arrive(ctx)
+	w.collectCopay(ctx)
+	w.notifyPatient(ctx)
+	return w.finish(ctx, StatusCompleted)
+}
+
+// resolution names how the front desk resolved the check-in, if it did.
+func (w *impl) resolution() string {
+	switch {
+	case w.selfPay != nil:
+		return "self-pay"
+	case w.override != nil:
+		return "override"
+	}
+	return ""
+}
+
+// loadEHR reads the appointment, patient and coverage; false means the check-in cannot go on.
+func (w *impl) loadEHR(ctx workflow.Context) bool {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		// The patient is at the desk: five minutes of EHR trouble is the most worth waiting.
+		ScheduleToCloseTimeout: 5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2,
+			MaximumInterval: 10 * time.Second, NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
+	})
+	var c ehr.CheckInContext
+	err := workflow.ExecuteActivity(actx, activityLoadCheckIn, ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID}).Get(ctx, &c)
+	if err != nil {
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeNotFound {
+			w.notFound = true
+			w.state.FailureCode = "not-found"
+			w.state.Verdict = Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{"appointment or patient not found in the EHR"}}
+		} else {
+			w.state.FailureCode = "ehr-unavailable"
+			w.state.Verdict = Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{"the EHR could not be read"}}
+		}
+		return false
+	}
+	w.ehrCtx = &c
+	return true
+}
+
+// checkEligibility asks the payer and turns the answer into the verdict. A front-desk
+// resolution that arrives meanwhile cancels the inquiry: its answer no longer matters.
+func (w *impl) checkEligibility(ctx workflow.Context) {
+	cov := w.ehrCtx.Coverage
+	if cov == nil {
+		w.state.Verdict = Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{"no coverage on file"}}
+		return
+	}
+	w.state.Step = StepEligibility
+	ictx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	actx := workflow.WithActivityOptions(ictx, workflow.ActivityOptions{
+		// CAQH CORE real-time answers within 20 seconds or not at all.
+		StartToCloseTimeout:    20 * time.Second,
+		ScheduleToCloseTimeout: w.in.PayerWindow(),
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+			NonRetryableErrorTypes: []string{eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected}},
+	})
+	fut := workflow.ExecuteActivity(actx, activityCheckEligibility, eligibility.CheckInput{
+		PayloadID:    w.wfID + "/eligibility",
+		TraceNumber:  traceNumber(w.wfID),
+		ProviderNPI:  w.in.ProviderNPI,
+		ProviderName: w.in.ProviderName,
+		PayerID:      cov.PayerID,
+		PayerName:    cov.PayerName,
+		Subscriber: eligibility.Subscriber{MemberID: cov.MemberID, FirstName: cov.SubscriberFirstName,
+			LastName: cov.SubscriberLastName, BirthDate: cov.SubscriberBirthDate, Gender: cov.SubscriberGender,
+			GroupNumber: cov.GroupNumber},
+		ServiceDate:  workflow.Now(ctx).UTC().Format("2006-01-02"),
+		ServiceTypes: []string{"30", "98"},
+	})
+	if err := workflow.Await(ctx, func() bool { return fut.IsReady() || w.resolution() != "" }); err != nil {
+		return
+	}
+	if !fut.IsReady() {
+		cancel()
+		w.state.Verdict = Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{"resolved by the front desk before the payer answered"}}
+		return
+	}
+	var res eligibility.CheckResult
+	err := fut.Get(ctx, &res)
+	w.state.Verdict = verdictOf(res, err, w.in.PayerWindow())
+}
+
+// verdictOf maps the eligibility outcome to the verdict the front desk sees.
+func verdictOf(res eligibility.CheckResult, err error, window time.Duration) Verdict {
+	if err != nil {
+		var appErr *temporal.ApplicationError
+		switch {
+		case errors.As(err, &appErr) && appErr.Type() == eligibility.ErrTypeMalformed:
+			var d eligibility.MalformedDetail
+			_ = appErr.Details(&d)
+			return Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{"the payer's response could not be read: " + d.Reason}}
+		case errors.As(err, &appErr) && appErr.Type() == eligibility.ErrTypeRejected:
+			return Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{"the clearinghouse rejected the inquiry: " + appErr.Message()}}
+		default:
+			return Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{fmt.Sprintf("the payer did not answer within %s", window)}}
+		}
+	}
+	v := Verdict{PlanName: res.PlanName, CopayAmount: res.CopayAmount, CoinsurancePercent: res.CoinsurancePercent,
+		DeductibleRemaining: res.DeductibleRemaining, Currency: CopayCurrency}
+	switch {
+	case len(res.Rejections) > 0:
+		v.Verdict = VerdictNeedsAttention
+		for _, r := range res.Rejections {
+			v.Reasons = append(v.Reasons, fmt.Sprintf("payer rejection %s: %s", r.Code, r.Meaning))
+		}
+	case !res.Active:
+		v.Verdict = VerdictInactive
+		v.Reasons = []string{"coverage is not active"}
+	default:
+		v.Verdict = VerdictEligible
+	}
+	return v
+}
+
+// traceNumber is the TRN02 of the 270: deterministic, so a retried inquiry carries the same one.
+func traceNumber(wfID string) string {
+	var h uint32 = 2166136261
+	for i := 0; i < len(wfID); i++ {
+		h = (h ^ uint32(wfID[i])) * 16777619
+	}
+	return fmt.Sprintf("CF%010d", h)
+}
+
+// arrive marks the appointment arrived and opens the Encounter. EHR trouble is recorded but
+// does not stop the copay or the SMS: staff can fix the chart; the patient is here.
+func (w *impl) arrive(ctx workflow.Context) {
+	w.state.Step = StepArrive
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: 30 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
+	})
+	var arrived ehr.MarkArrivedResult
+	if err := workflow.ExecuteActivity(actx, activityMarkArrived, ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}).Get(ctx, &arrived); err != nil {
+		w.state.FailureCode = "mark-arrived-failed"
+		w.logger.Warn("Marking the appointment arrived failed")
+		return
+	}
+	w.state.Arrived = true
+	var enc ehr.CreateEncounterResult
+	if err := workflow.ExecuteActivity(actx, activityCreateEncounter, ehr.CreateEncounterInput{
+		AppointmentID: w.in.AppointmentID, PatientID: w.ehrCtx.PatientID, IdempotencyKey: w.wfID + "/encounter",
+	}).Get(ctx, &enc); err != nil {
+		w.state.FailureCode = "encounter-failed"
+		w.logger.Warn("Creating the encounter failed")
+		return
+	}
+	w.state.EncounterID = enc.EncounterID
+}
+
+// collectCopay starts the payments process for the copay as a child workflow that captures
+// automatically and outlives the check-in (its refund window is months long).
+func (w *impl) collectCopay(ctx workflow.Context) {
+	amount, method, source := w.copayToCharge()
+	if amount <= 0 || method == "" {
+		return
+	}
+	w.state.Step = StepCopay
+	pid := CopayPaymentID(w.in.AppointmentID)
+	w.state.Copay = &Copay{PaymentID: pid, Amount: amount, Currency: CopayCurrency, Source: source}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: payments.WorkflowID(pid),
+		TaskQueue:  payments.TaskQueue,
+		// The copay stays open for refunds long after the check-in has completed.
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, payments.WorkflowName, payments.Input{
+		PaymentID: pid, Amount: amount, Currency: CopayCurrency, CustomerRef: w.wfID, PaymentMethod: method,
+		Description: "copay", AutoCapture: true,
+	})
+	var exec workflow.Execution
+	if err := child.GetChildWorkflowExecution().Get(ctx, &exec); err != nil {
+		var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+		if !errors.As(err, &started) {
+			w.state.FailureCode = "copay-not-started"
+			w.logger.Warn("Starting the copay payment failed")
+			return
+		}
+	}
+	w.state.Copay.Started = true
+}
+
+// copayToCharge decides amount, payment method and source of the copay.
+func (w *impl) copayToCharge() (int64, string, string) {
+	switch {
+	case w.selfPay != nil:
+		return w.selfPay.Amount, w.selfPay.PaymentMethod, "self-pay"
+	case !w.in.CollectCopay:
+		return 0, "", ""
+	case w.override != nil && w.override.CopayAmount != nil:
+		return *w.override.CopayAmount, w.in.PaymentMethod, "override"
+	case w.state.Verdict.Verdict == VerdictEligible && w.state.Verdict.CopayAmount != nil:
+		return *w.state.Verdict.CopayAmount, w.in.PaymentMethod, "payer"
+	}
+	return 0, "", ""
+}
+
+// notifyPatient texts the patient; the text holds the first name and the time only.
+func (w *impl) notifyPatient(ctx workflow.Context) {
+	if !w.in.NotifyPatient || w.ehrCtx.PatientMobile == "" {
+		return
+	}
+	w.state.Step = StepNotifyPatient
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		// A check-in text is only useful while the patient waits.
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient}},
+	})
+	var res sms.SendResult
+	err := workflow.ExecuteActivity(actx, activitySendSMS, sms.SendInput{
+		To: w.ehrCtx.PatientMobile, Body: checkInText(w.ehrCtx.PatientFirstName, w.ehrCtx.AppointmentStart),
+		Reference: w.wfID + "/sms",
+	}).Get(ctx, &res)
+	if err != nil {
+		w.state.FailureCode = "sms-failed"
+		return
+	}
+	w.state.SMSSent = true
+}
+
+// checkInText is the patient's SMS: first name and appointment time, nothing else.
+func checkInText(firstName, start string) string {
+	greeting := "Hi"
+	if firstName != "" {
+		greeting += " " + firstName
+	}
+	if t, err := time.Parse(time.RFC3339, start); err == nil {
+		return fmt.Sprintf("%s, you are checked in for your %s appointment. Please have a seat; we will call you shortly.",
+			greeting, t.Format("3:04 PM"))
+	}
+	return greeting + ", you are checked in. Please have a seat; we will call you shortly."
+}
+
+// finish lets running handlers complete and returns the summary.
+func (w *impl) finish(ctx workflow.Context, status string) (State, error) {
+	w.state.Status = status
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	w.state.Step = StepDone
+	w.state.Closed = true
+	return w.state, nil
+}

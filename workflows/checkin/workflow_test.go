@@ -1,0 +1,257 @@
+package checkin_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/careflow/engine/activities/ehr"
+	"github.com/careflow/engine/activities/eligibility"
+	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/payments"
+)
+
+const apptID = "appt-1001"
+
+var wfID = checkin.WorkflowID(apptID)
+
+var errNotMocked = temporal.NewNonRetryableApplicationError("activity not mocked", "NotMocked", nil)
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: checkin.TaskQueue})
+	checkin.Register(env)
+	env.RegisterActivityWithOptions(func(context.Context, ehr.LoadCheckInInput) (ehr.CheckInContext, error) {
+		return ehr.CheckInContext{}, errNotMocked
+	}, activity.RegisterOptions{Name: "LoadCheckIn"})
+	env.RegisterActivityWithOptions(func(context.Context, ehr.MarkArrivedInput) (ehr.MarkArrivedResult, error) {
+		return ehr.MarkArrivedResult{}, errNotMocked
+	}, activity.RegisterOptions{Name: "MarkArrived"})
+	env.RegisterActivityWithOptions(func(context.Context, ehr.CreateEncounterInput) (ehr.CreateEncounterResult, error) {
+		return ehr.CreateEncounterResult{}, errNotMocked
+	}, activity.RegisterOptions{Name: "CreateEncounter"})
+	env.RegisterActivityWithOptions(func(context.Context, eligibility.CheckInput) (eligibility.CheckResult, error) {
+		return eligibility.CheckResult{}, errNotMocked
+	}, activity.RegisterOptions{Name: "CheckEligibility"})
+	env.RegisterActivityWithOptions(func(context.Context, sms.SendInput) (sms.SendResult, error) {
+		return sms.SendResult{}, errNotMocked
+	}, activity.RegisterOptions{Name: "SendSMS"})
+	// The copay child is a stand-in registered under the payments contract name.
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in payments.Input) (payments.State, error) {
+		return payments.State{PaymentID: in.PaymentID, Status: payments.StatusCaptured, CapturedAmount: in.Amount}, nil
+	}, workflow.RegisterOptions{Name: payments.WorkflowName})
+	return env
+}
+
+func ehrContext(withCoverage bool) ehr.CheckInContext {
+	c := ehr.CheckInContext{AppointmentID: apptID, AppointmentStatus: "booked", AppointmentStart: "2026-11-23T14:30:00Z",
+		PatientID: "pat-1", PatientFirstName: "Ada", PatientMobile: "+15551230001"}
+	if withCoverage {
+		c.Coverage = &ehr.Coverage{CoverageID: "cov-1", MemberID: "ACTIVE001", PayerID: "PAYER1", PayerName: "Acme Health",
+			SubscriberFirstName: "Ada", SubscriberLastName: "Lovelace", SubscriberBirthDate: "1980-01-02"}
+	}
+	return c
+}
+
+func input() checkin.Input {
+	return checkin.Input{AppointmentID: apptID, CollectCopay: true, PaymentMethod: "pm_card_visa", NotifyPatient: true,
+		ProviderNPI: "1234567893", ProviderName: "Clinic"}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// verdictUpdate sends the verdict update at the given time and records its outcome.
+type updateOutcome struct {
+	done   bool
+	err    error
+	result any
+}
+
+func sendUpdate(env *testsuite.TestWorkflowEnvironment, after time.Duration, name string, arg any) *updateOutcome {
+	out := &updateOutcome{}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { out.done, out.err = true, err },
+			OnComplete: func(v any, err error) {
+				out.done, out.err, out.result = true, err, v
+			},
+		}, arg)
+	}, after)
+	return out
+}
+
+func final(t *testing.T, env *testsuite.TestWorkflowEnvironment) checkin.State {
+	t.Helper()
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var s checkin.State
+	require.NoError(t, env.GetWorkflowResult(&s))
+	return s
+}
+
+func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity("LoadCheckIn", mock.Anything, ehr.LoadCheckInInput{AppointmentID: apptID}).Return(ehrContext(true), nil).Once()
+	env.OnActivity("CheckEligibility", mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
+		return in.PayloadID == wfID+"/eligibility" && in.Subscriber.MemberID == "ACTIVE001" && in.PayerID == "PAYER1" &&
+			in.ProviderNPI == "1234567893" && len(in.TraceNumber) > 0
+	})).Return(eligibility.CheckResult{Active: true, PlanName: "Gold", CopayAmount: ptr(int64(2500))}, nil).Once()
+	env.OnActivity("MarkArrived", mock.Anything, ehr.MarkArrivedInput{AppointmentID: apptID}).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
+	env.OnActivity("CreateEncounter", mock.Anything, ehr.CreateEncounterInput{AppointmentID: apptID, PatientID: "pat-1",
+		IdempotencyKey: wfID + "/encounter"}).Return(ehr.CreateEncounterResult{EncounterID: "enc-1"}, nil).Once()
+	var text string
+	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+		text = in.Body
+		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
+	}).Once()
+	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	env.ExecuteWorkflow(checkin.CheckIn, input())
+
+	s := final(t, env)
+	require.True(t, v.done)
+	require.NoError(t, v.err)
+	resp := v.result.(checkin.VerdictResponse)
+	require.Equal(t, checkin.VerdictEligible, resp.Verdict.Verdict)
+	require.EqualValues(t, 2500, *resp.CopayAmount)
+	require.Equal(t, 1, resp.Requests)
+	require.Equal(t, checkin.StatusCompleted, s.Status)
+	require.True(t, s.Arrived)
+	require.Equal(t, "enc-1", s.EncounterID)
+	require.NotNil(t, s.Copay)
+	require.Equal(t, checkin.CopayPaymentID(apptID), s.Copay.PaymentID)
+	require.EqualValues(t, 2500, s.Copay.Amount)
+	require.True(t, s.Copay.Started)
+	require.True(t, s.SMSSent)
+	require.Equal(t, "Hi Ada, you are checked in for your 2:30 PM appointment. Please have a seat; we will call you shortly.", text)
+	require.NotContains(t, text, "Lovelace")
+	env.AssertExpectations(t)
+}
+
+func TestNoCoverageNeedsAttentionThenSelfPay(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(false), nil).Once()
+	env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
+	env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-2"}, nil).Once()
+	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(sms.SendResult{SID: "SM2"}, nil).Once()
+	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	bad := sendUpdate(env, time.Minute, checkin.SelfPayUpdateName, checkin.SelfPayUpdate{Amount: 0, PaymentMethod: "pm_card_visa"})
+	ok := sendUpdate(env, 2*time.Minute, checkin.SelfPayUpdateName, checkin.SelfPayUpdate{Amount: 8000, PaymentMethod: "pm_card_mastercard"})
+	again := sendUpdate(env, 2*time.Minute, checkin.OverrideUpdateName, checkin.OverrideUpdate{Reason: "late"})
+	env.ExecuteWorkflow(checkin.CheckIn, input())
+
+	s := final(t, env)
+	resp := v.result.(checkin.VerdictResponse)
+	require.Equal(t, checkin.VerdictNeedsAttention, resp.Verdict.Verdict)
+	require.Equal(t, []string{"no coverage on file"}, resp.Reasons)
+	require.Error(t, bad.err, "zero self-pay is rejected by the validator")
+	require.NoError(t, ok.err)
+	require.True(t, again.done)
+	require.Error(t, again.err, "a resolved check-in refuses a second resolution")
+	require.Equal(t, "self-pay", s.Resolution)
+	require.Equal(t, checkin.StatusCompleted, s.Status)
+	require.EqualValues(t, 8000, s.Copay.Amount)
+	require.Equal(t, "self-pay", s.Copay.Source)
+	env.AssertExpectations(t)
+}
+
+func TestInactiveCoverageNoChargeAndTimesOut(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).Return(eligibility.CheckResult{Active: false}, nil).Once()
+	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	in := input()
+	in.AttentionTimeoutSeconds = 600
+	env.ExecuteWorkflow(checkin.CheckIn, in)
+
+	s := final(t, env)
+	require.Equal(t, checkin.VerdictInactive, v.result.(checkin.VerdictResponse).Verdict.Verdict)
+	require.Equal(t, checkin.StatusNeedsAttention, s.Status)
+	require.Nil(t, s.Copay, "no copay charge for inactive coverage")
+	require.False(t, s.Arrived)
+	env.AssertExpectations(t)
+}
+
+func TestPayerRejectionAndMalformedResponse(t *testing.T) {
+	for name, tc := range map[string]struct {
+		res    eligibility.CheckResult
+		err    error
+		reason string
+	}{
+		"aaa": {res: eligibility.CheckResult{Rejections: []eligibility.Rejection{{Loop: "2100C", Code: "75", Meaning: "Subscriber/Insured Not Found"}}},
+			reason: "payer rejection 75: Subscriber/Insured Not Found"},
+		"malformed": {err: temporal.NewNonRetryableApplicationError("bad 271", eligibility.ErrTypeMalformed, nil,
+			eligibility.MalformedDetail{Reason: "segment 3: missing ST", Raw: []byte("ISA*garbage")}),
+			reason: "the payer's response could not be read: segment 3: missing ST"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := newEnv(t)
+			env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+			env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).Return(tc.res, tc.err).Once()
+			env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
+			env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
+			env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(sms.SendResult{}, nil).Once()
+			v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+			o := sendUpdate(env, time.Hour, checkin.OverrideUpdateName, checkin.OverrideUpdate{Reason: "verified by phone"})
+			env.ExecuteWorkflow(checkin.CheckIn, input())
+
+			s := final(t, env)
+			resp := v.result.(checkin.VerdictResponse)
+			require.Equal(t, checkin.VerdictNeedsAttention, resp.Verdict.Verdict)
+			require.Equal(t, []string{tc.reason}, resp.Reasons)
+			require.NoError(t, o.err)
+			require.Equal(t, "override", s.Resolution)
+			require.Nil(t, s.Copay, "an override without a copay amount charges nothing")
+			env.AssertExpectations(t)
+		})
+	}
+}
+
+func TestSlowPayerAnswersPendingThenNeedsAttention(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).
+		Return(eligibility.CheckResult{}, temporal.NewApplicationError("payer timeout", "ClearinghouseUnavailable"))
+	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	later := sendUpdate(env, 10*time.Minute, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	in := input()
+	in.PayerWindowSeconds = 60
+	in.AttentionTimeoutSeconds = 3600
+	env.ExecuteWorkflow(checkin.CheckIn, in)
+
+	s := final(t, env)
+	require.Equal(t, checkin.VerdictPending, v.result.(checkin.VerdictResponse).Verdict.Verdict)
+	lr := later.result.(checkin.VerdictResponse)
+	require.Equal(t, checkin.VerdictNeedsAttention, lr.Verdict.Verdict)
+	require.Equal(t, []string{"the payer did not answer within 1m0s"}, lr.Reasons)
+	require.Equal(t, 2, lr.Requests)
+	require.Equal(t, checkin.StatusNeedsAttention, s.Status)
+}
+
+func TestUnknownAppointmentFailsVerdict(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).
+		Return(ehr.CheckInContext{}, temporal.NewNonRetryableApplicationError("no such appointment", ehr.ErrTypeNotFound, nil)).Once()
+	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	env.ExecuteWorkflow(checkin.CheckIn, input())
+
+	s := final(t, env)
+	require.Error(t, v.err)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, v.err, &appErr)
+	require.Equal(t, checkin.ErrTypeNotFound, appErr.Type())
+	require.Equal(t, checkin.StatusFailed, s.Status)
+	require.Equal(t, "not-found", s.FailureCode)
+}
