@@ -40,8 +40,19 @@ type Deps struct {
 	StripeWebhookSecret string
 	// PaymentDefaults bound the durations of new payments.
 	PaymentDefaults PaymentDefaults
+	// CheckInDefaults configure new check-ins.
+	CheckInDefaults CheckInDefaults
 	// Ready is an extra readiness check (e.g. a store ping) run after Temporal's health check.
 	Ready func(ctx context.Context) error
+}
+
+// CheckInDefaults are the engine's configured check-in settings: windows bound what a request
+// may ask for; the provider identifies the clinic in eligibility inquiries.
+type CheckInDefaults struct {
+	PayerWindow      time.Duration
+	AttentionTimeout time.Duration
+	ProviderNPI      string
+	ProviderName     string
 }
 
 // PaymentDefaults are the engine's configured payment durations. A start request may ask for

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -24,7 +25,8 @@ func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err err
 	var deadline *serviceerror.DeadlineExceeded
 	p := Problem{}
 	switch {
-	case errors.As(err, &appErr) && (appErr.Type() == payments.ErrTypeRejected || appErr.Type() == payments.ErrTypeVendorRejected):
+	case errors.As(err, &appErr) && (appErr.Type() == payments.ErrTypeRejected || appErr.Type() == payments.ErrTypeVendorRejected ||
+		appErr.Type() == checkin.ErrTypeRejected):
 		p = Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
 	case errors.As(err, &appErr) && appErr.Type() == payments.ErrTypeVendorUnavailable:
 		w.Header().Set("Retry-After", "60")

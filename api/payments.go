@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -137,11 +138,19 @@ func (s *server) queryState(ctx context.Context, wid, runID string, timeout time
 func (s *server) validationProblem(w http.ResponseWriter, r *http.Request, err error, name string) int {
 	p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid"}
 	var fe *payments.FieldError
-	if errors.As(err, &fe) {
+	var ce *checkin.FieldError
+	field, reason := "", ""
+	switch {
+	case errors.As(err, &fe):
+		field, reason = fe.Field, fe.Reason
+	case errors.As(err, &ce):
+		field, reason = ce.Field, ce.Reason
+	}
+	if reason != "" {
 		if name == "" {
-			name = fe.Field
+			name = field
 		}
-		p.InvalidParams = []InvalidParam{{Name: name, Reason: fe.Reason}}
+		p.InvalidParams = []InvalidParam{{Name: name, Reason: reason}}
 	}
 	s.problem(w, r, p)
 	return p.Status

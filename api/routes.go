@@ -62,6 +62,11 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodPost, "/v1/payments/{id}/cancel", AuthBearer, write}, s.cancelPayment},
 		{Route{http.MethodPost, "/v1/payments/{id}/refund", AuthBearer, write}, s.refundPayment},
 
+		{Route{http.MethodPost, "/v1/checkins", AuthBearer, "checkins.write"}, s.startCheckIn},
+		{Route{http.MethodGet, "/v1/checkins/{id}", AuthBearer, "checkins.read"}, s.getCheckIn},
+		{Route{http.MethodPost, "/v1/checkins/{id}/self-pay", AuthBearer, "checkins.write"}, s.selfPayCheckIn},
+		{Route{http.MethodPost, "/v1/checkins/{id}/override", AuthBearer, "checkins.write"}, s.overrideCheckIn},
+
 		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
 
 		{Route{http.MethodGet, "/codec/encode", AuthCodec, codecScope}, s.codec},
