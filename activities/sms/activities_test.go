@@ -1,0 +1,67 @@
+package sms_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/clients/twilio"
+	"github.com/careflow/engine/internal/audit"
+)
+
+type fakeSender struct {
+	msg *twilio.Message
+	err error
+	to  string
+}
+
+func (f *fakeSender) SendSMS(_ context.Context, to, _ string) (*twilio.Message, error) {
+	f.to = to
+	return f.msg, f.err
+}
+
+func run(t *testing.T, s sms.Sender, store audit.Store) (sms.SendResult, error) {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(&sms.Activities{SMS: s, Records: store})
+	v, err := env.ExecuteActivity("SendSMS", sms.SendInput{To: "+15551230001", Body: "Hi Ada", Reference: "checkin:a/sms"})
+	if err != nil {
+		return sms.SendResult{}, err
+	}
+	var res sms.SendResult
+	require.NoError(t, v.Get(&res))
+	return res, nil
+}
+
+func TestSendSMSRecordsSIDOnly(t *testing.T) {
+	store := audit.NewMemory()
+	f := &fakeSender{msg: &twilio.Message{SID: "SM123", Status: "queued"}}
+	res, err := run(t, f, store)
+	require.NoError(t, err)
+	require.Equal(t, "SM123", res.SID)
+	require.Equal(t, "+15551230001", f.to)
+	recs, err := store.List(context.Background(), audit.Filter{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, "SM123", recs[0].Exchange)
+	require.Equal(t, audit.OutcomeOK, recs[0].Outcome)
+}
+
+func TestSendSMSClassifiesErrors(t *testing.T) {
+	_, err := run(t, &fakeSender{err: &twilio.Error{Code: 21211, HTTPStatus: 400}}, nil)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, sms.ErrTypeInvalidRecipient, appErr.Type())
+	require.True(t, appErr.NonRetryable())
+	require.NotContains(t, err.Error(), "+1555")
+
+	_, err = run(t, &fakeSender{err: &twilio.Error{Code: 20429, HTTPStatus: 429, Retryable: true}}, nil)
+	require.Error(t, err)
+	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable())
+}
