@@ -1,0 +1,224 @@
+package ehrsim
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Identifier systems of the default seed. The hosts are reserved example
+// domains: nothing here names a real organization or person.
+const (
+	MRNSystem           = "http://ehr.example.org/fhir/sid/mrn"
+	AppointmentIDSystem = "http://ehr.example.org/fhir/sid/appointment"
+	MemberIDSystem      = "http://payer.example.org/fhir/sid/member-id"
+	PayerIDSystem       = "http://payer.example.org/fhir/sid/payer-id"
+	NPISystem           = "http://hl7.org/fhir/sid/us-npi"
+)
+
+// Ids and codes of the default seed's shared resources.
+const (
+	// PayerOrgID is the payer Organization every seeded Coverage names.
+	PayerOrgID = "org-payer-1"
+	// PayerID is that Organization's payer id (PayerIDSystem).
+	PayerID = "SIMPAYER01"
+	// ClinicOrgID is the provider Organization (the billing provider).
+	ClinicOrgID = "org-clinic-1"
+	// ClinicNPI is the clinic's NPI; it passes the NPI check digit.
+	ClinicNPI = "1234567893"
+	// PractitionerID is the seeded Practitioner on every appointment.
+	PractitionerID = "pract-1"
+	// PractitionerNPI is the Practitioner's NPI.
+	PractitionerNPI = "1112223338"
+	// LocationID is the seeded Location on every appointment.
+	LocationID = "loc-1"
+)
+
+// SeedCase is one check-in scenario of the default seed.
+type SeedCase struct {
+	AppointmentID string // booked Appointment
+	PatientID     string // Patient on the appointment
+	CoverageID    string // "" when the patient has no Coverage
+	MemberID      string // Coverage.subscriberId; selects the clearinghouse scenario
+	Scenario      string // what the clearinghouse simulator answers
+}
+
+// DefaultCases lists the default seed's appointments. Member ids match the
+// clearinghouse simulator's scenarios.
+var DefaultCases = []SeedCase{
+	{"appt-1001", "pat-1001", "cov-1001", "ACTIVE001", "active with copay"},
+	{"appt-1002", "pat-1002", "cov-1002", "INACTIVE01", "inactive coverage"},
+	{"appt-1003", "pat-1003", "cov-1003", "NOTFOUND01", "AAA subscriber not found"},
+	{"appt-1004", "pat-1004", "cov-1004", "SLOW000001", "payer slower than 20 s"},
+	{"appt-1005", "pat-1005", "cov-1005", "ERROR50001", "clearinghouse 5xx"},
+	{"appt-1006", "pat-1006", "cov-1006", "BADX120001", "malformed 271"},
+	{"appt-2001", "pat-2001", "", "", "patient has no Coverage"},
+	// The patient reference of appt-3001 resolves to nothing, for the
+	// "unknown patient" path.
+	{"appt-3001", "pat-missing", "", "", "patient does not exist"},
+}
+
+// seedNames are the synthetic given names, one per case, in order.
+var seedNames = []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel"}
+
+// seedDay is the fixed date of every seeded appointment, far enough ahead
+// never to be in the past and obviously synthetic.
+var seedDay = time.Date(2030, time.January, 15, 9, 0, 0, 0, time.UTC)
+
+// Seed stores resources, each with resourceType and id, as the next
+// version of that resource. It bypasses authentication, validation, faults
+// and counters, so tests may plant data the API would refuse.
+func (s *Sim) Seed(resources ...map[string]any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, res := range resources {
+		typ, _ := res["resourceType"].(string)
+		id, _ := res["id"].(string)
+		if !validType(typ) || !validID(id) {
+			return fmt.Errorf("ehrsim: seed resource %d needs a resourceType and a valid id", i)
+		}
+		data, err := normalize(res)
+		if err != nil {
+			return fmt.Errorf("ehrsim: seed %s/%s: %w", typ, id, err)
+		}
+		if _, err := s.putVersion(typ, id, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Put stores a JSON resource as the next version of typ/id, like Seed.
+func (s *Sim) Put(typ, id string, body []byte) error {
+	if !validType(typ) || !validID(id) {
+		return errors.New("ehrsim: malformed resource type or id")
+	}
+	data, err := decodeObject(body)
+	if err != nil {
+		return fmt.Errorf("ehrsim: put %s/%s: %w", typ, id, err)
+	}
+	if rt, ok := data["resourceType"]; ok && rt != typ {
+		return fmt.Errorf("ehrsim: put %s/%s: resourceType does not match", typ, id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err = s.putVersion(typ, id, data)
+	return err
+}
+
+// DefaultSeed returns synthetic resources for demos and tests: a payer and
+// a clinic Organization, a Practitioner, a Location, and per DefaultCases
+// entry a booked Appointment with its Patient and (if any) Coverage. Every
+// person is obviously fictional (family name "Testpatient", 555-01xx
+// phone numbers).
+func DefaultSeed() []map[string]any {
+	out := []map[string]any{
+		{
+			"resourceType": "Organization", "id": PayerOrgID, "active": true,
+			"name":       "Simulated Health Plan",
+			"identifier": []any{map[string]any{"system": PayerIDSystem, "value": PayerID}},
+			"type":       []any{coding("http://terminology.hl7.org/CodeSystem/organization-type", "pay", "Payer")},
+		},
+		{
+			"resourceType": "Organization", "id": ClinicOrgID, "active": true,
+			"name":       "Simulated Family Clinic",
+			"identifier": []any{map[string]any{"system": NPISystem, "value": ClinicNPI}},
+			"type":       []any{coding("http://terminology.hl7.org/CodeSystem/organization-type", "prov", "Healthcare Provider")},
+		},
+		{
+			"resourceType": "Practitioner", "id": PractitionerID, "active": true,
+			"identifier": []any{map[string]any{"system": NPISystem, "value": PractitionerNPI}},
+			"name":       []any{map[string]any{"family": "Simulated", "given": []any{"Doctor"}, "prefix": []any{"Dr."}}},
+		},
+		{
+			"resourceType": "Location", "id": LocationID, "status": "active",
+			"name":                 "Simulated Clinic Main Office",
+			"managingOrganization": ref("Organization/" + ClinicOrgID),
+		},
+	}
+	for i, c := range DefaultCases {
+		start := seedDay.Add(time.Duration(i) * 30 * time.Minute)
+		out = append(out, seedAppointment(c, start))
+		if c.PatientID == "pat-missing" {
+			continue
+		}
+		out = append(out, seedPatient(c, i))
+		if c.CoverageID != "" {
+			out = append(out, seedCoverage(c))
+		}
+	}
+	return out
+}
+
+// seedPatient is the fictional patient of case i.
+func seedPatient(c SeedCase, i int) map[string]any {
+	return map[string]any{
+		"resourceType": "Patient", "id": c.PatientID, "active": true,
+		"identifier": []any{map[string]any{
+			"use": "usual", "system": MRNSystem, "value": "MRN" + c.PatientID[len("pat-"):],
+			"type": map[string]any{"coding": []any{map[string]any{
+				"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}}},
+		}},
+		"name":      []any{map[string]any{"use": "official", "family": "Testpatient", "given": []any{seedNames[i]}}},
+		"gender":    []string{"female", "male"}[i%2],
+		"birthDate": fmt.Sprintf("19%02d-0%d-%02d", 70+i, 1+i%9, 10+i),
+		"telecom": []any{map[string]any{"system": "phone", "use": "mobile",
+			"value": fmt.Sprintf("+1555555%04d", 100+i)}},
+	}
+}
+
+// seedCoverage is the active health-plan Coverage of a case; the payer's
+// answer, not this resource, decides eligibility.
+func seedCoverage(c SeedCase) map[string]any {
+	patient := ref("Patient/" + c.PatientID)
+	return map[string]any{
+		"resourceType": "Coverage", "id": c.CoverageID, "status": "active",
+		"identifier": []any{map[string]any{
+			"system": MemberIDSystem, "value": c.MemberID,
+			"type": map[string]any{"coding": []any{map[string]any{
+				"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MB"}}},
+		}},
+		"type":         coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "HIP", "health insurance plan policy"),
+		"subscriber":   patient,
+		"subscriberId": c.MemberID,
+		"beneficiary":  patient,
+		"relationship": coding("http://terminology.hl7.org/CodeSystem/subscriber-relationship", "self", "Self"),
+		"period":       map[string]any{"start": "2025-01-01"},
+		"payor":        []any{map[string]any{"reference": "Organization/" + PayerOrgID, "display": "Simulated Health Plan"}},
+		"class": []any{map[string]any{
+			"type":  coding("http://terminology.hl7.org/CodeSystem/coverage-class", "group", "Group"),
+			"value": "GRP-SIM-01", "name": "Simulated Group",
+		}},
+	}
+}
+
+// seedAppointment is the booked appointment of a case.
+func seedAppointment(c SeedCase, start time.Time) map[string]any {
+	accepted := func(reference string) map[string]any {
+		return map[string]any{"actor": ref(reference), "required": "required", "status": "accepted"}
+	}
+	return map[string]any{
+		"resourceType": "Appointment", "id": c.AppointmentID, "status": "booked",
+		"identifier": []any{map[string]any{"system": AppointmentIDSystem,
+			"value": "A-" + c.AppointmentID[len("appt-"):]}},
+		"serviceType":     []any{coding("http://terminology.hl7.org/CodeSystem/service-type", "124", "General Practice")},
+		"start":           start.Format(time.RFC3339),
+		"end":             start.Add(30 * time.Minute).Format(time.RFC3339),
+		"minutesDuration": 30,
+		"participant": []any{
+			accepted("Patient/" + c.PatientID),
+			accepted("Practitioner/" + PractitionerID),
+			accepted("Location/" + LocationID),
+		},
+	}
+}
+
+// coding is a CodeableConcept with one coding.
+func coding(system, code, display string) map[string]any {
+	return map[string]any{"coding": []any{map[string]any{"system": system, "code": code, "display": display}}}
+}
+
+// ref is a Reference by relative URL.
+func ref(reference string) map[string]any {
+	return map[string]any{"reference": reference}
+}
