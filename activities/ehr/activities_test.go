@@ -1,9 +1,9 @@
 package ehr_test
 
 import (
-	"errors"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
