@@ -40,6 +40,11 @@ type Deps struct {
 	StripeWebhookSecret string
 	// PaymentDefaults bound the durations of new payments.
 	PaymentDefaults PaymentDefaults
+	// TwilioAuthToken verifies X-Twilio-Signature; empty refuses every Twilio webhook.
+	TwilioAuthToken string
+	// PublicURL is the engine's externally visible base URL, which Twilio signs; empty uses
+	// the request's own URL.
+	PublicURL string
 	// CheckInDefaults configure new check-ins.
 	CheckInDefaults CheckInDefaults
 	// Ready is an extra readiness check (e.g. a store ping) run after Temporal's health check.

@@ -68,6 +68,7 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodPost, "/v1/checkins/{id}/override", AuthBearer, "checkins.write"}, s.overrideCheckIn},
 
 		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
+		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, ""}, s.twilioWebhook},
 
 		{Route{http.MethodGet, "/codec/encode", AuthCodec, codecScope}, s.codec},
 		{Route{http.MethodPost, "/codec/encode", AuthCodec, codecScope}, s.codec},

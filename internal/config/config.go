@@ -27,7 +27,18 @@ type Config struct {
 	// APITokens is the API_TOKENS spec: name:secret:scope+scope,...
 	APITokens string
 
-	Stripe Stripe
+	Stripe        Stripe
+	FHIR          FHIR
+	Clearinghouse Clearinghouse
+	Twilio        Twilio
+
+	// CheckInPayerWindow bounds how long an eligibility inquiry is retried.
+	CheckInPayerWindow time.Duration
+	// CheckInAttentionTimeout bounds how long a check-in that needs attention waits.
+	CheckInAttentionTimeout time.Duration
+	// ProviderNPI and ProviderName identify the clinic in eligibility inquiries.
+	ProviderNPI  string
+	ProviderName string
 
 	// PaymentAuthorizationTTL is how long an authorization may wait for capture before the
 	// workflow cancels it (Stripe holds card authorizations for about 7 days).
@@ -46,6 +57,33 @@ type Stripe struct {
 // Simulated reports whether the built-in Stripe simulator serves this configuration.
 func (s Stripe) Simulated() bool { return s.BaseURL == "" }
 
+// FHIR is the EHR's FHIR R4 endpoint with SMART Backend Services credentials.
+type FHIR struct {
+	BaseURL, TokenURL, ClientID, PrivateKeyFile string
+}
+
+// Simulated reports whether the built-in EHR simulator serves this configuration.
+func (f FHIR) Simulated() bool { return f.BaseURL == "" }
+
+// Clearinghouse is the CAQH CORE real-time endpoint for X12 and its credentials.
+type Clearinghouse struct {
+	BaseURL, Username, Password, SenderID, ReceiverID string
+}
+
+// Simulated reports whether the built-in clearinghouse simulator serves this configuration.
+func (c Clearinghouse) Simulated() bool { return c.BaseURL == "" }
+
+// Twilio is the SMS vendor configuration.
+type Twilio struct {
+	BaseURL, AccountSID, AuthToken, From string
+	// PublicURL is the engine's externally visible base URL, used to verify
+	// X-Twilio-Signature (Twilio signs the URL it called); empty means the request's own URL.
+	PublicURL string
+}
+
+// Simulated reports whether the built-in Twilio simulator serves this configuration.
+func (t Twilio) Simulated() bool { return t.BaseURL == "" }
+
 // FromEnv reads the configuration, applying DESIGN.md defaults.
 func FromEnv() (Config, error) {
 	c := Config{
@@ -63,6 +101,28 @@ func FromEnv() (Config, error) {
 			SecretKey:     os.Getenv("STRIPE_SECRET_KEY"),
 			WebhookSecret: os.Getenv("STRIPE_WEBHOOK_SECRET"),
 		},
+		FHIR: FHIR{
+			BaseURL:        strings.TrimRight(os.Getenv("FHIR_BASE_URL"), "/"),
+			TokenURL:       os.Getenv("FHIR_TOKEN_URL"),
+			ClientID:       os.Getenv("FHIR_CLIENT_ID"),
+			PrivateKeyFile: os.Getenv("FHIR_PRIVATE_KEY_FILE"),
+		},
+		Clearinghouse: Clearinghouse{
+			BaseURL:    os.Getenv("CLEARINGHOUSE_BASE_URL"),
+			Username:   os.Getenv("CLEARINGHOUSE_USERNAME"),
+			Password:   os.Getenv("CLEARINGHOUSE_PASSWORD"),
+			SenderID:   env("CLEARINGHOUSE_SENDER_ID", "CAREFLOW"),
+			ReceiverID: env("CLEARINGHOUSE_RECEIVER_ID", "CLEARINGHOUSE"),
+		},
+		Twilio: Twilio{
+			BaseURL:    strings.TrimRight(os.Getenv("TWILIO_BASE_URL"), "/"),
+			AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),
+			AuthToken:  os.Getenv("TWILIO_AUTH_TOKEN"),
+			From:       os.Getenv("TWILIO_FROM"),
+			PublicURL:  strings.TrimRight(os.Getenv("PUBLIC_URL"), "/"),
+		},
+		ProviderNPI:  env("PROVIDER_NPI", "1234567893"),
+		ProviderName: env("PROVIDER_NAME", "Careflow Clinic"),
 	}
 	var err error
 	if c.PaymentAuthorizationTTL, err = duration("PAYMENT_AUTHORIZATION_TTL", 7*24*time.Hour); err != nil {
@@ -70,6 +130,18 @@ func FromEnv() (Config, error) {
 	}
 	if c.PaymentRefundWindow, err = duration("PAYMENT_REFUND_WINDOW", 180*24*time.Hour); err != nil {
 		return c, err
+	}
+	if c.CheckInPayerWindow, err = duration("CHECKIN_PAYER_WINDOW", 2*time.Minute); err != nil {
+		return c, err
+	}
+	if c.CheckInAttentionTimeout, err = duration("CHECKIN_ATTENTION_TIMEOUT", 12*time.Hour); err != nil {
+		return c, err
+	}
+	if !c.FHIR.Simulated() && (c.FHIR.TokenURL == "" || c.FHIR.ClientID == "" || c.FHIR.PrivateKeyFile == "") {
+		return c, fmt.Errorf("config: FHIR_BASE_URL is set, so FHIR_TOKEN_URL, FHIR_CLIENT_ID and FHIR_PRIVATE_KEY_FILE are required")
+	}
+	if !c.Twilio.Simulated() && (c.Twilio.AccountSID == "" || c.Twilio.AuthToken == "" || c.Twilio.From == "") {
+		return c, fmt.Errorf("config: TWILIO_BASE_URL is set, so TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required")
 	}
 	if !c.Stripe.Simulated() && (c.Stripe.SecretKey == "" || c.Stripe.WebhookSecret == "") {
 		return c, fmt.Errorf("config: STRIPE_BASE_URL is set, so STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required")

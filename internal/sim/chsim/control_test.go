@@ -1,0 +1,61 @@
+package chsim_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/careflow/engine/internal/sim/chsim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// control sends a JSON control request without credentials.
+func control(t *testing.T, method, url, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := plainClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode < 300 {
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
+	}
+	return resp.StatusCode
+}
+
+func TestControlAPI(t *testing.T) {
+	srv := startSim(t, chsim.Options{})
+	c := newClient(srv, testUser, testPass)
+	base := srv.URL + "/_sim"
+
+	assert.Equal(t, http.StatusBadRequest, control(t, http.MethodPost, base+"/faults", `{"op":"batch","kind":"500"}`, nil))
+	assert.Equal(t, http.StatusBadRequest, control(t, http.MethodPost, base+"/faults", `{"op":"*","kind":"500","bogus":1}`, nil))
+	assert.Equal(t, http.StatusCreated, control(t, http.MethodPost, base+"/faults",
+		`{"op":"realtime","kind":"500","count":1,"memberId":"ACTIVE001"}`, nil))
+	var faults []chsim.Fault
+	assert.Equal(t, http.StatusOK, control(t, http.MethodGet, base+"/faults", "", &faults))
+	require.Len(t, faults, 1)
+	assert.Equal(t, chsim.MemberActive, faults[0].MemberID)
+
+	_, err := c.RealTime(context.Background(), request(chsim.MemberActive, "pid-ctl"))
+	assert.Equal(t, 500, chError(t, err).HTTPStatus)
+	assert.Equal(t, http.StatusCreated, control(t, http.MethodPost, base+"/faults", `{"op":"*","kind":"429"}`, nil))
+	assert.Equal(t, http.StatusNoContent, control(t, http.MethodDelete, base+"/faults", "", nil))
+	_, err = c.RealTime(context.Background(), request(chsim.MemberActive, "pid-ctl"))
+	require.NoError(t, err)
+
+	var st chsim.Stats
+	assert.Equal(t, http.StatusOK, control(t, http.MethodGet, base+"/stats", "", &st))
+	assert.Equal(t, 1, st.Inquiries)
+	assert.Equal(t, map[string]int{chsim.MemberActive: 1}, st.InquiriesByMember)
+	assert.Equal(t, 1, st.FaultsTriggered)
+
+	var sc []chsim.Scenario
+	assert.Equal(t, http.StatusOK, control(t, http.MethodGet, base+"/scenarios", "", &sc))
+	assert.Equal(t, chsim.Scenarios(), sc)
+	assert.Equal(t, chsim.MemberActive, sc[0].MemberID)
+}

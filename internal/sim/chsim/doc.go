@@ -1,0 +1,69 @@
+// Package chsim is an in-memory clearinghouse simulator speaking CAQH CORE
+// Connectivity real-time SOAP 1.2 (CORE rule 2.2.0) with WS-Security
+// UsernameToken authentication. It answers X12 270 eligibility inquiries
+// with 271s, so the engine's unmodified clearinghouse client can be tested
+// against it:
+//
+//	srv, _ := chsim.Start(chsim.Options{Username: "u", Password: "p"})
+//	defer srv.Close()
+//	c := clearinghouse.New(clearinghouse.Config{BaseURL: srv.BaseURL(), Username: "u", Password: "p", ...})
+//
+// # Endpoint
+//
+// POST /core/realtime takes a COREEnvelopeRealTimeRequest (PayloadType
+// X12_270_Request_005010X279A1, ProcessingMode RealTime, CORERuleVersion
+// 2.2.0) and answers a COREEnvelopeRealTimeResponse with ErrorCode Success
+// and a 271 (X12_271_Response_005010X279A1). Problems are answered as a
+// clearinghouse would:
+//
+//	Content-Type not application/soap+xml    415 SOAP Sender fault
+//	not XML / no CORE request in the body    400 SOAP Sender fault
+//	not a SOAP 1.2 envelope                  500 SOAP VersionMismatch fault
+//	no UsernameToken                         400 Sender fault, subcode wsse:InvalidSecurity
+//	PasswordDigest                           400 Sender fault, subcode wsse:UnsupportedSecurityToken
+//	wrong username or password               401 CORE ErrorCode UnAuthorized
+//	missing or bad CORE field                400 CORE ErrorCode <Field>Required / <Field>Illegal,
+//	                                         VersionMismatch for another CORERuleVersion
+//	270 with a broken envelope or no NM1*IL  200 Success with a 999 rejection
+//	                                         (X12_999_Response_005010X231A1)
+//
+// CORE error envelopes carry PayloadType CoreEnvelopeError and no payload.
+//
+// # Scenarios
+//
+// The subscriber's member id (NM109 of NM1*IL in loop 2100C) picks the
+// answer; see the Member constants:
+//
+//	ACTIVE001    active (EB*1, plan GOLD PPO); copay $25 (EB*B, EB06 27, EB07 25)
+//	             for service types 30 and 98; coinsurance 20% (EB*A, EB08 .2);
+//	             deductible 1500 (EB*C, EB06 23) with 500 remaining (EB*C, EB06 29)
+//	INACTIVE01   inactive (EB*6)
+//	NOTFOUND01   AAA*N**75*C in loop 2100C
+//	SLOW000001   as ACTIVE001, after Options.SlowDelay (default 25s)
+//	ERROR50001   HTTP 500 with a SOAP Receiver fault
+//	BADX120001   a 271 cut off in the payer loop (no SE/GE/IEA)
+//	any other    AAA*N**72*C in loop 2100C
+//
+// A 271 swaps the 270's ISA and GS sender and receiver, echoes its ISA13,
+// GS06 and ST02 control numbers and BHT03 reference, returns each TRN*1
+// trace of the subscriber loop as TRN*2, echoes the payer, provider and
+// subscriber NM1 segments and uses the delimiters the 270 declared.
+//
+// # Idempotency
+//
+// A request repeating a SenderID + PayloadID gets the first request's
+// answer (header X-Sim-Replayed: true) and counts as a replay, not as a
+// second inquiry, even while the first is still being answered: answering
+// runs detached from the request, so a client that timed out on
+// SLOW000001 and retries receives the stored 271 once it is ready. Answers
+// that failed (HTTP 500 of ERROR50001, closing) are not stored. Retried
+// 270s usually differ in their ISA time stamps, so payloads are not
+// compared.
+//
+// # Control API
+//
+// Tests call InjectFault, ClearFaults, Faults and Stats directly. Other
+// processes use JSON over the simulator's listener, without credentials:
+// POST/GET/DELETE /_sim/faults, GET /_sim/stats and GET /_sim/scenarios.
+// Faults (see Fault) can be limited to one member id.
+package chsim
