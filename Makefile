@@ -45,7 +45,7 @@ workflowcheck:
 
 ## bench: codec micro-benchmarks, then the load generator against a self-contained engine.
 bench: deps temporal
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/... 
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./codecs/... ./clients/...
 	$(GO) run ./cmd/careflow loadgen -standalone -n 40 -c 8
 
 clean:

@@ -29,7 +29,10 @@ import (
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/metrics"
 	"github.com/careflow/engine/internal/payloadcodec"
+	"github.com/careflow/engine/internal/sim/chsim"
+	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/stripesim"
+	"github.com/careflow/engine/internal/sim/twiliosim"
 	"github.com/careflow/engine/internal/temporalclient"
 	"github.com/careflow/engine/workers"
 )
@@ -64,17 +67,22 @@ type Stack struct {
 	// Token is a bearer token with every scope when the stack generated a dev token; empty when
 	// API_TOKENS came from configuration.
 	Token string
-	// StripeSim is the built-in Stripe simulator, nil when Stripe is configured.
+	// StripeSim is the built-in Stripe simulator, nil when Stripe is configured; likewise
+	// the EHR, clearinghouse and Twilio simulators.
 	StripeSim *stripesim.Server
+	EHRSim    *ehrsim.Server
+	CHSim     *chsim.Server
+	TwilioSim *twiliosim.Server
 
-	logger   *slog.Logger
-	acts     *stripeact.Activities
-	wopts    worker.Options
-	http     *http.Server
-	httpDone chan error
+	logger      *slog.Logger
+	acts        *stripeact.Activities
+	checkinActs workers.CheckInActivities
+	wopts       worker.Options
+	http        *http.Server
+	httpDone    chan error
 
-	mu     sync.Mutex
-	worker worker.Worker
+	mu      sync.Mutex
+	workers []worker.Worker
 }
 
 // Start brings the engine up. On error everything started so far is stopped again.
@@ -169,6 +177,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		Records: s.Store,
 		Now:     time.Now,
 	}
+	if s.checkinActs, err = s.startCheckInVendors(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
 			ln.Close()
@@ -190,6 +202,14 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		Metrics:             metrics.Handler(reg),
 		Codec:               payloadcodec.NewHTTPHandler(s.Codec, codecOpts),
 		StripeWebhookSecret: stripeCfg.WebhookSecret,
+		TwilioAuthToken:     s.Config.Twilio.AuthToken,
+		PublicURL:           s.Config.Twilio.PublicURL,
+		CheckInDefaults: api.CheckInDefaults{
+			PayerWindow:      cfg.CheckInPayerWindow,
+			AttentionTimeout: cfg.CheckInAttentionTimeout,
+			ProviderNPI:      cfg.ProviderNPI,
+			ProviderName:     cfg.ProviderName,
+		},
 		PaymentDefaults: api.PaymentDefaults{
 			AuthorizationTTL: cfg.PaymentAuthorizationTTL,
 			RefundWindow:     cfg.PaymentRefundWindow,
@@ -228,28 +248,36 @@ func DefaultWorkerOptions() worker.Options {
 	return worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 8}
 }
 
-// StartWorker starts the payments worker; it is a no-op when one is running.
+// StartWorker starts the payments and check-in workers; it is a no-op when they run.
 func (s *Stack) StartWorker() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.worker != nil {
+	if s.workers != nil {
 		return nil
 	}
-	w := workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("payments worker: %w", err)
+	ws := []worker.Worker{
+		workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts),
+		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
 	}
-	s.worker = w
+	for i, w := range ws {
+		if err := w.Start(); err != nil {
+			for _, started := range ws[:i] {
+				started.Stop()
+			}
+			return fmt.Errorf("worker: %w", err)
+		}
+	}
+	s.workers = ws
 	return nil
 }
 
-// StopWorker stops the payments worker, as a crash or deploy would.
+// StopWorker stops the workers, as a crash or deploy would.
 func (s *Stack) StopWorker() {
 	s.mu.Lock()
-	w := s.worker
-	s.worker = nil
+	ws := s.workers
+	s.workers = nil
 	s.mu.Unlock()
-	if w != nil {
+	for _, w := range ws {
 		w.Stop()
 	}
 }
@@ -270,6 +298,18 @@ func (s *Stack) Close() error {
 	if s.StripeSim != nil {
 		s.StripeSim.Close()
 		s.StripeSim = nil
+	}
+	if s.EHRSim != nil {
+		s.EHRSim.Close()
+		s.EHRSim = nil
+	}
+	if s.CHSim != nil {
+		s.CHSim.Close()
+		s.CHSim = nil
+	}
+	if s.TwilioSim != nil {
+		s.TwilioSim.Close()
+		s.TwilioSim = nil
 	}
 	if s.Temporal != nil {
 		s.Temporal.Close()

@@ -33,15 +33,14 @@ type engine struct {
 func startEngine(t *testing.T, mutate func(*config.Config)) *engine {
 	t.Helper()
 	srv, raw := testenv.StartTemporal(t, client.Options{})
-	cfg := config.Config{
-		TemporalAddress:         srv.FrontendHostPort(),
-		TemporalNamespace:       "default",
-		TemporalUIURL:           "http://127.0.0.1:8233",
-		APIAddr:                 "127.0.0.1:0",
-		DataDir:                 t.TempDir(),
-		PaymentAuthorizationTTL: time.Hour,
-		PaymentRefundWindow:     time.Hour,
-	}
+	// Defaults as FromEnv applies them, then this test's private addresses and vendors.
+	cfg, err := config.FromEnv()
+	require.NoError(t, err)
+	cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TemporalUIURL = srv.FrontendHostPort(), "default", "http://127.0.0.1:8233"
+	cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens, cfg.PayloadKeys = "127.0.0.1:0", t.TempDir(), "", "", ""
+	cfg.Stripe, cfg.FHIR, cfg.Twilio = config.Stripe{}, config.FHIR{}, config.Twilio{}
+	cfg.Clearinghouse.BaseURL = ""
+	cfg.PaymentAuthorizationTTL, cfg.PaymentRefundWindow = time.Hour, time.Hour
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -1,0 +1,15 @@
+// Package x12 builds and parses the ASC X12 5010 transactions the check-in
+// process exchanges with a clearinghouse: the 270 eligibility inquiry and the
+// 271 response (implementation guide 005010X279A1), and the 999
+// implementation acknowledgment (005010X231A1).
+//
+// The package is plain Go with no Temporal imports so it can be fuzzed and
+// benchmarked on its own. Parsing reads the delimiters the sender declared in
+// its ISA segment, so any delimiter choice, repetition separators and line
+// breaks after segment terminators are accepted.
+//
+// X12 payloads carry PHI (names, member ids, birth dates). No error produced by
+// this package contains an element value: a *ParseError names the segment
+// position, segment ID and element number, and a *ValidationError names the
+// request field, never what it held.
+package x12
