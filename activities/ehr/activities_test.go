@@ -103,3 +103,15 @@ func TestTransientEHRErrorsAreRetryable(t *testing.T) {
 	}
 	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
 }
+
+func TestTokenEndpointDownIsRetryable(t *testing.T) {
+	srv, acts := startEHR(t)
+	srv.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpToken, Kind: ehrsim.FaultServerError, Count: 1})
+	var c ehr.CheckInContext
+	err := execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c)
+	require.Error(t, err)
+	var appErr *temporal.ApplicationError
+	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "a token endpoint outage must stay retryable")
+	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
+	require.Equal(t, "ACTIVE001", c.Coverage.MemberID)
+}

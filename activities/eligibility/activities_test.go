@@ -1,6 +1,7 @@
 package eligibility_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -101,4 +102,24 @@ func TestMalformedAndServerErrors(t *testing.T) {
 func errorsAsNonRetryable(err error) bool {
 	var appErr *temporal.ApplicationError
 	return errors.As(err, &appErr) && appErr.NonRetryable()
+}
+
+// fakeCH answers every inquiry with one canned response.
+type fakeCH struct{ resp *clearinghouse.RealTimeResponse }
+
+func (f fakeCH) RealTime(context.Context, clearinghouse.RealTimeRequest) (*clearinghouse.RealTimeResponse, error) {
+	return f.resp, nil
+}
+
+func TestRejecting999IsPermanent(t *testing.T) {
+	ack := "ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*CAREFLOW       *300115*1200*^*00501*000000001*0*T*:~" +
+		"GS*FA*CLEARINGHOUSE*CAREFLOW*20300115*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~AK1*HS*1*005010X279A1~" +
+		"AK2*270*0001*005010X279A1~IK5*R*5~AK9*R*1*1*0~SE*6*0001~GE*1*1~IEA*1*000000001~"
+	_, acts, _ := startCH(t)
+	acts.Clearinghouse = fakeCH{resp: &clearinghouse.RealTimeResponse{PayloadType: clearinghouse.PayloadType999, Payload: []byte(ack)}}
+	_, err := check(t, acts, chsim.MemberActive)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, eligibility.ErrTypeRejected, appErr.Type())
+	require.True(t, appErr.NonRetryable())
 }
