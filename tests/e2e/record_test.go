@@ -14,6 +14,7 @@ import (
 
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/tests/replay"
+	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -69,11 +70,17 @@ func (e *engine) mustCall(method, path string, body any, want int) map[string]an
 // JSON format of `temporal workflow show -o json`.
 func (e *engine) exportHistory(paymentID, file string) {
 	e.t.Helper()
+	e.exportWorkflow(payments.WorkflowID(paymentID), file)
+}
+
+// exportWorkflow writes one workflow's history into tests/replay/testdata.
+func (e *engine) exportWorkflow(workflowID, file string) {
+	e.t.Helper()
 	path := filepath.Join("..", "replay", "testdata", file)
 	if _, err := os.Stat(path); err == nil {
 		e.t.Fatalf("%s exists: committed histories are never rewritten; name the new version differently", path)
 	}
-	iter := e.raw.GetWorkflowHistory(context.Background(), payments.WorkflowID(paymentID), "", false, 0)
+	iter := e.raw.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
 	h := &historypb.History{}
 	for iter.HasNext() {
 		ev, err := iter.Next()
@@ -83,4 +90,32 @@ func (e *engine) exportHistory(paymentID, file string) {
 	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
 	require.NoError(e.t, err)
 	require.NoError(e.t, os.WriteFile(path, b, 0o644))
+}
+
+// TestRecordCheckInHistories records check-in histories for the replay tests, under the same
+// rules as TestRecordReplayHistories.
+func TestRecordCheckInHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.CheckInPayerWindow = 4 * time.Second
+		c.CheckInAttentionTimeout = 3 * time.Second
+	})
+	scenarios := []struct{ appt, file string }{
+		{"appt-1001", "checkin-eligible-copay.json"},
+		{"appt-1002", "checkin-inactive-timeout.json"},
+		{"appt-1005", "checkin-payer-down.json"},
+		{"appt-2001", "checkin-no-coverage-self-pay.json"},
+	}
+	for _, sc := range scenarios {
+		code, v := e.call("POST", "/v1/checkins", checkInBody(sc.appt, true))
+		require.Equal(t, http.StatusCreated, code, v["_raw"])
+		if sc.appt == "appt-2001" {
+			e.mustCall("POST", "/v1/checkins/appt-2001/self-pay", map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
+		}
+		e.waitCheckIn(sc.appt, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportWorkflow(checkin.WorkflowID(sc.appt), sc.file)
+	}
 }

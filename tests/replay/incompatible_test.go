@@ -1,10 +1,15 @@
 package replay_test
 
 import (
+	"testing"
 	"time"
+
+	"go.temporal.io/sdk/converter"
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/internal/payloadcodec"
+	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -16,4 +21,14 @@ func incompatible(ctx workflow.Context, _ payments.Input) (payments.State, error
 
 func workflowRegisterOptions() workflow.RegisterOptions {
 	return workflow.RegisterOptions{Name: payments.WorkflowName}
+}
+
+// dataConverter decrypts the committed histories with the test-only replay key.
+func dataConverter(t *testing.T) converter.DataConverter {
+	t.Helper()
+	keys, err := payloadcodec.ParseKeys(replay.PayloadKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return payloadcodec.DataConverter(payloadcodec.NewCodec(keys))
 }

@@ -11,25 +11,34 @@ import (
 
 	"github.com/careflow/engine/internal/payloadcodec"
 	"github.com/careflow/engine/tests/replay"
+	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/payments"
 )
 
 // TestReplayPaymentHistories replays every committed payments history. Histories are exported
 // from real runs (see tests/e2e/record_test.go) and never edited; new versions add new files.
 func TestReplayPaymentHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "payments-*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files, "no committed payments histories")
+	replayAll(t, "payments-*.json", func(r worker.WorkflowRegistry) { payments.Register(r) })
+}
 
-	keys, err := payloadcodec.ParseKeys(replay.PayloadKeys)
+// TestReplayCheckInHistories replays every committed check-in history.
+func TestReplayCheckInHistories(t *testing.T) {
+	replayAll(t, "checkin-*.json", func(r worker.WorkflowRegistry) { checkin.Register(r) })
+}
+
+// replayAll replays each history matching pattern against the workflows register adds.
+func replayAll(t *testing.T, pattern string, register func(worker.WorkflowRegistry)) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", pattern))
 	require.NoError(t, err)
-	dc := payloadcodec.DataConverter(payloadcodec.NewCodec(keys))
+	require.NotEmpty(t, files, "no committed histories match %s", pattern)
+	dc := dataConverter(t)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
 			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc,
 				FailureConverter: payloadcodec.FailureConverter(dc)})
 			require.NoError(t, err)
-			payments.Register(r)
+			register(r)
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}
@@ -42,10 +51,7 @@ func TestReplayDetectsIncompatibleCode(t *testing.T) {
 	if _, err := os.Stat(f); err != nil {
 		t.Fatalf("missing committed history %s: %v", f, err)
 	}
-	keys, err := payloadcodec.ParseKeys(replay.PayloadKeys)
-	require.NoError(t, err)
-	dc := payloadcodec.DataConverter(payloadcodec.NewCodec(keys))
-	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc})
+	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dataConverter(t)})
 	require.NoError(t, err)
 	r.RegisterWorkflowWithOptions(incompatible, workflowRegisterOptions())
 	require.Error(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
