@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/careflow/engine/internal/payloadcodec"
-	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/payments"
 )
