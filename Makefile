@@ -45,8 +45,8 @@ workflowcheck:
 
 ## bench: codec micro-benchmarks, then the load generator against a self-contained engine.
 bench: deps temporal
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./codecs/... ./clients/...
-	$(GO) run ./cmd/careflow loadgen -standalone -n 40 -c 8
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./codecs/... ./clients/... ./transport/...
+	$(GO) run ./cmd/careflow loadgen -standalone -n 40 -c 8 -checkins 40
 
 clean:
 	rm -rf $(BIN)

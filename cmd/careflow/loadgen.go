@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +31,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	conc := fs.Int("c", 8, "concurrent flows")
 	standalone := fs.Bool("standalone", false, "start a private dev server and engine on free loopback ports")
 	baseline := fs.Bool("baseline", true, "also run the no-op workflow baseline on the same Temporal server")
+	checkins := fs.Int("checkins", 40, "check-ins through Update-with-Start (standalone only: it seeds the simulated EHR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,6 +45,9 @@ func runLoadgen(ctx context.Context, args []string) error {
 		}
 		defer stop()
 		opts.APIURL, opts.Token, tc = st.APIURL, st.Token, st.Temporal
+		if opts.CheckInAppointments, err = seedAppointments(st, *checkins); err != nil {
+			return err
+		}
 	} else if *baseline {
 		cfg, err := config.FromEnv()
 		if err != nil {
@@ -138,4 +143,30 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// seedAppointments copies the simulated EHR's first booked appointment n times under new ids,
+// so each check-in of the load is a new process with an eligible patient.
+func seedAppointments(st *stack.Stack, n int) ([]string, error) {
+	if st.EHRSim == nil || n <= 0 {
+		return nil, nil
+	}
+	tmpl, ok := st.EHRSim.Sim.Resource("Appointment", "appt-1001")
+	if !ok {
+		return nil, errors.New("loadgen: the EHR simulator has no appt-1001 to copy")
+	}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("lg-appt-%d", i)
+		tmpl["id"] = ids[i]
+		delete(tmpl, "meta")
+		body, err := json.Marshal(tmpl)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.EHRSim.Sim.Put("Appointment", ids[i], body); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }

@@ -33,6 +33,9 @@ type Options struct {
 	// Temporal, when set, also runs the no-op baseline on NoopTaskQueue; a worker must serve it
 	// (see RegisterNoop).
 	Temporal client.Client
+	// CheckInAppointments, when set, also checks each of these EHR appointments in through
+	// POST /v1/checkins (Update-with-Start), Concurrency at a time.
+	CheckInAppointments []string
 }
 
 // Stats summarises one kind of operation.
@@ -50,6 +53,10 @@ type Report struct {
 	Payments Stats            `json:"payments"`
 	Steps    map[string]Stats `json:"steps"`
 	Baseline *Stats           `json:"baseline,omitempty"`
+	// CheckIns times POST /v1/checkins until the verdict; CheckInBaseline times
+	// Update-with-Start against the no-op workflow on the same server.
+	CheckIns        *Stats `json:"checkIns,omitempty"`
+	CheckInBaseline *Stats `json:"checkInBaseline,omitempty"`
 	// FirstError is the first failure seen, to make a failed run diagnosable.
 	FirstError string `json:"firstError,omitempty"`
 }
@@ -80,6 +87,14 @@ func (r Report) String() string {
 		line("no-op baseline (3 rt)", *r.Baseline)
 		fmt.Fprintf(&b, "throughput ratio payments/baseline = %.2f; p50 latency ratio = %.2f\n",
 			r.Ratio(), float64(r.Payments.P50)/float64(max(r.Baseline.P50, 1)))
+	}
+	if r.CheckIns != nil {
+		line("check-in verdict (UwS)", *r.CheckIns)
+	}
+	if r.CheckInBaseline != nil {
+		line("no-op update-with-start", *r.CheckInBaseline)
+		fmt.Fprintf(&b, "check-in p50 ratio to no-op update-with-start = %.2f; p99 ratio = %.2f\n",
+			float64(r.CheckIns.P50)/float64(max(r.CheckInBaseline.P50, 1)), float64(r.CheckIns.P99)/float64(max(r.CheckInBaseline.P99, 1)))
 	}
 	if r.FirstError != "" {
 		fmt.Fprintf(&b, "first error: %s\n", r.FirstError)
@@ -115,6 +130,25 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		rep.Baseline = &b
 		if rep.FirstError == "" {
 			rep.FirstError = brec.firstErr
+		}
+	}
+	if len(opts.CheckInAppointments) > 0 {
+		crec := newRecorder()
+		copts := opts
+		copts.Flows = len(opts.CheckInAppointments)
+		c := measure(ctx, copts, crec, func(ctx context.Context, i int) error {
+			return post(ctx, opts, "/v1/checkins", map[string]any{"appointmentId": opts.CheckInAppointments[i],
+				"collectCopay": false, "notifyPatient": false}, http.StatusCreated)
+		})
+		rep.CheckIns = &c
+		if opts.Temporal != nil {
+			nb := measure(ctx, copts, crec, func(ctx context.Context, i int) error {
+				return noopUpdateWithStart(ctx, opts.Temporal, fmt.Sprintf("loadgen-uws:%s-%d", opts.RunID, i))
+			})
+			rep.CheckInBaseline = &nb
+		}
+		if rep.FirstError == "" {
+			rep.FirstError = crec.firstErr
 		}
 	}
 	return rep, ctx.Err()

@@ -3,6 +3,8 @@ package loadgen
 import (
 	"context"
 
+	"go.temporal.io/api/enums/v1"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -55,4 +57,18 @@ func noopFlow(ctx context.Context, c client.Client, id string) error {
 		}
 	}
 	return nil
+}
+
+// noopUpdateWithStart is the baseline of a check-in's verdict call: one Update-with-Start
+// against Noop, answered at once.
+func noopUpdateWithStart(ctx context.Context, c client.Client, id string) error {
+	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: NoopTaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, noopWorkflowName)
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: noopUpdateName, WaitForStage: client.WorkflowUpdateStageCompleted}})
+	if err != nil {
+		return err
+	}
+	var n int
+	return h.Get(ctx, &n)
 }
