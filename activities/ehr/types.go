@@ -62,3 +62,45 @@ type CreateEncounterInput struct {
 type CreateEncounterResult struct {
 	EncounterID string `json:"encounterId"`
 }
+
+// PatientContactInput names the patient to text.
+type PatientContactInput struct {
+	PatientID string `json:"patientId"`
+}
+
+// PatientContact is what a patient SMS needs: first name and mobile number.
+type PatientContact struct {
+	FirstName string `json:"firstName,omitempty"`
+	Mobile    string `json:"mobile,omitempty"`
+}
+
+// LabResult is one observation to file in the EHR.
+type LabResult struct {
+	Code           string   `json:"code"`
+	Name           string   `json:"name,omitempty"`
+	Value          string   `json:"value"`
+	Number         *float64 `json:"number,omitempty"`
+	Units          string   `json:"units,omitempty"`
+	ReferenceRange string   `json:"referenceRange,omitempty"`
+	Flags          []string `json:"flags,omitempty"`
+	// Status is OBX-11 (F final, C corrected, P preliminary).
+	Status     string `json:"status"`
+	ObservedAt string `json:"observedAt,omitempty"`
+}
+
+// WriteLabResultsInput files an order's results as a DiagnosticReport with Observations.
+// Writes are keyed by identifiers derived from PlacerOrderNumber, so a retry or a corrected
+// report updates what the first write made.
+type WriteLabResultsInput struct {
+	PlacerOrderNumber string      `json:"placerOrderNumber"`
+	PatientID         string      `json:"patientId"`
+	Results           []LabResult `json:"results"`
+	// Corrected marks a report re-filed after a corrected result.
+	Corrected bool `json:"corrected,omitempty"`
+}
+
+// WriteLabResultsResult names what was written.
+type WriteLabResultsResult struct {
+	DiagnosticReportID string   `json:"diagnosticReportId"`
+	ObservationIDs     []string `json:"observationIds"`
+}

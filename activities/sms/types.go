@@ -19,3 +19,16 @@ type SendResult struct {
 	SID    string `json:"sid"`
 	Status string `json:"status"`
 }
+
+// PageInput is one critical-value page. Code is what the clinician replies; the activity
+// registers it so the SMS webhook can route the reply to WorkflowID.
+type PageInput struct {
+	To         string `json:"to"`
+	Body       string `json:"body"`
+	Code       string `json:"code"`
+	WorkflowID string `json:"workflowId"`
+	Role       string `json:"role"`
+}
+
+// CrosswalkPageCode is the crosswalk kind mapping a page code to its workflow.
+const CrosswalkPageCode = "sms.page-code"

@@ -1,0 +1,285 @@
+// Package laborders is the lab order-to-result process: send the order to the laboratory (HL7
+// ORM^O01 over MLLP), collect results (ORU^R01 signals), escalate critical values by SMS paging
+// until a clinician acknowledges, file final results in the EHR and tell the patient.
+package laborders
+
+import (
+	"regexp"
+	"time"
+)
+
+// Names fixed by the contract.
+const (
+	// TaskQueue is where lab-order workflows and their LIS, EHR and SMS activities run.
+	TaskQueue = "lab-orders"
+	// WorkflowName is the registered workflow type name.
+	WorkflowName = "laborders.LabOrder"
+	// ResultSignalName carries one ORU^R01 accepted by the MLLP listener (ResultSignal).
+	ResultSignalName = "oru"
+	// PageReplySignalName carries an SMS reply to a critical-value page (PageReply).
+	PageReplySignalName = "page-reply"
+	// AcknowledgeUpdateName records a clinician's acknowledgment of a critical value (AcknowledgeUpdate -> State).
+	AcknowledgeUpdateName = "acknowledge"
+	// StatusQuery returns the live State.
+	StatusQuery = "status"
+)
+
+// Error types.
+const (
+	// ErrTypeRejected marks an update the workflow refuses; the API maps it to 422.
+	ErrTypeRejected = "LabOrderUpdateRejected"
+	// ErrTypeInvalidInput fails a workflow started with invalid input.
+	ErrTypeInvalidInput = "InvalidInput"
+)
+
+// Status values.
+const (
+	StatusOrdering  = "ordering"
+	StatusOrdered   = "ordered"
+	StatusRejected  = "rejected"
+	StatusPartial   = "partial"
+	StatusFinal     = "final"
+	StatusCorrected = "corrected"
+	StatusOverdue   = "overdue"
+	StatusFailed    = "failed"
+)
+
+// Escalation states.
+const (
+	EscalationNone           = "none"
+	EscalationPaging         = "paging"
+	EscalationAcknowledged   = "acknowledged"
+	EscalationUnacknowledged = "unacknowledged"
+)
+
+// Defaults for Input durations left at zero.
+const (
+	DefaultAckTimeout        = 15 * time.Minute
+	DefaultResultDeadline    = 72 * time.Hour
+	DefaultCorrectionsWindow = 7 * 24 * time.Hour
+	// EscalationRounds bounds how many times the whole chain is paged before the escalation
+	// is marked unacknowledged (paging continues to be visible to staff in GET).
+	EscalationRounds = 3
+)
+
+// WorkflowID derives the workflow ID from the placer order number.
+func WorkflowID(placerOrderNumber string) string { return "laborder:" + placerOrderNumber }
+
+// Contact is someone in the escalation chain.
+type Contact struct {
+	Role  string `json:"role"`
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone"`
+}
+
+// Threshold is a critical range for one LOINC code: a value below Low or above High is critical.
+type Threshold struct {
+	Low  *float64 `json:"low,omitempty"`
+	High *float64 `json:"high,omitempty"`
+}
+
+// Input starts a lab order: the POST /v1/lab-orders body plus engine configuration.
+type Input struct {
+	PlacerOrderNumber string `json:"placerOrderNumber"`
+	// PatientRef is the EHR's Patient id.
+	PatientRef string `json:"patientRef"`
+	// OrderingProvider is paged first for critical values.
+	OrderingProvider Contact `json:"orderingProvider"`
+	// OrderingProviderID is the provider's identifier for ORC-12 (e.g. an NPI).
+	OrderingProviderID string `json:"orderingProviderId"`
+	// Tests are LOINC codes.
+	Tests    []string `json:"tests"`
+	Priority string   `json:"priority,omitempty"`
+	// EscalationChain follows the ordering provider (charge nurse, then on-call physician).
+	EscalationChain []Contact `json:"escalationChain,omitempty"`
+	// CriticalThresholds add per-LOINC critical ranges to OBX-8's HH, LL and AA flags.
+	CriticalThresholds map[string]Threshold `json:"criticalThresholds,omitempty"`
+	// AckTimeoutSeconds is how long a page waits before the next contact. Zero = DefaultAckTimeout.
+	AckTimeoutSeconds int64 `json:"ackTimeoutSeconds,omitempty"`
+	// ResultDeadlineSeconds is when a missing result becomes overdue. Zero = DefaultResultDeadline.
+	ResultDeadlineSeconds int64 `json:"resultDeadlineSeconds,omitempty"`
+	// CorrectionsWindowSeconds keeps the order open for corrected results after the final ones.
+	CorrectionsWindowSeconds int64 `json:"correctionsWindowSeconds,omitempty"`
+	// NotifyPatient texts the patient when non-critical final results are filed.
+	NotifyPatient bool `json:"notifyPatient"`
+}
+
+func seconds(v int64, def time.Duration) time.Duration {
+	if v > 0 {
+		return time.Duration(v) * time.Second
+	}
+	return def
+}
+
+// AckTimeout returns the effective page timeout.
+func (in Input) AckTimeout() time.Duration { return seconds(in.AckTimeoutSeconds, DefaultAckTimeout) }
+
+// ResultDeadline returns the effective result deadline.
+func (in Input) ResultDeadline() time.Duration {
+	return seconds(in.ResultDeadlineSeconds, DefaultResultDeadline)
+}
+
+// CorrectionsWindow returns how long the order stays open after final results.
+func (in Input) CorrectionsWindow() time.Duration {
+	return seconds(in.CorrectionsWindowSeconds, DefaultCorrectionsWindow)
+}
+
+// FieldError names an invalid field; Reason never echoes the value.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+var (
+	placerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,21}$`)
+	fhirIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)
+	loincPattern  = regexp.MustCompile(`^[0-9]{1,7}-[0-9]$`)
+	phonePattern  = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+)
+
+// ValidatePlacerOrderNumber checks a placer order number (HL7 EI, at most 22 characters).
+func ValidatePlacerOrderNumber(s string) error {
+	if !placerPattern.MatchString(s) {
+		return &FieldError{Field: "placerOrderNumber", Reason: "must be 1-22 letters, digits, '.' or '-'"}
+	}
+	return nil
+}
+
+// Validate checks a start request.
+func (in *Input) Validate() error {
+	if err := ValidatePlacerOrderNumber(in.PlacerOrderNumber); err != nil {
+		return err
+	}
+	if !fhirIDPattern.MatchString(in.PatientRef) {
+		return &FieldError{Field: "patientRef", Reason: "must be the EHR's Patient id"}
+	}
+	if in.OrderingProviderID == "" || len(in.OrderingProviderID) > 20 {
+		return &FieldError{Field: "orderingProviderId", Reason: "is required (at most 20 characters)"}
+	}
+	if !phonePattern.MatchString(in.OrderingProvider.Phone) {
+		return &FieldError{Field: "orderingProvider.phone", Reason: "must be an E.164 number"}
+	}
+	if len(in.Tests) == 0 || len(in.Tests) > 20 {
+		return &FieldError{Field: "tests", Reason: "must list 1-20 LOINC codes"}
+	}
+	for _, t := range in.Tests {
+		if !loincPattern.MatchString(t) {
+			return &FieldError{Field: "tests", Reason: "each test must be a LOINC code such as 2823-3"}
+		}
+	}
+	switch in.Priority {
+	case "", "routine", "stat", "asap":
+	default:
+		return &FieldError{Field: "priority", Reason: "must be routine, stat or asap"}
+	}
+	for _, c := range in.EscalationChain {
+		if !phonePattern.MatchString(c.Phone) || c.Role == "" {
+			return &FieldError{Field: "escalationChain", Reason: "each contact needs a role and an E.164 phone"}
+		}
+	}
+	if in.AckTimeoutSeconds < 0 || in.ResultDeadlineSeconds < 0 || in.CorrectionsWindowSeconds < 0 {
+		return &FieldError{Field: "ackTimeoutSeconds", Reason: "durations must not be negative"}
+	}
+	return nil
+}
+
+// ResultObservation is one OBX as the MLLP listener read it.
+type ResultObservation struct {
+	// Code is the LOINC code (OBX-3.1); SubID is OBX-4.
+	Code   string   `json:"code"`
+	SubID  string   `json:"subId,omitempty"`
+	Name   string   `json:"name,omitempty"`
+	Value  string   `json:"value"`
+	Number *float64 `json:"number,omitempty"`
+	Units  string   `json:"units,omitempty"`
+	// ReferenceRange is OBX-7.
+	ReferenceRange string   `json:"referenceRange,omitempty"`
+	Flags          []string `json:"flags,omitempty"`
+	// Status is OBX-11: P, F, C, X.
+	Status     string `json:"status"`
+	ObservedAt string `json:"observedAt,omitempty"`
+}
+
+// ResultSignal is one ORU^R01 for this order.
+type ResultSignal struct {
+	// MessageControlID is MSH-10: duplicates are ignored by it.
+	MessageControlID string `json:"messageControlId"`
+	// MessageTime is MSH-7 (HL7 TS), used to keep the latest of out-of-order results.
+	MessageTime string `json:"messageTime,omitempty"`
+	// ReportStatus is OBR-25.
+	ReportStatus string              `json:"reportStatus,omitempty"`
+	FillerOrder  string              `json:"fillerOrder,omitempty"`
+	Observations []ResultObservation `json:"observations"`
+}
+
+// PageReply is an SMS reply to a page, matched by the code the page carried.
+type PageReply struct {
+	From string `json:"from"`
+	Code string `json:"code"`
+}
+
+// AcknowledgeUpdate records who acknowledged the critical value.
+type AcknowledgeUpdate struct {
+	By string `json:"by"`
+}
+
+// Result is the latest value kept for one observation.
+type Result struct {
+	ResultObservation
+	Critical bool `json:"critical"`
+	// MessageTime is when the lab sent the message the value came from.
+	MessageTime string `json:"messageTime,omitempty"`
+}
+
+// Correction records a corrected result replacing an earlier one.
+type Correction struct {
+	Code       string    `json:"code"`
+	OldValue   string    `json:"oldValue"`
+	NewValue   string    `json:"newValue"`
+	ReceivedAt time.Time `json:"receivedAt"`
+}
+
+// Page is one SMS page of the escalation.
+type Page struct {
+	Role   string    `json:"role"`
+	Phone  string    `json:"phone"`
+	SentAt time.Time `json:"sentAt"`
+	SID    string    `json:"sid,omitempty"`
+	Failed bool      `json:"failed,omitempty"`
+}
+
+// Escalation is the critical-value paging state.
+type Escalation struct {
+	State string `json:"state"`
+	// Code is what the paged clinician replies to acknowledge; it is not PHI.
+	Code           string     `json:"code,omitempty"`
+	Pages          []Page     `json:"pages"`
+	StartedAt      *time.Time `json:"startedAt,omitempty"`
+	AcknowledgedBy string     `json:"acknowledgedBy,omitempty"`
+	AcknowledgedAt *time.Time `json:"acknowledgedAt,omitempty"`
+	// AckSeconds is how long the acknowledgment took from the first page.
+	AckSeconds int64  `json:"ackSeconds,omitempty"`
+	Channel    string `json:"channel,omitempty"`
+}
+
+// State is the live state and the final summary.
+type State struct {
+	PlacerOrderNumber string `json:"placerOrderNumber"`
+	Status            string `json:"status"`
+	Step              string `json:"step"`
+	// OrderRejection is the LIS's ERR text when it refused the order.
+	OrderRejection     string       `json:"orderRejection,omitempty"`
+	Results            []Result     `json:"results"`
+	Corrections        []Correction `json:"corrections"`
+	MessagesReceived   int          `json:"messagesReceived"`
+	DuplicatesIgnored  int          `json:"duplicatesIgnored"`
+	Critical           bool         `json:"critical"`
+	Escalation         Escalation   `json:"escalation"`
+	DiagnosticReportID string       `json:"diagnosticReportId,omitempty"`
+	PatientNotified    bool         `json:"patientNotified"`
+	Overdue            bool         `json:"overdue"`
+	FailureCode        string       `json:"failureCode,omitempty"`
+	Closed             bool         `json:"closed"`
+}

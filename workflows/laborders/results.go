@@ -1,0 +1,88 @@
+package laborders
+
+import (
+	"slices"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// statusRank orders OBX-11 statuses: a later rank replaces an earlier one.
+var statusRank = map[string]int{"P": 1, "F": 2, "C": 3, "X": 2}
+
+// applyResult folds one ORU into the kept results: duplicates by MSH-10 are ignored, the
+// latest value per observation is kept (a final replaces a preliminary, a corrected replaces
+// a final and is recorded), and a critical value starts the escalation.
+func (w *impl) applyResult(ctx workflow.Context, sig ResultSignal) {
+	if sig.MessageControlID != "" && w.seen[sig.MessageControlID] {
+		w.state.DuplicatesIgnored++
+		return
+	}
+	w.remember(sig.MessageControlID)
+	w.state.MessagesReceived++
+	critical := false
+	for _, o := range sig.Observations {
+		key := o.Code + "/" + o.SubID
+		r := &Result{ResultObservation: o, Critical: w.isCritical(o), MessageTime: sig.MessageTime}
+		old, ok := w.results[key]
+		switch {
+		case !ok:
+			w.keys = append(w.keys, key)
+		case o.Status == "C":
+			if old.Value != o.Value {
+				w.state.Corrections = append(w.state.Corrections, Correction{Code: o.Code, OldValue: old.Value,
+					NewValue: o.Value, ReceivedAt: workflow.Now(ctx)})
+			}
+			w.state.Status = StatusCorrected
+			if w.filed {
+				w.refile = true
+			}
+		case statusRank[o.Status] < statusRank[old.Status]:
+			// A preliminary that arrives after the final is stale.
+			continue
+		case statusRank[o.Status] == statusRank[old.Status] && sig.MessageTime < old.MessageTime:
+			// Same status, older message: out of order, keep the newer value.
+			continue
+		}
+		w.results[key] = r
+		critical = critical || r.Critical
+	}
+	if w.state.Status != StatusCorrected {
+		if w.allFinal() {
+			w.state.Status = StatusFinal
+		} else if len(w.keys) > 0 {
+			w.state.Status = StatusPartial
+		}
+	}
+	if critical {
+		w.state.Critical = true
+		if w.state.Escalation.State == EscalationNone {
+			w.escalating = true
+			workflow.GoNamed(ctx, "escalation", w.escalate)
+		}
+	}
+}
+
+// remember adds an MSH-10 to the bounded dedup set.
+func (w *impl) remember(id string) {
+	if id == "" {
+		return
+	}
+	w.seen[id] = true
+	w.seenOrder = append(w.seenOrder, id)
+	if len(w.seenOrder) > maxSeen {
+		delete(w.seen, w.seenOrder[0])
+		w.seenOrder = w.seenOrder[1:]
+	}
+}
+
+// isCritical applies OBX-8's critical flags and the configured per-LOINC thresholds.
+func (w *impl) isCritical(o ResultObservation) bool {
+	if slices.ContainsFunc(o.Flags, func(f string) bool { return f == "HH" || f == "LL" || f == "AA" }) {
+		return true
+	}
+	t, ok := w.in.CriticalThresholds[o.Code]
+	if !ok || o.Number == nil {
+		return false
+	}
+	return (t.Low != nil && *o.Number < *t.Low) || (t.High != nil && *o.Number > *t.High)
+}

@@ -1,0 +1,292 @@
+package laborders
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/careflow/engine/activities/ehr"
+	"github.com/careflow/engine/activities/lis"
+	"github.com/careflow/engine/activities/records"
+	"github.com/careflow/engine/activities/sms"
+)
+
+// Activity names as the workers register them.
+const (
+	activitySendOrder       = "SendOrder"
+	activityPatientContact  = "PatientContact"
+	activityWriteLabResults = "WriteLabResults"
+	activitySendSMS         = "SendSMS"
+	activityPage            = "Page"
+	activityRecord          = "Record"
+)
+
+// Steps.
+const (
+	StepOrder       = "send-order"
+	StepAwaitResult = "await-results"
+	StepFile        = "file-results"
+	StepCorrections = "corrections-window"
+	StepDone        = "done"
+)
+
+// maxSeen bounds the MSH-10 dedup set; labs resend within minutes, not thousands of messages later.
+const maxSeen = 2000
+
+type impl struct {
+	in    Input
+	wfID  string
+	state State
+	// seen and seenOrder deduplicate results by MSH-10 in arrival order.
+	seen      map[string]bool
+	seenOrder []string
+	// keys keeps result keys in first-arrival order so iteration is deterministic.
+	keys    []string
+	results map[string]*Result
+	// refile is set when a correction arrived after the results were filed.
+	refile bool
+	filed  bool
+	// escalating is true while the escalation goroutine runs.
+	escalating bool
+	// pending counts audit writes started from handlers, awaited before the workflow ends.
+	pending  int
+	contacts []Contact
+	logger   log.Logger
+}
+
+// LabOrder is the lab order-to-result workflow.
+func LabOrder(ctx workflow.Context, in Input) (State, error) {
+	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, seen: map[string]bool{},
+		results: map[string]*Result{}, logger: workflow.GetLogger(ctx)}
+	if err := w.setup(ctx); err != nil {
+		return State{}, err
+	}
+	return w.run(ctx)
+}
+
+func (w *impl) setup(ctx workflow.Context) error {
+	if err := w.in.Validate(); err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid lab order: "+err.Error(), ErrTypeInvalidInput, nil)
+	}
+	w.contacts = append([]Contact{w.in.OrderingProvider}, w.in.EscalationChain...)
+	if w.contacts[0].Role == "" {
+		w.contacts[0].Role = "ordering-provider"
+	}
+	w.state = State{PlacerOrderNumber: w.in.PlacerOrderNumber, Status: StatusOrdering, Step: StepOrder,
+		Results: []Result{}, Corrections: []Correction{}, Escalation: Escalation{State: EscalationNone, Pages: []Page{}}}
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.snapshot(), nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, AcknowledgeUpdateName, w.acknowledge,
+		workflow.UpdateHandlerOptions{Validator: w.validateAcknowledge}); err != nil {
+		return err
+	}
+	results := workflow.GetSignalChannel(ctx, ResultSignalName)
+	replies := workflow.GetSignalChannel(ctx, PageReplySignalName)
+	workflow.GoNamed(ctx, "signals", func(ctx workflow.Context) {
+		for {
+			sel := workflow.NewSelector(ctx)
+			sel.AddReceive(results, func(c workflow.ReceiveChannel, _ bool) {
+				var sig ResultSignal
+				c.Receive(ctx, &sig)
+				w.applyResult(ctx, sig)
+			})
+			sel.AddReceive(replies, func(c workflow.ReceiveChannel, _ bool) {
+				var r PageReply
+				c.Receive(ctx, &r)
+				w.applyReply(ctx, r)
+			})
+			sel.Select(ctx)
+		}
+	})
+	return nil
+}
+
+func (w *impl) run(ctx workflow.Context) (State, error) {
+	if !w.sendOrder(ctx) {
+		return w.finish(ctx)
+	}
+	w.state.Status, w.state.Step = StatusOrdered, StepAwaitResult
+	w.awaitResults(ctx)
+	if len(w.keys) > 0 {
+		w.fileAndNotify(ctx)
+		w.correctionsWindow(ctx)
+	}
+	return w.finish(ctx)
+}
+
+// sendOrder places the order; false means the process ends (rejected or failed).
+func (w *impl) sendOrder(ctx workflow.Context) bool {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		// A missing ACK is retried: the LIS may be restarting. An order nobody accepts within an
+		// hour needs a person.
+		StartToCloseTimeout:    45 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+			NonRetryableErrorTypes: []string{lis.ErrTypeOrderRejected, ehr.ErrTypeNotFound}},
+	})
+	var res lis.SendOrderResult
+	err := workflow.ExecuteActivity(actx, activitySendOrder, lis.SendOrderInput{
+		WorkflowID: w.wfID, PlacerOrderNumber: w.in.PlacerOrderNumber, PatientRef: w.in.PatientRef,
+		ProviderID: w.in.OrderingProviderID, ProviderName: w.in.OrderingProvider.Name, Tests: w.in.Tests,
+		Priority: w.in.Priority, ControlID: controlID(w.wfID + "/order"),
+	}).Get(ctx, &res)
+	if err == nil {
+		return true
+	}
+	var appErr *temporal.ApplicationError
+	switch {
+	case errors.As(err, &appErr) && appErr.Type() == lis.ErrTypeOrderRejected:
+		w.state.Status, w.state.OrderRejection = StatusRejected, appErr.Message()
+	case errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeNotFound:
+		w.state.Status, w.state.FailureCode = StatusFailed, "patient-not-found"
+	default:
+		w.state.Status, w.state.FailureCode = StatusFailed, "lis-unavailable"
+	}
+	return false
+}
+
+// awaitResults waits for final results; after the deadline it marks the order overdue, tells
+// the ordering provider and waits one more deadline before giving up.
+func (w *impl) awaitResults(ctx workflow.Context) {
+	deadline := w.in.ResultDeadline()
+	got, err := workflow.AwaitWithTimeout(ctx, deadline, w.allFinal)
+	if err != nil || got {
+		return
+	}
+	if len(w.keys) == 0 {
+		w.state.Overdue, w.state.Status = true, StatusOverdue
+		w.notify(ctx, w.in.OrderingProvider.Phone, fmt.Sprintf("Lab order %s has no result after %s. Please follow up with the lab.",
+			w.in.PlacerOrderNumber, deadline))
+	}
+	_, _ = workflow.AwaitWithTimeout(ctx, deadline, w.allFinal)
+}
+
+// allFinal reports whether every kept result and the report are final or corrected.
+func (w *impl) allFinal() bool {
+	if len(w.keys) == 0 {
+		return false
+	}
+	for _, k := range w.keys {
+		if s := w.results[k].Status; s != "F" && s != "C" {
+			return false
+		}
+	}
+	return true
+}
+
+// fileAndNotify writes the results to the EHR and, when nothing is critical, texts the patient.
+func (w *impl) fileAndNotify(ctx workflow.Context) {
+	w.state.Step = StepFile
+	w.file(ctx, false)
+	if w.in.NotifyPatient && !w.state.Critical && w.allFinal() {
+		var pc ehr.PatientContact
+		if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityPatientContact,
+			ehr.PatientContactInput{PatientID: w.in.PatientRef}).Get(ctx, &pc); err == nil && pc.Mobile != "" {
+			greeting := "Hello"
+			if pc.FirstName != "" {
+				greeting = "Hi " + pc.FirstName
+			}
+			w.state.PatientNotified = w.notify(ctx, pc.Mobile,
+				greeting+", your lab results are available. Please check your patient portal or call the clinic.")
+		}
+	}
+}
+
+// file writes the kept results as a DiagnosticReport with Observations.
+func (w *impl) file(ctx workflow.Context, corrected bool) {
+	in := ehr.WriteLabResultsInput{PlacerOrderNumber: w.in.PlacerOrderNumber, PatientID: w.in.PatientRef, Corrected: corrected}
+	for _, k := range w.keys {
+		r := w.results[k]
+		in.Results = append(in.Results, ehr.LabResult{Code: r.Code, Name: r.Name, Value: r.Value, Number: r.Number,
+			Units: r.Units, ReferenceRange: r.ReferenceRange, Flags: r.Flags, Status: r.Status, ObservedAt: r.ObservedAt})
+	}
+	var res ehr.WriteLabResultsResult
+	if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityWriteLabResults, in).Get(ctx, &res); err != nil {
+		w.state.FailureCode = "ehr-write-failed"
+		w.logger.Warn("Filing lab results failed")
+		return
+	}
+	w.filed = true
+	w.state.DiagnosticReportID = res.DiagnosticReportID
+}
+
+func (w *impl) ehrOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// Results must reach the chart; keep trying for a day of EHR trouble.
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
+			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
+	})
+}
+
+// correctionsWindow keeps the order open for corrected results, refiling each one.
+func (w *impl) correctionsWindow(ctx workflow.Context) {
+	w.state.Step = StepCorrections
+	end := workflow.Now(ctx).Add(w.in.CorrectionsWindow())
+	for {
+		remaining := end.Sub(workflow.Now(ctx))
+		if remaining <= 0 {
+			return
+		}
+		got, err := workflow.AwaitWithTimeout(ctx, remaining, func() bool { return w.refile })
+		if err != nil || !got {
+			return
+		}
+		w.refile = false
+		w.file(ctx, true)
+	}
+}
+
+// finish waits for the escalation and running handlers, then returns the summary.
+func (w *impl) finish(ctx workflow.Context) (State, error) {
+	_ = workflow.Await(ctx, func() bool { return !w.escalating && w.pending == 0 && workflow.AllHandlersFinished(ctx) })
+	w.state.Step = StepDone
+	w.state.Closed = true
+	return w.snapshot(), nil
+}
+
+// notify sends an SMS and reports whether it went out.
+func (w *impl) notify(ctx workflow.Context, to, body string) bool {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient}},
+	})
+	return workflow.ExecuteActivity(actx, activitySendSMS, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/notify"}).Get(ctx, nil) == nil
+}
+
+// record writes an audit record through the Record activity; failures are logged only.
+func (w *impl) record(ctx workflow.Context, in records.RecordInput) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
+		ScheduleToCloseTimeout: time.Hour})
+	if err := workflow.ExecuteActivity(actx, activityRecord, in).Get(ctx, nil); err != nil {
+		w.logger.Warn("Recording an audit event failed", "Action", in.Action)
+	}
+}
+
+// snapshot returns the state with results in arrival order.
+func (w *impl) snapshot() State {
+	s := w.state
+	s.Results = make([]Result, 0, len(w.keys))
+	for _, k := range w.keys {
+		s.Results = append(s.Results, *w.results[k])
+	}
+	s.Corrections = append([]Correction{}, w.state.Corrections...)
+	s.Escalation.Pages = append([]Page{}, w.state.Escalation.Pages...)
+	return s
+}
+
+// controlID derives a 20-character MSH-10 from a key, so a resent order keeps its id.
+func controlID(key string) string {
+	var h uint64 = 14695981039346656037
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint64(key[i])) * 1099511628211
+	}
+	return fmt.Sprintf("CF%018d", h%1_000_000_000_000_000_000)
+}
