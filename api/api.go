@@ -45,6 +45,8 @@ type Deps struct {
 	// PublicURL is the engine's externally visible base URL, which Twilio signs; empty uses
 	// the request's own URL.
 	PublicURL string
+	// LabDefaults configure new lab orders.
+	LabDefaults LabDefaults
 	// CheckInDefaults configure new check-ins.
 	CheckInDefaults CheckInDefaults
 	// Ready is an extra readiness check (e.g. a store ping) run after Temporal's health check.

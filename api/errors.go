@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -26,7 +27,7 @@ func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err err
 	p := Problem{}
 	switch {
 	case errors.As(err, &appErr) && (appErr.Type() == payments.ErrTypeRejected || appErr.Type() == payments.ErrTypeVendorRejected ||
-		appErr.Type() == checkin.ErrTypeRejected):
+		appErr.Type() == checkin.ErrTypeRejected || appErr.Type() == laborders.ErrTypeRejected):
 		p = Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
 	case errors.As(err, &appErr) && appErr.Type() == payments.ErrTypeVendorUnavailable:
 		w.Header().Set("Retry-After", "60")

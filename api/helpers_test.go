@@ -184,3 +184,5 @@ func (s *fakeStore) last(t *testing.T) audit.Record {
 }
 
 var errStoreDown = errors.New("store down")
+
+func (s *fakeStore) Payload(context.Context, int64) ([]byte, error) { return nil, audit.ErrNotFound }

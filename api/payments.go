@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -139,8 +140,11 @@ func (s *server) validationProblem(w http.ResponseWriter, r *http.Request, err e
 	p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid"}
 	var fe *payments.FieldError
 	var ce *checkin.FieldError
+	var le *laborders.FieldError
 	field, reason := "", ""
 	switch {
+	case errors.As(err, &le):
+		field, reason = le.Field, le.Reason
 	case errors.As(err, &fe):
 		field, reason = fe.Field, fe.Reason
 	case errors.As(err, &ce):

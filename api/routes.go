@@ -67,6 +67,10 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodPost, "/v1/checkins/{id}/self-pay", AuthBearer, "checkins.write"}, s.selfPayCheckIn},
 		{Route{http.MethodPost, "/v1/checkins/{id}/override", AuthBearer, "checkins.write"}, s.overrideCheckIn},
 
+		{Route{http.MethodPost, "/v1/lab-orders", AuthBearer, "lab-orders.write"}, s.startLabOrder},
+		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, "lab-orders.read"}, s.getLabOrder},
+		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
+
 		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
 		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, ""}, s.twilioWebhook},
 

@@ -1,8 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"regexp"
+
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/workflows/laborders"
 
 	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/audit"
@@ -51,13 +58,48 @@ func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *audi
 		w.WriteHeader(http.StatusNoContent)
 		return http.StatusNoContent, audit.OutcomeOK
 	}
-	// An inbound message no process is waiting for: acknowledge with empty TwiML so Twilio
-	// sends no reply and does not retry.
 	a.rec.Action = "webhook.twilio.inbound"
+	outcome, err := s.routePageReply(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
+	if err != nil {
+		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the reply could not be delivered; retry later"})
+		return http.StatusServiceUnavailable, audit.OutcomeError
+	}
+	// Empty TwiML: Twilio sends no reply text back.
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>"))
-	return http.StatusOK, audit.OutcomeIgnored
+	return http.StatusOK, outcome
+}
+
+// pageCodePattern finds the six-digit reply code in an SMS body ("123456", "ack 123456").
+var pageCodePattern = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// routePageReply signals the lab order whose page carried the code the sender replied with.
+// Replies that match no page are acknowledged and ignored.
+func (s *server) routePageReply(r *http.Request, a *auditEntry, from, body string) (string, error) {
+	code := pageCodePattern.FindString(body)
+	if code == "" || s.d.Records == nil {
+		return audit.OutcomeIgnored, nil
+	}
+	wid, err := s.d.Records.LookupCrosswalk(r.Context(), sms.CrosswalkPageCode, sms.PageCodeKey(from, code))
+	if errors.Is(err, audit.ErrNotFound) {
+		return audit.OutcomeIgnored, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	a.rec.Process = wid
+	ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
+	defer cancel()
+	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", laborders.PageReplySignalName, laborders.PageReply{From: from, Code: code})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return audit.OutcomeIgnored, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return audit.OutcomeOK, nil
 }
 
 // calledURL is the URL Twilio signed: the configured public base URL plus the request URI, or the

@@ -68,3 +68,28 @@ func processOf(ctx context.Context) string {
 	}
 	return activity.GetInfo(ctx).WorkflowExecution.ID
 }
+
+// Page sends a critical-value page and registers its reply code for the paged number, so the
+// SMS webhook can route the clinician's reply to the workflow. The code is registered before
+// sending: a reply can never arrive for an unregistered code. A code already registered for
+// this number by another order is refused, never reused.
+func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error) {
+	if a.Records != nil {
+		err := a.Records.PutCrosswalk(ctx, CrosswalkPageCode, PageCodeKey(in.To, in.Code), in.WorkflowID)
+		if errors.Is(err, audit.ErrConflict) {
+			return SendResult{}, temporal.NewNonRetryableApplicationError("page code already in use for this number", ErrTypePageCodeInUse, nil)
+		}
+		if err != nil {
+			return SendResult{}, fmt.Errorf("register page code: %w", err)
+		}
+	}
+	res, err := a.SendSMS(ctx, SendInput{To: in.To, Body: in.Body, Reference: in.WorkflowID + "/page/" + in.Role})
+	if err == nil {
+		a.record(ctx, audit.Record{Actor: "worker", Action: "lab.page", Process: processOf(ctx), Vendor: "twilio",
+			Exchange: res.SID, Code: in.Role, Outcome: audit.OutcomeOK})
+	}
+	return res, err
+}
+
+// PageCodeKey is the crosswalk key of a page code: the paged number and the code.
+func PageCodeKey(phone, code string) string { return phone + ":" + code }

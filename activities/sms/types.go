@@ -30,5 +30,8 @@ type PageInput struct {
 	Role       string `json:"role"`
 }
 
+// ErrTypePageCodeInUse means the reply code collides with another order's page to the same number.
+const ErrTypePageCodeInUse = "SMSPageCodeInUse"
+
 // CrosswalkPageCode is the crosswalk kind mapping a page code to its workflow.
 const CrosswalkPageCode = "sms.page-code"

@@ -76,3 +76,5 @@ func (m *memStore) all() []audit.Record {
 	defer m.mu.Unlock()
 	return append([]audit.Record(nil), m.records...)
 }
+
+func (s *memStore) Payload(context.Context, int64) ([]byte, error) { return nil, audit.ErrNotFound }

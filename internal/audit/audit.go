@@ -1,5 +1,7 @@
 // Package audit keeps the engine's own append-only records: who called what, which process, which
-// vendor exchange, the outcome and the latency. Records hold identifiers only, never PHI.
+// vendor exchange, the outcome and the latency. Record fields hold identifiers only, never PHI;
+// raw content that must be kept (a rejected HL7 message) goes in the optional Payload, which
+// stores encrypt with a Sealer and never write in clear.
 package audit
 
 import (
@@ -22,8 +24,9 @@ const (
 	OutcomeIgnored  = "ignored"
 )
 
-// Record is one audit entry. Every field is an identifier, a code or a number; free text from
-// requests or vendors never goes here because it may carry PHI.
+// Record is one audit entry. Every field but Payload is an identifier, a code or a number; free
+// text from requests or vendors never goes there because it may carry PHI. Payload is the one
+// place for raw content, and it is only ever stored encrypted.
 type Record struct {
 	// ID is assigned by the store, increasing in append order.
 	ID int64 `json:"id"`
@@ -45,6 +48,13 @@ type Record struct {
 	Code string `json:"code,omitempty"`
 	// Latency is how long the action took.
 	Latency time.Duration `json:"latencyNs"`
+	// Payload is raw content kept with the record, such as a message the engine could not
+	// accept. Stores seal it with their Sealer (appending one without a Sealer fails), never
+	// return it from Append or List, and open it only through Store.Payload. An empty
+	// Payload is the same as none.
+	Payload []byte `json:"-"`
+	// HasPayload is set by the store: true when the record was appended with a Payload.
+	HasPayload bool `json:"hasPayload,omitempty"`
 }
 
 // Filter selects records for List; zero fields match everything.
@@ -63,10 +73,14 @@ type Filter struct {
 // Store is the engine's record store. Implementations are append-only for audit records:
 // there is no way to change or delete one through this interface.
 type Store interface {
-	// Append stores r and returns it with ID (and At, when it was zero) assigned.
+	// Append stores r and returns it with ID (and At, when it was zero) assigned, Payload
+	// cleared and HasPayload set.
 	Append(ctx context.Context, r Record) (Record, error)
-	// List returns records matching f in ID order.
+	// List returns records matching f in ID order, without their payloads.
 	List(ctx context.Context, f Filter) ([]Record, error)
+	// Payload opens and returns the payload of record id; ErrNotFound when there is no such
+	// record or it has no payload, ErrNoSealer when the store has no Sealer to open it.
+	Payload(ctx context.Context, id int64) ([]byte, error)
 	// PutCrosswalk maps a vendor's identifier (kind, externalID) to an engine identifier,
 	// typically a workflow ID. Putting the same mapping again is a no-op; a different
 	// internalID for an existing key is an error.

@@ -1,28 +1,29 @@
 package audit
 
 import (
+	"bytes"
 	"testing"
 )
 
 // benchStores lists the stores the Append benchmarks compare side by side.
 var benchStores = []struct {
 	name string
-	open func(b *testing.B) Store
+	open func(b *testing.B, o Options) Store
 }{
-	{"memory", func(b *testing.B) Store {
-		s := NewMemory()
+	{"memory", func(b *testing.B, o Options) Store {
+		s := NewMemoryWith(o)
 		b.Cleanup(func() { _ = s.Close() })
 		return s
 	}},
-	{"sqlite", func(b *testing.B) Store { return openSQLiteTB(b) }},
-	{"postgres", func(b *testing.B) Store { return openPostgresTB(b, newPostgresDatabase(b)) }},
+	{"sqlite", func(b *testing.B, o Options) Store { return openSQLiteWithTB(b, o) }},
+	{"postgres", func(b *testing.B, o Options) Store { return openPostgresWithTB(b, newPostgresDatabase(b), o) }},
 }
 
 // BenchmarkAppend measures one caller appending records back to back.
 func BenchmarkAppend(b *testing.B) {
 	for _, bs := range benchStores {
 		b.Run(bs.name, func(b *testing.B) {
-			s := bs.open(b)
+			s := bs.open(b, Options{})
 			r := sample(1)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -39,7 +40,7 @@ func BenchmarkAppend(b *testing.B) {
 func BenchmarkAppendParallel(b *testing.B) {
 	for _, bs := range benchStores {
 		b.Run(bs.name, func(b *testing.B) {
-			s := bs.open(b)
+			s := bs.open(b, Options{})
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
@@ -51,6 +52,26 @@ func BenchmarkAppendParallel(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkAppendWithPayload measures appends that seal a 2 KiB payload (a typical ORU^R01)
+// with AES-256-GCM, to compare with BenchmarkAppend.
+func BenchmarkAppendWithPayload(b *testing.B) {
+	payload := bytes.Repeat([]byte("OBX|1|NM|2823-3^Potassium^LN||6.8|mmol/L|3.5-5.1|HH|||F\r"), 40)[:2048]
+	for _, bs := range benchStores {
+		b.Run(bs.name, func(b *testing.B) {
+			s := bs.open(b, Options{Sealer: testSealer(b, "k1")})
+			r := sample(1)
+			r.Payload = payload
+			b.SetBytes(int64(len(payload)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Append(b.Context(), r); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

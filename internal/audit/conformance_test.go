@@ -13,9 +13,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// runConformance checks the behaviour every Store must share. open returns a fresh, empty
-// store for each subtest and arranges for it to be closed when the subtest ends.
-func runConformance(t *testing.T, open func(t *testing.T) Store) {
+// conformanceStore describes one Store implementation to the conformance suite.
+type conformanceStore struct {
+	// open returns a fresh, empty store configured with o and closes it when t ends.
+	open func(t *testing.T, o Options) Store
+	// rawPayload returns what the store keeps for record id's payload, bypassing the Store
+	// interface (for the SQL stores, the columns themselves), or nil data when there is none.
+	rawPayload func(t *testing.T, s Store, id int64) (data []byte, keyID string)
+}
+
+// runConformance checks the behaviour every Store must share. Every subtest gets a fresh,
+// empty store, closed when the subtest ends.
+func runConformance(t *testing.T, c conformanceStore) {
+	open := func(t *testing.T) Store { return c.open(t, Options{}) }
 	t.Run("AppendAssignsIDAndAt", func(t *testing.T) { testAppendAssigns(t, open(t)) })
 	t.Run("AppendKeepsGivenAt", func(t *testing.T) { testAppendKeepsAt(t, open(t)) })
 	t.Run("AppendRejectsInvalid", func(t *testing.T) { testAppendRejects(t, open(t)) })
@@ -28,6 +38,7 @@ func runConformance(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("CrosswalkConcurrentPut", func(t *testing.T) { testCrosswalkConcurrent(t, open(t)) })
 	t.Run("CanceledContext", func(t *testing.T) { testCanceled(t, open(t)) })
 	t.Run("Close", func(t *testing.T) { testClose(t, open(t)) })
+	runPayloadConformance(t, c)
 }
 
 // sample returns a record with every field set, distinct per n.
@@ -355,6 +366,8 @@ func testCanceled(t *testing.T, s Store) {
 	assert.ErrorIs(t, s.PutCrosswalk(ctx, "k", "x", "y"), context.Canceled)
 	_, err = s.LookupCrosswalk(ctx, "k", "x")
 	assert.ErrorIs(t, err, context.Canceled)
+	_, err = s.Payload(ctx, 1)
+	assert.ErrorIs(t, err, context.Canceled)
 
 	got, err := s.List(t.Context(), Filter{})
 	require.NoError(t, err)
@@ -382,6 +395,9 @@ func testClose(t *testing.T, s Store) {
 	_, err = s.LookupCrosswalk(ctx, "k", "x")
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, ErrNotFound), "a closed store does not report a miss")
+	_, err = s.Payload(ctx, 1)
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, ErrNotFound), "a closed store does not report a missing payload")
 }
 
 // assertSameRecord compares records with time.Time equality made exact (same instant and zone).

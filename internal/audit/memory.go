@@ -14,15 +14,24 @@ var errClosed = errors.New("audit: store is closed")
 
 // memoryStore keeps everything in process memory; it exists for other packages' unit tests.
 type memoryStore struct {
+	sealer    Sealer
 	mu        sync.RWMutex
 	closed    bool
 	records   []Record // in ID order, because IDs are assigned under mu
 	crosswalk map[[2]string]string
+	// payloads holds sealed payloads by record ID; like the SQL stores, memory keeps
+	// ciphertext only, so tests that use it exercise the same sealing path.
+	payloads map[int64]sealedPayload
 }
 
 // NewMemory returns an empty in-memory Store for unit tests; nothing survives the process.
 func NewMemory() Store {
-	return &memoryStore{crosswalk: map[[2]string]string{}}
+	return NewMemoryWith(Options{})
+}
+
+// NewMemoryWith is NewMemory with options.
+func NewMemoryWith(o Options) Store {
+	return &memoryStore{sealer: o.Sealer, crosswalk: map[[2]string]string{}, payloads: map[int64]sealedPayload{}}
 }
 
 // Append implements Store.
@@ -34,6 +43,10 @@ func (m *memoryStore) Append(ctx context.Context, r Record) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	r, sealed, err := sealRecord(m.sealer, r)
+	if err != nil {
+		return Record{}, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -41,7 +54,33 @@ func (m *memoryStore) Append(ctx context.Context, r Record) (Record, error) {
 	}
 	r.ID = int64(len(m.records)) + 1
 	m.records = append(m.records, r)
+	if sealed != nil {
+		m.payloads[r.ID] = *sealed
+	}
 	return r, nil
+}
+
+// Payload implements Store.
+func (m *memoryStore) Payload(ctx context.Context, id int64) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("audit: payload: %w", err)
+	}
+	m.mu.RLock()
+	if m.closed {
+		m.mu.RUnlock()
+		return nil, errClosed
+	}
+	p, ok := m.payloads[id]
+	var r Record
+	if ok {
+		r = m.records[id-1] // IDs are 1-based positions in records
+	}
+	m.mu.RUnlock()
+	if !ok {
+		return nil, ErrNotFound
+	}
+	// Decrypt outside the lock; stored values are never modified, so sharing them is safe.
+	return openRecord(m.sealer, r, p)
 }
 
 // List implements Store.
@@ -138,7 +177,7 @@ func (m *memoryStore) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
-	m.records, m.crosswalk = nil, nil
+	m.records, m.crosswalk, m.payloads = nil, nil, nil
 	return nil
 }
 

@@ -22,6 +22,8 @@ const (
 // parameter in the URL selects (and on first use creates) the schema it lives in.
 type PostgresStore struct {
 	pool *pgxpool.Pool
+	// sealer encrypts payloads; nil means records with a Payload are refused.
+	sealer Sealer
 }
 
 var _ Store = (*PostgresStore)(nil)
@@ -29,6 +31,11 @@ var _ Store = (*PostgresStore)(nil)
 // OpenPostgres connects to the database at url and applies pending migrations. It is safe
 // for several processes to call at once: migrations run under a transaction-scoped lock.
 func OpenPostgres(ctx context.Context, url string) (*PostgresStore, error) {
+	return OpenPostgresWith(ctx, url, Options{})
+}
+
+// OpenPostgresWith is OpenPostgres with options.
+func OpenPostgresWith(ctx context.Context, url string, o Options) (*PostgresStore, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors can quote the URL; say only what went wrong.
@@ -42,7 +49,7 @@ func OpenPostgres(ctx context.Context, url string) (*PostgresStore, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &PostgresStore{pool: pool}, nil
+	return &PostgresStore{pool: pool, sealer: o.Sealer}, nil
 }
 
 // firstSchema returns the schema new tables go to for a search_path setting, or "" for the
@@ -63,6 +70,12 @@ func migratePostgres(ctx context.Context, pool *pgxpool.Pool, schema string) err
 	if err != nil {
 		return err
 	}
+	return applyPostgres(ctx, pool, schema, all)
+}
+
+// applyPostgres applies those of all that are not applied yet; tests pass a prefix of the
+// shipped migrations to build a database as an older binary left it.
+func applyPostgres(ctx context.Context, pool *pgxpool.Pool, schema string, all []migration) error {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("audit: migrate: begin: %w", err)
@@ -115,8 +128,10 @@ func migratePostgres(ctx context.Context, pool *pgxpool.Pool, schema string) err
 // before nextval runs (the MATERIALIZED CTE is evaluated first) and keeping it until commit
 // makes IDs become visible strictly in order. The cost is that appends commit one at a time.
 const appendSQL = `WITH serial AS MATERIALIZED (SELECT pg_advisory_xact_lock($1))
-INSERT INTO audit_records (at, actor, action, process, vendor, exchange, outcome, code, latency_ns)
-SELECT $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::bigint
+INSERT INTO audit_records (at, actor, action, process, vendor, exchange, outcome, code, latency_ns,
+	payload, payload_key_id)
+SELECT $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::bigint,
+	$11::bytea, $12::text
 FROM serial
 RETURNING id, at`
 
@@ -126,9 +141,15 @@ func (s *PostgresStore) Append(ctx context.Context, r Record) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	// Sealing happens before the query so the append lock is not held during encryption.
+	r, sealed, err := sealRecord(s.sealer, r)
+	if err != nil {
+		return Record{}, err
+	}
+	payload, keyID := sealed.columns()
 	var at time.Time
 	err = s.pool.QueryRow(ctx, appendSQL, appendLockKey, r.At, r.Actor, r.Action, r.Process, r.Vendor,
-		r.Exchange, r.Outcome, r.Code, int64(r.Latency)).Scan(&r.ID, &at)
+		r.Exchange, r.Outcome, r.Code, int64(r.Latency), payload, keyID).Scan(&r.ID, &at)
 	if err != nil {
 		return Record{}, fmt.Errorf("audit: append: %w", err)
 	}
@@ -148,15 +169,7 @@ func (s *PostgresStore) List(ctx context.Context, f Filter) ([]Record, error) {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Record, error) {
-		var (
-			r       Record
-			latency int64
-		)
-		err := row.Scan(&r.ID, &r.At, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
-			&r.Outcome, &r.Code, &latency)
-		r.At = r.At.UTC()
-		r.Latency = time.Duration(latency)
-		return r, err
+		return scanPostgresRecord(row)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
@@ -165,6 +178,42 @@ func (s *PostgresStore) List(ctx context.Context, f Filter) ([]Record, error) {
 		out = []Record{}
 	}
 	return out, nil
+}
+
+// Payload implements Store.
+func (s *PostgresStore) Payload(ctx context.Context, id int64) ([]byte, error) {
+	var p sealedPayload
+	var keyID *string
+	r, err := scanPostgresRecord(s.pool.QueryRow(ctx,
+		`SELECT `+recordColumns+`, payload, payload_key_id FROM audit_records WHERE id = $1`, id),
+		&p.data, &keyID)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !r.HasPayload) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit: payload: %w", err)
+	}
+	if keyID != nil {
+		p.keyID = *keyID
+	}
+	return openRecord(s.sealer, r, p)
+}
+
+// scanPostgresRecord reads one row that starts with recordColumns; extra receives any
+// columns selected after them.
+func scanPostgresRecord(row pgx.Row, extra ...any) (Record, error) {
+	var (
+		r       Record
+		latency int64
+	)
+	dest := append([]any{&r.ID, &r.At, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
+		&r.Outcome, &r.Code, &latency, &r.HasPayload}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Record{}, err
+	}
+	r.At = r.At.UTC()
+	r.Latency = time.Duration(latency)
+	return r, nil
 }
 
 // PutCrosswalk implements Store.

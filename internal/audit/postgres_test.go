@@ -75,7 +75,13 @@ func withSearchPath(dbURL, schema string) string {
 // openPostgresTB opens a store at dbURL, closed when tb ends.
 func openPostgresTB(tb testing.TB, dbURL string) *PostgresStore {
 	tb.Helper()
-	s, err := OpenPostgres(tb.Context(), dbURL)
+	return openPostgresWithTB(tb, dbURL, Options{})
+}
+
+// openPostgresWithTB is openPostgresTB with options.
+func openPostgresWithTB(tb testing.TB, dbURL string, o Options) *PostgresStore {
+	tb.Helper()
+	s, err := OpenPostgresWith(tb.Context(), dbURL, o)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
@@ -93,8 +99,13 @@ func randomHex(tb testing.TB) string {
 // subtest, which also exercises search_path support.
 func TestPostgres(t *testing.T) {
 	dbURL := newPostgresDatabase(t)
-	runConformance(t, func(t *testing.T) Store {
-		return openPostgresTB(t, withSearchPath(dbURL, "audit_"+randomHex(t)))
+	runConformance(t, conformanceStore{
+		open: func(t *testing.T, o Options) Store {
+			return openPostgresWithTB(t, withSearchPath(dbURL, "audit_"+randomHex(t)), o)
+		},
+		rawPayload: func(t *testing.T, s Store, id int64) ([]byte, string) {
+			return postgresRawPayload(t, s.(*PostgresStore), id)
+		},
 	})
 }
 

@@ -28,6 +28,8 @@ type SQLiteStore struct {
 	w *sql.DB
 	// r is a pool of read-only connections; WAL lets them read beside the writer.
 	r *sql.DB
+	// sealer encrypts payloads; nil means records with a Payload are refused.
+	sealer Sealer
 }
 
 var _ Store = (*SQLiteStore)(nil)
@@ -35,6 +37,11 @@ var _ Store = (*SQLiteStore)(nil)
 // OpenSQLite opens (creating if needed) the SQLite database at path, creates its parent
 // directory and applies pending migrations. The store is safe for concurrent use.
 func OpenSQLite(ctx context.Context, path string) (*SQLiteStore, error) {
+	return OpenSQLiteWith(ctx, path, Options{})
+}
+
+// OpenSQLiteWith is OpenSQLite with options.
+func OpenSQLiteWith(ctx context.Context, path string, o Options) (*SQLiteStore, error) {
 	if path == "" {
 		return nil, errors.New("audit: sqlite path is empty")
 	}
@@ -66,7 +73,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLiteStore, error) {
 		_ = r.Close()
 		return nil, fmt.Errorf("audit: open sqlite: %w", err)
 	}
-	return &SQLiteStore{w: w, r: r}, nil
+	return &SQLiteStore{w: w, r: r, sealer: o.Sealer}, nil
 }
 
 // sqliteDSN builds a file: URI so that unusual characters in the path are escaped; the
@@ -95,6 +102,12 @@ func migrateSQLite(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	return applySQLite(ctx, db, all)
+}
+
+// applySQLite applies those of all that are not applied yet; tests pass a prefix of the
+// shipped migrations to build a database as an older binary left it.
+func applySQLite(ctx context.Context, db *sql.DB, all []migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("audit: migrate: begin: %w", err)
@@ -152,11 +165,16 @@ func (s *SQLiteStore) Append(ctx context.Context, r Record) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	r, sealed, err := sealRecord(s.sealer, r)
+	if err != nil {
+		return Record{}, err
+	}
+	payload, keyID := sealed.columns()
 	row := s.w.QueryRowContext(ctx, `INSERT INTO audit_records
-		(at, actor, action, process, vendor, exchange, outcome, code, latency_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		(at, actor, action, process, vendor, exchange, outcome, code, latency_ns, payload, payload_key_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		formatSQLiteTime(r.At), r.Actor, r.Action, r.Process, r.Vendor, r.Exchange, r.Outcome, r.Code,
-		int64(r.Latency))
+		int64(r.Latency), payload, keyID)
 	if err := row.Scan(&r.ID); err != nil {
 		return Record{}, fmt.Errorf("audit: append: %w", err)
 	}
@@ -177,25 +195,55 @@ func (s *SQLiteStore) List(ctx context.Context, f Filter) ([]Record, error) {
 	defer rows.Close()
 	out := []Record{}
 	for rows.Next() {
-		var (
-			r       Record
-			at      string
-			latency int64
-		)
-		if err := rows.Scan(&r.ID, &at, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
-			&r.Outcome, &r.Code, &latency); err != nil {
+		r, err := scanSQLiteRecord(rows)
+		if err != nil {
 			return nil, fmt.Errorf("audit: list: %w", err)
 		}
-		if r.At, err = time.Parse(sqliteTimeLayout, at); err != nil {
-			return nil, fmt.Errorf("audit: list: record %d: bad timestamp", r.ID)
-		}
-		r.Latency = time.Duration(latency)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
 	return out, nil
+}
+
+// Payload implements Store.
+func (s *SQLiteStore) Payload(ctx context.Context, id int64) ([]byte, error) {
+	var p sealedPayload
+	var keyID sql.NullString
+	r, err := scanSQLiteRecord(s.r.QueryRowContext(ctx,
+		`SELECT `+recordColumns+`, payload, payload_key_id FROM audit_records WHERE id = ?`, id),
+		&p.data, &keyID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !r.HasPayload) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit: payload: %w", err)
+	}
+	p.keyID = keyID.String
+	return openRecord(s.sealer, r, p)
+}
+
+// scanSQLiteRecord reads one row that starts with recordColumns; extra receives any columns
+// selected after them.
+func scanSQLiteRecord(row interface{ Scan(...any) error }, extra ...any) (Record, error) {
+	var (
+		r       Record
+		at      string
+		latency int64
+	)
+	dest := append([]any{&r.ID, &at, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
+		&r.Outcome, &r.Code, &latency, &r.HasPayload}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Record{}, err
+	}
+	t, err := time.Parse(sqliteTimeLayout, at)
+	if err != nil {
+		return Record{}, fmt.Errorf("record %d: bad timestamp", r.ID)
+	}
+	r.At = t
+	r.Latency = time.Duration(latency)
+	return r, nil
 }
 
 // PutCrosswalk implements Store.

@@ -13,14 +13,25 @@ import (
 // openSQLiteTB opens a store in a fresh temporary directory, closed when tb ends.
 func openSQLiteTB(tb testing.TB) *SQLiteStore {
 	tb.Helper()
-	s, err := OpenSQLite(tb.Context(), filepath.Join(tb.TempDir(), "engine.db"))
+	return openSQLiteWithTB(tb, Options{})
+}
+
+// openSQLiteWithTB is openSQLiteTB with options.
+func openSQLiteWithTB(tb testing.TB, o Options) *SQLiteStore {
+	tb.Helper()
+	s, err := OpenSQLiteWith(tb.Context(), filepath.Join(tb.TempDir(), "engine.db"), o)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
 func TestSQLite(t *testing.T) {
-	runConformance(t, func(t *testing.T) Store { return openSQLiteTB(t) })
+	runConformance(t, conformanceStore{
+		open: func(t *testing.T, o Options) Store { return openSQLiteWithTB(t, o) },
+		rawPayload: func(t *testing.T, s Store, id int64) ([]byte, string) {
+			return sqliteRawPayload(t, s.(*SQLiteStore), id)
+		},
+	})
 }
 
 func TestSQLiteAppendOnlyTrigger(t *testing.T) {

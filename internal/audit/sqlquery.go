@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// recordColumns is the column list both SQL stores select, in scan order.
-const recordColumns = "id, at, actor, action, process, vendor, exchange, outcome, code, latency_ns"
+// recordColumns is the column list both SQL stores select, in scan order. Records are read
+// with a payload flag, never with the payload itself.
+const recordColumns = "id, at, actor, action, process, vendor, exchange, outcome, code, latency_ns, payload IS NOT NULL"
 
 // dialect holds what differs between the SQL stores when building a List query.
 type dialect struct {

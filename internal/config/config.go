@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -36,6 +37,11 @@ type Config struct {
 	CheckInPayerWindow time.Duration
 	// CheckInAttentionTimeout bounds how long a check-in that needs attention waits.
 	CheckInAttentionTimeout time.Duration
+	// LISMLLPAddr is the laboratory system's MLLP listener; empty means the simulator.
+	LISMLLPAddr string
+	// Lab holds the lab-order process settings.
+	Lab Lab
+
 	// ProviderNPI and ProviderName identify the clinic in eligibility inquiries.
 	ProviderNPI  string
 	ProviderName string
@@ -56,6 +62,21 @@ type Stripe struct {
 
 // Simulated reports whether the built-in Stripe simulator serves this configuration.
 func (s Stripe) Simulated() bool { return s.BaseURL == "" }
+
+// Lab configures the lab-order process.
+type Lab struct {
+	AckTimeout        time.Duration
+	ResultDeadline    time.Duration
+	CorrectionsWindow time.Duration
+	// EscalationChain is LAB_ESCALATION_CHAIN: "role:+E164,role:+E164" paged after the
+	// ordering provider.
+	EscalationChain []Contact
+	// CriticalThresholds is LAB_CRITICAL_THRESHOLDS: "LOINC:low:high;..." (either bound may be empty).
+	CriticalThresholds map[string][2]*float64
+}
+
+// Contact is a role and phone number in the escalation chain.
+type Contact struct{ Role, Phone string }
 
 // FHIR is the EHR's FHIR R4 endpoint with SMART Backend Services credentials.
 type FHIR struct {
@@ -121,6 +142,7 @@ func FromEnv() (Config, error) {
 			From:       os.Getenv("TWILIO_FROM"),
 			PublicURL:  strings.TrimRight(os.Getenv("PUBLIC_URL"), "/"),
 		},
+		LISMLLPAddr:  os.Getenv("LIS_MLLP_ADDR"),
 		ProviderNPI:  env("PROVIDER_NPI", "1234567893"),
 		ProviderName: env("PROVIDER_NAME", "Careflow Clinic"),
 	}
@@ -135,6 +157,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	if c.CheckInAttentionTimeout, err = duration("CHECKIN_ATTENTION_TIMEOUT", 12*time.Hour); err != nil {
+		return c, err
+	}
+	if c.Lab, err = labFromEnv(); err != nil {
 		return c, err
 	}
 	if !c.FHIR.Simulated() && (c.FHIR.TokenURL == "" || c.FHIR.ClientID == "" || c.FHIR.PrivateKeyFile == "") {
@@ -167,4 +192,58 @@ func duration(name string, def time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("config: %s must be a positive duration such as 168h, got %q", name, v)
 	}
 	return d, nil
+}
+
+// labFromEnv reads the lab-order settings.
+func labFromEnv() (Lab, error) {
+	var l Lab
+	var err error
+	if l.AckTimeout, err = duration("LAB_ACK_TIMEOUT", 15*time.Minute); err != nil {
+		return l, err
+	}
+	if l.ResultDeadline, err = duration("LAB_RESULT_DEADLINE", 72*time.Hour); err != nil {
+		return l, err
+	}
+	if l.CorrectionsWindow, err = duration("LAB_CORRECTIONS_WINDOW", 7*24*time.Hour); err != nil {
+		return l, err
+	}
+	for _, item := range splitList(os.Getenv("LAB_ESCALATION_CHAIN"), ",") {
+		role, phone, ok := strings.Cut(item, ":")
+		if !ok || role == "" || !strings.HasPrefix(phone, "+") {
+			return l, fmt.Errorf("config: LAB_ESCALATION_CHAIN entries must be role:+E164")
+		}
+		l.EscalationChain = append(l.EscalationChain, Contact{Role: role, Phone: phone})
+	}
+	for _, item := range splitList(os.Getenv("LAB_CRITICAL_THRESHOLDS"), ";") {
+		parts := strings.Split(item, ":")
+		if len(parts) != 3 || parts[0] == "" {
+			return l, fmt.Errorf("config: LAB_CRITICAL_THRESHOLDS entries must be LOINC:low:high")
+		}
+		var bounds [2]*float64
+		for i, p := range parts[1:] {
+			if p == "" {
+				continue
+			}
+			v, err := strconv.ParseFloat(p, 64)
+			if err != nil {
+				return l, fmt.Errorf("config: LAB_CRITICAL_THRESHOLDS bound is not a number")
+			}
+			bounds[i] = &v
+		}
+		if l.CriticalThresholds == nil {
+			l.CriticalThresholds = map[string][2]*float64{}
+		}
+		l.CriticalThresholds[parts[0]] = bounds
+	}
+	return l, nil
+}
+
+func splitList(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -41,3 +41,19 @@ func TestFromEnvErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, c.Stripe.Simulated())
 }
+
+func TestLabSettings(t *testing.T) {
+	t.Setenv("LAB_ESCALATION_CHAIN", "charge-nurse:+15550000002, on-call:+15550000003")
+	t.Setenv("LAB_CRITICAL_THRESHOLDS", "2823-3:2.5:6.2;2345-7::400")
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.Len(t, c.Lab.EscalationChain, 2)
+	require.Equal(t, "on-call", c.Lab.EscalationChain[1].Role)
+	require.InDelta(t, 6.2, *c.Lab.CriticalThresholds["2823-3"][1], 1e-9)
+	require.Nil(t, c.Lab.CriticalThresholds["2345-7"][0])
+	require.Equal(t, 15*time.Minute, c.Lab.AckTimeout)
+
+	t.Setenv("LAB_ESCALATION_CHAIN", "nurse-without-phone")
+	_, err = FromEnv()
+	require.ErrorContains(t, err, "LAB_ESCALATION_CHAIN")
+}

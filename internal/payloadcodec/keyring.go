@@ -6,6 +6,8 @@ package payloadcodec
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -25,6 +27,9 @@ type Keyring struct {
 	active string
 	ids    []string
 	aeads  map[string]cipher.AEAD
+	// derived holds per-purpose subkeys (HMAC-SHA256 of the key over the purpose), so other
+	// stores can encrypt with the same rotation without reusing payload keys directly.
+	derived map[string]map[string][]byte
 }
 
 // NewKeyring builds a Keyring from raw keys in order; ids[0] becomes active.
@@ -56,8 +61,36 @@ func NewKeyring(ids []string, keys [][]byte) (*Keyring, error) {
 		}
 		k.ids = append(k.ids, id)
 		k.aeads[id] = aead
+		for _, purpose := range derivedPurposes {
+			if k.derived == nil {
+				k.derived = map[string]map[string][]byte{}
+			}
+			if k.derived[purpose] == nil {
+				k.derived[purpose] = map[string][]byte{}
+			}
+			mac := hmac.New(sha256.New, keys[i])
+			mac.Write([]byte("careflow/" + purpose + "/v1"))
+			k.derived[purpose][id] = mac.Sum(nil)
+		}
 	}
 	return k, nil
+}
+
+// PurposeAudit names the subkeys that encrypt raw messages kept in the audit trail.
+const PurposeAudit = "audit-payload"
+
+// derivedPurposes are the subkey purposes every Keyring derives.
+var derivedPurposes = []string{PurposeAudit}
+
+// DerivedKeys returns 32-byte subkeys for purpose by key id, and the active id. Each is
+// independent of the payload key it comes from (HMAC-SHA256 over the purpose), so a store
+// encrypting with them never shares a key with Temporal payloads.
+func (k *Keyring) DerivedKeys(purpose string) (map[string][]byte, string) {
+	out := make(map[string][]byte, len(k.derived[purpose]))
+	for id, v := range k.derived[purpose] {
+		out[id] = append([]byte(nil), v...)
+	}
+	return out, k.active
 }
 
 // ParseKeys parses a PAYLOAD_KEYS spec "id:base64key[,id:base64key...]";

@@ -1,6 +1,7 @@
 package payloadcodec_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"strings"
@@ -50,5 +51,24 @@ func TestParseKeysErrorsHideKeyMaterial(t *testing.T) {
 				assert.NotContains(t, err.Error(), secret)
 			}
 		})
+	}
+}
+
+func TestDerivedKeysAreSeparateFromPayloadKeys(t *testing.T) {
+	k, err := payloadcodec.ParseKeys("a:" + base64.StdEncoding.EncodeToString(make([]byte, 32)) + ",b:" +
+		base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, active := k.DerivedKeys(payloadcodec.PurposeAudit)
+	if active != "a" || len(keys) != 2 || len(keys["a"]) != 32 {
+		t.Fatalf("got active %q and %d keys", active, len(keys))
+	}
+	if bytes.Equal(keys["a"], make([]byte, 32)) || bytes.Equal(keys["a"], keys["b"]) {
+		t.Fatal("derived keys must differ from the payload keys and from each other")
+	}
+	again, _ := k.DerivedKeys(payloadcodec.PurposeAudit)
+	if !bytes.Equal(again["b"], keys["b"]) {
+		t.Fatal("derivation must be deterministic")
 	}
 }

@@ -25,15 +25,18 @@ import (
 
 	stripeact "github.com/careflow/engine/activities/stripe"
 	"github.com/careflow/engine/api"
+	"github.com/careflow/engine/clients/fhir"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/metrics"
 	"github.com/careflow/engine/internal/payloadcodec"
 	"github.com/careflow/engine/internal/sim/chsim"
 	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/lissim"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/internal/sim/twiliosim"
 	"github.com/careflow/engine/internal/temporalclient"
+	"github.com/careflow/engine/transport/mllp"
 	"github.com/careflow/engine/workers"
 )
 
@@ -73,10 +76,18 @@ type Stack struct {
 	EHRSim    *ehrsim.Server
 	CHSim     *chsim.Server
 	TwilioSim *twiliosim.Server
+	LISSim    *lissim.Server
+	// MLLPAddr is where the engine's MLLP listener accepts HL7 results.
+	MLLPAddr string
 
 	logger      *slog.Logger
 	acts        *stripeact.Activities
 	checkinActs workers.CheckInActivities
+	labActs     workers.LabActivities
+	fhirClient  *fhir.Client
+	lisClient   *mllp.Client
+	mllp        *mllp.Server
+	mllpLn      net.Listener
 	wopts       worker.Options
 	http        *http.Server
 	httpDone    chan error
@@ -113,7 +124,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	s.Codec = payloadcodec.NewCodec(keys)
 
-	if s.Store, err = audit.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+	sealer, err := audit.NewAESGCMSealer(keys.DerivedKeys(payloadcodec.PurposeAudit))
+	if err != nil {
+		return nil, err
+	}
+	if s.Store, err = audit.OpenWith(ctx, cfg.DatabaseURL, cfg.DataDir, audit.Options{Sealer: sealer}); err != nil {
 		return nil, fmt.Errorf("record store: %w", err)
 	}
 
@@ -181,6 +196,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	if s.labActs, s.mllpLn, err = s.startLab(s.fhirClient); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
 			ln.Close()
@@ -189,6 +208,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 
 	if opts.NoAPI {
+		s.mllpLn.Close()
 		return s, nil
 	}
 	codecOpts := payloadcodec.HandlerOptions{AllowedOrigins: uiOrigins(cfg.TemporalUIURL)}
@@ -204,6 +224,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		StripeWebhookSecret: stripeCfg.WebhookSecret,
 		TwilioAuthToken:     s.Config.Twilio.AuthToken,
 		PublicURL:           s.Config.Twilio.PublicURL,
+		LabDefaults:         labDefaults(cfg.Lab),
 		CheckInDefaults: api.CheckInDefaults{
 			PayerWindow:      cfg.CheckInPayerWindow,
 			AttentionTimeout: cfg.CheckInAttentionTimeout,
@@ -236,6 +257,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	s.serveMLLP(s.mllpLn, deps)
 	s.httpDone = make(chan error, 1)
 	go func() { s.httpDone <- s.http.Serve(ln) }()
 	return s, nil
@@ -258,6 +280,7 @@ func (s *Stack) StartWorker() error {
 	ws := []worker.Worker{
 		workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts),
 		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
+		workers.NewLabWorker(s.Temporal, s.labActs, s.wopts),
 	}
 	for i, w := range ws {
 		if err := w.Start(); err != nil {
@@ -294,6 +317,7 @@ func (s *Stack) Close() error {
 		}
 		s.http = nil
 	}
+	s.stopMLLP()
 	s.StopWorker()
 	if s.StripeSim != nil {
 		s.StripeSim.Close()
@@ -367,3 +391,6 @@ func uiOrigins(uiURL string) []string {
 type nopListener struct{ net.Listener }
 
 func (nopListener) Close() error { return nil }
+
+// labConfig is the configuration's lab section.
+type labConfig = config.Lab

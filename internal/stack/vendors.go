@@ -61,6 +61,7 @@ func (s *Stack) startCheckInVendors() (workers.CheckInActivities, error) {
 	if err != nil {
 		return acts, err
 	}
+	s.fhirClient = fc
 	acts.EHR = &ehr.Activities{FHIR: fc, Records: s.Store, Now: time.Now}
 
 	// Clearinghouse over CAQH CORE real-time.

@@ -133,16 +133,16 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
 var (
-	placerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,21}$`)
+	placerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,49}$`)
 	fhirIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)
 	loincPattern  = regexp.MustCompile(`^[0-9]{1,7}-[0-9]$`)
 	phonePattern  = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 )
 
-// ValidatePlacerOrderNumber checks a placer order number (HL7 EI, at most 22 characters).
+// ValidatePlacerOrderNumber checks a placer order number (HL7 EI entity identifier, at most 50 characters here).
 func ValidatePlacerOrderNumber(s string) error {
 	if !placerPattern.MatchString(s) {
-		return &FieldError{Field: "placerOrderNumber", Reason: "must be 1-22 letters, digits, '.' or '-'"}
+		return &FieldError{Field: "placerOrderNumber", Reason: "must be 1-50 letters, digits, '.' or '-'"}
 	}
 	return nil
 }

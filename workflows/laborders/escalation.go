@@ -37,7 +37,7 @@ func (w *impl) escalate(ctx workflow.Context) {
 		// A page that cannot go out within a minute is skipped for the next contact.
 		ScheduleToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient}},
+			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient, sms.ErrTypePageCodeInUse}},
 	})
 	for round := 0; round < EscalationRounds; round++ {
 		for _, c := range w.contacts {

@@ -1,0 +1,128 @@
+package ehr
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/careflow/engine/clients/fhir"
+)
+
+// Writer is the FHIR client surface that filing results needs beyond FHIR.
+type Writer interface {
+	Update(ctx context.Context, resourceType, id string, body json.RawMessage, ifMatch string) (*fhir.Resource, error)
+}
+
+// PatientContact reads the patient's first name and mobile number for an SMS.
+func (a *Activities) PatientContact(ctx context.Context, in PatientContactInput) (PatientContact, error) {
+	start := time.Now()
+	res, err := a.FHIR.Read(ctx, "Patient", in.PatientID)
+	a.record(ctx, "fhir.read-patient", "Patient/"+in.PatientID, start, err)
+	if err != nil {
+		return PatientContact{}, classify(err)
+	}
+	p, err := fhir.Decode[fhir.Patient](res)
+	if err != nil {
+		return PatientContact{}, classify(unusable(err))
+	}
+	out := PatientContact{Mobile: p.Phone()}
+	if n, ok := p.PreferredName(); ok && len(n.Given) > 0 {
+		out.FirstName = n.Given[0]
+	}
+	return out, nil
+}
+
+// obxStatus maps OBX-11 to FHIR Observation.status.
+var obxStatus = map[string]string{"F": "final", "C": "corrected", "P": "preliminary", "X": "cancelled"}
+
+// interpretation maps OBX-8 to a v3 ObservationInterpretation code.
+var interpretation = map[string]string{"N": "N", "A": "A", "AA": "AA", "H": "H", "HH": "HH", "L": "L", "LL": "LL"}
+
+// WriteLabResults files the results: one Observation per result and a DiagnosticReport, each
+// created conditionally on an identifier derived from the placer order number; a resource
+// that exists already (a retry, a corrected report) is updated in place with If-Match.
+func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInput) (WriteLabResultsResult, error) {
+	start := time.Now()
+	var out WriteLabResultsResult
+	refs := make([]fhir.Reference, 0, len(in.Results))
+	for _, r := range in.Results {
+		ident := fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber + "/" + r.Code}
+		spec := fhir.ObservationSpec{PatientID: in.PatientID, Identifier: []fhir.Identifier{ident},
+			Status: obxStatus[r.Status], Code: fhir.CodeableConcept{Coding: []fhir.Coding{{System: "http://loinc.org", Code: r.Code, Display: r.Name}}},
+			Issued: time.Now().UTC(), ReferenceRange: r.ReferenceRange,
+			BasedOn: []fhir.Reference{{Identifier: &fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber}}}}
+		if spec.Status == "" {
+			spec.Status = "final"
+		}
+		if r.Number != nil {
+			// The literal text keeps the lab's precision ("6.80"); Number only says it is numeric.
+			spec.Quantity = &fhir.Quantity{Value: json.Number(r.Value), Unit: r.Units}
+		} else {
+			spec.Text = r.Value
+		}
+		if len(r.Flags) > 0 {
+			spec.Interpretation = interpretation[r.Flags[0]]
+		}
+		obs, err := fhir.NewObservation(spec)
+		if err != nil {
+			return out, temporal.NewNonRetryableApplicationError("invalid observation: "+err.Error(), ErrTypeRejected, nil)
+		}
+		res, err := a.upsert(ctx, "Observation", obs, ident)
+		if err != nil {
+			a.record(ctx, "fhir.write-results", "Observation", start, err)
+			return out, classify(err)
+		}
+		out.ObservationIDs = append(out.ObservationIDs, res.ID)
+		refs = append(refs, fhir.Ref("Observation", res.ID))
+	}
+	status := "final"
+	if in.Corrected {
+		status = "corrected"
+	}
+	ident := fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber}
+	rep, err := fhir.NewDiagnosticReport(fhir.DiagnosticReportSpec{PatientID: in.PatientID, Identifier: []fhir.Identifier{ident},
+		Status: status, Code: fhir.CodeableConcept{Text: "Laboratory report"}, Issued: time.Now().UTC(), Results: refs})
+	if err != nil {
+		return out, temporal.NewNonRetryableApplicationError("invalid report: "+err.Error(), ErrTypeRejected, nil)
+	}
+	res, err := a.upsert(ctx, "DiagnosticReport", rep, ident)
+	exchange := "DiagnosticReport"
+	if res != nil {
+		exchange += "/" + res.ID
+	}
+	a.record(ctx, "fhir.write-results", exchange, start, err)
+	if err != nil {
+		return out, classify(err)
+	}
+	out.DiagnosticReportID = res.ID
+	return out, nil
+}
+
+// upsert creates body unless a resource with ident exists, in which case it replaces it.
+func (a *Activities) upsert(ctx context.Context, typ string, body any, ident fhir.Identifier) (*fhir.Resource, error) {
+	res, err := a.FHIR.Create(ctx, typ, body, fhir.IdentifierQuery(ident))
+	if err != nil || res.Created {
+		return res, err
+	}
+	w, ok := a.FHIR.(Writer)
+	if !ok {
+		return res, nil
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	m["id"] = res.ID
+	raw, err = json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", typ, err)
+	}
+	return w.Update(ctx, typ, res.ID, raw, res.ETag)
+}

@@ -1,0 +1,132 @@
+package lissim
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Fault kinds (Fault.Ack): how an affected ORM is answered, whatever its scenario.
+const (
+	// FaultAR answers AR with ERR-3 207; the order is not accepted.
+	FaultAR = "AR"
+	// FaultAE answers AE with ERR-3 207; the order is not accepted.
+	FaultAE = "AE"
+	// FaultNone sends no ACK and keeps the connection open, so the sender
+	// times out; the order is not accepted.
+	FaultNone = "none"
+	// FaultDrop closes the connection without an ACK; the order is not accepted.
+	FaultDrop = "drop"
+	// FaultSlow waits Delay (default Options.SlowAckDelay), then handles the
+	// ORM as its scenario says.
+	FaultSlow = "slow"
+)
+
+// Fault changes how the next Count ORM^O01 messages are answered; Count
+// <= 0 affects every ORM until ClearFaults. Faults override scenarios.
+type Fault struct {
+	Ack   string        `json:"ack"`
+	Count int           `json:"count"`
+	Delay time.Duration `json:"delay"`
+}
+
+// Validate reports whether the fault names a known kind.
+func (f Fault) Validate() error {
+	switch f.Ack {
+	case FaultAR, FaultAE, FaultNone, FaultDrop, FaultSlow:
+	default:
+		return fmt.Errorf("lissim: unknown fault ack %q", f.Ack)
+	}
+	if f.Delay < 0 {
+		return fmt.Errorf("lissim: negative fault delay")
+	}
+	return nil
+}
+
+// MarshalJSON writes Delay as a Go duration string ("250ms").
+func (f Fault) MarshalJSON() ([]byte, error) {
+	type plain Fault
+	return json.Marshal(struct {
+		plain
+		Delay string `json:"delay"`
+	}{plain(f), f.Delay.String()})
+}
+
+// UnmarshalJSON accepts Delay as a duration string ("2s") or integer nanoseconds.
+func (f *Fault) UnmarshalJSON(b []byte) error {
+	type plain Fault
+	var raw struct {
+		plain
+		Delay json.RawMessage `json:"delay"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*f = Fault(raw.plain)
+	f.Delay = 0
+	if len(raw.Delay) == 0 || string(raw.Delay) == "null" {
+		return nil
+	}
+	var str string
+	if err := json.Unmarshal(raw.Delay, &str); err == nil {
+		d, err := time.ParseDuration(str)
+		if err != nil {
+			return fmt.Errorf("lissim: fault delay: %w", err)
+		}
+		f.Delay = d
+		return nil
+	}
+	var ns int64
+	if err := json.Unmarshal(raw.Delay, &ns); err != nil {
+		return fmt.Errorf("lissim: fault delay must be a duration string or nanoseconds")
+	}
+	f.Delay = time.Duration(ns)
+	return nil
+}
+
+// InjectFault adds a fault; faults are used in the order they were added.
+// A fault that fails Validate never matches.
+func (s *Sim) InjectFault(f Fault) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	ff := f
+	s.faults = append(s.faults, &ff)
+}
+
+// ClearFaults removes every injected fault.
+func (s *Sim) ClearFaults() {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.faults = nil
+}
+
+// Faults returns the faults still active, with their remaining counts.
+func (s *Sim) Faults() []Fault {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	out := make([]Fault, 0, len(s.faults))
+	for _, f := range s.faults {
+		out = append(out, *f)
+	}
+	return out
+}
+
+// takeFault consumes one use of the first valid fault.
+func (s *Sim) takeFault() (Fault, bool) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	for i, f := range s.faults {
+		if f.Validate() != nil {
+			continue
+		}
+		taken := *f
+		if f.Count > 0 {
+			f.Count--
+			if f.Count == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		return taken, true
+	}
+	return Fault{}, false
+}
