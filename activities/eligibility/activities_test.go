@@ -105,7 +105,9 @@ func errorsAsNonRetryable(err error) bool {
 }
 
 // fakeCH answers every inquiry with one canned response.
-type fakeCH struct{ resp *clearinghouse.RealTimeResponse }
+type fakeCH struct {
+	resp *clearinghouse.RealTimeResponse
+}
 
 func (f fakeCH) RealTime(context.Context, clearinghouse.RealTimeRequest) (*clearinghouse.RealTimeResponse, error) {
 	return f.resp, nil

@@ -28,7 +28,7 @@ func labEngine(t *testing.T) *engine {
 func labOrder(placer string) map[string]any {
 	return map[string]any{"placerOrderNumber": placer, "patientRef": "pat-1001", "orderingProviderId": "1234567893",
 		"orderingProvider": map[string]any{"role": "ordering-provider", "name": "Dr Sim", "phone": providerPhone},
-		"tests": []string{"2823-3", "2345-7"}, "priority": "stat", "notifyPatient": true}
+		"tests":            []string{"2823-3", "2345-7"}, "priority": "stat", "notifyPatient": true}
 }
 
 func (e *engine) waitLab(id string, cond func(v map[string]any) bool) map[string]any {
