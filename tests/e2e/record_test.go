@@ -15,6 +15,7 @@ import (
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -117,5 +118,31 @@ func TestRecordCheckInHistories(t *testing.T) {
 		}
 		e.waitCheckIn(sc.appt, func(v map[string]any) bool { return v["closed"] == true })
 		e.exportWorkflow(checkin.WorkflowID(sc.appt), sc.file)
+	}
+}
+
+// TestRecordLabHistories records lab-order histories for the replay tests, under the same rules
+// as TestRecordReplayHistories.
+func TestRecordLabHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.Lab.AckTimeout = 2 * time.Second
+		c.Lab.CorrectionsWindow = 2 * time.Second
+		c.Lab.ResultDeadline = time.Hour
+		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
+	})
+	for _, p := range []string{"LAB-R1", "CRITICAL-POTASSIUM-R2", "REJECT-ORDER-R3", "CORRECTED-R4", "DUPLICATE-R5"} {
+		code, v := e.call("POST", "/v1/lab-orders", labOrder(p))
+		require.Equal(t, http.StatusCreated, code, v["_raw"])
+	}
+	e.waitLab("CRITICAL-POTASSIUM-R2", func(v map[string]any) bool { return len(escalation(v)["pages"].([]any)) >= 2 })
+	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-R2/acknowledge", map[string]any{"by": "dr.replay"}, http.StatusOK)
+	for p, file := range map[string]string{"LAB-R1": "laborder-normal.json", "CRITICAL-POTASSIUM-R2": "laborder-critical-escalated.json",
+		"REJECT-ORDER-R3": "laborder-rejected.json", "CORRECTED-R4": "laborder-corrected.json", "DUPLICATE-R5": "laborder-duplicate.json"} {
+		e.waitLab(p, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportWorkflow(laborders.WorkflowID(p), file)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/careflow/engine/internal/payloadcodec"
 	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -23,6 +24,11 @@ func TestReplayPaymentHistories(t *testing.T) {
 // TestReplayCheckInHistories replays every committed check-in history.
 func TestReplayCheckInHistories(t *testing.T) {
 	replayAll(t, "checkin-*.json", func(r worker.WorkflowRegistry) { checkin.Register(r) })
+}
+
+// TestReplayLabOrderHistories replays every committed lab-order history.
+func TestReplayLabOrderHistories(t *testing.T) {
+	replayAll(t, "laborder-*.json", func(r worker.WorkflowRegistry) { laborders.Register(r) })
 }
 
 // replayAll replays each history matching pattern against the workflows register adds.
