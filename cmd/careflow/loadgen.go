@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -19,6 +22,7 @@ import (
 	"github.com/careflow/engine/internal/payloadcodec"
 	"github.com/careflow/engine/internal/stack"
 	"github.com/careflow/engine/internal/temporalclient"
+	"github.com/careflow/engine/transport/mllp"
 )
 
 // runLoadgen is `careflow loadgen`: payment flows through the API, then the no-op baseline on the
@@ -32,12 +36,14 @@ func runLoadgen(ctx context.Context, args []string) error {
 	standalone := fs.Bool("standalone", false, "start a private dev server and engine on free loopback ports")
 	baseline := fs.Bool("baseline", true, "also run the no-op workflow baseline on the same Temporal server")
 	checkins := fs.Int("checkins", 40, "check-ins through Update-with-Start (standalone only: it seeds the simulated EHR)")
+	mllpMessages := fs.Int("mllp", 200, "ORU^R01 messages into the MLLP listener, against an immediate-ACK baseline (standalone only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	opts := loadgen.Options{APIURL: *apiURL, Token: *token, Flows: *flows, Concurrency: *conc}
 
 	var tc client.Client
+	var standaloneMLLP string
 	if *standalone {
 		st, stop, err := startStandalone(ctx)
 		if err != nil {
@@ -45,6 +51,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		}
 		defer stop()
 		opts.APIURL, opts.Token, tc = st.APIURL, st.Token, st.Temporal
+		standaloneMLLP = st.MLLPAddr
 		if opts.CheckInAppointments, err = seedAppointments(st, *checkins); err != nil {
 			return err
 		}
@@ -81,6 +88,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 	fmt.Print(rep.String())
 	if err != nil {
 		return err
+	}
+	if *standalone && *mllpMessages > 0 {
+		if err := mllpLoad(ctx, opts, standaloneMLLP, *mllpMessages, *conc); err != nil {
+			return err
+		}
 	}
 	if rep.Payments.Errors > 0 || (rep.Baseline != nil && rep.Baseline.Errors > 0) {
 		return fmt.Errorf("loadgen: %d payment flows and %d baseline flows failed", rep.Payments.Errors, baselineErrors(rep))
@@ -169,4 +181,49 @@ func seedAppointments(st *stack.Stack, n int) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// mllpLoad opens a few lab orders, then sends ORU^R01 results for them into the engine's MLLP
+// listener (durable: AA only after the signal is stored) and into an immediate-ACK listener on
+// the same machine, printing both and their ratio.
+func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc int) error {
+	placers := make([]string, 8)
+	for i := range placers {
+		placers[i] = fmt.Sprintf("NO-RESULTS-LG%d", i)
+		body := fmt.Sprintf(`{"placerOrderNumber":%q,"patientRef":"pat-1001","orderingProviderId":"1234567893",`+
+			`"orderingProvider":{"role":"ordering-provider","phone":"+15550000001"},"tests":["2823-3"]}`, placers[i])
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, opts.APIURL+"/v1/lab-orders", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+opts.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("loadgen: lab order start answered %d", resp.StatusCode)
+		}
+	}
+	runID := fmt.Sprintf("%x", time.Now().UnixNano())
+	durable, firstErr := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: addr, Messages: n, Concurrency: conc, Placers: placers, RunID: runID})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &mllp.Server{Handler: loadgen.ImmediateACK()}
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	base, _ := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: ln.Addr().String(), Messages: n, Concurrency: conc, Placers: placers, RunID: runID + "b"})
+	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", "mllp durable ACK", durable.Count, durable.Errors,
+		durable.Throughput, durable.P50.Round(time.Millisecond/10), durable.P99.Round(time.Millisecond/10))
+	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", "mllp immediate ACK", base.Count, base.Errors,
+		base.Throughput, base.P50.Round(time.Millisecond/10), base.P99.Round(time.Millisecond/10))
+	if base.Throughput > 0 {
+		fmt.Printf("durable/immediate throughput ratio = %.3f; p99 latency ratio = %.1f\n",
+			durable.Throughput/base.Throughput, float64(durable.P99)/float64(max(base.P99, 1)))
+	}
+	if durable.Errors > 0 {
+		return fmt.Errorf("loadgen: %d MLLP messages not accepted: %s", durable.Errors, firstErr)
+	}
+	return nil
 }
