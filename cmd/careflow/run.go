@@ -56,8 +56,17 @@ careflow is running.
 	if st.Token != "" {
 		fmt.Printf("  Dev token   %s   (all scopes; set API_TOKENS to configure real tokens)\n", st.Token)
 	}
-	if st.StripeSim != nil {
-		fmt.Printf("  Stripe      simulator at %s (set STRIPE_BASE_URL for a real endpoint)\n", st.StripeSim.URL)
+	fmt.Printf("  MLLP        %s   (HL7 v2 results from the laboratory)\n", st.MLLPAddr)
+	for _, sim := range []struct{ name, where, env string }{
+		{"Stripe", urlOf(st.StripeSim != nil, func() string { return st.StripeSim.URL }), "STRIPE_BASE_URL"},
+		{"EHR (FHIR)", urlOf(st.EHRSim != nil, func() string { return st.EHRSim.FHIRBaseURL }), "FHIR_BASE_URL"},
+		{"Clearinghouse", urlOf(st.CHSim != nil, func() string { return st.CHSim.BaseURL() }), "CLEARINGHOUSE_BASE_URL"},
+		{"Twilio", urlOf(st.TwilioSim != nil, func() string { return st.TwilioSim.URL }), "TWILIO_BASE_URL"},
+		{"LIS (MLLP)", urlOf(st.LISSim != nil, func() string { return st.LISSim.Addr }), "LIS_MLLP_ADDR"},
+	} {
+		if sim.where != "" {
+			fmt.Printf("  %-13s simulator at %s (set %s for the real system)\n", sim.name, sim.where, sim.env)
+		}
 	}
 	fmt.Printf(`
 Try it:
@@ -116,4 +125,12 @@ func tokenHint(tok string) string {
 		return "<a token from API_TOKENS with payments.write>"
 	}
 	return tok
+}
+
+// urlOf returns where() when the simulator runs, else "".
+func urlOf(running bool, where func() string) string {
+	if !running {
+		return ""
+	}
+	return where()
 }
