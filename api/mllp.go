@@ -41,10 +41,8 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 			rec.Payload = raw
 		}
 		s.appendAudit(ctx, rec)
-		if orig == nil {
-			// Without a readable MSH there is nobody to address; answer from a minimal header.
-			orig, _ = hl7.ParseString("MSH|^~\\&|||||||ACK|0|P|2.5.1")
-		}
+		// orig is nil when not even the MSH could be read: BuildACK then answers with default
+		// delimiters and an empty MSA-2.
 		m, err := hl7.BuildACK(orig, code, errCode, text, time.Now(), "ACK"+strconv.FormatInt(time.Now().UnixNano(), 36))
 		if err != nil {
 			return nil

@@ -38,6 +38,7 @@ func startEngine(t *testing.T, mutate func(*config.Config)) *engine {
 	require.NoError(t, err)
 	cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TemporalUIURL = srv.FrontendHostPort(), "default", "http://127.0.0.1:8233"
 	cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens, cfg.PayloadKeys = "127.0.0.1:0", t.TempDir(), "", "", ""
+	cfg.MLLPAddr, cfg.LISMLLPAddr = "127.0.0.1:0", ""
 	cfg.Stripe, cfg.FHIR, cfg.Twilio = config.Stripe{}, config.FHIR{}, config.Twilio{}
 	cfg.Clearinghouse.BaseURL = ""
 	cfg.PaymentAuthorizationTTL, cfg.PaymentRefundWindow = time.Hour, time.Hour
