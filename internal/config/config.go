@@ -39,6 +39,10 @@ type Config struct {
 	CheckInAttentionTimeout time.Duration
 	// LISMLLPAddr is the laboratory system's MLLP listener; empty means the simulator.
 	LISMLLPAddr string
+	// MLLPTLSCertFile and MLLPTLSKeyFile turn on TLS for the engine's MLLP listener.
+	MLLPTLSCertFile, MLLPTLSKeyFile string
+	// LISMLLPCAFile, when set, makes the engine reach the LIS over TLS trusting this CA bundle.
+	LISMLLPCAFile string
 	// Lab holds the lab-order process settings.
 	Lab Lab
 
@@ -142,9 +146,12 @@ func FromEnv() (Config, error) {
 			From:       os.Getenv("TWILIO_FROM"),
 			PublicURL:  strings.TrimRight(os.Getenv("PUBLIC_URL"), "/"),
 		},
-		LISMLLPAddr:  os.Getenv("LIS_MLLP_ADDR"),
-		ProviderNPI:  env("PROVIDER_NPI", "1234567893"),
-		ProviderName: env("PROVIDER_NAME", "Careflow Clinic"),
+		LISMLLPAddr:     os.Getenv("LIS_MLLP_ADDR"),
+		MLLPTLSCertFile: os.Getenv("MLLP_TLS_CERT_FILE"),
+		MLLPTLSKeyFile:  os.Getenv("MLLP_TLS_KEY_FILE"),
+		LISMLLPCAFile:   os.Getenv("LIS_MLLP_CA_FILE"),
+		ProviderNPI:     env("PROVIDER_NPI", "1234567893"),
+		ProviderName:    env("PROVIDER_NAME", "Careflow Clinic"),
 	}
 	var err error
 	if c.PaymentAuthorizationTTL, err = duration("PAYMENT_AUTHORIZATION_TTL", 7*24*time.Hour); err != nil {
@@ -158,6 +165,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.CheckInAttentionTimeout, err = duration("CHECKIN_ATTENTION_TIMEOUT", 12*time.Hour); err != nil {
 		return c, err
+	}
+	if (c.MLLPTLSCertFile == "") != (c.MLLPTLSKeyFile == "") {
+		return c, fmt.Errorf("config: MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE go together")
 	}
 	if c.Lab, err = labFromEnv(); err != nil {
 		return c, err

@@ -22,10 +22,15 @@ import (
 func (s *Stack) startLab(fc *fhir.Client) (workers.LabActivities, net.Listener, error) {
 	cfg := &s.Config
 	var acts workers.LabActivities
+	srvTLS, err := serverTLS(cfg.MLLPTLSCertFile, cfg.MLLPTLSKeyFile)
+	if err != nil {
+		return acts, nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.MLLPAddr)
 	if err != nil {
 		return acts, nil, fmt.Errorf("mllp listen %s: %w", cfg.MLLPAddr, err)
 	}
+	s.mllpTLS = srvTLS
 	s.MLLPAddr = ln.Addr().String()
 	if cfg.LISMLLPAddr == "" {
 		if s.LISSim, err = lissim.Start(lissim.Options{EngineAddr: s.MLLPAddr, ResultDelay: 2 * time.Second}); err != nil {
@@ -35,7 +40,12 @@ func (s *Stack) startLab(fc *fhir.Client) (workers.LabActivities, net.Listener, 
 		cfg.LISMLLPAddr = s.LISSim.Addr
 		s.logger.Info("lis: built-in HL7/MLLP simulator (LIS_MLLP_ADDR unset)", "addr", cfg.LISMLLPAddr)
 	}
-	s.lisClient = &mllp.Client{Addr: cfg.LISMLLPAddr, DialTimeout: 5 * time.Second, AckTimeout: 30 * time.Second}
+	lisTLS, err := clientTLS(cfg.LISMLLPCAFile)
+	if err != nil {
+		ln.Close()
+		return acts, nil, err
+	}
+	s.lisClient = &mllp.Client{Addr: cfg.LISMLLPAddr, TLSConfig: lisTLS, DialTimeout: 5 * time.Second, AckTimeout: 30 * time.Second}
 	acts.LIS = &lis.Activities{MLLP: s.lisClient, FHIR: fc, Records: s.Store, SendingApplication: "CAREFLOW",
 		SendingFacility: "CLINIC", ReceivingApplication: "LIS", ReceivingFacility: "LAB", Now: time.Now}
 	acts.EHR, acts.SMS = s.checkinActs.EHR, s.checkinActs.SMS
@@ -45,7 +55,7 @@ func (s *Stack) startLab(fc *fhir.Client) (workers.LabActivities, net.Listener, 
 
 // serveMLLP runs the MLLP listener with the API's handler until Close.
 func (s *Stack) serveMLLP(ln net.Listener, deps api.Deps) {
-	s.mllp = &mllp.Server{Handler: api.MLLPHandler(deps), Logger: s.logger.With("component", "mllp")}
+	s.mllp = &mllp.Server{Handler: api.MLLPHandler(deps), TLSConfig: s.mllpTLS, Logger: s.logger.With("component", "mllp")}
 	go func() {
 		if err := s.mllp.Serve(ln); err != nil && !errors.Is(err, mllp.ErrServerClosed) {
 			s.logger.Error("mllp listener stopped", "error", err)

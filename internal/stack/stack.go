@@ -6,6 +6,7 @@ package stack
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -88,6 +89,7 @@ type Stack struct {
 	lisClient   *mllp.Client
 	mllp        *mllp.Server
 	mllpLn      net.Listener
+	mllpTLS     *tls.Config
 	wopts       worker.Options
 	http        *http.Server
 	httpDone    chan error
