@@ -125,26 +125,16 @@ func (s *server) getCheckIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wid := checkin.WorkflowID(id)
-	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
-	defer cancel()
-	desc, err := s.d.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+	runID, err := s.latestRun(r.Context(), wid)
 	if err != nil {
 		s.temporalProblem(w, r, err, checkInNotFound)
 		return
 	}
-	s.answerCheckIn(w, r, wid, desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), http.StatusOK, id)
+	s.answerCheckIn(w, r, wid, runID, http.StatusOK, id)
 }
 
 func (s *server) queryCheckIn(ctx context.Context, wid, runID string) (checkin.State, error) {
-	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
-	defer cancel()
-	var st checkin.State
-	v, err := s.d.Temporal.QueryWorkflow(ctx, wid, runID, checkin.StatusQuery)
-	if err != nil {
-		return st, err
-	}
-	err = v.Get(&st)
-	return st, err
+	return queryWorkflow[checkin.State](ctx, s, wid, runID, checkin.StatusQuery, queryTimeout)
 }
 
 // selfPayCheckIn handles POST /v1/checkins/{id}/self-pay.

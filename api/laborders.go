@@ -102,26 +102,16 @@ func (s *server) getLabOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wid := laborders.WorkflowID(id)
-	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
-	defer cancel()
-	desc, err := s.d.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+	runID, err := s.latestRun(r.Context(), wid)
 	if err != nil {
 		s.temporalProblem(w, r, err, labNotFound)
 		return
 	}
-	s.answerLabOrder(w, r, wid, desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), http.StatusOK, id)
+	s.answerLabOrder(w, r, wid, runID, http.StatusOK, id)
 }
 
 func (s *server) queryLabOrder(ctx context.Context, wid, runID string, timeout time.Duration) (laborders.State, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var st laborders.State
-	v, err := s.d.Temporal.QueryWorkflow(ctx, wid, runID, laborders.StatusQuery)
-	if err != nil {
-		return st, err
-	}
-	err = v.Get(&st)
-	return st, err
+	return queryWorkflow[laborders.State](ctx, s, wid, runID, laborders.StatusQuery, timeout)
 }
 
 // acknowledgeLabOrder handles POST /v1/lab-orders/{id}/acknowledge.

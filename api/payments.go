@@ -102,17 +102,12 @@ func (s *server) getPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wid := payments.WorkflowID(id)
-	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
-	defer cancel()
-	// Describe first: it tells a missing payment from a slow worker and yields the run ID
-	// for the Web UI link.
-	desc, err := s.d.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+	runID, err := s.latestRun(r.Context(), wid)
 	if err != nil {
 		s.temporalProblem(w, r, err, notFoundDetail)
 		return
 	}
-	runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
-	st, err := s.queryState(ctx, wid, runID, queryTimeout)
+	st, err := s.queryState(r.Context(), wid, runID, queryTimeout)
 	if err != nil {
 		s.temporalProblem(w, r, err, notFoundDetail)
 		return
@@ -120,17 +115,9 @@ func (s *server) getPayment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.view(st, wid, runID))
 }
 
-// queryState runs StatusQuery against a run (the latest when runID is empty).
+// queryState runs the payment's StatusQuery.
 func (s *server) queryState(ctx context.Context, wid, runID string, timeout time.Duration) (payments.State, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var st payments.State
-	v, err := s.d.Temporal.QueryWorkflow(ctx, wid, runID, payments.StatusQuery)
-	if err != nil {
-		return st, err
-	}
-	err = v.Get(&st)
-	return st, err
+	return queryWorkflow[payments.State](ctx, s, wid, runID, payments.StatusQuery, timeout)
 }
 
 // validationProblem answers 400 naming the invalid field. FieldError reasons are written by the

@@ -1,0 +1,32 @@
+package api
+
+import (
+	"context"
+	"time"
+)
+
+// queryWorkflow runs a process's status query against a run (the latest when runID is empty)
+// and decodes the answer into T. Every process exposes its live State this way.
+func queryWorkflow[T any](ctx context.Context, s *server, wid, runID, query string, timeout time.Duration) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var st T
+	v, err := s.d.Temporal.QueryWorkflow(ctx, wid, runID, query)
+	if err != nil {
+		return st, err
+	}
+	err = v.Get(&st)
+	return st, err
+}
+
+// latestRun describes the workflow to learn its latest run ID; it tells a missing process
+// (NotFound) from a slow worker and yields the ID for Web UI links.
+func (s *server) latestRun(ctx context.Context, wid string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	desc, err := s.d.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+	if err != nil {
+		return "", err
+	}
+	return desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), nil
+}
