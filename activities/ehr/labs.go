@@ -1,6 +1,7 @@
 package ehr
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -115,8 +116,11 @@ func (a *Activities) upsert(ctx context.Context, typ string, body any, ident fhi
 	if err != nil {
 		return nil, err
 	}
+	// UseNumber keeps decimals as sent ("6.80"): in FHIR, precision is significant.
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
 		return nil, err
 	}
 	m["id"] = res.ID

@@ -1,0 +1,135 @@
+package ehr_test
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/careflow/engine/activities/ehr"
+	"github.com/careflow/engine/internal/audit"
+)
+
+// labInput is a final potassium (critical, two decimals kept) and sodium result.
+func labInput() ehr.WriteLabResultsInput {
+	k, na := 6.8, 140.0
+	return ehr.WriteLabResultsInput{PlacerOrderNumber: "LAB-0001", PatientID: "pat-1001", Results: []ehr.LabResult{
+		{Code: "2823-3", Name: "Potassium", Value: "6.80", Number: &k, Units: "mmol/L", ReferenceRange: "3.5-5.1", Flags: []string{"HH"}, Status: "F"},
+		{Code: "2951-2", Name: "Sodium", Value: "140", Number: &na, Units: "mmol/L", ReferenceRange: "136-145", Flags: []string{"N"}, Status: "F"},
+	}}
+}
+
+// path walks nested JSON objects and arrays: a string is a key, an int an index.
+func path(t *testing.T, v any, steps ...any) any {
+	t.Helper()
+	for _, s := range steps {
+		switch k := s.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			require.True(t, ok, "%v is not an object", v)
+			v = m[k]
+		case int:
+			a, ok := v.([]any)
+			require.True(t, ok, "%v is not an array", v)
+			require.Greater(t, len(a), k)
+			v = a[k]
+		}
+	}
+	return v
+}
+
+func versionOf(t *testing.T, res map[string]any) int {
+	t.Helper()
+	n, err := strconv.Atoi(path(t, res, "meta", "versionId").(string))
+	require.NoError(t, err)
+	return n
+}
+
+func TestWriteLabResultsCreatesOnceAndCorrectsInPlace(t *testing.T) {
+	srv, acts := startEHR(t)
+	in := labInput()
+	var first ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", in, &first))
+	require.Len(t, first.ObservationIDs, 2)
+	require.NotEmpty(t, first.DiagnosticReportID)
+	require.Len(t, srv.Sim.Resources("Observation"), 2)
+	require.Len(t, srv.Sim.Resources("DiagnosticReport"), 1)
+
+	k, ok := srv.Sim.Resource("Observation", first.ObservationIDs[0])
+	require.True(t, ok)
+	require.Equal(t, "2823-3", path(t, k, "code", "coding", 0, "code"))
+	require.Equal(t, json.Number("6.80"), path(t, k, "valueQuantity", "value"), "the lab's precision is kept")
+	require.Equal(t, "mmol/L", path(t, k, "valueQuantity", "unit"))
+	require.Equal(t, "HH", path(t, k, "interpretation", 0, "coding", 0, "code"))
+	require.Equal(t, "final", k["status"])
+	require.Equal(t, "Patient/pat-1001", path(t, k, "subject", "reference"))
+	na, ok := srv.Sim.Resource("Observation", first.ObservationIDs[1])
+	require.True(t, ok)
+	require.Equal(t, json.Number("140"), path(t, na, "valueQuantity", "value"))
+	require.Equal(t, "N", path(t, na, "interpretation", 0, "coding", 0, "code"))
+
+	rep, ok := srv.Sim.Resource("DiagnosticReport", first.DiagnosticReportID)
+	require.True(t, ok)
+	require.Equal(t, "final", rep["status"])
+	require.Equal(t, "Observation/"+first.ObservationIDs[0], path(t, rep, "result", 0, "reference"))
+	require.Equal(t, "Observation/"+first.ObservationIDs[1], path(t, rep, "result", 1, "reference"))
+
+	// A retried activity finds what the first attempt wrote.
+	var retry ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", in, &retry))
+	require.Equal(t, first, retry)
+	k, _ = srv.Sim.Resource("Observation", first.ObservationIDs[0])
+	require.Equal(t, json.Number("6.80"), path(t, k, "valueQuantity", "value"), "a retry keeps the precision too")
+	require.Len(t, srv.Sim.Resources("Observation"), 2)
+	require.Len(t, srv.Sim.Resources("DiagnosticReport"), 1)
+
+	// A corrected potassium replaces the value on the same Observation.
+	before, _ := srv.Sim.Resource("Observation", first.ObservationIDs[0])
+	corrected := labInput()
+	corrected.Corrected = true
+	corrected.Results[0].Value, corrected.Results[0].Status = "5.90", "C"
+	corrected.Results[0].Flags = []string{"H"}
+	var fixed ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", corrected, &fixed))
+	require.Equal(t, first, fixed, "corrections update in place")
+	require.Len(t, srv.Sim.Resources("Observation"), 2)
+	require.Len(t, srv.Sim.Resources("DiagnosticReport"), 1)
+	k, _ = srv.Sim.Resource("Observation", first.ObservationIDs[0])
+	require.Equal(t, "corrected", k["status"])
+	require.Equal(t, json.Number("5.90"), path(t, k, "valueQuantity", "value"))
+	require.Equal(t, "H", path(t, k, "interpretation", 0, "coding", 0, "code"))
+	require.Greater(t, versionOf(t, k), versionOf(t, before), "a new version, not a new resource")
+	history := srv.Sim.History("Observation", first.ObservationIDs[0])
+	require.Equal(t, json.Number("6.80"), path(t, history[0], "valueQuantity", "value"), "the first version stays in history")
+	rep, _ = srv.Sim.Resource("DiagnosticReport", first.DiagnosticReportID)
+	require.Equal(t, "corrected", rep["status"])
+
+	recs, err := acts.Records.List(context.Background(), audit.Filter{Action: "fhir.write-results"})
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	for _, r := range recs {
+		require.Equal(t, audit.OutcomeOK, r.Outcome)
+		require.Equal(t, "DiagnosticReport/"+first.DiagnosticReportID, r.Exchange)
+	}
+}
+
+func TestPatientContact(t *testing.T) {
+	srv, acts := startEHR(t)
+	seeded, ok := srv.Sim.Resource("Patient", "pat-1001")
+	require.True(t, ok)
+	var c ehr.PatientContact
+	require.NoError(t, execute(t, acts, "PatientContact", ehr.PatientContactInput{PatientID: "pat-1001"}, &c))
+	require.NotEmpty(t, c.FirstName)
+	require.Equal(t, path(t, seeded, "name", 0, "given", 0), c.FirstName)
+	require.Equal(t, "mobile", path(t, seeded, "telecom", 0, "use"))
+	require.Equal(t, path(t, seeded, "telecom", 0, "value"), c.Mobile)
+
+	err := execute(t, acts, "PatientContact", ehr.PatientContactInput{PatientID: "pat-missing"}, &c)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, ehr.ErrTypeNotFound, appErr.Type())
+	require.True(t, appErr.NonRetryable())
+}
