@@ -1,18 +1,19 @@
 package chsim
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Fault operations: which simulated calls a Fault affects.
 const (
 	OpRealTime = "realtime" // POST /core/realtime
-	OpAny      = "*"        // every CORE call
+	OpAny      = "*"        // every CORE call (simkit.AnyOp)
 )
 
 // Fault kinds: what happens to an affected request.
@@ -92,97 +93,38 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	}
 	// Unknown fields are rejected: a misspelt "memberId" would otherwise
 	// turn a targeted fault into one hitting every request.
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
+	if err := simkit.UnmarshalStrict(b, &raw); err != nil {
 		return err
 	}
 	*f = Fault(raw.plain)
-	f.Delay = 0
-	if len(raw.Delay) == 0 || string(raw.Delay) == "null" {
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(raw.Delay, &s); err == nil {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("chsim: fault delay: %w", err)
-		}
-		f.Delay = d
-		return nil
-	}
-	var ns int64
-	if err := json.Unmarshal(raw.Delay, &ns); err != nil {
-		return fmt.Errorf("chsim: fault delay must be a duration string or nanoseconds")
-	}
-	f.Delay = time.Duration(ns)
-	return nil
+	var err error
+	f.Delay, err = simkit.ParseDelay("chsim", raw.Delay)
+	return err
 }
 
 // InjectFault adds a fault; faults are matched in the order they were added.
 // A fault that fails Validate never matches a request.
-func (s *Sim) InjectFault(f Fault) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	ff := f
-	s.faults = append(s.faults, &ff)
-}
+func (s *Sim) InjectFault(f Fault) { s.faults.Inject(f) }
 
 // ClearFaults removes every injected fault.
-func (s *Sim) ClearFaults() {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults = nil
-}
+func (s *Sim) ClearFaults() { s.faults.Clear() }
 
 // Faults returns the faults still active, with their remaining counts.
-func (s *Sim) Faults() []Fault {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	out := make([]Fault, 0, len(s.faults))
-	for _, f := range s.faults {
-		out = append(out, *f)
-	}
-	return out
-}
+func (s *Sim) Faults() []Fault { return s.faults.List() }
 
 // takeFault consumes one use of the first fault matching op and member.
 func (s *Sim) takeFault(op, member string) (Fault, bool) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	for i, f := range s.faults {
-		if (f.Op != op && f.Op != OpAny) || f.Validate() != nil {
-			continue
-		}
-		if f.MemberID != "" && !strings.EqualFold(f.MemberID, member) {
-			continue
-		}
-		taken := *f
-		if f.Count > 0 {
-			f.Count--
-			if f.Count == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-		}
-		return taken, true
-	}
-	return Fault{}, false
+	return s.faults.Take(func(f Fault) bool {
+		return simkit.MatchOp(f.Op, op) && f.Validate() == nil &&
+			(f.MemberID == "" || strings.EqualFold(f.MemberID, member))
+	})
 }
+
+// faultCount points at f's remaining uses, which the injector counts down.
+func faultCount(f *Fault) *int { return &f.Count }
 
 // sleep waits d unless the request or the simulator ends first; it reports
 // whether the full delay elapsed.
 func (s *Sim) sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.ctx.Done():
-		return false
-	}
+	return simkit.Sleep(ctx, s.ctx, d)
 }

@@ -1,10 +1,9 @@
 package chsim
 
 import (
-	"net"
-	"net/http"
 	"sync"
-	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Server is a simulator listening on a loopback address.
@@ -15,37 +14,20 @@ type Server struct {
 	// Sim is the simulator behind the listener.
 	Sim *Sim
 
-	srv  *http.Server
-	done chan struct{}
+	http *simkit.HTTPServer
 	once sync.Once
 }
 
 // Start serves a new simulator on opts.Addr (default 127.0.0.1:0, a free
 // loopback port).
 func Start(opts Options) (*Server, error) {
-	addr := opts.Addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := simkit.Listen(opts.Addr)
 	if err != nil {
 		return nil, err
 	}
 	sim := New(opts)
-	s := &Server{
-		URL: "http://" + ln.Addr().String(),
-		Sim: sim,
-		// ReadHeaderTimeout guards against slow clients holding connections.
-		srv:  &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second},
-		done: make(chan struct{}),
-	}
-	go func() {
-		defer close(s.done)
-		// Serve returns http.ErrServerClosed after Close; any other error
-		// means the listener broke, which callers notice as refused calls.
-		_ = s.srv.Serve(ln)
-	}()
-	return s, nil
+	hs := simkit.Serve(ln, sim)
+	return &Server{URL: hs.URL, Sim: sim, http: hs}, nil
 }
 
 // BaseURL is the CORE real-time endpoint to configure a client with
@@ -58,7 +40,6 @@ func (s *Server) Close() {
 		// The simulator first, so handlers blocked in a slow inquiry return
 		// and the server's Close does not wait on them.
 		s.Sim.Close()
-		_ = s.srv.Close()
-		<-s.done
+		s.http.Close()
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // RealTimePath is where the simulator serves CORE real-time requests; a
@@ -52,8 +54,7 @@ type Sim struct {
 	stored    []exchangeKey // keys of stored answers, oldest first
 	closed    bool
 
-	faultMu sync.Mutex
-	faults  []*Fault
+	faults *simkit.Injector[Fault]
 }
 
 // New returns a simulator; call Close to stop inquiries still in progress.
@@ -72,6 +73,7 @@ func New(opts Options) *Sim {
 		cancel:    cancel,
 		stats:     Stats{InquiriesByMember: map[string]int{}},
 		exchanges: map[exchangeKey]*exchange{},
+		faults:    simkit.NewInjector(faultCount),
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST "+RealTimePath, s.handleRealTime)

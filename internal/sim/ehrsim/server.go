@@ -1,10 +1,9 @@
 package ehrsim
 
 import (
-	"net"
-	"net/http"
 	"sync"
-	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Server is a simulator listening on a loopback address.
@@ -19,46 +18,33 @@ type Server struct {
 	// Sim is the simulator behind the listener.
 	Sim *Sim
 
-	srv  *http.Server
-	done chan struct{}
+	http *simkit.HTTPServer
 	once sync.Once
 }
 
 // Start creates a simulator (see New) and serves it on opts.Addr (default
 // 127.0.0.1:0, a free loopback port). It holds no resources until seeded.
 func Start(opts Options) (*Server, error) {
-	addr := opts.Addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
 	sim, err := New(opts)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := simkit.Listen(opts.Addr)
 	if err != nil {
 		sim.Close()
 		return nil, err
 	}
-	base := "http://" + ln.Addr().String()
+	hs := simkit.Serve(ln, sim)
 	s := &Server{
-		URL:         base,
-		FHIRBaseURL: base + "/fhir",
-		TokenURL:    base + "/auth/token",
+		URL:         hs.URL,
+		FHIRBaseURL: hs.URL + "/fhir",
+		TokenURL:    hs.URL + "/auth/token",
 		Sim:         sim,
-		// ReadHeaderTimeout guards against slow clients holding connections.
-		srv:  &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second},
-		done: make(chan struct{}),
+		http:        hs,
 	}
 	if opts.TokenURL != "" {
 		s.TokenURL = opts.TokenURL
 	}
-	go func() {
-		defer close(s.done)
-		// Serve returns http.ErrServerClosed after Close; any other error
-		// means the listener broke, which callers notice as refused calls.
-		_ = s.srv.Serve(ln)
-	}()
 	return s, nil
 }
 
@@ -69,7 +55,6 @@ func (s *Server) Close() {
 		// Cancelling first ends slow-fault sleeps, so Close never waits
 		// on them.
 		s.Sim.Close()
-		_ = s.srv.Close()
-		<-s.done
+		s.http.Close()
 	})
 }

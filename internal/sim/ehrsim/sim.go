@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // DefaultTokenTTL is the access-token lifetime when Options.TokenTTL is 0.
@@ -58,8 +60,7 @@ type Sim struct {
 	store  map[string]map[string]*record
 	counts Stats
 
-	faultMu sync.Mutex
-	faults  []*Fault
+	faults *simkit.Injector[Fault]
 }
 
 // New returns an empty simulator (no resources; see Seed and DefaultSeed)
@@ -84,6 +85,7 @@ func New(opts Options) (*Sim, error) {
 		tokens:   map[string]*accessToken{},
 		store:    map[string]map[string]*record{},
 		counts:   newStats(),
+		faults:   simkit.NewInjector(faultCount),
 	}
 	for id, key := range opts.Clients {
 		if err := s.RegisterClient(id, key); err != nil {

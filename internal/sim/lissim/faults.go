@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Fault kinds (Fault.Ack): how an affected ORM is answered, whatever its scenario.
@@ -63,70 +65,25 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*f = Fault(raw.plain)
-	f.Delay = 0
-	if len(raw.Delay) == 0 || string(raw.Delay) == "null" {
-		return nil
-	}
-	var str string
-	if err := json.Unmarshal(raw.Delay, &str); err == nil {
-		d, err := time.ParseDuration(str)
-		if err != nil {
-			return fmt.Errorf("lissim: fault delay: %w", err)
-		}
-		f.Delay = d
-		return nil
-	}
-	var ns int64
-	if err := json.Unmarshal(raw.Delay, &ns); err != nil {
-		return fmt.Errorf("lissim: fault delay must be a duration string or nanoseconds")
-	}
-	f.Delay = time.Duration(ns)
-	return nil
+	var err error
+	f.Delay, err = simkit.ParseDelay("lissim", raw.Delay)
+	return err
 }
 
 // InjectFault adds a fault; faults are used in the order they were added.
 // A fault that fails Validate never matches.
-func (s *Sim) InjectFault(f Fault) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	ff := f
-	s.faults = append(s.faults, &ff)
-}
+func (s *Sim) InjectFault(f Fault) { s.faults.Inject(f) }
 
 // ClearFaults removes every injected fault.
-func (s *Sim) ClearFaults() {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults = nil
-}
+func (s *Sim) ClearFaults() { s.faults.Clear() }
 
 // Faults returns the faults still active, with their remaining counts.
-func (s *Sim) Faults() []Fault {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	out := make([]Fault, 0, len(s.faults))
-	for _, f := range s.faults {
-		out = append(out, *f)
-	}
-	return out
-}
+func (s *Sim) Faults() []Fault { return s.faults.List() }
 
 // takeFault consumes one use of the first valid fault.
 func (s *Sim) takeFault() (Fault, bool) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	for i, f := range s.faults {
-		if f.Validate() != nil {
-			continue
-		}
-		taken := *f
-		if f.Count > 0 {
-			f.Count--
-			if f.Count == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-		}
-		return taken, true
-	}
-	return Fault{}, false
+	return s.faults.Take(func(f Fault) bool { return f.Validate() == nil })
 }
+
+// faultCount points at f's remaining uses, which the injector counts down.
+func faultCount(f *Fault) *int { return &f.Count }

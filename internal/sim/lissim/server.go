@@ -3,10 +3,9 @@ package lissim
 import (
 	"context"
 	"net"
-	"net/http"
 	"sync"
-	"time"
 
+	"github.com/careflow/engine/internal/sim/simkit"
 	"github.com/careflow/engine/transport/mllp"
 )
 
@@ -23,20 +22,19 @@ type Server struct {
 	Sim *Sim
 
 	mllp     *mllp.Server
-	http     *http.Server
+	http     *simkit.HTTPServer
 	mllpDone chan struct{}
-	httpDone chan struct{}
 	once     sync.Once
 }
 
 // Start serves a new simulator: MLLP on opts.Addr and control routes on
 // opts.ControlAddr (each default 127.0.0.1:0, a free loopback port).
 func Start(opts Options) (*Server, error) {
-	mln, err := net.Listen("tcp", addrOr(opts.Addr))
+	mln, err := simkit.Listen(opts.Addr)
 	if err != nil {
 		return nil, err
 	}
-	hln, err := net.Listen("tcp", addrOr(opts.ControlAddr))
+	hln, err := simkit.Listen(opts.ControlAddr)
 	if err != nil {
 		_ = mln.Close()
 		return nil, err
@@ -44,25 +42,20 @@ func Start(opts Options) (*Server, error) {
 	sim := New(opts)
 	tl := &trackingListener{Listener: mln, conns: map[string]net.Conn{}}
 	sim.dropConn = tl.closeConn
+	hs := simkit.Serve(hln, sim.ControlHandler())
 	s := &Server{
 		Addr:       mln.Addr().String(),
-		ControlURL: "http://" + hln.Addr().String(),
+		ControlURL: hs.URL,
 		Sim:        sim,
 		mllp:       &mllp.Server{Handler: sim, Logger: sim.log},
-		// ReadHeaderTimeout guards against slow clients holding connections.
-		http:     &http.Server{Handler: sim.ControlHandler(), ReadHeaderTimeout: 10 * time.Second},
-		mllpDone: make(chan struct{}),
-		httpDone: make(chan struct{}),
+		http:       hs,
+		mllpDone:   make(chan struct{}),
 	}
 	go func() {
 		defer close(s.mllpDone)
 		// Serve returns ErrServerClosed after Shutdown; any other error
 		// means the listener broke, which the engine notices as refused dials.
 		_ = s.mllp.Serve(tl)
-	}()
-	go func() {
-		defer close(s.httpDone)
-		_ = s.http.Serve(hln)
 	}()
 	return s, nil
 }
@@ -78,16 +71,8 @@ func (s *Server) Close() {
 		defer cancel()
 		_ = s.mllp.Shutdown(ctx)
 		<-s.mllpDone
-		_ = s.http.Close()
-		<-s.httpDone
+		s.http.Close()
 	})
-}
-
-func addrOr(a string) string {
-	if a == "" {
-		return "127.0.0.1:0"
-	}
-	return a
 }
 
 // trackingListener remembers open connections by remote address, which is

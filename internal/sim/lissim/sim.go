@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/careflow/engine/internal/sim/simkit"
 	"github.com/careflow/engine/transport/mllp"
 )
 
@@ -126,8 +127,7 @@ type Sim struct {
 	// drop-connection only withholds the ACK.
 	dropConn func(peer string) bool
 
-	faultMu sync.Mutex
-	faults  []*Fault
+	faults *simkit.Injector[Fault]
 }
 
 // New returns a simulator; serve it with an mllp.Server (or use Start) and
@@ -146,6 +146,7 @@ func New(opts Options) *Sim {
 		orders:     map[string]*order{},
 		counts:     newStats(),
 		engineAddr: opts.EngineAddr,
+		faults:     simkit.NewInjector(faultCount),
 	}
 }
 

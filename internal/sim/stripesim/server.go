@@ -1,10 +1,9 @@
 package stripesim
 
 import (
-	"net"
-	"net/http"
 	"sync"
-	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Server is a simulator listening on a loopback address.
@@ -15,49 +14,31 @@ type Server struct {
 	// Sim is the simulator behind the listener.
 	Sim *Sim
 
-	srv  *http.Server
-	done chan struct{}
+	http *simkit.HTTPServer
 	once sync.Once
 }
 
 // Start opens a simulator (see Open, including its StateFile errors) and
 // serves it on opts.Addr (default 127.0.0.1:0, a free loopback port).
 func Start(opts Options) (*Server, error) {
-	addr := opts.Addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
 	// Opening first means a bad state file never leaves a listener behind.
 	sim, err := Open(opts)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := simkit.Listen(opts.Addr)
 	if err != nil {
 		sim.Close()
 		return nil, err
 	}
-	s := &Server{
-		URL: "http://" + ln.Addr().String(),
-		Sim: sim,
-		// ReadHeaderTimeout guards against slow clients holding connections.
-		srv:  &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second},
-		done: make(chan struct{}),
-	}
-	go func() {
-		defer close(s.done)
-		// Serve returns http.ErrServerClosed after Close; any other error
-		// means the listener broke, which callers notice as refused calls.
-		_ = s.srv.Serve(ln)
-	}()
-	return s, nil
+	hs := simkit.Serve(ln, sim)
+	return &Server{URL: hs.URL, Sim: sim, http: hs}, nil
 }
 
 // Close stops the listener, open connections and webhook deliveries.
 func (s *Server) Close() {
 	s.once.Do(func() {
-		_ = s.srv.Close()
-		<-s.done
+		s.http.Close()
 		s.Sim.Close()
 	})
 }

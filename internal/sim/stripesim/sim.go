@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Options configures a Sim.
@@ -69,8 +71,7 @@ type Sim struct {
 	// to the deliverer once the change is saved.
 	outbox []delivery
 
-	faultMu sync.Mutex
-	faults  []*Fault
+	faults *simkit.Injector[Fault]
 }
 
 // New returns a simulator like Open; call Close to stop deliveries. It
@@ -102,6 +103,7 @@ func newSim(opts Options) *Sim {
 		webhookURL: opts.WebhookURL,
 		counts:     Stats{CapturesByIntent: map[string]int{}},
 		stateFile:  opts.StateFile,
+		faults:     simkit.NewInjector(faultCount),
 	}
 	if opts.EnabledEvents != nil {
 		s.enabled = map[string]bool{}

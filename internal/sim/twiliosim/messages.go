@@ -93,7 +93,7 @@ type message struct {
 const (
 	OpSend  = "send"  // POST .../Messages.json
 	OpFetch = "fetch" // GET .../Messages/{sid}.json
-	OpAny   = "*"     // every API call
+	OpAny   = "*"     // every API call (simkit.AnyOp)
 )
 
 // opFunc executes one operation on an authenticated request and returns

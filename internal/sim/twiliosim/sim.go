@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Default credentials, used when Options leaves them empty. Both are
@@ -76,8 +78,7 @@ type Sim struct {
 	inboundURL string
 	closed     bool
 
-	faultMu sync.Mutex
-	faults  []*Fault
+	faults *simkit.Injector[Fault]
 }
 
 // New returns a simulator with no messages; call Close to stop callbacks.
@@ -117,6 +118,7 @@ func New(opts Options) *Sim {
 		messages:    map[string]*message{},
 		counts:      newStats(),
 		inboundURL:  opts.InboundURL,
+		faults:      simkit.NewInjector(faultCount),
 	}
 	s.mux = s.routes()
 	return s
@@ -171,17 +173,5 @@ func (s *Sim) routes() *http.ServeMux {
 // sleep waits d unless ctx or the simulator ends first; it reports whether
 // the full delay elapsed.
 func (s *Sim) sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.ctx.Done():
-		return false
-	}
+	return simkit.Sleep(ctx, s.ctx, d)
 }

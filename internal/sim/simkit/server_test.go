@@ -1,0 +1,46 @@
+package simkit_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestListenDefaultsToLoopback(t *testing.T) {
+	ln, err := simkit.Listen("")
+	require.NoError(t, err)
+	defer ln.Close()
+	addr := ln.Addr().String()
+	assert.True(t, strings.HasPrefix(addr, "127.0.0.1:"), addr)
+	assert.NotEqual(t, "127.0.0.1:0", addr, "a free port was chosen")
+}
+
+func TestServeAndClose(t *testing.T) {
+	ln, err := simkit.Listen("")
+	require.NoError(t, err)
+	hs := simkit.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "pong "+r.URL.Path)
+	}))
+	assert.Equal(t, "http://"+ln.Addr().String(), hs.URL)
+
+	// The timeout only bounds a hung test.
+	c := &http.Client{Timeout: 10 * time.Second}
+	res, err := c.Get(hs.URL + "/ping")
+	require.NoError(t, err)
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, res.Body.Close())
+	require.NoError(t, err)
+	assert.Equal(t, "pong /ping", string(b))
+
+	hs.Close()
+	hs.Close() // a second Close is harmless
+	c.CloseIdleConnections()
+	_, err = c.Get(hs.URL + "/ping")
+	assert.Error(t, err, "the listener is closed")
+}
