@@ -2,6 +2,7 @@ package stripe
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -124,6 +125,15 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 	params.SetIdempotencyKey(in.IdempotencyKey)
 
 	pi, err := a.Stripe.V1PaymentIntents.Capture(ctx, in.PaymentIntentID, params)
+	if err != nil && unexpectedState(err) {
+		// Stripe keeps idempotency keys for about a day and replays a stored 500 for the same
+		// key; if this capture already happened, the intent says so and the step is done.
+		if done, rerr := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil); rerr == nil &&
+			done.Status == stripe.PaymentIntentStatusSucceeded {
+			a.record(ctx, ActionCapture, in.WorkflowID, done.ID, start, audit.OutcomeOK, "already-captured")
+			return CaptureResult{Status: string(done.Status), AmountReceived: done.AmountReceived}, nil
+		}
+	}
 	if err != nil {
 		c := classify("capture", err)
 		a.record(ctx, ActionCapture, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
@@ -149,6 +159,14 @@ func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelR
 	params.SetIdempotencyKey(in.IdempotencyKey)
 
 	pi, err := a.Stripe.V1PaymentIntents.Cancel(ctx, in.PaymentIntentID, params)
+	if err != nil && unexpectedState(err) {
+		// As for capture: a cancellation that already happened is the outcome this step wants.
+		if done, rerr := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil); rerr == nil &&
+			done.Status == stripe.PaymentIntentStatusCanceled {
+			a.record(ctx, ActionCancel, in.WorkflowID, done.ID, start, audit.OutcomeOK, "already-canceled")
+			return CancelResult{Status: string(done.Status)}, nil
+		}
+	}
 	if err != nil {
 		c := classify("cancel", err)
 		a.record(ctx, ActionCancel, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
@@ -246,4 +264,11 @@ func statusOf(r *stripe.APIResponse) int {
 		return 0
 	}
 	return r.StatusCode
+}
+
+// unexpectedState reports Stripe's answer for an operation the intent's state no longer allows,
+// such as capturing an intent that was already captured.
+func unexpectedState(err error) bool {
+	var se *stripe.Error
+	return errors.As(err, &se) && se.Code == stripe.ErrorCodePaymentIntentUnexpectedState
 }

@@ -205,3 +205,34 @@ func TestSimWrongKeyIsAuthenticationError(t *testing.T) {
 	assert.Equal(t, stripeact.ErrTypeAuthentication, ae.Type())
 	assert.NotContains(t, err.Error(), "sk_test_wrong")
 }
+
+// TestSimCaptureAfterIdempotencyKeyExpiredIsRecognised: Stripe forgets idempotency keys after a
+// day, so a capture retried with a new key meets an already-captured intent; the activity
+// reports the capture that happened instead of failing the step, and nothing is captured twice.
+func TestSimCaptureAfterIdempotencyKeyExpiredIsRecognised(t *testing.T) {
+	srv := startSim(t)
+	h := newHarness(t, srv.URL)
+	auth := authorized(t, h)
+	first := stripeact.CaptureInput{IdempotencyKey: "payment:p-9/capture", WorkflowID: "payment:p-9", PaymentIntentID: auth.PaymentIntentID}
+	_, err := h.capture(first)
+	require.NoError(t, err)
+	again := first
+	again.IdempotencyKey = "payment:p-9/capture-after-expiry"
+	res, err := h.capture(again)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5000), res.AmountReceived)
+	assert.Equal(t, 1, srv.Sim.Stats().CapturesByIntent[auth.PaymentIntentID])
+
+	// A capture of a canceled intent is still refused: only the state the step wants counts.
+	in := authorizeInput()
+	in.CustomerRef, in.IdempotencyKey = "ref-78", "payment:p-10/authorize"
+	other, err := h.authorize(in)
+	require.NoError(t, err)
+	require.NotEqual(t, auth.PaymentIntentID, other.PaymentIntentID)
+	_, err = h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-10/cancel", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
+	require.NoError(t, err)
+	_, err = h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-10/capture", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
+	assert.True(t, appErr(t, err).NonRetryable())
+	_, err = h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-10/cancel-2", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
+	require.NoError(t, err, "canceling a canceled intent is the outcome the step wants")
+}
