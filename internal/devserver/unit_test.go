@@ -11,7 +11,9 @@ import (
 func TestArgsHeadlessWhenNoUIPort(t *testing.T) {
 	got := Options{}.withDefaults().args()
 	want := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", "7233",
-		"--dynamic-config-value", "frontend.enableServerVersionCheck=false", "--headless"}
+		"--dynamic-config-value", "frontend.enableServerVersionCheck=false",
+		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1", "--headless"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("args = %q, want %q", got, want)
 	}

@@ -114,6 +114,13 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		opts.RunID = fmt.Sprintf("%x", time.Now().UnixNano())
 	}
 	rep := Report{Steps: map[string]Stats{}}
+	// One unmeasured round of each kind first: a worker's first polls on a fresh task queue
+	// take seconds and would otherwise land in whichever side runs first.
+	_ = paymentFlow(ctx, opts, newRecorder(), "lg-warm-"+opts.RunID)
+	if opts.Temporal != nil {
+		_ = noopFlow(ctx, opts.Temporal, "loadgen-noop:warm-"+opts.RunID)
+		_ = noopUpdateWithStart(ctx, opts.Temporal, "loadgen-uws:warm-"+opts.RunID)
+	}
 	rec := newRecorder()
 	rep.Payments = measure(ctx, opts, rec, func(ctx context.Context, i int) error {
 		return paymentFlow(ctx, opts, rec, fmt.Sprintf("lg-%s-%d", opts.RunID, i))

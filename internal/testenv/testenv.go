@@ -70,7 +70,7 @@ func StartTemporalWith(tb testing.TB, opts Options) (*testsuite.DevServer, clien
 		LogLevel:         "error",
 		EnableUI:         opts.EnableUI,
 		SearchAttributes: opts.SearchAttributes,
-		ExtraArgs:        opts.ExtraArgs,
+		ExtraArgs:        append(append([]string{}, devserver.SinglePartitionArgs...), opts.ExtraArgs...),
 		Stdout:           out,
 		Stderr:           out,
 	})
