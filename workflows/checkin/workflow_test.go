@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -16,6 +15,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -24,8 +24,6 @@ const apptID = "appt-1001"
 
 var wfID = checkin.WorkflowID(apptID)
 
-var errNotMocked = temporal.NewNonRetryableApplicationError("activity not mocked", "NotMocked", nil)
-
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
@@ -33,21 +31,11 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.SetStartTime(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: checkin.TaskQueue})
 	checkin.Register(env)
-	env.RegisterActivityWithOptions(func(context.Context, ehr.LoadCheckInInput) (ehr.CheckInContext, error) {
-		return ehr.CheckInContext{}, errNotMocked
-	}, activity.RegisterOptions{Name: "LoadCheckIn"})
-	env.RegisterActivityWithOptions(func(context.Context, ehr.MarkArrivedInput) (ehr.MarkArrivedResult, error) {
-		return ehr.MarkArrivedResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "MarkArrived"})
-	env.RegisterActivityWithOptions(func(context.Context, ehr.CreateEncounterInput) (ehr.CreateEncounterResult, error) {
-		return ehr.CreateEncounterResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "CreateEncounter"})
-	env.RegisterActivityWithOptions(func(context.Context, eligibility.CheckInput) (eligibility.CheckResult, error) {
-		return eligibility.CheckResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "CheckEligibility"})
-	env.RegisterActivityWithOptions(func(context.Context, sms.SendInput) (sms.SendResult, error) {
-		return sms.SendResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "SendSMS"})
+	wftest.Stub[ehr.LoadCheckInInput, ehr.CheckInContext](env, "LoadCheckIn")
+	wftest.Stub[ehr.MarkArrivedInput, ehr.MarkArrivedResult](env, "MarkArrived")
+	wftest.Stub[ehr.CreateEncounterInput, ehr.CreateEncounterResult](env, "CreateEncounter")
+	wftest.Stub[eligibility.CheckInput, eligibility.CheckResult](env, "CheckEligibility")
+	wftest.Stub[sms.SendInput, sms.SendResult](env, "SendSMS")
 	// The copay child is a stand-in registered under the payments contract name.
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in payments.Input) (payments.State, error) {
 		return payments.State{PaymentID: in.PaymentID, Status: payments.StatusCaptured, CapturedAmount: in.Amount}, nil

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -18,14 +17,13 @@ import (
 	"github.com/careflow/engine/activities/lis"
 	"github.com/careflow/engine/activities/records"
 	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/laborders"
 )
 
 const placer = "LAB1001"
 
 var wfID = laborders.WorkflowID(placer)
-
-var errNotMocked = temporal.NewNonRetryableApplicationError("activity not mocked", "NotMocked", nil)
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
@@ -34,23 +32,12 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.SetStartTime(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC))
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: laborders.TaskQueue})
 	laborders.Register(env)
-	env.RegisterActivityWithOptions(func(context.Context, lis.SendOrderInput) (lis.SendOrderResult, error) {
-		return lis.SendOrderResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "SendOrder"})
-	env.RegisterActivityWithOptions(func(context.Context, ehr.PatientContactInput) (ehr.PatientContact, error) {
-		return ehr.PatientContact{}, errNotMocked
-	}, activity.RegisterOptions{Name: "PatientContact"})
-	env.RegisterActivityWithOptions(func(context.Context, ehr.WriteLabResultsInput) (ehr.WriteLabResultsResult, error) {
-		return ehr.WriteLabResultsResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "WriteLabResults"})
-	env.RegisterActivityWithOptions(func(context.Context, sms.SendInput) (sms.SendResult, error) {
-		return sms.SendResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "SendSMS"})
-	env.RegisterActivityWithOptions(func(context.Context, sms.PageInput) (sms.SendResult, error) {
-		return sms.SendResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "Page"})
-	env.RegisterActivityWithOptions(func(context.Context, records.RecordInput) error { return errNotMocked },
-		activity.RegisterOptions{Name: "Record"})
+	wftest.Stub[lis.SendOrderInput, lis.SendOrderResult](env, "SendOrder")
+	wftest.Stub[ehr.PatientContactInput, ehr.PatientContact](env, "PatientContact")
+	wftest.Stub[ehr.WriteLabResultsInput, ehr.WriteLabResultsResult](env, "WriteLabResults")
+	wftest.Stub[sms.SendInput, sms.SendResult](env, "SendSMS")
+	wftest.Stub[sms.PageInput, sms.SendResult](env, "Page")
+	wftest.StubNoResult[records.RecordInput](env, "Record")
 	return env
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -16,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -31,8 +31,6 @@ var (
 	start = time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 )
 
-var errNotMocked = temporal.NewNonRetryableApplicationError("activity not mocked", "NotMocked", nil)
-
 // newEnv builds a test environment whose Stripe activities exist only by name, as the
 // workflow calls them, so every call must be mocked with OnActivity.
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
@@ -42,18 +40,10 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: payments.TaskQueue})
 	payments.Register(env)
-	env.RegisterActivityWithOptions(func(context.Context, stripeact.AuthorizeInput) (stripeact.AuthorizeResult, error) {
-		return stripeact.AuthorizeResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "AuthorizePayment"})
-	env.RegisterActivityWithOptions(func(context.Context, stripeact.CaptureInput) (stripeact.CaptureResult, error) {
-		return stripeact.CaptureResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "CapturePayment"})
-	env.RegisterActivityWithOptions(func(context.Context, stripeact.CancelInput) (stripeact.CancelResult, error) {
-		return stripeact.CancelResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "CancelPayment"})
-	env.RegisterActivityWithOptions(func(context.Context, stripeact.RefundInput) (stripeact.RefundResult, error) {
-		return stripeact.RefundResult{}, errNotMocked
-	}, activity.RegisterOptions{Name: "RefundPayment"})
+	wftest.Stub[stripeact.AuthorizeInput, stripeact.AuthorizeResult](env, "AuthorizePayment")
+	wftest.Stub[stripeact.CaptureInput, stripeact.CaptureResult](env, "CapturePayment")
+	wftest.Stub[stripeact.CancelInput, stripeact.CancelResult](env, "CancelPayment")
+	wftest.Stub[stripeact.RefundInput, stripeact.RefundResult](env, "RefundPayment")
 	return env
 }
 
