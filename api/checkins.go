@@ -174,14 +174,7 @@ func (s *server) checkInUpdate(w http.ResponseWriter, r *http.Request, name stri
 			err = h.Get(ctx, &st)
 		}
 		if err != nil {
-			var nf *serviceerror.NotFound
-			if errors.As(err, &nf) && s.workflowExists(r.Context(), wid) {
-				p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected,
-					Detail: "the check-in is closed and takes no further changes"}
-				s.problem(w, r, p)
-				return p.Status
-			}
-			return s.temporalProblem(w, r, err, checkInNotFound)
+			return s.updateProblem(w, r, err, wid, "check-in", checkInNotFound)
 		}
 		writeJSON(w, http.StatusOK, CheckInView{State: st, Temporal: s.ref(wid, h.RunID())})
 		return http.StatusOK

@@ -138,7 +138,7 @@ func (s *server) acknowledgeLabOrder(w http.ResponseWriter, r *http.Request) {
 			err = h.Get(ctx, &st)
 		}
 		if err != nil {
-			return s.temporalProblem(w, r, err, labNotFound)
+			return s.updateProblem(w, r, err, wid, "lab order", labNotFound)
 		}
 		writeJSON(w, http.StatusOK, LabOrderView{State: st, Temporal: s.ref(wid, h.RunID())})
 		return http.StatusOK

@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"regexp"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/careflow/engine/workflows/payments"
@@ -99,16 +97,7 @@ func doUpdate[T any](s *server, w http.ResponseWriter, r *http.Request, a *audit
 		err = h.Get(ctx, &st)
 	}
 	if err != nil {
-		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) && s.workflowExists(r.Context(), wid) {
-			// Temporal answers NotFound for updates to a closed run; the caller should learn that
-			// the payment exists but takes no more changes, not that it is unknown.
-			p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected,
-				Detail: "the payment is closed and takes no further changes"}
-			s.problem(w, r, p)
-			return p.Status
-		}
-		return s.temporalProblem(w, r, err, notFoundDetail)
+		return s.updateProblem(w, r, err, wid, "payment", notFoundDetail)
 	}
 	writeJSON(w, http.StatusOK, s.view(st, wid, h.RunID()))
 	return http.StatusOK

@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"time"
+
+	"go.temporal.io/api/serviceerror"
 )
 
 // queryWorkflow runs a process's status query against a run (the latest when runID is empty)
@@ -29,4 +33,18 @@ func (s *server) latestRun(ctx context.Context, wid string) (string, error) {
 		return "", err
 	}
 	return desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), nil
+}
+
+// updateProblem answers a failed update. Temporal answers NotFound for an update to a closed
+// run; the caller then learns that the process exists but takes no more changes (422), not that
+// it is unknown (404).
+func (s *server) updateProblem(w http.ResponseWriter, r *http.Request, err error, wid, what, notFound string) int {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) && s.workflowExists(r.Context(), wid) {
+		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected,
+			Detail: "the " + what + " is closed and takes no further changes"}
+		s.problem(w, r, p)
+		return p.Status
+	}
+	return s.temporalProblem(w, r, err, notFound)
 }
