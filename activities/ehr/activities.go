@@ -63,11 +63,11 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 	if err != nil {
 		return CheckInContext{}, unusable(err)
 	}
+	// An ended or not-yet-valid number is never texted: MobileAt applies period, use and rank.
+	mobile, _ := pat.MobileAt(a.now())
 	out := CheckInContext{AppointmentID: in.AppointmentID, AppointmentStatus: appt.Status,
-		AppointmentStart: string(appt.Start), PatientID: patientID, PatientMobile: pat.Phone()}
-	if n, ok := pat.PreferredName(); ok && len(n.Given) > 0 {
-		out.PatientFirstName = n.Given[0]
-	}
+		AppointmentStart: string(appt.Start), PatientID: patientID, PatientMobile: mobile,
+		PatientFirstName: pat.FirstNameAt(a.now())}
 	out.Coverage, err = a.activeCoverage(ctx, patientID)
 	return out, err
 }
@@ -170,13 +170,9 @@ func (a *Activities) MarkArrived(ctx context.Context, in MarkArrivedInput) (Mark
 // CreateEncounter opens the Encounter with a conditional create keyed by IdempotencyKey.
 func (a *Activities) CreateEncounter(ctx context.Context, in CreateEncounterInput) (CreateEncounterResult, error) {
 	start := time.Now()
-	now := time.Now
-	if a.Now != nil {
-		now = a.Now
-	}
 	ident := fhir.Identifier{System: IdentifierSystem, Value: in.IdempotencyKey}
 	enc, err := fhir.NewEncounter(fhir.EncounterSpec{PatientID: in.PatientID, AppointmentID: in.AppointmentID,
-		Start: now(), Identifier: []fhir.Identifier{ident}})
+		Start: a.now(), Identifier: []fhir.Identifier{ident}})
 	if err != nil {
 		return CreateEncounterResult{}, temporal.NewNonRetryableApplicationError("invalid encounter: "+err.Error(), ErrTypeRejected, nil)
 	}
@@ -256,4 +252,12 @@ func (a *Activities) record(ctx context.Context, action, exchange string, start 
 	if _, aerr := a.Records.Append(context.WithoutCancel(ctx), r); aerr != nil && activity.IsActivity(ctx) {
 		activity.GetLogger(ctx).Warn("audit append failed", "action", action)
 	}
+}
+
+// now is the injected clock, or the wall clock when none is set.
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }

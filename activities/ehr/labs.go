@@ -29,11 +29,8 @@ func (a *Activities) PatientContact(ctx context.Context, in PatientContactInput)
 	if err != nil {
 		return PatientContact{}, classify(unusable(err))
 	}
-	out := PatientContact{Mobile: p.Phone()}
-	if n, ok := p.PreferredName(); ok && len(n.Given) > 0 {
-		out.FirstName = n.Given[0]
-	}
-	return out, nil
+	mobile, _ := p.MobileAt(a.now())
+	return PatientContact{Mobile: mobile, FirstName: p.FirstNameAt(a.now())}, nil
 }
 
 // obxStatus maps OBX-11 to FHIR Observation.status.

@@ -55,10 +55,7 @@ func (a *Activities) SendOrder(ctx context.Context, in SendOrderInput) (SendOrde
 		rec.Outcome = audit.OutcomeError
 		return SendOrderResult{}, err
 	}
-	now := time.Now
-	if a.Now != nil {
-		now = a.Now
-	}
+	now := a.clock
 	tests := make([]hl7.CWE, len(in.Tests))
 	for i, t := range in.Tests {
 		tests[i] = hl7.CWE{Code: t, System: "LN"}
@@ -126,7 +123,7 @@ func (a *Activities) patient(ctx context.Context, id string) (hl7.Patient, error
 			out.Identifiers = append([]hl7.CX{{ID: ident.Value, TypeCode: "MR"}}, out.Identifiers...)
 		}
 	}
-	if n, ok := p.PreferredName(); ok {
+	if n, ok := p.LegalNameAt(a.clock()); ok {
 		pn := hl7.PersonName{Family: n.Family}
 		if len(n.Given) > 0 {
 			pn.Given = n.Given[0]
@@ -143,4 +140,12 @@ func (a *Activities) record(ctx context.Context, r audit.Record) {
 	if _, err := a.Records.Append(context.WithoutCancel(ctx), r); err != nil && activity.IsActivity(ctx) {
 		activity.GetLogger(ctx).Warn("audit append failed", "action", r.Action)
 	}
+}
+
+// clock is the injected clock, or the wall clock when none is set.
+func (a *Activities) clock() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }

@@ -101,10 +101,11 @@ type HumanName struct {
 
 // ContactPoint is a phone number, e-mail address or similar.
 type ContactPoint struct {
-	System string `json:"system,omitempty"`
-	Value  string `json:"value,omitempty"`
-	Use    string `json:"use,omitempty"`
-	Rank   int    `json:"rank,omitempty"`
+	System string  `json:"system,omitempty"`
+	Value  string  `json:"value,omitempty"`
+	Use    string  `json:"use,omitempty"`
+	Rank   int     `json:"rank,omitempty"`
+	Period *Period `json:"period,omitempty"`
 }
 
 // Period is a time range; either end may be open.

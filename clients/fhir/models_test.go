@@ -22,10 +22,12 @@ func TestDecodeModels(t *testing.T) {
 	  "unknownElement": true}`)}
 	p, err := fhir.Decode[fhir.Patient](patient)
 	require.NoError(t, err)
-	name, ok := p.PreferredName()
+	name, ok := p.GreetingNameAt(time.Now())
 	require.True(t, ok)
 	assert.Equal(t, []string{"Liv"}, name.Given)
-	assert.Equal(t, "+15550002", p.Phone())
+	mobile, ok := p.MobileAt(time.Now())
+	require.True(t, ok)
+	assert.Equal(t, "+15550002", mobile)
 	assert.Equal(t, "1980-02-29", p.BirthDate)
 	assert.Equal(t, "urn:mrn|42", p.Identifier[0].SearchToken())
 

@@ -17,39 +17,14 @@ type Patient struct {
 	Telecom      []ContactPoint `json:"telecom,omitempty"`
 	Gender       string         `json:"gender,omitempty"`
 	BirthDate    string         `json:"birthDate,omitempty"`
+	// Communication lists the languages the patient speaks (contact.go picks the preferred one).
+	Communication []PatientCommunication `json:"communication,omitempty"`
 }
 
-// PreferredName returns the name to address the patient by: "usual", then "official",
-// then the first name without a use; ok is false when the patient has no name.
-func (p Patient) PreferredName() (name HumanName, ok bool) {
-	for _, use := range []string{"usual", "official", ""} {
-		for _, n := range p.Name {
-			if n.Use == use && (len(n.Given) > 0 || n.Family != "") {
-				return n, true
-			}
-		}
-	}
-	if len(p.Name) > 0 {
-		return p.Name[0], true
-	}
-	return HumanName{}, false
-}
-
-// Phone returns the patient's mobile number, falling back to any phone; "" when none.
-func (p Patient) Phone() string {
-	fallback := ""
-	for _, t := range p.Telecom {
-		if (t.System != "phone" && t.System != "sms") || t.Value == "" {
-			continue
-		}
-		if t.Use == "mobile" || t.System == "sms" {
-			return t.Value
-		}
-		if fallback == "" {
-			fallback = t.Value
-		}
-	}
-	return fallback
+// PatientCommunication is one Patient.communication entry.
+type PatientCommunication struct {
+	Language  CodeableConcept `json:"language"`
+	Preferred *bool           `json:"preferred,omitempty"`
 }
 
 // Coverage is a FHIR R4 Coverage (an insurance plan the patient is enrolled in).
