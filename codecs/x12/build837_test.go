@@ -204,10 +204,10 @@ func TestBuild837PDoesNotModifyInput(t *testing.T) {
 // *ClaimError naming the field and the rule, never the value.
 func TestBuild837PRules(t *testing.T) {
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(*ClaimBatch)
-		field string
-		rule  ClaimRule
+		field  string
+		rule   ClaimRule
 	}{
 		{"total differs from lines", func(b *ClaimBatch) { b.Claims[1].TotalCharge = 30551 }, "claims[1].totalCharge", RuleTotalEqualsSum},
 		{"pointer beyond diagnoses", func(b *ClaimBatch) { b.Claims[0].Lines[0].DiagnosisPointers = []int{2} }, "claims[0].lines[0].diagnosisPointers", RulePointerInRange},
