@@ -107,7 +107,7 @@ type ClaimPayment struct {
 type ServicePayment struct {
 	// Qualifier, Code and Modifiers are SVC01 (e.g. HC, 99213, [25]).
 	Qualifier, Code string
-	Modifiers   []string
+	Modifiers       []string
 	// Charge and Paid are SVC02 and SVC03.
 	Charge, Paid Money
 	// RevenueCode is SVC04, Units SVC05 ("" means 1).
