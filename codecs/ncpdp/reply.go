@@ -22,7 +22,6 @@ func ReplyHeader(req *Message, messageID string, sent time.Time) Header {
 		MessageID:             messageID,
 		RelatesToMessageID:    req.Header.MessageID,
 		SentTime:              UTCTime{sent.UTC()},
-		SenderSoftware:        nil,
 		PrescriberOrderNumber: req.Header.PrescriberOrderNumber,
 		RxReferenceNumber:     req.Header.RxReferenceNumber,
 	}

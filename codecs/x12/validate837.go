@@ -82,15 +82,17 @@ type claimValidator struct {
 	claim    int
 }
 
-func (c *claimValidator) add(field string, rule ClaimRule, reason string) {
-	c.problems = append(c.problems, ClaimProblem{Claim: c.claim, Field: field, Rule: rule, Reason: reason})
+// add records a problem; the field path is joined only here, so checks that
+// pass allocate nothing for it.
+func (c *claimValidator) add(p, name string, rule ClaimRule, reason string) {
+	c.problems = append(c.problems, ClaimProblem{Claim: c.claim, Field: p + name, Rule: rule, Reason: reason})
 }
 
 // text applies the shared text rules (trimming, ASCII folding, delimiter and
 // length checks) and records their failures under the matching rule.
-func (c *claimValidator) text(field string, s *string, r textRule) bool {
+func (c *claimValidator) text(p, name string, s *string, r textRule) bool {
 	n := len(c.v.errs)
-	ok := c.v.text(field, s, r)
+	ok := c.v.text("", s, r)
 	for _, fe := range c.v.errs[n:] {
 		rule := RuleCharacters
 		switch fe.Reason {
@@ -99,7 +101,7 @@ func (c *claimValidator) text(field string, s *string, r textRule) bool {
 		case "has an invalid length":
 			rule = RuleLength
 		}
-		c.add(field, rule, fe.Reason)
+		c.add(p, name, rule, fe.Reason)
 	}
 	c.v.errs = c.v.errs[:n]
 	return ok
@@ -107,7 +109,7 @@ func (c *claimValidator) text(field string, s *string, r textRule) bool {
 
 // code checks *s against allowed values after upper-casing, filling def when
 // empty.
-func (c *claimValidator) code(field string, s *string, def string, allowed ...string) {
+func (c *claimValidator) code(p, name string, s *string, def string, allowed ...string) {
 	*s = toUpperASCII(strings.TrimSpace(*s))
 	if *s == "" {
 		*s = def
@@ -118,19 +120,19 @@ func (c *claimValidator) code(field string, s *string, def string, allowed ...st
 		}
 	}
 	if *s == "" {
-		c.add(field, RuleRequired, "is required")
+		c.add(p, name, RuleRequired, "is required")
 		return
 	}
-	c.add(field, RuleCode, "is not one of the allowed codes")
+	c.add(p, name, RuleCode, "is not one of the allowed codes")
 }
 
 // pattern checks that *s (upper-cased) has length min..max and only digits
 // (digits) or letters and digits.
-func (c *claimValidator) pattern(field string, s *string, min, max int, digits, required bool) {
+func (c *claimValidator) pattern(p, name string, s *string, min, max int, digits, required bool) {
 	*s = toUpperASCII(strings.TrimSpace(*s))
 	if *s == "" {
 		if required {
-			c.add(field, RuleRequired, "is required")
+			c.add(p, name, RuleRequired, "is required")
 		}
 		return
 	}
@@ -139,20 +141,20 @@ func (c *claimValidator) pattern(field string, s *string, min, max int, digits, 
 		ok = isDigits(*s)
 	}
 	if !ok {
-		c.add(field, RuleCharacters, "has characters that are not allowed")
+		c.add(p, name, RuleCharacters, "has characters that are not allowed")
 		return
 	}
 	if len(*s) < min || len(*s) > max {
-		c.add(field, RuleLength, "has an invalid length")
+		c.add(p, name, RuleLength, "has an invalid length")
 	}
 }
 
-func (c *claimValidator) npi(field, npi string) {
+func (c *claimValidator) npi(p, name, npi string) {
 	switch {
 	case npi == "":
-		c.add(field, RuleRequired, "is required")
+		c.add(p, name, RuleRequired, "is required")
 	case !validNPI(npi):
-		c.add(field, RuleNPICheckDigit, "must be 10 digits with a valid Luhn check digit")
+		c.add(p, name, RuleNPICheckDigit, "must be 10 digits with a valid Luhn check digit")
 	}
 }
 
@@ -165,37 +167,38 @@ var (
 
 // address checks an N3/N4 pair; the billing provider's ZIP must have nine
 // digits, others five or nine.
-func (c *claimValidator) address(p string, a *Address, zip9 bool) {
-	c.text(p+".line1", &a.Line1, textRule{min: 1, max: 55, required: true, upper: true})
-	c.text(p+".line2", &a.Line2, textRule{min: 1, max: 55, upper: true})
-	c.text(p+".city", &a.City, textRule{min: 2, max: 30, required: true, upper: true})
+func (c *claimValidator) address(p, name string, a *Address, zip9 bool) {
+	p += name
+	c.text(p, ".line1", &a.Line1, textRule{min: 1, max: 55, required: true, upper: true})
+	c.text(p, ".line2", &a.Line2, textRule{min: 1, max: 55, upper: true})
+	c.text(p, ".city", &a.City, textRule{min: 2, max: 30, required: true, upper: true})
 	a.State = toUpperASCII(strings.TrimSpace(a.State))
 	if len(a.State) != 2 || a.State[0] < 'A' || a.State[0] > 'Z' || a.State[1] < 'A' || a.State[1] > 'Z' {
-		c.add(p+".state", RuleCode, "must be a two-letter state code")
+		c.add(p, ".state", RuleCode, "must be a two-letter state code")
 	}
 	a.PostalCode = strings.ReplaceAll(strings.TrimSpace(a.PostalCode), "-", "")
 	switch {
 	case !isDigits(a.PostalCode):
-		c.add(p+".postalCode", RuleCharacters, "must be digits")
+		c.add(p, ".postalCode", RuleCharacters, "must be digits")
 	case zip9 && len(a.PostalCode) != 9:
-		c.add(p+".postalCode", RuleLength, "must be a nine-digit ZIP code")
+		c.add(p, ".postalCode", RuleLength, "must be a nine-digit ZIP code")
 	case len(a.PostalCode) != 5 && len(a.PostalCode) != 9:
-		c.add(p+".postalCode", RuleLength, "must be a five- or nine-digit ZIP code")
+		c.add(p, ".postalCode", RuleLength, "must be a five- or nine-digit ZIP code")
 	}
 }
 
-func (c *claimValidator) gender(field string, g *string) {
-	c.code(field, g, "", "M", "F", "U")
+func (c *claimValidator) gender(p, name string, g *string) {
+	c.code(p, name, g, "", "M", "F", "U")
 }
 
-func (c *claimValidator) birth(field string, b *ClaimBatch, t time.Time) {
+func (c *claimValidator) birth(p, name string, b *ClaimBatch, t time.Time) {
 	switch {
 	case t.IsZero():
-		c.add(field, RuleRequired, "is required")
+		c.add(p, name, RuleRequired, "is required")
 	case t.Year() < 1900:
-		c.add(field, RuleDate, "is before 1900")
+		c.add(p, name, RuleDate, "is before 1900")
 	case !b.Envelope.Date.IsZero() && d8(t) > d8(b.Envelope.Date):
-		c.add(field, RuleDate, "is after the interchange date")
+		c.add(p, name, RuleDate, "is after the interchange date")
 	}
 }
 
@@ -207,21 +210,21 @@ func normalize837(in ClaimBatch) (ClaimBatch, error) {
 	n := len(c.v.errs)
 	c.v.envelope(&b.Envelope)
 	for _, fe := range c.v.errs[n:] {
-		c.add("envelope."+lowerFirst(strings.TrimPrefix(fe.Field, "Envelope.")), RuleEnvelope, fe.Reason)
+		c.add("envelope.", lowerFirst(strings.TrimPrefix(fe.Field, "Envelope.")), RuleEnvelope, fe.Reason)
 	}
 	c.v.errs = c.v.errs[:0]
-	c.text("batchId", &b.BatchID, textRule{min: 1, max: 50, required: true})
-	c.text("submitter.name", &b.Submitter.Name, ruleOrgName)
-	c.text("submitter.id", &b.Submitter.ID, ruleID)
-	c.text("submitter.contactName", &b.Submitter.ContactName, ruleOrgName)
-	c.pattern("submitter.contactPhone", &b.Submitter.ContactPhone, 10, 10, true, true)
-	c.text("receiverName", &b.ReceiverName, ruleOrgName)
-	c.text("receiverId", &b.ReceiverID, ruleID)
+	c.text("", "batchId", &b.BatchID, textRule{min: 1, max: 50, required: true})
+	c.text("", "submitter.name", &b.Submitter.Name, ruleOrgName)
+	c.text("", "submitter.id", &b.Submitter.ID, ruleID)
+	c.text("", "submitter.contactName", &b.Submitter.ContactName, ruleOrgName)
+	c.pattern("", "submitter.contactPhone", &b.Submitter.ContactPhone, 10, 10, true, true)
+	c.text("", "receiverName", &b.ReceiverName, ruleOrgName)
+	c.text("", "receiverId", &b.ReceiverID, ruleID)
 	switch {
 	case len(b.Claims) == 0:
-		c.add("claims", RuleRequired, "must hold at least one claim")
+		c.add("", "claims", RuleRequired, "must hold at least one claim")
 	case len(b.Claims) > 9999:
-		c.add("claims", RuleCount, "must hold at most 9999 claims")
+		c.add("", "claims", RuleCount, "must hold at most 9999 claims")
 	}
 	seen := map[string]int{}
 	for i := range b.Claims {
@@ -229,7 +232,7 @@ func normalize837(in ClaimBatch) (ClaimBatch, error) {
 		c.claimFields(&b, i)
 		pcn := b.Claims[i].PatientControlNumber
 		if j, dup := seen[pcn]; dup && pcn != "" {
-			c.add(claimPath(i)+".patientControlNumber", RuleUniqueControlNo, "repeats claims["+strconv.Itoa(j)+"]")
+			c.add(claimPath(i), ".patientControlNumber", RuleUniqueControlNo, "repeats claims["+strconv.Itoa(j)+"]")
 		} else {
 			seen[pcn] = i
 		}
@@ -247,88 +250,88 @@ func (c *claimValidator) claimFields(b *ClaimBatch, i int) {
 	cl := &b.Claims[i]
 	p := claimPath(i)
 	bp := &cl.BillingProvider
-	c.npi(p+".billingProvider.npi", bp.NPI)
-	c.text(p+".billingProvider.organizationName", &bp.OrganizationName, ruleOrgName)
-	c.pattern(p+".billingProvider.taxonomy", &bp.Taxonomy, 10, 10, false, true)
+	c.npi(p, ".billingProvider.npi", bp.NPI)
+	c.text(p, ".billingProvider.organizationName", &bp.OrganizationName, ruleOrgName)
+	c.pattern(p, ".billingProvider.taxonomy", &bp.Taxonomy, 10, 10, false, true)
 	bp.TaxID = strings.ReplaceAll(strings.TrimSpace(bp.TaxID), "-", "")
-	c.pattern(p+".billingProvider.taxId", &bp.TaxID, 9, 9, true, true)
-	c.address(p+".billingProvider.address", &bp.Address, true)
+	c.pattern(p, ".billingProvider.taxId", &bp.TaxID, 9, 9, true, true)
+	c.address(p, ".billingProvider.address", &bp.Address, true)
 
 	s := &cl.Subscriber
-	c.text(p+".subscriber.memberId", &s.MemberID, ruleID)
-	c.text(p+".subscriber.lastName", &s.LastName, ruleLastName)
-	c.text(p+".subscriber.firstName", &s.FirstName, ruleFirstName)
-	c.text(p+".subscriber.groupNumber", &s.GroupNumber, textRule{min: 1, max: 50})
-	c.code(p+".subscriber.payerResponsibility", &s.PayerResponsibility, "P", "P", "S", "T")
-	c.pattern(p+".subscriber.filingIndicator", &s.FilingIndicator, 2, 2, false, false)
+	c.text(p, ".subscriber.memberId", &s.MemberID, ruleID)
+	c.text(p, ".subscriber.lastName", &s.LastName, ruleLastName)
+	c.text(p, ".subscriber.firstName", &s.FirstName, ruleFirstName)
+	c.text(p, ".subscriber.groupNumber", &s.GroupNumber, textRule{min: 1, max: 50})
+	c.code(p, ".subscriber.payerResponsibility", &s.PayerResponsibility, "P", "P", "S", "T")
+	c.pattern(p, ".subscriber.filingIndicator", &s.FilingIndicator, 2, 2, false, false)
 	if s.FilingIndicator == "" {
 		s.FilingIndicator = "CI"
 	}
 	if cl.Patient == nil {
-		c.birth(p+".subscriber.birthDate", b, s.BirthDate)
-		c.gender(p+".subscriber.gender", &s.Gender)
+		c.birth(p, ".subscriber.birthDate", b, s.BirthDate)
+		c.gender(p, ".subscriber.gender", &s.Gender)
 		if s.Address == nil {
-			c.add(p+".subscriber.address", RuleRequired, "is required when the subscriber is the patient")
+			c.add(p, ".subscriber.address", RuleRequired, "is required when the subscriber is the patient")
 		} else {
-			c.address(p+".subscriber.address", s.Address, false)
+			c.address(p, ".subscriber.address", s.Address, false)
 		}
 	} else {
 		if !s.BirthDate.IsZero() {
-			c.birth(p+".subscriber.birthDate", b, s.BirthDate)
+			c.birth(p, ".subscriber.birthDate", b, s.BirthDate)
 		}
 		if s.Gender != "" {
-			c.gender(p+".subscriber.gender", &s.Gender)
+			c.gender(p, ".subscriber.gender", &s.Gender)
 		}
 		if s.Address != nil {
-			c.address(p+".subscriber.address", s.Address, false)
+			c.address(p, ".subscriber.address", s.Address, false)
 		}
 		pt := cl.Patient
-		c.code(p+".patient.relationship", &pt.Relationship, "", "01", "19", "20", "21", "39", "40", "53", "G8")
-		c.text(p+".patient.lastName", &pt.LastName, ruleLastName)
-		c.text(p+".patient.firstName", &pt.FirstName, ruleFirstName)
-		c.birth(p+".patient.birthDate", b, pt.BirthDate)
-		c.gender(p+".patient.gender", &pt.Gender)
-		c.address(p+".patient.address", &pt.Address, false)
+		c.code(p, ".patient.relationship", &pt.Relationship, "", "01", "19", "20", "21", "39", "40", "53", "G8")
+		c.text(p, ".patient.lastName", &pt.LastName, ruleLastName)
+		c.text(p, ".patient.firstName", &pt.FirstName, ruleFirstName)
+		c.birth(p, ".patient.birthDate", b, pt.BirthDate)
+		c.gender(p, ".patient.gender", &pt.Gender)
+		c.address(p, ".patient.address", &pt.Address, false)
 	}
-	c.text(p+".payer.name", &cl.Payer.Name, ruleOrgName)
-	c.text(p+".payer.id", &cl.Payer.ID, ruleID)
+	c.text(p, ".payer.name", &cl.Payer.Name, ruleOrgName)
+	c.text(p, ".payer.id", &cl.Payer.ID, ruleID)
 
-	c.text(p+".patientControlNumber", &cl.PatientControlNumber, textRule{min: 1, max: 20, required: true})
-	c.pattern(p+".placeOfService", &cl.PlaceOfService, 2, 2, true, true)
-	c.code(p+".frequency", &cl.Frequency, FrequencyOriginal, FrequencyOriginal, FrequencyReplacement, FrequencyVoid)
-	c.text(p+".payerClaimControlNumber", &cl.PayerClaimControlNumber, textRule{min: 1, max: 50})
+	c.text(p, ".patientControlNumber", &cl.PatientControlNumber, textRule{min: 1, max: 20, required: true})
+	c.pattern(p, ".placeOfService", &cl.PlaceOfService, 2, 2, true, true)
+	c.code(p, ".frequency", &cl.Frequency, FrequencyOriginal, FrequencyOriginal, FrequencyReplacement, FrequencyVoid)
+	c.text(p, ".payerClaimControlNumber", &cl.PayerClaimControlNumber, textRule{min: 1, max: 50})
 	if (cl.Frequency == FrequencyReplacement || cl.Frequency == FrequencyVoid) && cl.PayerClaimControlNumber == "" {
-		c.add(p+".payerClaimControlNumber", RuleReplacementRef, "is required for a replacement (7) or void (8)")
+		c.add(p, ".payerClaimControlNumber", RuleReplacementRef, "is required for a replacement (7) or void (8)")
 	}
-	c.code(p+".assignment", &cl.Assignment, "A", "A", "B", "C")
-	c.code(p+".releaseOfInformation", &cl.ReleaseOfInformation, "Y", "Y", "I")
+	c.code(p, ".assignment", &cl.Assignment, "A", "A", "B", "C")
+	c.code(p, ".releaseOfInformation", &cl.ReleaseOfInformation, "Y", "Y", "I")
 
 	switch {
 	case len(cl.Diagnoses) == 0:
-		c.add(p+".diagnoses", RuleRequired, "must hold at least the principal diagnosis")
+		c.add(p, ".diagnoses", RuleRequired, "must hold at least the principal diagnosis")
 	case len(cl.Diagnoses) > maxDiagnoses:
-		c.add(p+".diagnoses", RuleCount, "must hold at most 12 codes")
+		c.add(p, ".diagnoses", RuleCount, "must hold at most 12 codes")
 	}
 	for j := range cl.Diagnoses {
 		d := toUpperASCII(strings.ReplaceAll(strings.TrimSpace(cl.Diagnoses[j]), ".", ""))
 		cl.Diagnoses[j] = d
 		if !validICD10CM(d) {
-			c.add(p+".diagnoses["+strconv.Itoa(j)+"]", RuleCode, "is not an ICD-10-CM code")
+			c.add(p, ".diagnoses["+strconv.Itoa(j)+"]", RuleCode, "is not an ICD-10-CM code")
 		}
 	}
 
 	if r := cl.RenderingProvider; r != nil {
-		c.npi(p+".renderingProvider.npi", r.NPI)
-		c.text(p+".renderingProvider.lastName", &r.LastName, ruleLastName)
-		c.text(p+".renderingProvider.firstName", &r.FirstName, ruleFirstName)
-		c.pattern(p+".renderingProvider.taxonomy", &r.Taxonomy, 10, 10, false, false)
+		c.npi(p, ".renderingProvider.npi", r.NPI)
+		c.text(p, ".renderingProvider.lastName", &r.LastName, ruleLastName)
+		c.text(p, ".renderingProvider.firstName", &r.FirstName, ruleFirstName)
+		c.pattern(p, ".renderingProvider.taxonomy", &r.Taxonomy, 10, 10, false, false)
 	}
 
 	switch {
 	case len(cl.Lines) == 0:
-		c.add(p+".lines", RuleRequired, "must hold at least one service line")
+		c.add(p, ".lines", RuleRequired, "must hold at least one service line")
 	case len(cl.Lines) > maxLinesPerClaim:
-		c.add(p+".lines", RuleCount, "must hold at most 50 service lines")
+		c.add(p, ".lines", RuleCount, "must hold at most 50 service lines")
 	}
 	var sum Money
 	sumOK := true
@@ -339,9 +342,9 @@ func (c *claimValidator) claimFields(b *ClaimBatch, i int) {
 	}
 	switch {
 	case cl.TotalCharge <= 0 || cl.TotalCharge > maxLineCharge*maxLinesPerClaim:
-		c.add(p+".totalCharge", RuleAmount, "must be greater than zero")
+		c.add(p, ".totalCharge", RuleAmount, "must be greater than zero")
 	case sumOK && len(cl.Lines) > 0 && sum != cl.TotalCharge:
-		c.add(p+".totalCharge", RuleTotalEqualsSum, "does not equal the sum of the line charges")
+		c.add(p, ".totalCharge", RuleTotalEqualsSum, "does not equal the sum of the line charges")
 	}
 }
 
@@ -350,60 +353,60 @@ func (c *claimValidator) claimFields(b *ClaimBatch, i int) {
 func (c *claimValidator) line(b *ClaimBatch, cl *ProfessionalClaim, j int) bool {
 	l := &cl.Lines[j]
 	p := claimPath(c.claim) + ".lines[" + strconv.Itoa(j) + "]"
-	c.code(p+".qualifier", &l.Qualifier, "HC", "HC", "ER", "IV", "WK")
+	c.code(p, ".qualifier", &l.Qualifier, "HC", "HC", "ER", "IV", "WK")
 	if l.Qualifier == "HC" {
-		c.pattern(p+".code", &l.Code, 5, 5, false, true)
+		c.pattern(p, ".code", &l.Code, 5, 5, false, true)
 	} else {
-		c.pattern(p+".code", &l.Code, 1, 48, false, true)
+		c.pattern(p, ".code", &l.Code, 1, 48, false, true)
 	}
 	if len(l.Modifiers) > maxModifiers {
-		c.add(p+".modifiers", RuleCount, "must hold at most 4 modifiers")
+		c.add(p, ".modifiers", RuleCount, "must hold at most 4 modifiers")
 	}
 	for k := range l.Modifiers {
-		c.pattern(p+".modifiers["+strconv.Itoa(k)+"]", &l.Modifiers[k], 2, 2, false, true)
+		c.pattern(p, ".modifiers["+strconv.Itoa(k)+"]", &l.Modifiers[k], 2, 2, false, true)
 	}
 	ok := l.Charge > 0 && l.Charge <= maxLineCharge
 	if !ok {
-		c.add(p+".charge", RuleAmount, "must be greater than zero and at most 99999999.99")
+		c.add(p, ".charge", RuleAmount, "must be greater than zero and at most 99999999.99")
 	}
 	if l.Units < 1 || l.Units > 99999 {
-		c.add(p+".units", RuleAmount, "must be between 1 and 99999")
+		c.add(p, ".units", RuleAmount, "must be between 1 and 99999")
 	}
-	c.code(p+".unitCode", &l.UnitCode, "UN", "UN", "MJ")
-	c.pattern(p+".placeOfService", &l.PlaceOfService, 2, 2, true, false)
+	c.code(p, ".unitCode", &l.UnitCode, "UN", "UN", "MJ")
+	c.pattern(p, ".placeOfService", &l.PlaceOfService, 2, 2, true, false)
 	switch {
 	case len(l.DiagnosisPointers) == 0:
-		c.add(p+".diagnosisPointers", RuleRequired, "must point to at least one diagnosis")
+		c.add(p, ".diagnosisPointers", RuleRequired, "must point to at least one diagnosis")
 	case len(l.DiagnosisPointers) > maxDiagnosisPointer:
-		c.add(p+".diagnosisPointers", RuleCount, "must hold at most 4 pointers")
+		c.add(p, ".diagnosisPointers", RuleCount, "must hold at most 4 pointers")
 	}
 	for k, ptr := range l.DiagnosisPointers {
 		if ptr < 1 || ptr > len(cl.Diagnoses) || ptr > maxDiagnoses {
-			c.add(p+".diagnosisPointers", RulePointerInRange, "points outside the claim's diagnoses")
+			c.add(p, ".diagnosisPointers", RulePointerInRange, "points outside the claim's diagnoses")
 			break
 		}
 		for _, prev := range l.DiagnosisPointers[:k] {
 			if prev == ptr {
-				c.add(p+".diagnosisPointers", RulePointerInRange, "repeats a diagnosis")
+				c.add(p, ".diagnosisPointers", RulePointerInRange, "repeats a diagnosis")
 			}
 		}
 	}
 	switch {
 	case l.ServiceDate.IsZero():
-		c.add(p+".serviceDate", RuleRequired, "is required")
+		c.add(p, ".serviceDate", RuleRequired, "is required")
 	case l.ServiceDate.Year() < 1900:
-		c.add(p+".serviceDate", RuleDate, "is before 1900")
+		c.add(p, ".serviceDate", RuleDate, "is before 1900")
 	case !b.Envelope.Date.IsZero() && d8(l.ServiceDate) > d8(b.Envelope.Date):
-		c.add(p+".serviceDate", RuleDate, "is after the interchange date")
+		c.add(p, ".serviceDate", RuleDate, "is after the interchange date")
 	}
 	if !l.ServiceDateEnd.IsZero() {
 		if d8(l.ServiceDateEnd) < d8(l.ServiceDate) {
-			c.add(p+".serviceDateEnd", RuleDate, "is before the service date")
+			c.add(p, ".serviceDateEnd", RuleDate, "is before the service date")
 		} else if !b.Envelope.Date.IsZero() && d8(l.ServiceDateEnd) > d8(b.Envelope.Date) {
-			c.add(p+".serviceDateEnd", RuleDate, "is after the interchange date")
+			c.add(p, ".serviceDateEnd", RuleDate, "is after the interchange date")
 		}
 	}
-	c.text(p+".lineControlNumber", &l.LineControlNumber, textRule{min: 1, max: 50})
+	c.text(p, ".lineControlNumber", &l.LineControlNumber, textRule{min: 1, max: 50})
 	return ok
 }
 
