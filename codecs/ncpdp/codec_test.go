@@ -197,6 +197,8 @@ func TestDecodeRejects(t *testing.T) {
 		"malformed":              {strings.Replace(good, "</Header>", "", 1), want{kind: KindSyntax}},
 		"not a message":          {`<?xml version="1.0"?><Claim/>`, want{kind: KindSyntax}},
 		"empty":                  {"", want{kind: KindSyntax}},
+		"entity expansion":       {strings.Replace(strings.Replace(good, "<Message ", "<!DOCTYPE Message [<!ENTITY lol \"lol\">]>\n<Message ", 1), "Jane", "&lol;", 1), want{kind: KindSyntax}},
+		"oversized":              {good + strings.Repeat(" ", MaxMessageSize), want{kind: KindSyntax}},
 		"two roots":              {good + good[strings.Index(good, "<Message"):], want{kind: KindSyntax}},
 		"sent time without zone": {strings.Replace(good, "2024-03-14T15:04:05.5Z", "2024-03-14T15:04:05", 1), want{kind: KindSyntax}},
 		"unknown message type":   {strings.Replace(strings.Replace(good, "<NewRx>", "<RxHistoryRequest>", 1), "</NewRx>", "</RxHistoryRequest>", 1), want{kind: KindMessageType}},
