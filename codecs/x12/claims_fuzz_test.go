@@ -145,3 +145,21 @@ func FuzzBuild837(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse837P feeds arbitrary bytes to Parse837P: no panic, only
+// *ParseError, and every claim has a control number.
+func FuzzParse837P(f *testing.F) {
+	addFixtures(f, "837")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := Parse837P(data)
+		if err != nil {
+			requireParseError(t, err)
+			return
+		}
+		for _, c := range b.Claims {
+			if c.PatientControlNumber == "" {
+				t.Fatal("claim without CLM01")
+			}
+		}
+	})
+}

@@ -406,6 +406,9 @@ func (c *claimValidator) line(b *ClaimBatch, cl *ProfessionalClaim, j int) bool 
 			c.add(p, ".serviceDateEnd", RuleDate, "is after the interchange date")
 		}
 	}
+	if !l.ServiceDateEnd.IsZero() && d8(l.ServiceDateEnd) == d8(l.ServiceDate) {
+		l.ServiceDateEnd = time.Time{} // a one-day range is a single date (D8)
+	}
 	c.text(p, ".lineControlNumber", &l.LineControlNumber, textRule{min: 1, max: 50})
 	return ok
 }
