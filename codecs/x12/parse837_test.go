@@ -33,7 +33,7 @@ func TestParse837PSeveralClaimsPerSubscriber(t *testing.T) {
 	b := sampleClaimBatch()
 	b.Claims = b.Claims[:1]
 	doc := string(mustBuild837(t, b))
-	clm := doc[strings.Index(doc, "CLM*"):strings.Index(doc, "~SE*")+1]
+	clm := doc[strings.Index(doc, "CLM*") : strings.Index(doc, "~SE*")+1]
 	second := strings.Replace(strings.Replace(clm, "PCN-1001", "PCN-1009", 2), "99213", "99214", 1)
 	doc = strings.Replace(doc, clm, clm+second, 1)
 	got, err := Parse837P([]byte(fixSE(t, doc)))
