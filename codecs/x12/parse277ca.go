@@ -40,7 +40,8 @@ type StatusInfo struct {
 
 // ClaimAck is the acknowledgment of one claim (loop 2200D).
 type ClaimAck struct {
-	// PatientControlNumber is TRN02, the CLM01 the provider submitted.
+	// PatientControlNumber is TRN02, the CLM01 the provider submitted
+	// (REF*EJ when no TRN precedes it).
 	PatientControlNumber string
 	// BillingProviderID is NM109 of the provider level above (the NPI when
 	// NM108 is XX).
@@ -242,7 +243,7 @@ func (a *ClaimAcknowledgment) parseSet(set []Segment) error {
 		case "TRN":
 			if claim != nil {
 				if claim.PatientControlNumber != "" {
-					return segErr(s, 0, "more than one TRN in a patient level")
+					return segErr(s, 0, "TRN after the patient level's control number")
 				}
 				claim.PatientControlNumber = s.Element(2)
 				if claim.PatientControlNumber == "" {
@@ -274,6 +275,11 @@ func (a *ClaimAcknowledgment) parseSet(set []Segment) error {
 				claim.PayerClaimControlNumber = s.Element(2)
 			case claim != nil && line == nil && s.Element(1) == "D9":
 				claim.ClearinghouseTrace = s.Element(2)
+			case claim != nil && line == nil && s.Element(1) == "EJ" && claim.PatientControlNumber == "":
+				// Some payers repeat the patient account number here and
+				// leave TRN02 to their own batch number; TRN wins when both
+				// are sent, because it comes first in the loop.
+				claim.PatientControlNumber = s.Element(2)
 			}
 		case "DTP":
 			if claim == nil || s.Element(1) != "472" {

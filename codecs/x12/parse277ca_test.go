@@ -74,11 +74,21 @@ func TestParse277CAPending(t *testing.T) {
 	assert.False(t, ack.Claims[0].Rejected)
 }
 
+// TestParse277CAPatientAccountRef ties a claim by REF*EJ when the payer sends
+// no TRN.
+func TestParse277CAPatientAccountRef(t *testing.T) {
+	doc := strings.Replace(string(readFixture(t, "277ca/accepted_and_rejected.x12")), "TRN*2*PCN-1001~", "REF*EJ*PCN-1001~", 1)
+	ack, err := Parse277CA([]byte(doc))
+	require.NoError(t, err)
+	require.NotNil(t, ack.FindClaim("PCN-1001"))
+	assert.True(t, ack.FindClaim("PCN-1001").Accepted)
+}
+
 // TestParse277CARejects checks malformed acknowledgments.
 func TestParse277CARejects(t *testing.T) {
 	good := string(readFixture(t, "277ca/accepted_and_rejected.x12"))
 	cases := map[string]struct{ from, to string }{
-		"claim without TRN":      {"TRN*2*PCN-1001~", "REF*EJ*X~"},
+		"claim without TRN":      {"TRN*2*PCN-1001~", "REF*BLT*X~"},
 		"claim without STC":      {"STC*A2:20:PR*20240316*WQ*125~", "QTY*90*1~"},
 		"STC without status":     {"STC*A2:20:PR", "STC*A2"},
 		"STC bad date":           {"STC*A2:20:PR*20240316", "STC*A2:20:PR*20241316"},
