@@ -26,6 +26,14 @@ const (
 	activitySendSMS          = "SendSMS"
 )
 
+// Workflow changes, each behind workflow.GetVersion so that check-ins begun before it replay.
+const (
+	// changeGuards (version 1): guards on the appointment as read (status, window, patient
+	// participant) before any side effect, the same guards at the write-back, and a refusal
+	// that fails the workflow with ErrTypeRefused.
+	changeGuards = "checkin-guards"
+)
+
 // CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
 const CopayCurrency = "usd"
 
@@ -42,6 +50,10 @@ type impl struct {
 	selfPay  *SelfPayUpdate
 	override *OverrideUpdate
 	logger   log.Logger
+	// guards is the changeGuards version this execution runs.
+	guards workflow.Version
+	// startedAt is when the check-in was asked for; the write-back judges the window at it.
+	startedAt time.Time
 }
 
 // CheckIn is the check-in workflow. The verdict is available through the verdict update within
@@ -75,8 +87,20 @@ func (w *impl) setup(ctx workflow.Context) error {
 }
 
 func (w *impl) run(ctx workflow.Context) (State, error) {
+	w.startedAt = workflow.Now(ctx)
 	if !w.loadEHR(ctx) {
 		return w.finish(ctx, StatusFailed)
+	}
+	w.guards = workflow.GetVersion(ctx, changeGuards, workflow.DefaultVersion, 1)
+	if w.guards >= 1 {
+		if w.in.Override != nil {
+			w.state.WindowOverride = w.in.Override
+		}
+		// Before any side effect: nothing is asked, written or charged for an appointment
+		// that may not be checked in.
+		if r := ehr.Guard(w.ehrCtx.Facts(), w.startedAt, w.in.Window(), w.in.Override != nil); r != nil {
+			return w.refuse(ctx, *r)
+		}
 	}
 	w.checkEligibility(ctx)
 	if w.state.Verdict.Verdict != VerdictEligible && w.resolution() == "" {
@@ -91,7 +115,13 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 	}
 	w.state.Resolution = w.resolution()
 	w.state.Status = StatusInProgress
-	w.arrive(ctx)
+	if r := w.arrive(ctx); r != nil {
+		// The appointment changed since it was read (cancelled, rescheduled, declined): the
+		// check-in stops before the Encounter, the copay and the text. The copay is only ever
+		// authorized after a successful write-back, so nothing is charged.
+		w.state.FailureCode = "appointment-changed"
+		return w.refuse(ctx, *r)
+	}
 	w.collectCopay(ctx)
 	w.notifyPatient(ctx)
 	return w.finish(ctx, StatusCompleted)
@@ -220,21 +250,40 @@ func traceNumber(wfID string) string {
 	return fmt.Sprintf("CF%010d", h)
 }
 
+// refuse ends a check-in the guards refuse: the verdict update answers with the refusal and the
+// workflow fails with ErrTypeRefused, so that a later request starts a fresh check-in.
+func (w *impl) refuse(ctx workflow.Context, r ehr.Refusal) (State, error) {
+	w.state.Refusal = &r
+	w.state.Verdict = Verdict{Verdict: VerdictRefused, Reasons: []string{r.Detail}}
+	st, _ := w.finish(ctx, StatusRefused)
+	return st, temporal.NewNonRetryableApplicationError("check-in refused: "+r.Code, ErrTypeRefused, nil, r)
+}
+
 // arrive marks the appointment arrived and opens the Encounter. EHR trouble is recorded but
-// does not stop the copay or the SMS: staff can fix the chart; the patient is here.
-func (w *impl) arrive(ctx workflow.Context) {
+// does not stop the copay or the SMS: staff can fix the chart; the patient is here. A refusal
+// at the write-back (the appointment changed) is returned: it stops the check-in.
+func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 	w.state.Step = StepArrive
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,
 		ScheduleToCloseTimeout: 30 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
+			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeRefused}},
 	})
+	in := ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}
+	if w.guards >= 1 {
+		in.Guard = &ehr.ArrivalGuard{CheckedInAt: w.startedAt, Window: w.in.Window(), WindowOverridden: w.in.Override != nil}
+	}
 	var arrived ehr.MarkArrivedResult
-	if err := workflow.ExecuteActivity(actx, activityMarkArrived, ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}).Get(ctx, &arrived); err != nil {
+	if err := workflow.ExecuteActivity(actx, activityMarkArrived, in).Get(ctx, &arrived); err != nil {
+		var appErr *temporal.ApplicationError
+		var r ehr.Refusal
+		if w.guards >= 1 && errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeRefused && appErr.Details(&r) == nil {
+			return &r
+		}
 		w.state.FailureCode = "mark-arrived-failed"
 		w.logger.Warn("Marking the appointment arrived failed")
-		return
+		return nil
 	}
 	w.state.Arrived = true
 	var enc ehr.CreateEncounterResult
@@ -243,9 +292,10 @@ func (w *impl) arrive(ctx workflow.Context) {
 	}).Get(ctx, &enc); err != nil {
 		w.state.FailureCode = "encounter-failed"
 		w.logger.Warn("Creating the encounter failed")
-		return
+		return nil
 	}
 	w.state.EncounterID = enc.EncounterID
+	return nil
 }
 
 // collectCopay starts the payments process for the copay as a child workflow that captures
