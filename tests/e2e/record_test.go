@@ -152,6 +152,27 @@ func TestRecordCheckInGuardHistories(t *testing.T) {
 	e.exportWorkflow(checkin.WorkflowID("appt-1003"), "checkin-cancelled-at-arrival.json")
 }
 
+// TestRecordCheckInCoverageHistories records the check-in histories of the coverage selection
+// (changeCoverage version 1): a dependent asked about in loop 2000D, a secondary coverage checked
+// after the verdict, and no usable coverage. Same rules as TestRecordReplayHistories.
+func TestRecordCheckInCoverageHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.CheckInPayerWindow = 4 * time.Second
+		c.CheckInAttentionTimeout = 3 * time.Second
+	})
+	e.plantOnlyEndedCoverage("appt-ended", "pat-ended")
+	for appt, file := range map[string]string{ehrsim.ApptDependent: "checkin-dependent-2000d.json",
+		ehrsim.ApptSecondary: "checkin-secondary-coverage.json", "appt-ended": "checkin-no-usable-coverage.json"} {
+		e.mustCall("POST", "/v1/checkins", checkInBody(appt, true), http.StatusCreated)
+		e.waitCheckIn(appt, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportWorkflow(checkin.WorkflowID(appt), file)
+	}
+}
+
 // TestRecordLabHistories records lab-order histories for the replay tests, under the same rules
 // as TestRecordReplayHistories.
 func TestRecordLabHistories(t *testing.T) {

@@ -221,6 +221,36 @@ type Verdict struct {
 	CoinsurancePercent  *float64 `json:"coinsurancePercent,omitempty"`
 	DeductibleRemaining *int64   `json:"deductibleRemaining,omitempty"`
 	PlanName            string   `json:"planName,omitempty"`
+	// Coverage names the coverage the payer was asked about.
+	Coverage *CoverageUsed `json:"coverage,omitempty"`
+}
+
+// CoverageUsed names the coverage an eligibility answer is about: ids the API already deals
+// in, nothing else from the chart.
+type CoverageUsed struct {
+	CoverageID string `json:"coverageId"`
+	// PayerID is the clearinghouse payer id, PayerName the payer Organization's name.
+	PayerID   string `json:"payerId,omitempty"`
+	PayerName string `json:"payerName,omitempty"`
+	MemberID  string `json:"memberId,omitempty"`
+	// Order is Coverage.order (1 primary, 2 secondary), 0 when the EHR gave none.
+	Order int `json:"order,omitempty"`
+	// Dependent is set when the patient is covered as the subscriber's dependent (the 270's
+	// loop 2000D).
+	Dependent bool `json:"dependent,omitempty"`
+}
+
+// Secondary-coverage check states.
+const (
+	SecondaryChecking = "checking"
+	SecondaryDone     = "done"
+)
+
+// SecondaryCheck is the eligibility of the secondary coverage, asked after the primary's
+// verdict is known so that it never delays it; coordination of benefits for the front desk.
+type SecondaryCheck struct {
+	Status  string  `json:"status"`
+	Verdict Verdict `json:"verdict"`
 }
 
 // VerdictResponse is the verdict update's result.
@@ -273,5 +303,7 @@ type State struct {
 	Refusal *ehr.Refusal `json:"refusal,omitempty"`
 	// WindowOverride is the front desk's override of the check-in window, when one was given.
 	WindowOverride *StartOverride `json:"windowOverride,omitempty"`
-	Closed         bool           `json:"closed"`
+	// Secondary is the secondary coverage's eligibility, when the patient has one.
+	Secondary *SecondaryCheck `json:"secondary,omitempty"`
+	Closed    bool            `json:"closed"`
 }
