@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/workflows/checkin"
@@ -100,6 +102,13 @@ func TestCheckInRefusesWhatCannotBeCheckedIn(t *testing.T) {
 	require.Equal(t, "front-desk-1", v["windowOverride"].(map[string]any)["by"])
 	appt, _ := e.st.EHRSim.Sim.Resource("Appointment", ehrsim.ApptNextMonth)
 	require.Equal(t, "arrived", appt["status"])
+	// Every override request is audited as such, the refused ones included.
+	recs, err := e.st.Store.List(context.Background(), audit.Filter{Action: "checkins.start-window-override"})
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	for _, r := range recs {
+		require.Equal(t, checkin.WorkflowID(r.Process[len("checkin:"):]), r.Process)
+	}
 }
 
 // TestCheckInCancelledBetweenVerdictAndArrival: the appointment is cancelled in the EHR while
