@@ -58,8 +58,12 @@ type Deps struct {
 type CheckInDefaults struct {
 	PayerWindow      time.Duration
 	AttentionTimeout time.Duration
-	ProviderNPI      string
-	ProviderName     string
+	// WindowBefore and WindowAfter are the check-in window around an appointment's start;
+	// requests cannot widen it (the override can).
+	WindowBefore time.Duration
+	WindowAfter  time.Duration
+	ProviderNPI  string
+	ProviderName string
 }
 
 // PaymentDefaults are the engine's configured payment durations. A start request may ask for

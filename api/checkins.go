@@ -46,17 +46,26 @@ func (s *server) doStartCheckIn(w http.ResponseWriter, r *http.Request, a *audit
 	if in.ProviderNPI == "" {
 		in.ProviderNPI, in.ProviderName = d.ProviderNPI, d.ProviderName
 	}
+	in.WindowBeforeSeconds = int64(orDefault(d.WindowBefore, checkin.DefaultWindowBefore) / time.Second)
+	in.WindowAfterSeconds = int64(orDefault(d.WindowAfter, checkin.DefaultWindowAfter) / time.Second)
 	wid := checkin.WorkflowID(in.AppointmentID)
 	a.rec.Process = wid
+	if in.Override != nil {
+		// The override is audited as an action of its own; who and why stay in the
+		// check-in's state and history, which are encrypted.
+		a.rec.Action = "checkins.start-window-override"
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
 	defer cancel()
 	startOp := s.d.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:        wid,
 		TaskQueue: checkin.TaskQueue,
 		// A running check-in is joined, so a repeated request gets the same verdict; a closed
-		// one is never started again for the same appointment.
+		// one is never started again for the same appointment, except a refused one (it
+		// fails with ErrTypeRefused): a request inside the window or with an override may
+		// start afresh, and the guards decide again.
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 	}, checkin.WorkflowName, in)
 	h, err := s.d.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: startOp,
@@ -80,6 +89,8 @@ func (s *server) doStartCheckIn(w http.ResponseWriter, r *http.Request, a *audit
 		p := Problem{Status: http.StatusNotFound, Detail: checkInNotFound}
 		s.problem(w, r, p)
 		return p.Status
+	case errors.As(err, &appErr) && appErr.Type() == checkin.ErrTypeRefused:
+		return s.refusalProblem(w, r, appErr)
 	case err != nil:
 		return s.temporalProblem(w, r, err, checkInNotFound)
 	}
@@ -96,6 +107,19 @@ func (s *server) doStartCheckIn(w http.ResponseWriter, r *http.Request, a *audit
 	st.Verdict = resp.Verdict
 	writeJSON(w, status, CheckInView{State: st, Temporal: s.ref(wid, h.RunID())})
 	return status
+}
+
+// refusalProblem answers a refused check-in with 422 naming the status or the window; the
+// refusal's detail is written by the guards from codes and durations, never from the chart.
+func (s *server) refusalProblem(w http.ResponseWriter, r *http.Request, appErr *temporal.ApplicationError) int {
+	var ref checkin.Refusal
+	p := Problem{Status: http.StatusUnprocessableEntity, Title: "Check-in refused",
+		Detail: "the appointment cannot be checked in"}
+	if appErr.Details(&ref) == nil && ref.Detail != "" {
+		p.Detail = ref.Detail
+	}
+	s.problem(w, r, p)
+	return p.Status
 }
 
 // answerCheckIn writes the check-in's current state; a check-in that found no appointment

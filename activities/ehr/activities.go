@@ -1,10 +1,12 @@
 package ehr
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -21,6 +23,7 @@ type FHIR interface {
 	Search(ctx context.Context, resourceType string, q url.Values) ([]*fhir.Resource, error)
 	Create(ctx context.Context, resourceType string, body any, ifNoneExist string) (*fhir.Resource, error)
 	UpdateStatus(ctx context.Context, resourceType, id, status string) (*fhir.Resource, error)
+	Update(ctx context.Context, resourceType, id string, body json.RawMessage, ifMatch string) (*fhir.Resource, error)
 }
 
 // IdentifierSystem marks resources the engine creates, so a retried create finds its first try.
@@ -32,9 +35,12 @@ type Activities struct {
 	FHIR    FHIR
 	Records audit.Store
 	Now     func() time.Time
+	// Payers maps payer Organizations to clearinghouse payer ids.
+	Payers PayerCrosswalk
 }
 
-// LoadCheckIn reads the appointment, its patient, the patient's active Coverage and the payer.
+// LoadCheckIn reads the appointment, its patient, the patient's Coverage resources (choosing
+// the primary and secondary with SelectCoverages) and their payers and subscribers.
 func (a *Activities) LoadCheckIn(ctx context.Context, in LoadCheckInInput) (CheckInContext, error) {
 	start := time.Now()
 	out, err := a.loadCheckIn(ctx, in)
@@ -66,106 +72,255 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 	// An ended or not-yet-valid number is never texted: MobileAt applies period, use and rank.
 	mobile, _ := pat.MobileAt(a.now())
 	out := CheckInContext{AppointmentID: in.AppointmentID, AppointmentStatus: appt.Status,
-		AppointmentStart: string(appt.Start), PatientID: patientID, PatientMobile: mobile,
+		AppointmentStart: string(appt.Start), PatientStatus: patientStatus(appt), PatientID: patientID, PatientMobile: mobile,
 		PatientFirstName: pat.FirstNameAt(a.now())}
-	out.Coverage, err = a.activeCoverage(ctx, patientID)
-	return out, err
+	found, err := a.FHIR.Search(ctx, "Coverage", url.Values{"beneficiary": {"Patient/" + patientID}})
+	if err != nil {
+		return CheckInContext{}, err
+	}
+	var covs []fhir.Coverage
+	for _, r := range found {
+		if c, err := fhir.Decode[fhir.Coverage](r); err == nil {
+			covs = append(covs, c)
+		}
+	}
+	out.CoveragesOnFile = len(covs)
+	chosen := SelectCoverages(covs, string(appt.Start))
+	for i, c := range chosen {
+		if i > 1 {
+			break // primary and secondary; a tertiary plan is the billing office's business
+		}
+		cov, err := a.coverage(ctx, c, pat)
+		if err != nil {
+			return CheckInContext{}, err
+		}
+		if i == 0 {
+			out.Coverage = cov
+		} else {
+			out.SecondaryCoverage = cov
+		}
+	}
+	return out, nil
 }
 
-// activeCoverage returns the patient's first active Coverage (lowest order), or nil.
-func (a *Activities) activeCoverage(ctx context.Context, patientID string) (*Coverage, error) {
-	found, err := a.FHIR.Search(ctx, "Coverage", url.Values{"beneficiary": {"Patient/" + patientID}, "status": {"active"}})
-	if err != nil {
-		return nil, err
-	}
-	var best *fhir.Coverage
-	for _, r := range found {
-		c, err := fhir.Decode[fhir.Coverage](r)
-		if err != nil || c.Status != "active" {
+// patientStatus is the status of the appointment's patient participant.
+func patientStatus(appt fhir.Appointment) string {
+	for _, p := range appt.Participant {
+		if p.Actor == nil {
 			continue
 		}
-		if best == nil || (c.Order > 0 && (best.Order == 0 || c.Order < best.Order)) {
-			best = &c
+		if t, _, ok := p.Actor.Target(); ok && t == "Patient" {
+			return p.Status
 		}
 	}
-	if best == nil {
-		return nil, nil
+	return ""
+}
+
+// coverage turns a selected Coverage into what the eligibility inquiry needs: the payer's
+// clearinghouse id, the subscriber and, when the subscriber is someone else, the patient as
+// dependent. A subscriber the EHR cannot return, or a payer outside the crosswalk, is named in
+// Problem rather than failing the check-in.
+func (a *Activities) coverage(ctx context.Context, c fhir.Coverage, pat fhir.Patient) (*Coverage, error) {
+	cov := &Coverage{CoverageID: c.ID, MemberID: c.SubscriberID, Order: c.Order}
+	cov.GroupNumber, _ = c.ClassValue("group")
+	if c.Relationship != nil {
+		cov.Relationship = c.Relationship.Code(relationshipSystem)
 	}
-	cov := &Coverage{CoverageID: best.ID, MemberID: best.SubscriberID}
-	cov.GroupNumber, _ = best.ClassValue("group")
-	if len(best.Payor) > 0 {
-		if err := a.payer(ctx, best.Payor[0], cov); err != nil {
+	if len(c.Payor) > 0 {
+		if err := a.payer(ctx, c.Payor[0], cov); err != nil {
 			return nil, err
 		}
 	}
-	subscriber := best.Beneficiary
-	if best.Subscriber != nil {
-		subscriber = *best.Subscriber
+	if cov.PayerID == "" && cov.Problem == "" {
+		cov.Problem = ProblemPayerUnmapped
 	}
-	if t, id, ok := subscriber.Target(); ok && (t == "Patient" || t == "RelatedPerson") {
-		res, err := a.FHIR.Read(ctx, t, id)
-		if err != nil {
-			return nil, err
-		}
-		var person struct {
-			Name      []fhir.HumanName `json:"name"`
-			BirthDate string           `json:"birthDate"`
-			Gender    string           `json:"gender"`
-		}
-		if err := json.Unmarshal(res.Raw, &person); err != nil {
-			return nil, unusable(err)
-		}
-		if len(person.Name) > 0 {
-			cov.SubscriberLastName = person.Name[0].Family
-			if len(person.Name[0].Given) > 0 {
-				cov.SubscriberFirstName = person.Name[0].Given[0]
+	subscriber := c.Beneficiary
+	if c.Subscriber != nil {
+		subscriber = *c.Subscriber
+	}
+	t, id, ok := subscriber.Target()
+	self := ok && t == "Patient" && id == pat.ID
+	if !self {
+		dep := &Dependent{BirthDate: pat.BirthDate, Gender: pat.Gender, Relationship: cov.Relationship}
+		if n, ok := pat.LegalNameAt(a.now()); ok {
+			dep.LastName = n.Family
+			if len(n.Given) > 0 {
+				dep.FirstName = n.Given[0]
 			}
 		}
-		cov.SubscriberBirthDate, cov.SubscriberGender = person.BirthDate, person.Gender
+		if dep.Relationship == "" || dep.Relationship == "self" {
+			dep.Relationship = "other"
+		}
+		cov.Dependent = dep
 	}
+	if !ok || (t != "Patient" && t != "RelatedPerson") {
+		cov.Problem = ProblemSubscriberUnreadable
+		return cov, nil
+	}
+	res, err := a.FHIR.Read(ctx, t, id)
+	if err != nil {
+		if fhir.IsNotFound(err) {
+			cov.Problem = ProblemSubscriberUnreadable
+			return cov, nil
+		}
+		return nil, err
+	}
+	var person struct {
+		Name      []fhir.HumanName `json:"name"`
+		BirthDate string           `json:"birthDate"`
+		Gender    string           `json:"gender"`
+	}
+	if err := json.Unmarshal(res.Raw, &person); err != nil || len(person.Name) == 0 || person.Name[0].Family == "" {
+		cov.Problem = ProblemSubscriberUnreadable
+		return cov, nil
+	}
+	cov.SubscriberLastName = person.Name[0].Family
+	if len(person.Name[0].Given) > 0 {
+		cov.SubscriberFirstName = person.Name[0].Given[0]
+	}
+	cov.SubscriberBirthDate, cov.SubscriberGender = person.BirthDate, person.Gender
 	return cov, nil
 }
 
-// payer fills the payer's id and name from the Coverage's payor Organization.
+// relationshipSystem is the code system of Coverage.relationship.
+const relationshipSystem = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
+
+// PayerCrosswalk maps a payer Organization to the clearinghouse's payer id through the
+// organization's identifiers, never its display name.
+type PayerCrosswalk struct {
+	// IDSystem is the identifier system whose value is the clearinghouse payer id itself.
+	IDSystem string
+	// IDs maps other identifiers, as "system|value", to clearinghouse payer ids.
+	IDs map[string]string
+}
+
+// PayerID returns the clearinghouse payer id for an organization's identifiers: an explicit
+// IDs entry first, then an identifier in IDSystem. A zero crosswalk takes the first
+// identifier's value, as engines configured before the crosswalk did.
+func (x PayerCrosswalk) PayerID(ids []fhir.Identifier) (string, bool) {
+	for _, id := range ids {
+		if v, ok := x.IDs[id.System+"|"+id.Value]; ok && id.Value != "" {
+			return v, true
+		}
+	}
+	for _, id := range ids {
+		if x.IDSystem != "" && id.System == x.IDSystem && id.Value != "" {
+			return id.Value, true
+		}
+	}
+	if x.IDSystem == "" && len(x.IDs) == 0 && len(ids) > 0 && ids[0].Value != "" {
+		return ids[0].Value, true
+	}
+	return "", false
+}
+
+// payer fills the payer's clearinghouse id and name from the Coverage's payor: the reference's
+// own identifier or the Organization's identifiers, through the crosswalk.
 func (a *Activities) payer(ctx context.Context, ref fhir.Reference, cov *Coverage) error {
 	cov.PayerName = ref.Display
+	var ids []fhir.Identifier
 	if ref.Identifier != nil {
-		cov.PayerID = ref.Identifier.Value
+		ids = append(ids, *ref.Identifier)
 	}
 	t, id, ok := ref.Target()
-	if !ok || t != "Organization" {
-		return nil
+	if ok && t == "Organization" {
+		res, err := a.FHIR.Read(ctx, "Organization", id)
+		if err != nil && !fhir.IsNotFound(err) {
+			return err
+		}
+		if err == nil {
+			var org struct {
+				Name       string            `json:"name"`
+				Identifier []fhir.Identifier `json:"identifier"`
+			}
+			if err := json.Unmarshal(res.Raw, &org); err != nil {
+				return unusable(err)
+			}
+			if org.Name != "" {
+				cov.PayerName = org.Name
+			}
+			ids = append(ids, org.Identifier...)
+		}
 	}
-	res, err := a.FHIR.Read(ctx, "Organization", id)
-	if err != nil {
-		return err
-	}
-	var org struct {
-		Name       string            `json:"name"`
-		Identifier []fhir.Identifier `json:"identifier"`
-	}
-	if err := json.Unmarshal(res.Raw, &org); err != nil {
-		return unusable(err)
-	}
-	if org.Name != "" {
-		cov.PayerName = org.Name
-	}
-	if len(org.Identifier) > 0 && cov.PayerID == "" {
-		cov.PayerID = org.Identifier[0].Value
-	}
+	cov.PayerID, _ = a.Payers.PayerID(ids)
 	return nil
 }
 
-// MarkArrived sets the appointment's status to arrived, merging with concurrent edits.
+// MarkArrived sets the appointment's status to arrived. It re-reads the appointment and applies
+// the check-in guards to it as read (it may have been cancelled or rescheduled since the
+// check-in began), then writes with If-Match on the version read, so no concurrent change is
+// overwritten; a lost race (412) is a transient error, and Temporal's retry reads again. The
+// written resource keeps every field except cancelationReason, which R4 (app-4) allows only on
+// cancelled and noshow appointments.
 func (a *Activities) MarkArrived(ctx context.Context, in MarkArrivedInput) (MarkArrivedResult, error) {
 	start := time.Now()
-	res, err := a.FHIR.UpdateStatus(ctx, "Appointment", in.AppointmentID, "arrived")
+	out, err := a.markArrived(ctx, in)
 	a.record(ctx, "fhir.mark-arrived", "Appointment/"+in.AppointmentID, start, err)
-	if err != nil {
-		return MarkArrivedResult{}, classify(err)
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		return MarkArrivedResult{}, temporal.NewNonRetryableApplicationError("appointment refused at write-back: "+ref.Code,
+			ErrTypeRefused, nil, *ref)
 	}
-	return MarkArrivedResult{VersionID: res.VersionID}, nil
+	var fe *fhir.Error
+	if errors.As(err, &fe) && fe.Status == http.StatusPreconditionFailed {
+		return MarkArrivedResult{}, fmt.Errorf("ehr: appointment changed during the write-back: %w", err)
+	}
+	return out, classify(err)
 }
+
+func (a *Activities) markArrived(ctx context.Context, in MarkArrivedInput) (MarkArrivedResult, error) {
+	res, err := a.FHIR.Read(ctx, "Appointment", in.AppointmentID)
+	if err != nil {
+		return MarkArrivedResult{}, err
+	}
+	appt, err := fhir.Decode[fhir.Appointment](res)
+	if err != nil {
+		return MarkArrivedResult{}, unusable(err)
+	}
+	facts := AppointmentFacts{Status: appt.Status, Start: string(appt.Start), PatientStatus: patientStatus(appt)}
+	// Without a guard (check-ins begun before the window existed) only status and
+	// participant are re-checked.
+	at, w, overridden := time.Time{}, Window{}, true
+	if in.Guard != nil {
+		at, w, overridden = in.Guard.CheckedInAt, in.Guard.Window, in.Guard.WindowOverridden
+	}
+	if r := Guard(facts, at, w, overridden); r != nil {
+		return MarkArrivedResult{}, r
+	}
+	if appt.Status == "arrived" {
+		return MarkArrivedResult{VersionID: res.VersionID}, nil
+	}
+	body, err := arrivedBody(res.Raw)
+	if err != nil {
+		return MarkArrivedResult{}, unusable(err)
+	}
+	if res.ETag == "" {
+		// Without a version the write would be unconditional and could overwrite a change.
+		return MarkArrivedResult{}, unusable(errors.New("appointment without a version"))
+	}
+	updated, err := a.FHIR.Update(ctx, "Appointment", in.AppointmentID, body, res.ETag)
+	if err != nil {
+		return MarkArrivedResult{}, err
+	}
+	return MarkArrivedResult{VersionID: updated.VersionID}, nil
+}
+
+// arrivedBody sets status arrived in the raw appointment and drops cancelationReason (app-4).
+// It decodes with UseNumber so unknown fields survive and decimals keep their text.
+func arrivedBody(raw json.RawMessage) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	m["status"] = "arrived"
+	delete(m, "cancelationReason")
+	return json.Marshal(m)
+}
+
+// Error makes a Refusal an error inside the activity.
+func (r *Refusal) Error() string { return "check-in refused: " + r.Code }
 
 // CreateEncounter opens the Encounter with a conditional create keyed by IdempotencyKey.
 func (a *Activities) CreateEncounter(ctx context.Context, in CreateEncounterInput) (CreateEncounterResult, error) {

@@ -76,6 +76,14 @@ func TestMarkArrivedSurvivesConflictAndEncounterIsIdempotent(t *testing.T) {
 	srv, acts := startEHR(t)
 	srv.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpUpdate, Kind: ehrsim.FaultConflict, Count: 2})
 	var arrived ehr.MarkArrivedResult
+	// A lost If-Match race is transient: Temporal's retry reads the appointment again,
+	// re-checks the guards and writes against the new version.
+	for attempt := 1; attempt <= 2; attempt++ {
+		err := execute(t, acts, "MarkArrived", ehr.MarkArrivedInput{AppointmentID: "appt-1001"}, &arrived)
+		var appErr *temporal.ApplicationError
+		require.ErrorAs(t, err, &appErr, "attempt %d", attempt)
+		require.False(t, appErr.NonRetryable(), "a 412 is retried")
+	}
 	require.NoError(t, execute(t, acts, "MarkArrived", ehr.MarkArrivedInput{AppointmentID: "appt-1001"}, &arrived))
 	appt, ok := srv.Sim.Resource("Appointment", "appt-1001")
 	require.True(t, ok)

@@ -76,7 +76,7 @@ func (a *Activities) CheckEligibility(ctx context.Context, in CheckInput) (Check
 		rec.Outcome, rec.Code = audit.OutcomeRejected, "malformed-271"
 		return CheckResult{}, malformed(perr, resp.Payload)
 	}
-	return resultOf(r), nil
+	return resultOf(r, in.Dependent != nil), nil
 }
 
 // malformed is the permanent error for an unreadable answer. x12 parse errors name segment
@@ -87,8 +87,26 @@ func malformed(err error, raw []byte) error {
 }
 
 // resultOf reduces a 271 to what the check-in needs, for the office-visit service type (30).
-func resultOf(r *x12.EligibilityResponse) CheckResult {
-	out := CheckResult{Active: r.Active != nil && *r.Active, PlanName: r.PlanName}
+// For a dependent's inquiry the benefits are read from the dependent's loop (2110D) when the
+// payer answered there: the subscriber's own benefits are not the patient's.
+func resultOf(r *x12.EligibilityResponse, dependent bool) CheckResult {
+	if dependent && r.Dependent != nil {
+		own := *r
+		own.Benefits = nil
+		for _, b := range r.Benefits {
+			if b.Loop == "2110D" {
+				own.Benefits = append(own.Benefits, b)
+			}
+		}
+		own.Active = nil
+		for _, b := range own.Benefits {
+			if active, known := benefitActive(b.Code); known && (own.Active == nil || active) {
+				own.Active = &active
+			}
+		}
+		r = &own
+	}
+	out := CheckResult{Active: r.Active != nil && *r.Active, PlanName: r.PlanName, Dependent: dependent && r.Dependent != nil}
 	if m, ok := r.Copay("30"); ok {
 		v := int64(m)
 		out.CopayAmount = &v
@@ -107,6 +125,29 @@ func resultOf(r *x12.EligibilityResponse) CheckResult {
 		out.Rejections = append(out.Rejections, Rejection{Loop: rj.Loop, Code: rj.Code, Meaning: rj.Meaning})
 	}
 	return out
+}
+
+// benefitActive reads EB01: 1-5 say coverage is active, 6-8 that it is not.
+func benefitActive(code string) (active, known bool) {
+	switch code {
+	case "1", "2", "3", "4", "5":
+		return true, true
+	case "6", "7", "8":
+		return false, true
+	}
+	return false, false
+}
+
+// relationshipCode maps a FHIR subscriber-relationship to the 270's INS02 in loop 2100D,
+// which 005010X279A1 limits to 01 spouse, 19 child and 34 other adult.
+func relationshipCode(rel string) string {
+	switch rel {
+	case "spouse", "common":
+		return "01"
+	case "child":
+		return "19"
+	}
+	return "34"
 }
 
 func (a *Activities) build270(in CheckInput) ([]byte, error) {
@@ -132,6 +173,14 @@ func (a *Activities) build270(in CheckInput) ([]byte, error) {
 	req := x12.InquiryRequest{Envelope: env, TraceNumber: in.TraceNumber, PayerName: in.PayerName, PayerID: in.PayerID,
 		Provider: x12.Provider{NPI: in.ProviderNPI, OrganizationName: in.ProviderName}, Subscriber: sub,
 		ServiceTypes: in.ServiceTypes}
+	if d := in.Dependent; d != nil {
+		bd, err := time.Parse("2006-01-02", d.BirthDate)
+		if err != nil {
+			return nil, errors.New("dependent birth date is not YYYY-MM-DD")
+		}
+		req.Dependent = &x12.Dependent{LastName: d.LastName, FirstName: d.FirstName, BirthDate: bd,
+			Gender: genderCode(d.Gender), Relationship: relationshipCode(d.Relationship)}
+	}
 	if in.ServiceDate != "" {
 		d, err := time.Parse("2006-01-02", in.ServiceDate)
 		if err != nil {

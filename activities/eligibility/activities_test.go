@@ -125,3 +125,37 @@ func TestRejecting999IsPermanent(t *testing.T) {
 	require.Equal(t, eligibility.ErrTypeRejected, appErr.Type())
 	require.True(t, appErr.NonRetryable())
 }
+
+// TestDependentInquiryReadsTheDependentsLoop: a child on a parent's plan is asked about with the
+// parent in 2100C and the child in 2000D/2100D; the benefits come from the 271's loop 2110D.
+func TestDependentInquiryReadsTheDependentsLoop(t *testing.T) {
+	srv, acts, _ := startCH(t)
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(acts)
+	v, err := env.ExecuteActivity("CheckEligibility", eligibility.CheckInput{
+		PayloadID: "checkin:appt-dep/eligibility", TraceNumber: "CF0000000002", ProviderNPI: "1234567893",
+		ProviderName: "Clinic", PayerID: "SIMPAYER01", PayerName: "Sim Payer",
+		Subscriber: eligibility.Subscriber{MemberID: chsim.MemberFamily, FirstName: "Mike", LastName: "Testpatient",
+			BirthDate: "1980-04-14", Gender: "male"},
+		Dependent: &eligibility.Dependent{FirstName: "Lima", LastName: "Testpatient", BirthDate: "2015-06-01",
+			Gender: "female", Relationship: "child"},
+		ServiceDate: "2030-01-15", ServiceTypes: []string{"30", "98"},
+	})
+	require.NoError(t, err)
+	var res eligibility.CheckResult
+	require.NoError(t, v.Get(&res))
+	require.True(t, res.Active)
+	require.True(t, res.Dependent)
+	require.NotNil(t, res.CopayAmount)
+	require.EqualValues(t, 1500, *res.CopayAmount, "the dependent's copay, from loop 2110D")
+
+	inq := srv.Sim.Inquiries()
+	require.Len(t, inq, 1)
+	sent, perr := x12.Parse270(inq[0].Payload)
+	require.NoError(t, perr)
+	require.NotNil(t, sent.Dependent, "the 270 carries loop 2000D")
+	require.Equal(t, "LIMA", sent.Dependent.FirstName)
+	require.Equal(t, "19", sent.Dependent.Relationship)
+	require.Equal(t, chsim.MemberFamily, sent.Subscriber.MemberID)
+}

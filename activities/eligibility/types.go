@@ -28,6 +28,17 @@ type Subscriber struct {
 	GroupNumber string `json:"groupNumber,omitempty"`
 }
 
+// Dependent is a patient covered through the subscriber's plan.
+type Dependent struct {
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	// BirthDate is YYYY-MM-DD; the 270 requires it for a dependent.
+	BirthDate string `json:"birthDate"`
+	Gender    string `json:"gender,omitempty"`
+	// Relationship is the FHIR subscriber-relationship code (child, spouse, other, ...).
+	Relationship string `json:"relationship,omitempty"`
+}
+
 // CheckInput is one eligibility inquiry.
 type CheckInput struct {
 	// PayloadID is the CORE PayloadID, deterministic (workflow ID + step), so a retried
@@ -40,6 +51,9 @@ type CheckInput struct {
 	PayerID      string     `json:"payerId"`
 	PayerName    string     `json:"payerName"`
 	Subscriber   Subscriber `json:"subscriber"`
+	// Dependent is the patient when the subscriber is someone else: the 270 then carries
+	// the patient in loop 2000D/2100D and the benefits are read from the 271's loop 2110D.
+	Dependent *Dependent `json:"dependent,omitempty"`
 	// ServiceDate is YYYY-MM-DD.
 	ServiceDate  string   `json:"serviceDate"`
 	ServiceTypes []string `json:"serviceTypes"`
@@ -62,4 +76,6 @@ type CheckResult struct {
 	CoinsurancePercent  *float64    `json:"coinsurancePercent,omitempty"`
 	DeductibleRemaining *int64      `json:"deductibleRemaining,omitempty"`
 	Rejections          []Rejection `json:"rejections,omitempty"`
+	// Dependent is set when the payer answered in the dependent's loop (2000D).
+	Dependent bool `json:"dependent,omitempty"`
 }

@@ -37,6 +37,15 @@ type Config struct {
 	CheckInPayerWindow time.Duration
 	// CheckInAttentionTimeout bounds how long a check-in that needs attention waits.
 	CheckInAttentionTimeout time.Duration
+	// CheckInWindowBefore and CheckInWindowAfter are how early and how late an appointment may
+	// be checked in around its start.
+	CheckInWindowBefore, CheckInWindowAfter time.Duration
+	// CheckInPayerIDSystem is the payer Organization identifier system whose value is the
+	// clearinghouse payer id.
+	CheckInPayerIDSystem string
+	// CheckInPayerCrosswalk maps other payer Organization identifiers ("system|value") to
+	// clearinghouse payer ids.
+	CheckInPayerCrosswalk map[string]string
 	// LISMLLPAddr is the laboratory system's MLLP listener; empty means the simulator.
 	LISMLLPAddr string
 	// MLLPTLSCertFile and MLLPTLSKeyFile turn on TLS for the engine's MLLP listener.
@@ -166,6 +175,16 @@ func FromEnv() (Config, error) {
 	if c.CheckInAttentionTimeout, err = duration("CHECKIN_ATTENTION_TIMEOUT", 12*time.Hour); err != nil {
 		return c, err
 	}
+	if c.CheckInWindowBefore, err = duration("CHECKIN_WINDOW_BEFORE", 2*time.Hour); err != nil {
+		return c, err
+	}
+	if c.CheckInWindowAfter, err = duration("CHECKIN_WINDOW_AFTER", time.Hour); err != nil {
+		return c, err
+	}
+	c.CheckInPayerIDSystem = env("CHECKIN_PAYER_ID_SYSTEM", DefaultPayerIDSystem)
+	if c.CheckInPayerCrosswalk, err = payerCrosswalk(os.Getenv("CHECKIN_PAYER_CROSSWALK")); err != nil {
+		return c, err
+	}
 	if (c.MLLPTLSCertFile == "") != (c.MLLPTLSKeyFile == "") {
 		return c, fmt.Errorf("config: MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE go together")
 	}
@@ -256,4 +275,24 @@ func splitList(s, sep string) []string {
 		}
 	}
 	return out
+}
+
+// DefaultPayerIDSystem is the payer-id identifier system of the built-in EHR simulator's payers.
+const DefaultPayerIDSystem = "http://payer.example.org/fhir/sid/payer-id"
+
+// payerCrosswalk parses CHECKIN_PAYER_CROSSWALK: "system|value=PAYERID,...".
+func payerCrosswalk(v string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, entry := range strings.Split(v, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		key, payer, ok := strings.Cut(entry, "=")
+		if !ok || !strings.Contains(key, "|") || strings.TrimSpace(payer) == "" {
+			return nil, fmt.Errorf("config: CHECKIN_PAYER_CROSSWALK entries are system|value=PAYERID")
+		}
+		out[strings.TrimSpace(key)] = strings.TrimSpace(payer)
+	}
+	return out, nil
 }

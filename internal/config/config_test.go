@@ -57,3 +57,30 @@ func TestLabSettings(t *testing.T) {
 	_, err = FromEnv()
 	require.ErrorContains(t, err, "LAB_ESCALATION_CHAIN")
 }
+
+func TestCheckInSettings(t *testing.T) {
+	for _, k := range []string{"CHECKIN_WINDOW_BEFORE", "CHECKIN_WINDOW_AFTER", "CHECKIN_PAYER_ID_SYSTEM", "CHECKIN_PAYER_CROSSWALK"} {
+		t.Setenv(k, "")
+	}
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, 2*time.Hour, c.CheckInWindowBefore)
+	require.Equal(t, time.Hour, c.CheckInWindowAfter)
+	require.Equal(t, DefaultPayerIDSystem, c.CheckInPayerIDSystem)
+	require.Empty(t, c.CheckInPayerCrosswalk)
+
+	t.Setenv("CHECKIN_WINDOW_BEFORE", "30m")
+	t.Setenv("CHECKIN_PAYER_CROSSWALK", "urn:naic|60054=AETNA, urn:naic|61271=CIGNA")
+	c, err = FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, 30*time.Minute, c.CheckInWindowBefore)
+	require.Equal(t, map[string]string{"urn:naic|60054": "AETNA", "urn:naic|61271": "CIGNA"}, c.CheckInPayerCrosswalk)
+
+	t.Setenv("CHECKIN_PAYER_CROSSWALK", "Acme Health=ACME")
+	_, err = FromEnv()
+	require.ErrorContains(t, err, "CHECKIN_PAYER_CROSSWALK")
+	t.Setenv("CHECKIN_PAYER_CROSSWALK", "")
+	t.Setenv("CHECKIN_WINDOW_AFTER", "late")
+	_, err = FromEnv()
+	require.ErrorContains(t, err, "CHECKIN_WINDOW_AFTER")
+}

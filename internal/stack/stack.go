@@ -230,6 +230,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		CheckInDefaults: api.CheckInDefaults{
 			PayerWindow:      cfg.CheckInPayerWindow,
 			AttentionTimeout: cfg.CheckInAttentionTimeout,
+			WindowBefore:     cfg.CheckInWindowBefore,
+			WindowAfter:      cfg.CheckInWindowAfter,
 			ProviderNPI:      cfg.ProviderNPI,
 			ProviderName:     cfg.ProviderName,
 		},

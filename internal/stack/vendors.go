@@ -45,7 +45,8 @@ func (s *Stack) startCheckInVendors() (workers.CheckInActivities, error) {
 		if err := s.EHRSim.Sim.RegisterClient(simClientID, rk.Public()); err != nil {
 			return acts, err
 		}
-		if err := s.EHRSim.Sim.Seed(ehrsim.DefaultSeed()...); err != nil {
+		now := time.Now()
+		if err := s.EHRSim.Sim.Seed(append(ehrsim.DefaultSeedAt(now), ehrsim.LivedInSeed(now)...)...); err != nil {
 			return acts, err
 		}
 		cfg.FHIR.BaseURL, cfg.FHIR.TokenURL, cfg.FHIR.ClientID = s.EHRSim.FHIRBaseURL, s.EHRSim.TokenURL, simClientID
@@ -62,7 +63,8 @@ func (s *Stack) startCheckInVendors() (workers.CheckInActivities, error) {
 		return acts, err
 	}
 	s.fhirClient = fc
-	acts.EHR = &ehr.Activities{FHIR: fc, Records: s.Store, Now: time.Now}
+	acts.EHR = &ehr.Activities{FHIR: fc, Records: s.Store, Now: time.Now,
+		Payers: ehr.PayerCrosswalk{IDSystem: cfg.CheckInPayerIDSystem, IDs: cfg.CheckInPayerCrosswalk}}
 
 	// Clearinghouse over CAQH CORE real-time.
 	if cfg.Clearinghouse.Simulated() {

@@ -53,7 +53,10 @@ func startEngine(t *testing.T, mutate func(*config.Config)) *engine {
 	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, Logger: logger})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	return &engine{t: t, st: st, raw: raw}
+	e := &engine{t: t, st: st, raw: raw}
+	// Runs before the stack closes (cleanups run last-in first-out).
+	t.Cleanup(e.validateReceivedFHIR)
+	return e
 }
 
 // call sends a JSON request with the dev token and decodes a JSON answer into a map.

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/laborders"
@@ -118,6 +119,57 @@ func TestRecordCheckInHistories(t *testing.T) {
 		}
 		e.waitCheckIn(sc.appt, func(v map[string]any) bool { return v["closed"] == true })
 		e.exportWorkflow(checkin.WorkflowID(sc.appt), sc.file)
+	}
+}
+
+// TestRecordCheckInGuardHistories records the check-in histories of the guards (changeGuards
+// version 1): an eligible check-in past the guards, a refusal before any side effect, and a
+// cancellation found at the write-back. Same rules as TestRecordReplayHistories.
+func TestRecordCheckInGuardHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.CheckInPayerWindow = 4 * time.Second
+		c.CheckInAttentionTimeout = time.Minute
+	})
+	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1001", true), http.StatusCreated)
+	e.waitCheckIn("appt-1001", func(v map[string]any) bool { return v["closed"] == true })
+	e.exportWorkflow(checkin.WorkflowID("appt-1001"), "checkin-eligible-copay-guarded.json")
+
+	e.mustCall("POST", "/v1/checkins", checkInBody(ehrsim.ApptCancelled, true), http.StatusUnprocessableEntity)
+	e.waitCheckIn(ehrsim.ApptCancelled, func(v map[string]any) bool { return v["closed"] == true })
+	e.exportWorkflow(checkin.WorkflowID(ehrsim.ApptCancelled), "checkin-refused-cancelled.json")
+
+	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1003", true), http.StatusCreated)
+	appt, _ := e.st.EHRSim.Sim.Resource("Appointment", "appt-1003")
+	delete(appt, "meta")
+	appt["status"] = "cancelled"
+	require.NoError(t, e.st.EHRSim.Sim.Seed(appt))
+	e.mustCall("POST", "/v1/checkins/appt-1003/self-pay", map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
+	e.waitCheckIn("appt-1003", func(v map[string]any) bool { return v["closed"] == true })
+	e.exportWorkflow(checkin.WorkflowID("appt-1003"), "checkin-cancelled-at-arrival.json")
+}
+
+// TestRecordCheckInCoverageHistories records the check-in histories of the coverage selection
+// (changeCoverage version 1): a dependent asked about in loop 2000D, a secondary coverage checked
+// after the verdict, and no usable coverage. Same rules as TestRecordReplayHistories.
+func TestRecordCheckInCoverageHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.CheckInPayerWindow = 4 * time.Second
+		c.CheckInAttentionTimeout = 3 * time.Second
+	})
+	e.plantOnlyEndedCoverage("appt-ended", "pat-ended")
+	for appt, file := range map[string]string{ehrsim.ApptDependent: "checkin-dependent-2000d.json",
+		ehrsim.ApptSecondary: "checkin-secondary-coverage.json", "appt-ended": "checkin-no-usable-coverage.json"} {
+		e.mustCall("POST", "/v1/checkins", checkInBody(appt, true), http.StatusCreated)
+		e.waitCheckIn(appt, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportWorkflow(checkin.WorkflowID(appt), file)
 	}
 }
 

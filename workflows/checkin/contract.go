@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/careflow/engine/activities/ehr"
 )
 
 // Names fixed by the contract.
@@ -32,6 +34,9 @@ const (
 	VerdictEligible       = "eligible"
 	VerdictInactive       = "inactive"
 	VerdictNeedsAttention = "needs-attention"
+	// VerdictRefused means the appointment may not be checked in (status, window, participant);
+	// the API answers it with 422.
+	VerdictRefused = "refused"
 )
 
 // Status values of a check-in.
@@ -40,6 +45,9 @@ const (
 	StatusNeedsAttention = "needs-attention"
 	StatusCompleted      = "completed"
 	StatusFailed         = "failed"
+	// StatusRefused ends a check-in whose appointment may not be checked in, found when it was
+	// read or when it was written back.
+	StatusRefused = "refused"
 )
 
 // Step values.
@@ -60,6 +68,10 @@ const (
 	ErrTypeNotFound = "CheckInNotFound"
 	// ErrTypeInvalidInput fails a workflow started with invalid input.
 	ErrTypeInvalidInput = "InvalidInput"
+	// ErrTypeRefused answers the verdict update of a check-in the guards refuse, and fails the
+	// workflow, so that a later request (inside the window, or with an override) starts afresh.
+	// Its details carry an ehr.Refusal.
+	ErrTypeRefused = "CheckInRefused"
 )
 
 // VerdictWait bounds how long the verdict update waits before answering "pending", so the
@@ -68,6 +80,8 @@ const VerdictWait = 1500 * time.Millisecond
 
 // Defaults for Input durations left at zero.
 const (
+	DefaultWindowBefore     = ehr.DefaultWindowBefore
+	DefaultWindowAfter      = ehr.DefaultWindowAfter
 	DefaultPayerWindow      = 2 * time.Minute
 	DefaultAttentionTimeout = 12 * time.Hour
 )
@@ -95,6 +109,27 @@ type Input struct {
 	// ProviderNPI and ProviderName identify the billing provider in the 270.
 	ProviderNPI  string `json:"providerNpi,omitempty"`
 	ProviderName string `json:"providerName,omitempty"`
+	// WindowBeforeSeconds and WindowAfterSeconds are the check-in window around the
+	// appointment's start (CHECKIN_WINDOW_BEFORE, CHECKIN_WINDOW_AFTER); zero means the defaults.
+	WindowBeforeSeconds int64 `json:"windowBeforeSeconds,omitempty"`
+	WindowAfterSeconds  int64 `json:"windowAfterSeconds,omitempty"`
+	// Override lets the front desk check in an appointment outside the window; it never lifts
+	// the status or participant guards.
+	Override *StartOverride `json:"override,omitempty"`
+}
+
+// Refusal says why an appointment may not be checked in (the details of ErrTypeRefused).
+type Refusal = ehr.Refusal
+
+// StartOverride is the front desk's explicit, audited decision to check in outside the window.
+type StartOverride struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"`
+}
+
+// Window returns the check-in window the input asks for.
+func (in Input) Window() ehr.Window {
+	return ehr.Window{BeforeSeconds: in.WindowBeforeSeconds, AfterSeconds: in.WindowAfterSeconds}
 }
 
 // PayerWindow returns the effective eligibility retry window.
@@ -156,6 +191,18 @@ func (in *Input) Validate() error {
 	if in.AttentionTimeoutSeconds < 0 {
 		return &FieldError{Field: "attentionTimeoutSeconds", Reason: "must not be negative"}
 	}
+	if in.WindowBeforeSeconds < 0 || in.WindowAfterSeconds < 0 {
+		return &FieldError{Field: "window", Reason: "must not be negative"}
+	}
+	if o := in.Override; o != nil {
+		o.By, o.Reason = strings.TrimSpace(o.By), strings.TrimSpace(o.Reason)
+		if o.By == "" || len(o.By) > 100 {
+			return &FieldError{Field: "override.by", Reason: "is required (at most 100 characters)"}
+		}
+		if o.Reason == "" || len(o.Reason) > 200 {
+			return &FieldError{Field: "override.reason", Reason: "is required (at most 200 characters)"}
+		}
+	}
 	return nil
 }
 
@@ -174,6 +221,36 @@ type Verdict struct {
 	CoinsurancePercent  *float64 `json:"coinsurancePercent,omitempty"`
 	DeductibleRemaining *int64   `json:"deductibleRemaining,omitempty"`
 	PlanName            string   `json:"planName,omitempty"`
+	// Coverage names the coverage the payer was asked about.
+	Coverage *CoverageUsed `json:"coverage,omitempty"`
+}
+
+// CoverageUsed names the coverage an eligibility answer is about: ids the API already deals
+// in, nothing else from the chart.
+type CoverageUsed struct {
+	CoverageID string `json:"coverageId"`
+	// PayerID is the clearinghouse payer id, PayerName the payer Organization's name.
+	PayerID   string `json:"payerId,omitempty"`
+	PayerName string `json:"payerName,omitempty"`
+	MemberID  string `json:"memberId,omitempty"`
+	// Order is Coverage.order (1 primary, 2 secondary), 0 when the EHR gave none.
+	Order int `json:"order,omitempty"`
+	// Dependent is set when the patient is covered as the subscriber's dependent (the 270's
+	// loop 2000D).
+	Dependent bool `json:"dependent,omitempty"`
+}
+
+// Secondary-coverage check states.
+const (
+	SecondaryChecking = "checking"
+	SecondaryDone     = "done"
+)
+
+// SecondaryCheck is the eligibility of the secondary coverage, asked after the primary's
+// verdict is known so that it never delays it; coordination of benefits for the front desk.
+type SecondaryCheck struct {
+	Status  string  `json:"status"`
+	Verdict Verdict `json:"verdict"`
 }
 
 // VerdictResponse is the verdict update's result.
@@ -222,5 +299,11 @@ type State struct {
 	SMSSent     bool   `json:"smsSent"`
 	// FailureCode names why a step could not be completed (codes only, no PHI).
 	FailureCode string `json:"failureCode,omitempty"`
-	Closed      bool   `json:"closed"`
+	// Refusal says why the appointment may not be checked in, when it may not.
+	Refusal *ehr.Refusal `json:"refusal,omitempty"`
+	// WindowOverride is the front desk's override of the check-in window, when one was given.
+	WindowOverride *StartOverride `json:"windowOverride,omitempty"`
+	// Secondary is the secondary coverage's eligibility, when the patient has one.
+	Secondary *SecondaryCheck `json:"secondary,omitempty"`
+	Closed    bool            `json:"closed"`
 }

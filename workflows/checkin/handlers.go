@@ -25,6 +25,10 @@ func (w *impl) verdict(ctx workflow.Context, _ VerdictRequest) (VerdictResponse,
 	if w.notFound {
 		return VerdictResponse{}, temporal.NewApplicationError("appointment or patient not found", ErrTypeNotFound)
 	}
+	if r := w.state.Refusal; r != nil && w.state.Verdict.Verdict == VerdictRefused {
+		// Refusal details name the status or the window only, never the chart.
+		return VerdictResponse{}, temporal.NewApplicationError(r.Detail, ErrTypeRefused, *r)
+	}
 	return VerdictResponse{Verdict: w.state.Verdict, Requests: n}, nil
 }
 

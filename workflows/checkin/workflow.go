@@ -26,6 +26,19 @@ const (
 	activitySendSMS          = "SendSMS"
 )
 
+// Workflow changes, each behind workflow.GetVersion so that check-ins begun before it replay.
+const (
+	// changeGuards (version 1): guards on the appointment as read (status, window, patient
+	// participant) before any side effect, the same guards at the write-back, and a refusal
+	// that fails the workflow with ErrTypeRefused.
+	changeGuards = "checkin-guards"
+	// changeCoverage (version 1): the verdict names the coverage used; "no usable coverage",
+	// an unreadable subscriber and an unmapped payer are reasons of their own; a dependent
+	// is asked about in loop 2000D; the service date is the appointment's; the secondary
+	// coverage is checked after the primary's verdict.
+	changeCoverage = "checkin-coverage"
+)
+
 // CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
 const CopayCurrency = "usd"
 
@@ -42,6 +55,12 @@ type impl struct {
 	selfPay  *SelfPayUpdate
 	override *OverrideUpdate
 	logger   log.Logger
+	// guards is the changeGuards version this execution runs.
+	guards workflow.Version
+	// startedAt is when the check-in was asked for; the write-back judges the window at it.
+	startedAt time.Time
+	// secondaryPending is set while the secondary coverage's inquiry runs.
+	secondaryPending bool
 }
 
 // CheckIn is the check-in workflow. The verdict is available through the verdict update within
@@ -75,8 +94,20 @@ func (w *impl) setup(ctx workflow.Context) error {
 }
 
 func (w *impl) run(ctx workflow.Context) (State, error) {
+	w.startedAt = workflow.Now(ctx)
 	if !w.loadEHR(ctx) {
 		return w.finish(ctx, StatusFailed)
+	}
+	w.guards = workflow.GetVersion(ctx, changeGuards, workflow.DefaultVersion, 1)
+	if w.guards >= 1 {
+		if w.in.Override != nil {
+			w.state.WindowOverride = w.in.Override
+		}
+		// Before any side effect: nothing is asked, written or charged for an appointment
+		// that may not be checked in.
+		if r := ehr.Guard(w.ehrCtx.Facts(), w.startedAt, w.in.Window(), w.in.Override != nil); r != nil {
+			return w.refuse(ctx, *r)
+		}
 	}
 	w.checkEligibility(ctx)
 	if w.state.Verdict.Verdict != VerdictEligible && w.resolution() == "" {
@@ -91,7 +122,13 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 	}
 	w.state.Resolution = w.resolution()
 	w.state.Status = StatusInProgress
-	w.arrive(ctx)
+	if r := w.arrive(ctx); r != nil {
+		// The appointment changed since it was read (cancelled, rescheduled, declined): the
+		// check-in stops before the Encounter, the copay and the text. The copay is only ever
+		// authorized after a successful write-back, so nothing is charged.
+		w.state.FailureCode = "appointment-changed"
+		return w.refuse(ctx, *r)
+	}
 	w.collectCopay(ctx)
 	w.notifyPatient(ctx)
 	return w.finish(ctx, StatusCompleted)
@@ -138,22 +175,29 @@ func (w *impl) loadEHR(ctx workflow.Context) bool {
 // checkEligibility asks the payer and turns the answer into the verdict. A front-desk
 // resolution that arrives meanwhile cancels the inquiry: its answer no longer matters.
 func (w *impl) checkEligibility(ctx workflow.Context) {
+	cv := workflow.GetVersion(ctx, changeCoverage, workflow.DefaultVersion, 1)
 	cov := w.ehrCtx.Coverage
 	if cov == nil {
-		w.state.Verdict = Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{"no coverage on file"}}
+		reason := "no coverage on file"
+		if cv >= 1 && w.ehrCtx.CoveragesOnFile > 0 {
+			// Told apart from a payer that does not know the member: nobody was asked.
+			reason = "no usable coverage: none of the patient's coverages is active on the appointment's date"
+		}
+		w.state.Verdict = Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{reason}}
 		return
+	}
+	var used *CoverageUsed
+	if cv >= 1 {
+		used = usedOf(cov)
+		if reason := coverageProblem(cov); reason != "" {
+			w.state.Verdict = Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{reason}, Coverage: used}
+			return
+		}
 	}
 	w.state.Step = StepEligibility
 	ictx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
-	actx := workflow.WithActivityOptions(ictx, workflow.ActivityOptions{
-		// CAQH CORE real-time answers within 20 seconds or not at all.
-		StartToCloseTimeout:    20 * time.Second,
-		ScheduleToCloseTimeout: w.in.PayerWindow(),
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
-			NonRetryableErrorTypes: []string{eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected}},
-	})
-	fut := workflow.ExecuteActivity(actx, activityCheckEligibility, eligibility.CheckInput{
+	in := eligibility.CheckInput{
 		PayloadID:    w.wfID + "/eligibility",
 		TraceNumber:  traceNumber(w.wfID),
 		ProviderNPI:  w.in.ProviderNPI,
@@ -165,7 +209,11 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 			GroupNumber: cov.GroupNumber},
 		ServiceDate:  workflow.Now(ctx).UTC().Format("2006-01-02"),
 		ServiceTypes: []string{"30", "98"},
-	})
+	}
+	if cv >= 1 {
+		in = w.inquiryOf(ctx, cov, "/eligibility")
+	}
+	fut := workflow.ExecuteActivity(w.eligibilityOptions(ictx), activityCheckEligibility, in)
 	if err := workflow.Await(ctx, func() bool { return fut.IsReady() || w.resolution() != "" }); err != nil {
 		return
 	}
@@ -176,7 +224,92 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	}
 	var res eligibility.CheckResult
 	err := fut.Get(ctx, &res)
-	w.state.Verdict = verdictOf(res, err, w.in.PayerWindow())
+	v := verdictOf(res, err, w.in.PayerWindow())
+	v.Coverage = used
+	w.state.Verdict = v
+	if cv >= 1 {
+		w.checkSecondary(ctx)
+	}
+}
+
+// eligibilityOptions are the activity options of an eligibility inquiry.
+func (w *impl) eligibilityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		// CAQH CORE real-time answers within 20 seconds or not at all.
+		StartToCloseTimeout:    20 * time.Second,
+		ScheduleToCloseTimeout: w.in.PayerWindow(),
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+			NonRetryableErrorTypes: []string{eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected}},
+	})
+}
+
+// inquiryOf builds the inquiry about cov; step keeps the primary's and the secondary's
+// PayloadIDs and trace numbers apart. The service date is the appointment's.
+func (w *impl) inquiryOf(ctx workflow.Context, cov *ehr.Coverage, step string) eligibility.CheckInput {
+	date := workflow.Now(ctx).UTC().Format("2006-01-02")
+	if t, err := time.Parse(time.RFC3339, w.ehrCtx.AppointmentStart); err == nil {
+		date = t.Format("2006-01-02")
+	}
+	trace := traceNumber(w.wfID)
+	if step != "/eligibility" {
+		trace = traceNumber(w.wfID + step)
+	}
+	in := eligibility.CheckInput{
+		PayloadID: w.wfID + step, TraceNumber: trace, ProviderNPI: w.in.ProviderNPI, ProviderName: w.in.ProviderName,
+		PayerID: cov.PayerID, PayerName: cov.PayerName,
+		Subscriber: eligibility.Subscriber{MemberID: cov.MemberID, FirstName: cov.SubscriberFirstName,
+			LastName: cov.SubscriberLastName, BirthDate: cov.SubscriberBirthDate, Gender: cov.SubscriberGender,
+			GroupNumber: cov.GroupNumber},
+		ServiceDate: date, ServiceTypes: []string{"30", "98"},
+	}
+	if d := cov.Dependent; d != nil {
+		in.Dependent = &eligibility.Dependent{FirstName: d.FirstName, LastName: d.LastName, BirthDate: d.BirthDate,
+			Gender: d.Gender, Relationship: d.Relationship}
+	}
+	return in
+}
+
+// checkSecondary asks about the secondary coverage in the background, once the primary's
+// verdict is known, so that the verdict is never delayed by it; finish waits for it.
+func (w *impl) checkSecondary(ctx workflow.Context) {
+	sec := w.ehrCtx.SecondaryCoverage
+	if sec == nil {
+		return
+	}
+	used := usedOf(sec)
+	w.state.Secondary = &SecondaryCheck{Status: SecondaryChecking, Verdict: Verdict{Verdict: VerdictPending, Coverage: used}}
+	if reason := coverageProblem(sec); reason != "" {
+		w.state.Secondary = &SecondaryCheck{Status: SecondaryDone,
+			Verdict: Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{reason}, Coverage: used}}
+		return
+	}
+	fut := workflow.ExecuteActivity(w.eligibilityOptions(ctx), activityCheckEligibility, w.inquiryOf(ctx, sec, "/eligibility-secondary"))
+	w.secondaryPending = true
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		var res eligibility.CheckResult
+		err := fut.Get(gctx, &res)
+		v := verdictOf(res, err, w.in.PayerWindow())
+		v.Coverage = used
+		w.state.Secondary = &SecondaryCheck{Status: SecondaryDone, Verdict: v}
+		w.secondaryPending = false
+	})
+}
+
+// usedOf names a coverage in the verdict.
+func usedOf(c *ehr.Coverage) *CoverageUsed {
+	return &CoverageUsed{CoverageID: c.CoverageID, PayerID: c.PayerID, PayerName: c.PayerName, MemberID: c.MemberID,
+		Order: c.Order, Dependent: c.Dependent != nil}
+}
+
+// coverageProblem says why a coverage cannot be asked about, "" when it can.
+func coverageProblem(c *ehr.Coverage) string {
+	switch c.Problem {
+	case ehr.ProblemSubscriberUnreadable:
+		return "the coverage's subscriber could not be read in the EHR, so the payer was not asked"
+	case ehr.ProblemPayerUnmapped:
+		return "the coverage's payer has no clearinghouse payer id (CHECKIN_PAYER_ID_SYSTEM, CHECKIN_PAYER_CROSSWALK), so the payer was not asked"
+	}
+	return ""
 }
 
 // verdictOf maps the eligibility outcome to the verdict the front desk sees.
@@ -220,21 +353,40 @@ func traceNumber(wfID string) string {
 	return fmt.Sprintf("CF%010d", h)
 }
 
+// refuse ends a check-in the guards refuse: the verdict update answers with the refusal and the
+// workflow fails with ErrTypeRefused, so that a later request starts a fresh check-in.
+func (w *impl) refuse(ctx workflow.Context, r ehr.Refusal) (State, error) {
+	w.state.Refusal = &r
+	w.state.Verdict = Verdict{Verdict: VerdictRefused, Reasons: []string{r.Detail}}
+	st, _ := w.finish(ctx, StatusRefused)
+	return st, temporal.NewNonRetryableApplicationError("check-in refused: "+r.Code, ErrTypeRefused, nil, r)
+}
+
 // arrive marks the appointment arrived and opens the Encounter. EHR trouble is recorded but
-// does not stop the copay or the SMS: staff can fix the chart; the patient is here.
-func (w *impl) arrive(ctx workflow.Context) {
+// does not stop the copay or the SMS: staff can fix the chart; the patient is here. A refusal
+// at the write-back (the appointment changed) is returned: it stops the check-in.
+func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 	w.state.Step = StepArrive
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,
 		ScheduleToCloseTimeout: 30 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
+			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeRefused}},
 	})
+	in := ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}
+	if w.guards >= 1 {
+		in.Guard = &ehr.ArrivalGuard{CheckedInAt: w.startedAt, Window: w.in.Window(), WindowOverridden: w.in.Override != nil}
+	}
 	var arrived ehr.MarkArrivedResult
-	if err := workflow.ExecuteActivity(actx, activityMarkArrived, ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}).Get(ctx, &arrived); err != nil {
+	if err := workflow.ExecuteActivity(actx, activityMarkArrived, in).Get(ctx, &arrived); err != nil {
+		var appErr *temporal.ApplicationError
+		var r ehr.Refusal
+		if w.guards >= 1 && errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeRefused && appErr.Details(&r) == nil {
+			return &r
+		}
 		w.state.FailureCode = "mark-arrived-failed"
 		w.logger.Warn("Marking the appointment arrived failed")
-		return
+		return nil
 	}
 	w.state.Arrived = true
 	var enc ehr.CreateEncounterResult
@@ -243,9 +395,10 @@ func (w *impl) arrive(ctx workflow.Context) {
 	}).Get(ctx, &enc); err != nil {
 		w.state.FailureCode = "encounter-failed"
 		w.logger.Warn("Creating the encounter failed")
-		return
+		return nil
 	}
 	w.state.EncounterID = enc.EncounterID
+	return nil
 }
 
 // collectCopay starts the payments process for the copay as a child workflow that captures
@@ -337,7 +490,7 @@ func checkInText(firstName, start string) string {
 // finish lets running handlers complete and returns the summary.
 func (w *impl) finish(ctx workflow.Context, status string) (State, error) {
 	w.state.Status = status
-	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.secondaryPending })
 	w.state.Step = StepDone
 	w.state.Closed = true
 	return w.state, nil

@@ -53,6 +53,11 @@ func ehrContext(withCoverage bool) ehr.CheckInContext {
 	return c
 }
 
+// arrivalOf matches the write-back of the appointment, which carries the window guard.
+func arrivalOf(id string) any {
+	return mock.MatchedBy(func(in ehr.MarkArrivedInput) bool { return in.AppointmentID == id && in.Guard != nil })
+}
+
 func input() checkin.Input {
 	return checkin.Input{AppointmentID: apptID, CollectCopay: true, PaymentMethod: "pm_card_visa", NotifyPatient: true,
 		ProviderNPI: "1234567893", ProviderName: "Clinic"}
@@ -97,7 +102,7 @@ func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {
 		return in.PayloadID == wfID+"/eligibility" && in.Subscriber.MemberID == "ACTIVE001" && in.PayerID == "PAYER1" &&
 			in.ProviderNPI == "1234567893" && len(in.TraceNumber) > 0
 	})).Return(eligibility.CheckResult{Active: true, PlanName: "Gold", CopayAmount: ptr(int64(2500))}, nil).Once()
-	env.OnActivity("MarkArrived", mock.Anything, ehr.MarkArrivedInput{AppointmentID: apptID}).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
+	env.OnActivity("MarkArrived", mock.Anything, arrivalOf(apptID)).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
 	env.OnActivity("CreateEncounter", mock.Anything, ehr.CreateEncounterInput{AppointmentID: apptID, PatientID: "pat-1",
 		IdempotencyKey: wfID + "/encounter"}).Return(ehr.CreateEncounterResult{EncounterID: "enc-1"}, nil).Once()
 	var text string

@@ -42,12 +42,18 @@
 //	SLOW000001   as ACTIVE001, after Options.SlowDelay (default 25s)
 //	ERROR50001   HTTP 500 with a SOAP Receiver fault
 //	BADX120001   a 271 cut off in the payer loop (no SE/GE/IEA)
+//	FAMILY0001   a family plan: with a dependent loop (2000D) the dependent's
+//	             benefits in 2110D, copay $15; without, as ACTIVE001
+//	SECOND0001   a secondary plan SILVER SECONDARY, copay $10
 //	any other    AAA*N**72*C in loop 2100C
 //
 // A 271 swaps the 270's ISA and GS sender and receiver, echoes its ISA13,
 // GS06 and ST02 control numbers and BHT03 reference, returns each TRN*1
 // trace of the subscriber loop as TRN*2, echoes the payer, provider and
-// subscriber NM1 segments and uses the delimiters the 270 declared.
+// subscriber NM1 segments and uses the delimiters the 270 declared. For a
+// 270 with a dependent loop, the 271 answers in 2000D/2100D/2110D: the
+// dependent's TRN as TRN*2, its NM1*03, DMG and INS echoed. Inquiries
+// returns the 270s received, for tests that check what was sent.
 //
 // # Idempotency
 //

@@ -166,6 +166,10 @@ func (s *Sim) exchange(ctx context.Context, key exchangeKey, inq *inquiry, xerr 
 		} else {
 			s.stats.Inquiries++
 			s.stats.InquiriesByMember[inq.memberID]++
+			s.received = append(s.received, Inquiry{MemberID: inq.memberID, Payload: inq.raw})
+			if len(s.received) > maxReceived {
+				s.received = s.received[1:]
+			}
 		}
 		s.wg.Add(1)
 		go func() {
@@ -227,6 +231,14 @@ func (s *Sim) answer(req *coreRequest, inq *inquiry, xerr *x12Error) outcome {
 		return reply(payloadType271, build271(inq, benefitsActive, "", s.now()))
 	case scenarioInactive:
 		return reply(payloadType271, build271(inq, benefitsInactive, "", now))
+	case scenarioFamily:
+		if inq.dependent == nil {
+			// The family plan's member id with the subscriber alone: the subscriber's benefits.
+			return reply(payloadType271, build271(inq, benefitsActive, "", now))
+		}
+		return reply(payloadType271, build271With(inq, benefitsActive, "", now, DependentCopayAmount, PlanName))
+	case scenarioSecondary:
+		return reply(payloadType271, build271With(inq, benefitsActive, "", now, SecondaryCopayAmount, SecondaryPlanName))
 	case scenarioNotFound:
 		return reply(payloadType271, build271(inq, benefitsNone, RejectSubscriberNotFound, now))
 	case scenarioServerError:

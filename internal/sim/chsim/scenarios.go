@@ -18,6 +18,13 @@ const (
 	MemberServerError = "ERROR50001"
 	// MemberMalformed is answered with a truncated 271 no parser accepts.
 	MemberMalformed = "BADX120001"
+	// MemberFamily is a family plan: an inquiry with a dependent loop (2000D) is answered
+	// with the dependent's benefits in loop 2110D (copay DependentCopayAmount); one without
+	// gets the subscriber's, like MemberActive.
+	MemberFamily = "FAMILY0001"
+	// MemberSecondary is a secondary plan, active with copay SecondaryCopayAmount and plan
+	// SecondaryPlanName.
+	MemberSecondary = "SECOND0001"
 )
 
 // Benefit values of the active scenario, as they appear in the 271.
@@ -32,6 +39,11 @@ const (
 	DeductibleAmount = "1500"
 	// DeductibleRemaining is EB07 of the remaining (EB06 29) EB*C segment.
 	DeductibleRemaining = "500"
+	// DependentCopayAmount is the family plan's copay for a dependent.
+	DependentCopayAmount = "15"
+	// SecondaryCopayAmount and SecondaryPlanName are the secondary plan's.
+	SecondaryCopayAmount = "10"
+	SecondaryPlanName    = "SILVER SECONDARY"
 )
 
 // AAA03 reject reasons the simulator uses in loop 2100C.
@@ -53,6 +65,8 @@ const (
 	scenarioSlow
 	scenarioServerError
 	scenarioMalformed
+	scenarioFamily
+	scenarioSecondary
 )
 
 // scenarioFor picks the scenario for a member id; case and surrounding
@@ -71,6 +85,10 @@ func scenarioFor(memberID string) scenario {
 		return scenarioServerError
 	case MemberMalformed:
 		return scenarioMalformed
+	case MemberFamily:
+		return scenarioFamily
+	case MemberSecondary:
+		return scenarioSecondary
 	}
 	return scenarioUnknown
 }

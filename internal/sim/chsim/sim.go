@@ -53,8 +53,28 @@ type Sim struct {
 	exchanges map[exchangeKey]*exchange
 	stored    []exchangeKey // keys of stored answers, oldest first
 	closed    bool
+	// received are the 270 payloads of new inquiries, by member id, for tests that check
+	// what the engine sent (the latest maxReceived).
+	received []Inquiry
 
 	faults *simkit.Injector[Fault]
+}
+
+// Inquiry is a 270 the simulator received.
+type Inquiry struct {
+	MemberID string
+	Payload  []byte
+}
+
+// maxReceived bounds the kept 270 payloads.
+const maxReceived = 256
+
+// Inquiries returns the 270 payloads of the inquiries received so far (replays excluded),
+// oldest first.
+func (s *Sim) Inquiries() []Inquiry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Inquiry(nil), s.received...)
 }
 
 // New returns a simulator; call Close to stop inquiries still in progress.

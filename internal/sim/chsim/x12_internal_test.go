@@ -22,16 +22,20 @@ func TestRead270Tolerance(t *testing.T) {
 	require.Nil(t, err)
 	assert.Equal(t, "INACTIVE01", q.memberID)
 	assert.Equal(t, delims{'*', ':', '^', '~'}, q.d)
-	require.Len(t, q.traces, 2, "only the subscriber loop's traces, not the dependent's")
+	require.Len(t, q.traces, 2, "the subscriber loop's traces")
 	assert.Equal(t, "T2", q.traces[1].el(2))
+	require.Len(t, q.depTraces, 1, "the dependent loop's trace")
+	assert.Equal(t, "KID", q.dependent.el(4))
 	assert.Nil(t, q.payer, "absent loops stay nil")
 
 	// The 271 fills in the missing payer and provider and is well formed.
 	out := string(build271(q, benefitsInactive, "", time.Date(2025, 1, 2, 3, 4, 0, 0, time.UTC)))
 	assert.Contains(t, out, "NM1*PR*2*SIMULATED PAYER*****PI*SIMPAYER~")
 	assert.Contains(t, out, "TRN*2*T1*9X~TRN*2*T2*9Y~")
+	assert.Contains(t, out, "HL*3*2*22*1~", "the subscriber loop has a child")
+	assert.Contains(t, out, "HL*4*3*23*0~TRN*2*DEP*9Z~NM1*03*1*DOE*KID~", "the dependent's loop answers")
 	assert.True(t, strings.HasSuffix(out, "GE*1*42~IEA*1*000000042~"))
-	assert.Contains(t, out, "SE*13*0042~", "ST, BHT, 3 HL, 2 fallback NM1, 2 TRN, NM1, DTP, EB and SE")
+	assert.Contains(t, out, "SE*16*0042~", "ST, BHT, 4 HL, 2 fallback NM1, 3 TRN, 2 NM1, DTP, EB and SE")
 }
 
 func TestRead270Rejections(t *testing.T) {

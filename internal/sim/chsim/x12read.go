@@ -44,8 +44,14 @@ type inquiry struct {
 	// 2100B and 2100C, echoed into the 271.
 	payer, provider, subscriber segment
 	dmg                         segment
-	traces                      []segment // TRN segments of the subscriber loop
+	traces                      []segment // TRN segments of the subscriber loop (2000C)
+	depTraces                   []segment // TRN segments of the dependent loop (2000D)
 	memberID                    string    // NM109 of NM1*IL
+	// dependent, depDMG and depINS are loop 2100D's NM1*03, DMG and INS when the patient
+	// is a dependent (HL03 23).
+	dependent, depDMG, depINS segment
+	// raw is the 270 payload as received.
+	raw []byte
 }
 
 // x12Error is a 270 the simulator cannot answer with a 271; it becomes a
@@ -63,7 +69,7 @@ func (e *x12Error) Error() string { return "chsim: 270 rejected: " + e.msg }
 // delimiters declared in the ISA and line breaks between segments. On error
 // the returned inquiry holds whatever envelope was read, for the 999.
 func read270(p []byte) (*inquiry, *x12Error) {
-	q := &inquiry{}
+	q := &inquiry{raw: append([]byte(nil), p...)}
 	p = bytes.TrimLeft(p, " \t\r\n")
 	if err := q.readISA(p); err != nil {
 		return q, err
@@ -141,14 +147,18 @@ func (q *inquiry) readISA(p []byte) *x12Error {
 
 // readBody picks the loops' segments out of ST..SE (exclusive).
 func (q *inquiry) readBody(body []segment) {
-	inSubscriber := false
+	inSubscriber, inDependent := false, false
 	for _, s := range body {
 		switch s.el(0) {
 		case "BHT":
 			q.bht = s
 		case "HL":
-			// HL03 22 opens the subscriber loop; 23 (dependent) closes it.
-			inSubscriber = s.el(3) == "22"
+			// HL03 22 opens the subscriber loop; 23 opens the dependent loop.
+			inSubscriber, inDependent = s.el(3) == "22", s.el(3) == "23"
+		case "INS":
+			if inDependent {
+				q.depINS = s
+			}
 		case "NM1":
 			switch s.el(1) {
 			case "PR":
@@ -158,14 +168,24 @@ func (q *inquiry) readBody(body []segment) {
 			case "IL":
 				q.subscriber = s
 				q.memberID = strings.TrimSpace(s.el(9))
+			case "03":
+				if inDependent {
+					q.dependent = s
+				}
 			}
 		case "TRN":
 			if inSubscriber {
 				q.traces = append(q.traces, s)
 			}
+			if inDependent {
+				q.depTraces = append(q.depTraces, s)
+			}
 		case "DMG":
 			if inSubscriber {
 				q.dmg = s
+			}
+			if inDependent {
+				q.depDMG = s
 			}
 		}
 	}

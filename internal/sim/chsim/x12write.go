@@ -110,9 +110,17 @@ const (
 	benefitsNone                     // subscriber rejected with an AAA
 )
 
-// build271 answers q. With rejectCode set, the subscriber loop carries
+// build271 answers q. With rejectCode set, the patient's loop carries
 // AAA*N**<code>*C and no benefits.
 func build271(q *inquiry, b benefits, rejectCode string, now time.Time) []byte {
+	return build271With(q, b, rejectCode, now, CopayAmount, PlanName)
+}
+
+// build271With is build271 with the plan's copay and name. When the 270 had
+// a dependent loop (2000D), the 271 answers in the dependent's loops: the
+// trace, name, birth date and relationship in 2000D/2100D and the benefits
+// in 2110D, as 005010X279A1 shows for a dependent without a member id.
+func build271With(q *inquiry, b benefits, rejectCode string, now time.Time, copay, plan string) []byte {
 	w := &writer{d: q.d}
 	e := answerEnvelope(q, "HB", "271", "005010X279A1")
 	w.open(e, now)
@@ -121,13 +129,21 @@ func build271(q *inquiry, b benefits, rejectCode string, now time.Time) []byte {
 	w.echoOr(q.payer, "NM1", "PR", "2", "SIMULATED PAYER", "", "", "", "", "PI", "SIMPAYER")
 	w.seg("HL", "2", "1", "21", "1")
 	w.echoOr(q.provider, "NM1", "1P", "2", "SIMULATED PROVIDER", "", "", "", "", "XX", "1234567893")
-	w.seg("HL", "3", "2", "22", "0")
-	for _, t := range q.traces {
-		// The requester's TRN*1 comes back as TRN*2 (referenced trace).
-		w.seg("TRN", "2", t.el(2), t.el(3), t.el(4))
+	dependent := q.dependent != nil
+	child := "0"
+	if dependent {
+		child = "1"
 	}
+	w.seg("HL", "3", "2", "22", child)
+	traces := func(trns []segment) {
+		for _, t := range trns {
+			// The requester's TRN*1 comes back as TRN*2 (referenced trace).
+			w.seg("TRN", "2", t.el(2), t.el(3), t.el(4))
+		}
+	}
+	traces(q.traces)
 	w.echo(q.subscriber)
-	if rejectCode != "" {
+	if !dependent && rejectCode != "" {
 		w.seg("AAA", "N", "", rejectCode, "C")
 		w.close(e)
 		return []byte(w.b.String())
@@ -135,18 +151,34 @@ func build271(q *inquiry, b benefits, rejectCode string, now time.Time) []byte {
 	if q.dmg != nil {
 		w.echo(q.dmg)
 	}
+	if dependent {
+		w.seg("HL", "4", "3", "23", "0")
+		traces(q.depTraces)
+		w.echo(q.dependent)
+		if rejectCode != "" {
+			w.seg("AAA", "N", "", rejectCode, "C")
+			w.close(e)
+			return []byte(w.b.String())
+		}
+		if q.depDMG != nil {
+			w.echo(q.depDMG)
+		}
+		if q.depINS != nil {
+			w.echo(q.depINS)
+		}
+	}
 	w.seg("DTP", "346", "D8", fmt.Sprintf("%d0101", now.Year()))
 	switch b {
 	case benefitsActive:
-		w.seg("EB", "1", "IND", "30", "C1", PlanName)
+		w.seg("EB", "1", "IND", "30", "C1", plan)
 		for _, st := range []string{"30", "98"} {
-			w.seg("EB", "B", "IND", st, "C1", "", "27", CopayAmount, "", "", "", "", "Y")
+			w.seg("EB", "B", "IND", st, "C1", "", "27", copay, "", "", "", "", "Y")
 		}
 		w.seg("EB", "A", "IND", "30", "C1", "", "", "", CoinsurancePercent, "", "", "", "Y")
 		w.seg("EB", "C", "IND", "30", "C1", "", "23", DeductibleAmount, "", "", "", "", "Y")
 		w.seg("EB", "C", "IND", "30", "C1", "", "29", DeductibleRemaining, "", "", "", "", "Y")
 	case benefitsInactive:
-		w.seg("EB", "6", "IND", "30", "C1", PlanName)
+		w.seg("EB", "6", "IND", "30", "C1", plan)
 	}
 	w.close(e)
 	return []byte(w.b.String())

@@ -58,9 +58,10 @@
 // # Default seed
 //
 // DefaultSeed gives obviously fictional data (family name "Testpatient",
-// +1555555xxxx phones, example.org identifier systems, appointments on
-// 2030-01-15 from 09:00Z in 30-minute steps), one booked Appointment per
-// clearinghouse scenario, selected by Coverage.subscriberId:
+// +1555555xxxx phones, example.org identifier systems, appointments from
+// 10 minutes after the seed time in 5-minute steps, so that they are inside
+// the engine's check-in window), one booked Appointment per clearinghouse
+// scenario, selected by Coverage.subscriberId:
 //
 //	appointment  patient      coverage  member id    scenario
 //	appt-1001    pat-1001     cov-1001  ACTIVE001    active with copay
@@ -78,6 +79,16 @@
 // Appointments have participants Patient, Practitioner/pract-1 (NPI
 // 1112223338) and Location/loc-1; the clinic is Organization/org-clinic-1
 // (NPI 1234567893). DefaultCases lists the same table for tests.
+//
+// LivedInSeed adds the charts real EHRs hold besides the happy path:
+//
+//	appointment  what is in the chart
+//	appt-4001    cancelled, with a cancelationReason
+//	appt-4002    booked a month ahead
+//	appt-4003    last year's Coverage (ended 2024-12-31, NOTFOUND01) listed before this year's (ACTIVE001)
+//	appt-4004    a child on a parent's plan (subscriber pat-4004-parent, FAMILY0001, relationship child)
+//	appt-4005    primary (order 1, ACTIVE001) and secondary (order 2, SECOND0001 at org-payer-2) coverage
+//	appt-4006    booked, the patient participant's status declined
 //
 // # Faults and control API
 //

@@ -189,6 +189,7 @@ func (s *Sim) create(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 	if err == nil {
 		s.counts.Creates++
 		s.counts.CreatesByType[c.typ]++
+		s.received = append(s.received, v)
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -248,6 +249,7 @@ func (s *Sim) update(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 	if err == nil {
 		s.counts.Updates++
 		s.counts.UpdatesByType[c.typ]++
+		s.received = append(s.received, v)
 	}
 	s.mu.Unlock()
 	if err != nil {

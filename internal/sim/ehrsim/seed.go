@@ -22,6 +22,10 @@ const (
 	PayerOrgID = "org-payer-1"
 	// PayerID is that Organization's payer id (PayerIDSystem).
 	PayerID = "SIMPAYER01"
+	// SecondaryPayerOrgID is the payer Organization of the seeded secondary coverage.
+	SecondaryPayerOrgID = "org-payer-2"
+	// SecondaryPayerID is that Organization's payer id (PayerIDSystem).
+	SecondaryPayerID = "SIMPAYER02"
 	// ClinicOrgID is the provider Organization (the billing provider).
 	ClinicOrgID = "org-clinic-1"
 	// ClinicNPI is the clinic's NPI; it passes the NPI check digit.
@@ -61,9 +65,34 @@ var DefaultCases = []SeedCase{
 // seedNames are the synthetic given names, one per case, in order.
 var seedNames = []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel"}
 
-// seedDay is the fixed date of every seeded appointment, far enough ahead
-// never to be in the past and obviously synthetic.
-var seedDay = time.Date(2030, time.January, 15, 9, 0, 0, 0, time.UTC)
+// Lived-in charts of the default seed: what real EHRs hold besides the happy path.
+const (
+	// ApptCancelled is a cancelled appointment (with a cancelationReason).
+	ApptCancelled = "appt-4001"
+	// ApptNextMonth is booked thirty days after the seed time.
+	ApptNextMonth = "appt-4002"
+	// ApptTwoCoverages has last year's Coverage (period ended 2024-12-31, member NOTFOUND01)
+	// listed before this year's (member ACTIVE001); both say status active.
+	ApptTwoCoverages = "appt-4003"
+	// ApptDependent is a child's appointment; the child is covered on a parent's plan
+	// (subscriber PatParent, member MemberFamily, relationship child).
+	ApptDependent = "appt-4004"
+	// ApptSecondary's patient has a primary (order 1, ACTIVE001) and a secondary (order 2,
+	// SECOND0001 at SecondaryPayerOrgID) coverage.
+	ApptSecondary = "appt-4005"
+	// ApptDeclined is booked, but the patient participant's status is declined.
+	ApptDeclined = "appt-4006"
+	// PatParent is the subscriber of the dependent's coverage.
+	PatParent = "pat-4004-parent"
+	// MemberFamily is the parent's member id; the clearinghouse simulator answers a dependent
+	// inquiry on it in loop 2000D.
+	MemberFamily = "FAMILY0001"
+	// MemberSecondary is the secondary coverage's member id.
+	MemberSecondary = "SECOND0001"
+)
+
+// DefaultSeed returns DefaultSeedAt(time.Now()).
+func DefaultSeed() []map[string]any { return DefaultSeedAt(time.Now()) }
 
 // Seed stores resources, each with resourceType and id, as the next
 // version of that resource. It bypasses authentication, validation, faults
@@ -106,12 +135,13 @@ func (s *Sim) Put(typ, id string, body []byte) error {
 	return err
 }
 
-// DefaultSeed returns synthetic resources for demos and tests: a payer and
+// DefaultSeedAt returns synthetic resources for demos and tests: a payer and
 // a clinic Organization, a Practitioner, a Location, and per DefaultCases
-// entry a booked Appointment with its Patient and (if any) Coverage. Every
-// person is obviously fictional (family name "Testpatient", 555-01xx
-// phone numbers).
-func DefaultSeed() []map[string]any {
+// entry a booked Appointment with its Patient and (if any) Coverage, starting
+// 10 to 45 minutes after now so that they can be checked in. Every person is obviously
+// fictional (family name "Testpatient", 555-01xx phone numbers).
+func DefaultSeedAt(now time.Time) []map[string]any {
+	first := now.UTC().Truncate(time.Minute).Add(10 * time.Minute)
 	out := []map[string]any{
 		{
 			"resourceType": "Organization", "id": PayerOrgID, "active": true,
@@ -137,7 +167,7 @@ func DefaultSeed() []map[string]any {
 		},
 	}
 	for i, c := range DefaultCases {
-		start := seedDay.Add(time.Duration(i) * 30 * time.Minute)
+		start := first.Add(time.Duration(i) * 5 * time.Minute)
 		out = append(out, seedAppointment(c, start))
 		if c.PatientID == "pat-missing" {
 			continue
@@ -147,6 +177,74 @@ func DefaultSeed() []map[string]any {
 			out = append(out, seedCoverage(c))
 		}
 	}
+	return out
+}
+
+// LivedInSeed returns the charts that exercise the check-in guards and the coverage selection
+// (ApptCancelled ... ApptDeclined), with appointments 10 minutes after now except
+// ApptNextMonth. It is seeded next to DefaultSeed by `make run` and the e2e tests.
+func LivedInSeed(now time.Time) []map[string]any {
+	start := now.UTC().Truncate(time.Minute).Add(10 * time.Minute)
+	out := []map[string]any{{
+		"resourceType": "Organization", "id": SecondaryPayerOrgID, "active": true,
+		"name":       "Simulated Secondary Plan",
+		"identifier": []any{map[string]any{"system": PayerIDSystem, "value": SecondaryPayerID}},
+		"type":       []any{coding("http://terminology.hl7.org/CodeSystem/organization-type", "pay", "Payer")},
+	}}
+	patient := func(id, given string, i int) map[string]any {
+		p := seedPatient(SeedCase{PatientID: id}, i%len(seedNames))
+		p["name"] = []any{map[string]any{"use": "official", "family": "Testpatient", "given": []any{given}}}
+		p["identifier"].([]any)[0].(map[string]any)["value"] = "MRN" + id[len("pat-"):]
+		return p
+	}
+	withCase := func(c SeedCase, given string, i int, at time.Time) []map[string]any {
+		return []map[string]any{seedAppointment(c, at), patient(c.PatientID, given, i)}
+	}
+
+	cancelled := withCase(SeedCase{AppointmentID: ApptCancelled, PatientID: "pat-4001"}, "India", 0, start)
+	cancelled[0]["status"] = "cancelled"
+	cancelled[0]["cancelationReason"] = coding("http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason", "pat", "Patient")
+	out = append(out, cancelled...)
+	out = append(out, seedCoverage(SeedCase{PatientID: "pat-4001", CoverageID: "cov-4001", MemberID: "ACTIVE001"}))
+
+	out = append(out, withCase(SeedCase{AppointmentID: ApptNextMonth, PatientID: "pat-4002"}, "Juliett", 1, start.Add(30*24*time.Hour))...)
+	out = append(out, seedCoverage(SeedCase{PatientID: "pat-4002", CoverageID: "cov-4002", MemberID: "ACTIVE001"}))
+
+	// Last year's plan sorts first by id, as an EHR that lists by id would return it.
+	out = append(out, withCase(SeedCase{AppointmentID: ApptTwoCoverages, PatientID: "pat-4003"}, "Kilo", 2, start)...)
+	old := seedCoverage(SeedCase{PatientID: "pat-4003", CoverageID: "cov-4003a", MemberID: "NOTFOUND01"})
+	old["period"] = map[string]any{"start": "2024-01-01", "end": "2024-12-31"}
+	cur := seedCoverage(SeedCase{PatientID: "pat-4003", CoverageID: "cov-4003b", MemberID: "ACTIVE001"})
+	cur["period"] = map[string]any{"start": fmt.Sprintf("%d-01-01", now.Year())}
+	out = append(out, old, cur)
+
+	// A child on a parent's plan: the parent is the subscriber, the child the beneficiary.
+	out = append(out, withCase(SeedCase{AppointmentID: ApptDependent, PatientID: "pat-4004"}, "Lima", 3, start)...)
+	parent := patient(PatParent, "Mike", 4)
+	parent["birthDate"] = "1980-04-14"
+	out = append(out, parent)
+	dep := seedCoverage(SeedCase{PatientID: "pat-4004", CoverageID: "cov-4004", MemberID: MemberFamily})
+	dep["subscriber"] = ref("Patient/" + PatParent)
+	dep["relationship"] = coding("http://terminology.hl7.org/CodeSystem/subscriber-relationship", "child", "Child")
+	dep["dependent"] = "02"
+	out = append(out, dep)
+
+	out = append(out, withCase(SeedCase{AppointmentID: ApptSecondary, PatientID: "pat-4005"}, "November", 5, start)...)
+	primary := seedCoverage(SeedCase{PatientID: "pat-4005", CoverageID: "cov-4005-1", MemberID: "ACTIVE001"})
+	primary["order"] = 1
+	secondary := seedCoverage(SeedCase{PatientID: "pat-4005", CoverageID: "cov-4005-2", MemberID: MemberSecondary})
+	secondary["order"] = 2
+	secondary["payor"] = []any{map[string]any{"reference": "Organization/" + SecondaryPayerOrgID, "display": "Simulated Secondary Plan"}}
+	secondary["class"] = []any{map[string]any{
+		"type":  coding("http://terminology.hl7.org/CodeSystem/coverage-class", "group", "Group"),
+		"value": "GRP-SIM-02", "name": "Simulated Secondary Group",
+	}}
+	out = append(out, primary, secondary)
+
+	declined := withCase(SeedCase{AppointmentID: ApptDeclined, PatientID: "pat-4006"}, "Oscar", 6, start)
+	declined[0]["participant"].([]any)[0].(map[string]any)["status"] = "declined"
+	out = append(out, declined...)
+	out = append(out, seedCoverage(SeedCase{PatientID: "pat-4006", CoverageID: "cov-4006", MemberID: "ACTIVE001"}))
 	return out
 }
 

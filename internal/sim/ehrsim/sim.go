@@ -59,6 +59,9 @@ type Sim struct {
 	tokens map[string]*accessToken
 	store  map[string]map[string]*record
 	counts Stats
+	// received are the versions stored by FHIR creates and updates (not by Seed or Put),
+	// in arrival order, so tests can validate everything a client wrote.
+	received []*version
 
 	faults *simkit.Injector[Fault]
 }

@@ -102,6 +102,19 @@ func (s *Sim) History(typ, id string) []map[string]any {
 	return out
 }
 
+// Received returns copies of every resource version a client wrote through
+// FHIR create or update (Seed and Put excluded), in arrival order, so a test
+// can validate each resource the engine wrote.
+func (s *Sim) Received() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, len(s.received))
+	for i, v := range s.received {
+		out[i] = copyVersion(v)
+	}
+	return out
+}
+
 // Resources returns copies of the current versions of every resource of
 // typ, ordered by id.
 func (s *Sim) Resources(typ string) []map[string]any {
