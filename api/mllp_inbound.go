@@ -48,6 +48,14 @@ func MLLPInboundHandler(d Deps) mllp.Handler {
 	return newInbound(d)
 }
 
+// WrapMLLPInbound puts the inbound checks of MLLPInboundHandler in front of another handler
+// that takes single UTF-8 messages (tests, or an ingest handler other than MLLPHandler).
+func WrapMLLPInbound(inner mllp.Handler, d Deps) mllp.Handler {
+	h := newInbound(d)
+	h.inner = inner
+	return h
+}
+
 type inbound struct {
 	s     *server
 	inner mllp.Handler
