@@ -209,8 +209,14 @@ func (d *Delims) decodeLenient(typ, raw string) (Value, []string) {
 	case TypeString, TypeText, TypeFormattedText:
 		v, _ := d.decodeValue(typ, raw)
 		if typ == TypeFormattedText {
+			// Formatting commands are read on the wire form, before delimiter escapes
+			// are undone: an escaped backslash (\E\) must not start a command.
 			v.Formatted = v.Text
-			v.Text = renderFT(v.Text, d.Escape)
+			lines := make([]string, len(reps))
+			for i, r := range reps {
+				lines[i] = d.UnescapeText(renderFT(r, d.Escape))
+			}
+			v.Text = strings.Join(lines, "\n")
 		}
 		return v, nil
 	case "":
@@ -357,9 +363,11 @@ func validDateTime(typ, s string) bool {
 	return err == nil
 }
 
-// RenderFormattedText turns FT formatting commands into plain text: \.br\
+// RenderFormattedText turns the FT formatting commands of a wire-form value
+// (default escape character) into plain text: \.br\
 // and \.sp\ become line breaks, \.ce\ starts a new line, \.in\ \.ti\ \.sk\
-// become spaces, \H\ and \N\ (highlighting) are dropped. Other text is kept.
+// become spaces, \H\ and \N\ (highlighting) are dropped. Other escape
+// sequences are left for UnescapeText.
 func RenderFormattedText(s string) string { return renderFT(s, '\\') }
 
 func renderFT(s string, esc byte) string {
