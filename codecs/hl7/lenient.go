@@ -204,7 +204,6 @@ func (d *Delims) decodeLenient(typ, raw string) (Value, []string) {
 	if raw == "" {
 		return Value{Type: typ}, nil
 	}
-	reps := splitReps(raw, d)
 	switch typ {
 	case TypeString, TypeText, TypeFormattedText:
 		v, _ := d.decodeValue(typ, raw)
@@ -212,6 +211,7 @@ func (d *Delims) decodeLenient(typ, raw string) (Value, []string) {
 			// Formatting commands are read on the wire form, before delimiter escapes
 			// are undone: an escaped backslash (\E\) must not start a command.
 			v.Formatted = v.Text
+			reps := splitReps(raw, d)
 			lines := make([]string, len(reps))
 			for i, r := range reps {
 				lines[i] = d.UnescapeText(renderFT(r, d.Escape))
@@ -226,8 +226,9 @@ func (d *Delims) decodeLenient(typ, raw string) (Value, []string) {
 	}
 	var warns []string
 	var first Value
-	for i, r := range reps {
-		v, w := d.decodeOne(typ, r)
+	// nth walks the repetitions without allocating a slice for the usual single value.
+	for i, n := 0, pieces(raw, d.Repetition); i < n; i++ {
+		v, w := d.decodeOne(typ, nth(raw, d.Repetition, i+1))
 		if i == 0 {
 			first = v
 			warns = append(warns, w...)
