@@ -117,8 +117,33 @@ func (h *inbound) one(ctx context.Context, msg, kept []byte, peer string) []byte
 			h.count(RefusedKey)
 			return h.refuse(ctx, kept, peer, m, ke)
 		}
+		h.recordLeniency(ctx, m, peer)
 	}
 	return h.inner.HandleMLLP(ctx, msg, peer)
+}
+
+// recordLeniency writes the value-level leniencies of a result (an OBX-5 kept as text, a
+// comparator read from an NM, ...) to the audit trail: where and why, never the values.
+func (h *inbound) recordLeniency(ctx context.Context, m *hl7.Message, peer string) {
+	if m.Header().MessageType != "ORU" {
+		return
+	}
+	u, err := hl7.ParseORU(m)
+	if err != nil {
+		return
+	}
+	warns := u.Warnings()
+	if len(warns) == 0 {
+		return
+	}
+	texts := make([]string, len(warns))
+	for i, w := range warns {
+		texts[i] = w.String()
+	}
+	h.warn("value")
+	h.s.log.Info("mllp: result read leniently", "peer", peer, "warnings", len(warns))
+	h.s.appendAudit(ctx, audit.Record{Actor: "mllp:" + peer, Action: "mllp.leniency", Vendor: "lis",
+		Exchange: u.Header.ControlID, Outcome: audit.OutcomeOK, Code: strings.Join(texts, "; ")})
 }
 
 // batchOutcome is one message's answer inside a batch.

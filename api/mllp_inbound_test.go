@@ -367,3 +367,17 @@ func TestAdminHL7BatchRoute(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, h.do(http.MethodPost, "/v1/admin/hl7-batches", batchFile("1", "H3"), writerSecret).Code)
 	assert.Equal(t, http.StatusBadRequest, h.do(http.MethodPost, "/v1/admin/hl7-batches", "PID|1\r", adminSecret).Code)
 }
+
+// A value that does not fit its type is accepted, and the leniency is in the audit trail.
+func TestInboundLeniencyRecordedInAudit(t *testing.T) {
+	store := sealedStore(t)
+	rec := &recorder{}
+	msg := strings.Replace(charsetORU("LN-1", "", "Doe", "x"), "OBX|1|ST|8251-1^Comment^LN||x", "OBX|1|NM|2823-3^Potassium^LN||<2.5", 1)
+	a := parseACK(t, api.WrapMLLPInbound(rec, api.Deps{Records: store}).HandleMLLP(t.Context(), []byte(msg), "p"))
+	assert.Equal(t, hl7.AckAccept, a.Code)
+	recs, err := store.List(t.Context(), audit.Filter{Action: "mllp.leniency"})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "LN-1", recs[0].Exchange)
+	assert.Equal(t, "segment 5 field 5: "+hl7.WarnNMComparator, recs[0].Code)
+}
