@@ -32,6 +32,10 @@ const (
 	RefusedCharset = "charset"
 	RefusedKey     = "routing_key"
 	RefusedBatch   = "batch_malformed"
+	// RefusedIngestReject and RefusedIngestError count the ingest handler's own AR and AE
+	// (unreadable or unsupported messages, unknown orders).
+	RefusedIngestReject = "ingest_reject"
+	RefusedIngestError  = "ingest_error"
 )
 
 // maxBatchFileBytes bounds POST /v1/admin/hl7-batches bodies.
@@ -99,7 +103,7 @@ func (h *inbound) one(ctx context.Context, msg, kept []byte, peer string) []byte
 	hdr, err := hl7.ParseHeader(msg)
 	if err != nil {
 		// Unreadable: the inner handler answers AR and keeps it.
-		return h.inner.HandleMLLP(ctx, msg, peer)
+		return h.ingest(ctx, msg, peer)
 	}
 	head := hdr.Header()
 	if !h.allowed(head.SendingApplication, head.SendingFacility) {
@@ -119,7 +123,19 @@ func (h *inbound) one(ctx context.Context, msg, kept []byte, peer string) []byte
 		}
 		h.recordLeniency(ctx, m, peer)
 	}
-	return h.inner.HandleMLLP(ctx, msg, peer)
+	return h.ingest(ctx, msg, peer)
+}
+
+// ingest hands a checked message to the inner handler and counts its refusals by ACK code.
+func (h *inbound) ingest(ctx context.Context, msg []byte, peer string) []byte {
+	ack := h.inner.HandleMLLP(ctx, msg, peer)
+	switch ackCode(ack) {
+	case hl7.AckReject, hl7.CommitReject:
+		h.count(RefusedIngestReject)
+	case hl7.AckError, hl7.CommitError:
+		h.count(RefusedIngestError)
+	}
+	return ack
 }
 
 // recordLeniency writes the value-level leniencies of a result (an OBX-5 kept as text, a
@@ -278,6 +294,9 @@ func ackControlID() string { return "ACK" + strconv.FormatInt(time.Now().UnixNan
 
 // ackCode returns MSA-1 of an acknowledgment, "" when unreadable.
 func ackCode(ack []byte) string {
+	if ack == nil {
+		return ""
+	}
 	m, err := hl7.Parse(ack)
 	if err != nil {
 		return ""

@@ -381,3 +381,12 @@ func TestInboundLeniencyRecordedInAudit(t *testing.T) {
 	assert.Equal(t, "LN-1", recs[0].Exchange)
 	assert.Equal(t, "segment 5 field 5: "+hl7.WarnNMComparator, recs[0].Code)
 }
+
+// The ingest handler's own refusals (here: not HL7 at all) are counted too.
+func TestInboundCountsIngestRefusals(t *testing.T) {
+	var refused []string
+	h := api.MLLPInboundHandler(api.Deps{Records: sealedStore(t), HL7Inbound: api.HL7InboundOptions{Refused: func(r string) { refused = append(refused, r) }}})
+	a := parseACK(t, h.HandleMLLP(t.Context(), []byte("this is not HL7"), "p"))
+	assert.Equal(t, hl7.AckReject, a.Code)
+	assert.Equal(t, []string{api.RefusedIngestReject}, refused)
+}
