@@ -16,6 +16,9 @@ func TestCheckKeysExact(t *testing.T) {
 	if err := CheckKeys(mustParse(t, good)); err != nil {
 		t.Fatalf("good message: %v", err)
 	}
+	if err := CheckKeys(mustParse(t, strings.Replace(good, "MRN1^^^HOSP^MR", "MRN1^^^HOSP^MR~L77^^^LAB^MR", 1))); err != nil {
+		t.Fatalf("MRNs from two authorities: %v", err)
+	}
 	cases := []struct {
 		name, msg, code, seg string
 		field                int
@@ -26,7 +29,7 @@ func TestCheckKeysExact(t *testing.T) {
 		{"version 3", strings.Replace(good, "|P|2.5.1", "|P|3.0", 1), AckReject, "MSH", 12},
 		{"no PID-3", strings.Replace(good, "PID|1||MRN1^^^HOSP^MR", "PID|1||", 1), AckError, "PID", 3},
 		{"no PID", strings.Replace(good, "PID|1||MRN1^^^HOSP^MR\r", "", 1), AckError, "PID", 3},
-		{"two MRNs", strings.Replace(good, "MRN1^^^HOSP^MR", "MRN1^^^HOSP^MR~MRN2^^^HOSP^MR", 1), AckError, "PID", 3},
+		{"two MRNs from one authority", strings.Replace(good, "MRN1^^^HOSP^MR", "MRN1^^^HOSP^MR~MRN2^^^HOSP^MR", 1), AckError, "PID", 3},
 		{"no placer", strings.ReplaceAll(good, "PLC1", ""), AckError, "OBR", 2},
 		{"placers differ", strings.Replace(good, "ORC|RE|PLC1", "ORC|RE|PLC9", 1), AckError, "ORC", 2},
 		{"fillers differ", strings.Replace(good, "ORC|RE|PLC1|F1", "ORC|RE|PLC1|F9", 1), AckError, "ORC", 3},

@@ -37,7 +37,7 @@ func (e *KeyError) Error() string {
 // CheckKeys checks, exactly, the fields that decide a message's routing:
 // MSH-9 (type and trigger), MSH-10 and MSH-12 for every message, and for an
 // ORU^R01 the patient (one PID, PID-3 present and not naming two medical
-// record numbers) and each order group's placer number (ORC-2/OBR-2 present
+// record numbers from one assigning authority) and each order group's placer number (ORC-2/OBR-2 present
 // and agreeing) and filler number (ORC-3/OBR-3 agreeing when both are sent).
 // It returns nil when they are in order; values are never quoted.
 func CheckKeys(m *Message) *KeyError {
@@ -69,7 +69,9 @@ func CheckKeys(m *Message) *KeyError {
 	case len(pids) > 1:
 		return ae("PID", 2, 0, ErrCodeSegmentSequence, "more than one patient in one result message")
 	}
-	mrn, ids := "", 0
+	// Medical record numbers from different authorities are normal; two from one authority
+	// make the patient ambiguous.
+	mrns, ids := map[string]string{}, 0
 	for _, r := range splitReps(pids[0].Field(3), d) {
 		c := d.cx(r)
 		if c.ID == "" {
@@ -77,10 +79,10 @@ func CheckKeys(m *Message) *KeyError {
 		}
 		ids++
 		if c.TypeCode == "MR" {
-			if mrn != "" && mrn != c.ID+"^"+c.AssigningAuthority {
-				return ae("PID", 1, 3, ErrCodeDuplicateKey, "PID-3 names two different medical record numbers")
+			if prev, ok := mrns[c.AssigningAuthority]; ok && prev != c.ID {
+				return ae("PID", 1, 3, ErrCodeDuplicateKey, "PID-3 names two medical record numbers from one authority")
 			}
-			mrn = c.ID + "^" + c.AssigningAuthority
+			mrns[c.AssigningAuthority] = c.ID
 		}
 	}
 	if ids == 0 {
