@@ -38,6 +38,8 @@ const (
 	RefusedIngestError  = "ingest_error"
 )
 
+var errNoStore = errors.New("api: no audit store")
+
 // maxBatchFileBytes bounds POST /v1/admin/hl7-batches bodies.
 const maxBatchFileBytes = 32 << 20
 
@@ -121,7 +123,13 @@ func (h *inbound) one(ctx context.Context, msg, kept []byte, peer string) []byte
 			h.count(RefusedKey)
 			return h.refuse(ctx, kept, peer, m, ke)
 		}
-		h.recordLeniency(ctx, m, peer)
+		if u, err := hl7.ParseORU(m); err == nil {
+			h.recordLeniency(ctx, u, peer)
+			var ok bool
+			if ctx, ok = h.storeDocuments(ctx, u, peer); !ok {
+				return nil
+			}
+		}
 	}
 	return h.ingest(ctx, msg, peer)
 }
@@ -140,14 +148,7 @@ func (h *inbound) ingest(ctx context.Context, msg []byte, peer string) []byte {
 
 // recordLeniency writes the value-level leniencies of a result (an OBX-5 kept as text, a
 // comparator read from an NM, ...) to the audit trail: where and why, never the values.
-func (h *inbound) recordLeniency(ctx context.Context, m *hl7.Message, peer string) {
-	if m.Header().MessageType != "ORU" {
-		return
-	}
-	u, err := hl7.ParseORU(m)
-	if err != nil {
-		return
-	}
+func (h *inbound) recordLeniency(ctx context.Context, u hl7.ORU, peer string) {
 	warns := u.Warnings()
 	if len(warns) == 0 {
 		return

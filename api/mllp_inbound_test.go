@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -389,4 +390,33 @@ func TestInboundCountsIngestRefusals(t *testing.T) {
 	a := parseACK(t, h.HandleMLLP(t.Context(), []byte("this is not HL7"), "p"))
 	assert.Equal(t, hl7.AckReject, a.Code)
 	assert.Equal(t, []string{api.RefusedIngestReject}, refused)
+}
+
+// An embedded PDF is kept encrypted before the ingest runs, and the ingest sees its reference.
+func TestInboundEmbeddedDocumentStoredWithReference(t *testing.T) {
+	store := sealedStore(t)
+	pdf := "%PDF-1.4 report"
+	msg := strings.Replace(charsetORU("ED-1", "", "Doe", "x"), "OBX|1|ST|8251-1^Comment^LN||x",
+		"OBX|1|ED|11526-1^Pathology study^LN||LAB^AP^PDF^Base64^JVBERi0xLjQgcmVwb3J0", 1)
+	var ref string
+	var found bool
+	inner := mllp.HandlerFunc(func(ctx context.Context, m []byte, p string) []byte {
+		ref, found = api.DocumentRef(ctx, 0, 0, 0)
+		return (&recorder{}).HandleMLLP(ctx, m, p)
+	})
+	a := parseACK(t, api.WrapMLLPInbound(inner, api.Deps{Records: store}).HandleMLLP(t.Context(), []byte(msg), "p"))
+	assert.Equal(t, hl7.AckAccept, a.Code)
+	require.True(t, found)
+	recs, err := store.List(t.Context(), audit.Filter{Action: "mllp.document"})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "audit:"+strconv.FormatInt(recs[0].ID, 10), ref)
+	data, err := store.Payload(t.Context(), recs[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, pdf, string(data))
+
+	// A document that cannot be kept means no ACK.
+	rec := &recorder{}
+	assert.Nil(t, api.WrapMLLPInbound(rec, api.Deps{Records: failingStore{store}}).HandleMLLP(t.Context(), []byte(msg), "p"))
+	assert.Empty(t, rec.received())
 }
