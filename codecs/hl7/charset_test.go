@@ -225,3 +225,15 @@ func FuzzDecodeCharset(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeCharsetLatin1 measures the 8859/1 to UTF-8 step every such inbound message takes.
+func BenchmarkDecodeCharsetLatin1(b *testing.B) {
+	raw := mustCharmap(charmap.ISO8859_1)(strings.Repeat(charsetMessage("8859/1"), 4))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := DecodeCharset(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -361,3 +361,22 @@ func FuzzLenientFrameReader(f *testing.F) {
 		t.Fatal("more frames than input bytes")
 	})
 }
+
+// Over TLS the lenient pause (a read deadline) must not break the connection for the next frame.
+func TestLenientFramingPauseOverTLS(t *testing.T) {
+	serverTLS, clientTLS := selfSignedTLS(t)
+	addr := startServer(t, &mllp.Server{Handler: echoHandler, TLSConfig: serverTLS, LenientFraming: true})
+	c, err := tls.Dial("tcp", addr, clientTLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, id := range []string{"T1", "T2"} {
+		if _, err := c.Write([]byte("\x0b" + string(hl7Message(id)) + "\x1c")); err != nil {
+			t.Fatal(err)
+		}
+		if _, ref := msa(readAck(t, c)); ref != id {
+			t.Fatalf("ACK %q want %q", ref, id)
+		}
+	}
+}
