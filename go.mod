@@ -11,6 +11,7 @@ require (
 	go.temporal.io/api v1.54.0
 	go.temporal.io/sdk v1.38.0
 	golang.org/x/sync v0.24.0
+	golang.org/x/text v0.28.0
 	google.golang.org/protobuf v1.36.8
 	modernc.org/sqlite v1.38.2
 )
@@ -46,7 +47,6 @@ require (
 	golang.org/x/exp v0.0.0-20250620022241-b7579e27df2b // indirect
 	golang.org/x/net v0.43.0 // indirect
 	golang.org/x/sys v0.35.0 // indirect
-	golang.org/x/text v0.28.0 // indirect
 	golang.org/x/time v0.3.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20240827150818-7e3bb234dfed // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20240827150818-7e3bb234dfed // indirect

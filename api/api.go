@@ -49,6 +49,9 @@ type Deps struct {
 	LabDefaults LabDefaults
 	// CheckInDefaults configure new check-ins.
 	CheckInDefaults CheckInDefaults
+	// HL7Inbound configures sender trust and metrics for inbound HL7 (MLLPInboundHandler and
+	// POST /v1/admin/hl7-batches).
+	HL7Inbound HL7InboundOptions
 	// Ready is an extra readiness check (e.g. a store ping) run after Temporal's health check.
 	Ready func(ctx context.Context) error
 }

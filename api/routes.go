@@ -71,6 +71,8 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, "lab-orders.read"}, s.getLabOrder},
 		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
 
+		{Route{http.MethodPost, "/v1/admin/hl7-batches", AuthBearer, "admin"}, s.postHL7Batch},
+
 		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
 		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, ""}, s.twilioWebhook},
 

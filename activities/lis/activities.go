@@ -35,6 +35,8 @@ type Activities struct {
 	// identify both ends in MSH.
 	SendingApplication, SendingFacility, ReceivingApplication, ReceivingFacility string
 	Now                                                                          func() time.Time
+	// Charset is the laboratory's MSH-18 character set (LIS_CHARSET); empty means UTF-8.
+	Charset string
 }
 
 // priorities maps the API's priority to HL7 table 0485.
@@ -72,7 +74,7 @@ func (a *Activities) SendOrder(ctx context.Context, in SendOrderInput) (SendOrde
 		rec.Outcome = audit.OutcomeRejected
 		return SendOrderResult{}, temporal.NewNonRetryableApplicationError("the order cannot be built: "+err.Error(), ErrTypeOrderRejected, nil)
 	}
-	raw, err := msg.Encode()
+	raw, err := a.encodeOrder(msg)
 	if err != nil {
 		rec.Outcome = audit.OutcomeRejected
 		return SendOrderResult{}, temporal.NewNonRetryableApplicationError("the order cannot be encoded", ErrTypeOrderRejected, nil)
@@ -82,7 +84,7 @@ func (a *Activities) SendOrder(ctx context.Context, in SendOrderInput) (SendOrde
 		rec.Outcome = audit.OutcomeError
 		return SendOrderResult{}, fmt.Errorf("lis: %w", err)
 	}
-	ackMsg, err := hl7.Parse(ackRaw)
+	ackMsg, err := hl7.Parse(decodeAck(ackRaw))
 	if err != nil {
 		rec.Outcome = audit.OutcomeError
 		return SendOrderResult{}, errors.New("lis: unreadable ACK")

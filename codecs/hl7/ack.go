@@ -2,6 +2,7 @@ package hl7
 
 import (
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -76,6 +77,8 @@ type ErrorDetail struct {
 	Severity string
 	// UserMessage is ERR-8, text for a person.
 	UserMessage string
+	// Location is ERR-2, the segment and field the error is about.
+	Location ErrorLocation
 }
 
 // Accepted reports whether the code is AA or CA.
@@ -121,6 +124,11 @@ func ParseACK(m *Message) (ACK, error) {
 				Code:        d.cwe(nth(s.Field(3), d.Repetition, 1)),
 				Severity:    d.comp(s.Field(4), 1),
 				UserMessage: d.comp(s.Field(8), 1),
+			}
+			if erl := nth(s.Field(2), d.Repetition, 1); erl != "" {
+				e.Location.Segment = d.comp(erl, 1)
+				e.Location.Sequence, _ = strconv.Atoi(d.comp(erl, 2))
+				e.Location.Field, _ = strconv.Atoi(d.comp(erl, 3))
 			}
 			if e.Code.IsZero() {
 				// v2.3 ERR-1 is ELD: segment^sequence^field^code, the code a

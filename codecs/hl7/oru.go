@@ -1,5 +1,7 @@
 package hl7
 
+import "strings"
+
 // Abnormal flags of OBX-8 (HL7 table 0078).
 const (
 	FlagNormal           = "N"
@@ -43,6 +45,8 @@ type ORU struct {
 	Visit Visit
 	// Orders are the ORDER_OBSERVATION groups in message order.
 	Orders []OrderResult
+	// ParseWarnings are message-level leniencies; Warnings adds every observation's.
+	ParseWarnings []Warning
 }
 
 // OrderResult is one ORDER_OBSERVATION group: an optional ORC, an OBR, its
@@ -88,6 +92,10 @@ type Observation struct {
 	ObservedAt string
 	// Notes are the NTE segments after the OBX.
 	Notes []string
+	// Warnings record leniency applied to this OBX (a value kept as text, a
+	// comparator read from an NM, an unknown status); the message is never
+	// rejected for them.
+	Warnings []Warning
 }
 
 // Critical reports whether any abnormal flag marks a critical value.
@@ -102,10 +110,12 @@ func (o Observation) Critical() bool {
 
 // ParseORU reads the typed ORU^R01 view of m. It fails with a *ParseError
 // when MSH-9 is not ORU^R01, when the message carries more than one patient
-// or no OBR, when an OBX comes before any OBR, when OBX-11 is not an HL7
-// table 0085 status, or when OBX-5 does not match OBX-2 (an NM that is not a
-// number, an invalid SN). Observations inside a SPECIMEN group (after SPM)
-// are skipped.
+// or no OBR, or when an OBX comes before any OBR. How single values are
+// written never fails it: an OBX-5 that does not fit OBX-2 (or has no
+// OBX-2) is kept as text, an NM with a comparator or range becomes a
+// structured value, and an OBX-11 outside table 0085 is kept as sent, each
+// with a Warning on the observation. Observations inside a SPECIMEN group
+// (after SPM) are skipped.
 func ParseORU(m *Message) (ORU, error) {
 	var u ORU
 	if err := m.checkType("ORU", "R01"); err != nil {
@@ -193,15 +203,16 @@ func (d *Delims) observation(s *Segment, pos int) (Observation, error) {
 		}
 	}
 	if !resultStatuses[o.Status] {
-		return o, &ParseError{Segment: pos, Field: 11, Reason: "OBX-11 is not an HL7 table 0085 result status"}
+		o.Warnings = append(o.Warnings, Warning{Segment: pos, Field: 11, Reason: WarnUnknownStatus})
 	}
-	typ := d.comp(s.Field(2), 1)
-	if typ == "" && s.Field(5) != "" {
-		return o, &ParseError{Segment: pos, Field: 2, Reason: "OBX-5 has a value but OBX-2 no value type"}
-	}
-	v, err := d.decodeValue(typ, s.Field(5))
-	if err != nil {
-		return o, &ParseError{Segment: pos, Field: 5, Reason: "OBX-5 is " + err.Error() + " as OBX-2 requires"}
+	typ := strings.TrimSpace(d.comp(s.Field(2), 1))
+	v, warns := d.decodeLenient(typ, s.Field(5))
+	for _, w := range warns {
+		field := 5
+		if w == WarnNoValueType {
+			field = 2
+		}
+		o.Warnings = append(o.Warnings, Warning{Segment: pos, Field: field, Reason: w})
 	}
 	o.Value = v
 	return o, nil

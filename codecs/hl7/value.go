@@ -32,8 +32,20 @@ type Value struct {
 	Number *float64
 	// Coded is set for CE, CWE and CNE.
 	Coded *CWE
-	// Structured is set for SN.
+	// Structured is set for SN, and for an NM written with a comparator
+	// ("<2.22") or as a range or ratio ("2-5", "1:128").
 	Structured *SN
+	// Comparator is "<", ">", "<=" or ">=" when an NM was written as a bound
+	// ("<2.22"): Number is then nil and Quantity returns the bound.
+	Comparator string
+	// Formatted is an FT value with its formatting commands (\.br\ and the
+	// like) as sent; Text holds it rendered as plain text.
+	Formatted string
+	// Document is set for ED and RP values.
+	Document *Document
+	// More are OBX-5's further repetitions for types other than ST, TX and
+	// FT (whose repetitions are lines of Text), each decoded the same way.
+	More []Value
 }
 
 // SN is a structured numeric: a comparator, a number and an optional

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/careflow/engine/codecs/hl7"
 )
 
 // Config is the engine's whole configuration.
@@ -54,6 +56,10 @@ type Config struct {
 	LISMLLPCAFile string
 	// Lab holds the lab-order process settings.
 	Lab Lab
+	// MLLP bounds and trusts the engine's inbound MLLP listener.
+	MLLP MLLP
+	// LISCharset is LIS_CHARSET, the MSH-18 character set of orders sent to the laboratory.
+	LISCharset string
 
 	// ProviderNPI and ProviderName identify the clinic in eligibility inquiries.
 	ProviderNPI  string
@@ -86,6 +92,24 @@ type Lab struct {
 	EscalationChain []Contact
 	// CriticalThresholds is LAB_CRITICAL_THRESHOLDS: "LOINC:low:high;..." (either bound may be empty).
 	CriticalThresholds map[string][2]*float64
+}
+
+// MLLP bounds the inbound MLLP listener and says which senders it trusts.
+type MLLP struct {
+	// MaxConns is MLLP_MAX_CONNS: connections past it are refused.
+	MaxConns int
+	// IdleTimeout is MLLP_IDLE_TIMEOUT: a connection with no frame for this long is closed.
+	IdleTimeout time.Duration
+	// FrameTimeout is MLLP_FRAME_TIMEOUT: one frame must arrive whole within it (slowloris guard).
+	FrameTimeout time.Duration
+	// HandshakeTimeout is MLLP_TLS_HANDSHAKE_TIMEOUT.
+	HandshakeTimeout time.Duration
+	// ClientCAFile is MLLP_TLS_CLIENT_CA_FILE: when set, senders must present a certificate it signed.
+	ClientCAFile string
+	// AllowedSenders is MLLP_ALLOWED_SENDERS: "APP^FACILITY" entries (MSH-3^MSH-4); empty allows any.
+	AllowedSenders []string
+	// LenientFraming is MLLP_LENIENT_FRAMING: accept FS without CR and stray CR/LF between frames.
+	LenientFraming bool
 }
 
 // Contact is a role and phone number in the escalation chain.
@@ -191,6 +215,16 @@ func FromEnv() (Config, error) {
 	if c.Lab, err = labFromEnv(); err != nil {
 		return c, err
 	}
+	if c.MLLP, err = mllpFromEnv(); err != nil {
+		return c, err
+	}
+	if c.MLLP.ClientCAFile != "" && c.MLLPTLSCertFile == "" {
+		return c, fmt.Errorf("config: MLLP_TLS_CLIENT_CA_FILE needs MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE")
+	}
+	c.LISCharset = env("LIS_CHARSET", hl7.CharsetUTF8)
+	if _, ok := hl7.LookupCharset(c.LISCharset); !ok {
+		return c, fmt.Errorf("config: LIS_CHARSET must be one of %s", strings.Join(hl7.CharsetNames, ", "))
+	}
 	if !c.FHIR.Simulated() && (c.FHIR.TokenURL == "" || c.FHIR.ClientID == "" || c.FHIR.PrivateKeyFile == "") {
 		return c, fmt.Errorf("config: FHIR_BASE_URL is set, so FHIR_TOKEN_URL, FHIR_CLIENT_ID and FHIR_PRIVATE_KEY_FILE are required")
 	}
@@ -265,6 +299,40 @@ func labFromEnv() (Lab, error) {
 		l.CriticalThresholds[parts[0]] = bounds
 	}
 	return l, nil
+}
+
+// mllpFromEnv reads the inbound MLLP limits and sender trust.
+func mllpFromEnv() (MLLP, error) {
+	m := MLLP{ClientCAFile: os.Getenv("MLLP_TLS_CLIENT_CA_FILE"), AllowedSenders: splitList(os.Getenv("MLLP_ALLOWED_SENDERS"), ",")}
+	var err error
+	m.MaxConns = 512
+	if v := os.Getenv("MLLP_MAX_CONNS"); v != "" {
+		if m.MaxConns, err = strconv.Atoi(v); err != nil || m.MaxConns <= 0 {
+			return m, fmt.Errorf("config: MLLP_MAX_CONNS must be a positive integer, got %q", v)
+		}
+	}
+	if m.IdleTimeout, err = duration("MLLP_IDLE_TIMEOUT", time.Hour); err != nil {
+		return m, err
+	}
+	if m.FrameTimeout, err = duration("MLLP_FRAME_TIMEOUT", time.Minute); err != nil {
+		return m, err
+	}
+	if m.HandshakeTimeout, err = duration("MLLP_TLS_HANDSHAKE_TIMEOUT", 10*time.Second); err != nil {
+		return m, err
+	}
+	switch v := strings.ToLower(os.Getenv("MLLP_LENIENT_FRAMING")); v {
+	case "", "true", "1", "yes":
+		m.LenientFraming = true
+	case "false", "0", "no":
+	default:
+		return m, fmt.Errorf("config: MLLP_LENIENT_FRAMING must be true or false, got %q", v)
+	}
+	for _, s := range m.AllowedSenders {
+		if app, fac, _ := strings.Cut(s, "^"); app == "" && fac == "" {
+			return m, fmt.Errorf("config: MLLP_ALLOWED_SENDERS entries must be APP^FACILITY")
+		}
+	}
+	return m, nil
 }
 
 func splitList(s, sep string) []string {

@@ -26,6 +26,9 @@ func (s *Stack) startLab(fc *fhir.Client) (workers.LabActivities, net.Listener, 
 	if err != nil {
 		return acts, nil, err
 	}
+	if err := requireClientCerts(srvTLS, cfg.MLLP.ClientCAFile); err != nil {
+		return acts, nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.MLLPAddr)
 	if err != nil {
 		return acts, nil, fmt.Errorf("mllp listen %s: %w", cfg.MLLPAddr, err)
@@ -47,7 +50,7 @@ func (s *Stack) startLab(fc *fhir.Client) (workers.LabActivities, net.Listener, 
 	}
 	s.lisClient = &mllp.Client{Addr: cfg.LISMLLPAddr, TLSConfig: lisTLS, DialTimeout: 5 * time.Second, AckTimeout: 30 * time.Second}
 	acts.LIS = &lis.Activities{MLLP: s.lisClient, FHIR: fc, Records: s.Store, SendingApplication: "CAREFLOW",
-		SendingFacility: "CLINIC", ReceivingApplication: "LIS", ReceivingFacility: "LAB", Now: time.Now}
+		SendingFacility: "CLINIC", ReceivingApplication: "LIS", ReceivingFacility: "LAB", Now: time.Now, Charset: cfg.LISCharset}
 	acts.EHR, acts.SMS = s.checkinActs.EHR, s.checkinActs.SMS
 	acts.Records = &records.Activities{Records: s.Store}
 	return acts, ln, nil
@@ -55,7 +58,10 @@ func (s *Stack) startLab(fc *fhir.Client) (workers.LabActivities, net.Listener, 
 
 // serveMLLP runs the MLLP listener with the API's handler until Close.
 func (s *Stack) serveMLLP(ln net.Listener, deps api.Deps) {
-	s.mllp = &mllp.Server{Handler: api.MLLPHandler(deps), TLSConfig: s.mllpTLS, Logger: s.logger.With("component", "mllp")}
+	m := s.Config.MLLP
+	s.mllp = &mllp.Server{Handler: api.MLLPInboundHandler(deps), TLSConfig: s.mllpTLS, Logger: s.logger.With("component", "mllp"),
+		MaxConns: m.MaxConns, IdleTimeout: m.IdleTimeout, FrameTimeout: m.FrameTimeout, HandshakeTimeout: m.HandshakeTimeout,
+		LenientFraming: m.LenientFraming, Hooks: mllp.Hooks{Refused: func(_, reason string) { s.mllpMetrics.Refused(reason) }}}
 	go func() {
 		if err := s.mllp.Serve(ln); err != nil && !errors.Is(err, mllp.ErrServerClosed) {
 			s.logger.Error("mllp listener stopped", "error", err)

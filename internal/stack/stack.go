@@ -90,6 +90,7 @@ type Stack struct {
 	mllp        *mllp.Server
 	mllpLn      net.Listener
 	mllpTLS     *tls.Config
+	mllpMetrics *metrics.MLLP
 	wopts       worker.Options
 	http        *http.Server
 	httpDone    chan error
@@ -135,6 +136,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 
 	reg := metrics.NewRegistry()
+	s.mllpMetrics = metrics.NewMLLP(reg)
 	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, s.Codec,
 		metrics.NewTemporalHandler(reg, ""), logger.With("component", "temporal"))
 	if s.Temporal, err = temporalclient.Dial(ctx, copts); err != nil {
@@ -227,6 +229,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		TwilioAuthToken:     s.Config.Twilio.AuthToken,
 		PublicURL:           s.Config.Twilio.PublicURL,
 		LabDefaults:         labDefaults(cfg.Lab),
+		HL7Inbound: api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
+			Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned},
 		CheckInDefaults: api.CheckInDefaults{
 			PayerWindow:      cfg.CheckInPayerWindow,
 			AttentionTimeout: cfg.CheckInAttentionTimeout,

@@ -35,3 +35,24 @@ func clientTLS(caFile string) (*tls.Config, error) {
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
+
+// requireClientCerts makes the MLLP listener demand a client certificate signed by caFile
+// (mutual TLS); nothing changes when caFile is empty.
+func requireClientCerts(cfg *tls.Config, caFile string) error {
+	if caFile == "" {
+		return nil
+	}
+	if cfg == nil {
+		return errors.New("mllp tls: MLLP_TLS_CLIENT_CA_FILE needs MLLP_TLS_CERT_FILE")
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return fmt.Errorf("mllp tls: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return errors.New("mllp tls: no certificate in MLLP_TLS_CLIENT_CA_FILE")
+	}
+	cfg.ClientCAs, cfg.ClientAuth = pool, tls.RequireAndVerifyClientCert
+	return nil
+}

@@ -5,6 +5,11 @@
 //
 //   node hl7-bench.js bench [--iterations N] [--warmup N] [file.hl7 ...]
 //       parse and encode every message N times per parser; messages/s.
+//   node hl7-bench.js extract [--iterations N] [--warmup N] [file.hl7 ...]
+//       typed ORU extraction with @medplum/core (the fastest peer): every OBX
+//       with its code, sub-id, units, flags, status and its OBX-5 values
+//       decoded by OBX-2 (numbers with comparators, coded values, text);
+//       messages/s and observations per message.
 //   node hl7-bench.js inspect [file.hl7 ...]
 //       what @medplum/core (and redox) read from each message: segment
 //       count, MSH-10, delimiters and every field split into repetitions
@@ -131,6 +136,66 @@ function medplumFields(seg) {
   return out;
 }
 
+// decodeValue reads one OBX-5 repetition (an array of components) as codecs/hl7 does.
+function decodeValue(type, comps) {
+  const first = (comps[0] || '').trim();
+  switch (type) {
+    case 'SN':
+      if (comps.length > 1) {
+        return { comparator: comps[0] || '', number: parseFloat(comps[1]), separator: comps[2] || '', number2: comps[3] ? parseFloat(comps[3]) : undefined };
+      }
+    // falls through: an SN written flat reads like an NM
+    case 'NM': {
+      const m = /^(<=|>=|<|>)?\s*([-+]?[0-9 ]*\.?[0-9 ]+)$/.exec(first);
+      if (m) return { comparator: m[1] || '', number: parseFloat(m[2].replace(/ /g, '')) };
+      return { text: first, warning: true };
+    }
+    case 'CWE':
+    case 'CE':
+    case 'CNE':
+      return { code: comps[0] || '', text: comps[1] || comps[0] || '', system: comps[2] || '' };
+    default:
+      return { text: comps.join('^') };
+  }
+}
+
+function extractMedplum(text) {
+  const msg = Hl7Message.parse(text);
+  const out = [];
+  let specimen = false; // OBX after SPM describe the specimen, as codecs/hl7 reads them
+  for (const seg of msg.segments) {
+    if (seg.name === 'SPM') specimen = true;
+    if (seg.name === 'OBR') specimen = false;
+    if (seg.name !== 'OBX' || specimen) continue;
+    const type = seg.getComponent(2, 1);
+    out.push({
+      type,
+      code: seg.getComponent(3, 1),
+      subId: seg.getComponent(4, 1),
+      values: seg.getField(5).components.map((rep) => decodeValue(type, rep)),
+      units: seg.getComponent(6, 1),
+      flags: seg.getField(8).components.map((rep) => rep[0]),
+      status: seg.getComponent(11, 1),
+    });
+  }
+  return out;
+}
+
+function extract(opts) {
+  const messages = readMessages(opts.files);
+  const observations = messages.reduce((n, m) => n + extractMedplum(m.text).length, 0);
+  time(messages, opts.warmup, (m) => extractMedplum(m.text).length > 0);
+  const seconds = time(messages, opts.iterations, (m) => extractMedplum(m.text).length > 0);
+  const count = messages.length * opts.iterations;
+  return {
+    node: process.version,
+    iterations: opts.iterations,
+    files: messages.map((m) => m.file),
+    results: [{ parser: '@medplum/core', version: packageVersion('@medplum/core'), op: 'extract', messages: count, seconds,
+      messagesPerSecond: seconds > 0 ? count / seconds : 0, observations, failed: [] }],
+  };
+}
+
 function inspect(opts) {
   return readMessages(opts.files).map((m) => {
     const out = { file: m.file };
@@ -164,10 +229,12 @@ function main() {
   let result;
   if (opts.mode === 'bench') {
     result = bench(opts);
+  } else if (opts.mode === 'extract') {
+    result = extract(opts);
   } else if (opts.mode === 'inspect') {
     result = inspect(opts);
   } else {
-    throw new Error('usage: hl7-bench.js bench|inspect [--iterations N] [--warmup N] [file.hl7 ...]');
+    throw new Error('usage: hl7-bench.js bench|extract|inspect [--iterations N] [--warmup N] [file.hl7 ...]');
   }
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 )
 
 // MLLP block characters.
@@ -51,16 +53,51 @@ type FrameReader struct {
 	scratch   []byte
 	discarded int64
 	err       error
+	opts      FrameReaderOptions
+	partial   int
 }
 
-// NewFrameReader returns a FrameReader on r that rejects messages longer than
-// maxBytes; maxBytes <= 0 means DefaultMaxMessageBytes.
-func NewFrameReader(r io.Reader, maxBytes int) *FrameReader {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxMessageBytes
-	}
-	return &FrameReader{br: bufio.NewReaderSize(r, readBufferSize), max: maxBytes}
+// DefaultLenientPause is how long a lenient reader waits after an end block
+// without CR before it takes the frame as complete.
+const DefaultLenientPause = 100 * time.Millisecond
+
+// FrameReaderOptions configure NewFrameReaderWith.
+type FrameReaderOptions struct {
+	// MaxBytes caps one message; <= 0 means DefaultMaxMessageBytes.
+	MaxBytes int
+	// Lenient also ends a frame at an end block followed by LF, by the next
+	// start block, by the end of the stream, or by a pause (Pause) when
+	// SetReadDeadline is given; CR and LF between frames are not counted as
+	// discarded. Senders that omit the CR after FS are common.
+	Lenient bool
+	// Pause is the lenient wait after a lone end block; zero means DefaultLenientPause.
+	Pause time.Duration
+	// SetReadDeadline lets a lenient reader time the pause (a net.Conn's method).
+	SetReadDeadline func(time.Time) error
+	// OnFrameStart runs when a start block has been read, e.g. to arm a per-frame deadline.
+	OnFrameStart func()
 }
+
+// NewFrameReader returns a strict FrameReader on r that rejects messages
+// longer than maxBytes; maxBytes <= 0 means DefaultMaxMessageBytes.
+func NewFrameReader(r io.Reader, maxBytes int) *FrameReader {
+	return NewFrameReaderWith(r, FrameReaderOptions{MaxBytes: maxBytes})
+}
+
+// NewFrameReaderWith returns a FrameReader on r configured by o.
+func NewFrameReaderWith(r io.Reader, o FrameReaderOptions) *FrameReader {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxMessageBytes
+	}
+	if o.Pause <= 0 {
+		o.Pause = DefaultLenientPause
+	}
+	return &FrameReader{br: bufio.NewReaderSize(r, readBufferSize), max: o.MaxBytes, opts: o}
+}
+
+// Partial returns how many bytes of an unfinished frame had arrived when
+// ReadFrame failed inside it (for logging a cut frame); 0 otherwise.
+func (fr *FrameReader) Partial() int { return fr.partial }
 
 // Discarded returns how many bytes so far were skipped outside complete frames.
 func (fr *FrameReader) Discarded() int64 { return fr.discarded }
@@ -92,6 +129,9 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 		if err := fr.skipToStart(); err != nil {
 			return nil, err
 		}
+		if fr.opts.OnFrameStart != nil {
+			fr.opts.OnFrameStart()
+		}
 		msg, complete, err := fr.readBody()
 		if err != nil {
 			return nil, err
@@ -109,16 +149,30 @@ func (fr *FrameReader) skipToStart() error {
 		chunk, err := fr.br.ReadSlice(StartBlock)
 		switch {
 		case err == nil:
-			fr.discarded += int64(len(chunk) - 1)
+			fr.discarded += fr.junk(chunk[:len(chunk)-1])
 			return nil
 		case errors.Is(err, bufio.ErrBufferFull):
-			fr.discarded += int64(len(chunk))
+			fr.discarded += fr.junk(chunk)
 		default:
 			// EOF or a read error between frames: nothing partial is lost.
-			fr.discarded += int64(len(chunk))
+			fr.discarded += fr.junk(chunk)
 			return err
 		}
 	}
+}
+
+// junk counts bytes skipped between frames; a lenient reader ignores CR and LF there.
+func (fr *FrameReader) junk(b []byte) int64 {
+	if !fr.opts.Lenient {
+		return int64(len(b))
+	}
+	n := 0
+	for _, c := range b {
+		if c != '\r' && c != '\n' {
+			n++
+		}
+	}
+	return int64(n)
 }
 
 // readBody reads after a start block up to the end block. complete is false
@@ -164,6 +218,7 @@ func (fr *FrameReader) readBody() (msg []byte, complete bool, err error) {
 			if len(body) > fr.max {
 				return nil, false, ErrFrameTooLarge
 			}
+			fr.partial = len(body)
 			return nil, false, truncated(rerr)
 		}
 	}
@@ -172,8 +227,12 @@ func (fr *FrameReader) readBody() (msg []byte, complete bool, err error) {
 // finishFrame checks the byte after the end block; frameLen counts the
 // payload and the end block, for the discard tally of a malformed frame.
 func (fr *FrameReader) finishFrame(payload []byte, frameLen int) ([]byte, bool, error) {
+	if fr.opts.Lenient {
+		return fr.finishLenient(payload, frameLen)
+	}
 	b, err := fr.br.ReadByte()
 	if err != nil {
+		fr.partial = frameLen
 		return nil, false, truncated(err)
 	}
 	switch b {
@@ -190,6 +249,35 @@ func (fr *FrameReader) finishFrame(payload []byte, frameLen int) ([]byte, bool, 
 		fr.discarded += int64(frameLen + 2)
 		return nil, false, nil
 	}
+}
+
+// finishLenient ends a frame at FS CR, FS LF, FS VT (the VT kept for the
+// next frame), FS at the end of the stream, or FS followed by a pause.
+func (fr *FrameReader) finishLenient(payload []byte, frameLen int) ([]byte, bool, error) {
+	if fr.br.Buffered() == 0 && fr.opts.SetReadDeadline != nil {
+		_ = fr.opts.SetReadDeadline(time.Now().Add(fr.opts.Pause))
+	}
+	b, err := fr.br.ReadByte()
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, os.ErrDeadlineExceeded) {
+			// The sender stopped after FS: the frame is complete. bufio clears
+			// the timeout, and the caller sets the next deadline.
+			return bytes.Clone(payload), true, nil
+		}
+		fr.partial = frameLen
+		return nil, false, truncated(err)
+	}
+	switch b {
+	case CarriageReturn, '\n':
+		return bytes.Clone(payload), true, nil
+	case StartBlock:
+		if uerr := fr.br.UnreadByte(); uerr != nil {
+			return nil, false, uerr
+		}
+		return bytes.Clone(payload), true, nil
+	}
+	fr.discarded += int64(frameLen + 2)
+	return nil, false, nil
 }
 
 func truncated(err error) error {

@@ -17,6 +17,15 @@ type Hooks struct {
 	MessageHandled func(peer string, size int, took time.Duration, acked bool)
 	// BytesDiscarded runs when bytes outside frames (or in dropped frames) were skipped.
 	BytesDiscarded func(peer string, n int64)
+	// Refused runs for every connection or frame the server refuses, with one
+	// of the Refused* reasons.
+	Refused func(peer, reason string)
+}
+
+func (h *Hooks) refused(peer, reason string) {
+	if h.Refused != nil {
+		h.Refused(peer, reason)
+	}
 }
 
 func (h *Hooks) connOpened(peer string) {

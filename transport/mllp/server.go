@@ -17,6 +17,20 @@ const DefaultAddr = "127.0.0.1:2575"
 // a peer that stops reading must not pin a goroutine forever.
 const DefaultWriteTimeout = 10 * time.Second
 
+// DefaultHandshakeTimeout bounds a TLS handshake when Server.HandshakeTimeout is zero.
+const DefaultHandshakeTimeout = 10 * time.Second
+
+// Reasons passed to Hooks.Refused.
+const (
+	RefusedMaxConns     = "max_conns"
+	RefusedIdleTimeout  = "idle_timeout"
+	RefusedFrameTimeout = "frame_timeout"
+	RefusedTLSHandshake = "tls_handshake"
+	RefusedTooLarge     = "frame_too_large"
+	RefusedTruncated    = "truncated_frame"
+	RefusedMalformed    = "malformed_frame"
+)
+
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
 // after the context given to ListenAndServe is done.
 var ErrServerClosed = errors.New("mllp: server closed")
@@ -44,6 +58,18 @@ type Server struct {
 	Logger *slog.Logger
 	// MaxConns caps open connections; extra ones are closed at once. Zero means no cap.
 	MaxConns int
+	// IdleTimeout closes a connection on which no frame starts for this long; zero means no limit.
+	IdleTimeout time.Duration
+	// FrameTimeout bounds receiving one frame, from its start block to its end: a
+	// sender that trickles bytes (slowloris) is cut at this deadline. Zero means no limit.
+	FrameTimeout time.Duration
+	// HandshakeTimeout bounds the TLS handshake; zero means DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// LenientFraming accepts the framing variants real senders use (see
+	// FrameReaderOptions.Lenient); false keeps strict FS CR framing.
+	LenientFraming bool
+	// LenientPause is the wait after a lone end block; zero means DefaultLenientPause.
+	LenientPause time.Duration
 	// Hooks are optional metrics callbacks.
 	Hooks Hooks
 
@@ -140,6 +166,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener) error {
 			if full {
 				log.Warn("mllp: connection limit reached; connection refused", "peer", c.peer, "max_conns", s.MaxConns)
 				s.Hooks.connRejected(c.peer)
+				s.Hooks.refused(c.peer, RefusedMaxConns)
 			}
 			c.close()
 			continue

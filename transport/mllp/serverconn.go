@@ -2,6 +2,7 @@ package mllp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -43,24 +44,36 @@ func (s *Server) serveConn(c *serverConn) {
 		log.Debug("mllp: connection closed")
 	}()
 
-	fr := NewFrameReader(c.nc, s.maxMessageBytes())
+	if !s.handshake(c, log) {
+		return
+	}
+	var waitStart time.Time // when the current wait for a frame began
+	inFrame := false
+	fr := NewFrameReaderWith(c.nc, FrameReaderOptions{
+		MaxBytes: s.maxMessageBytes(), Lenient: s.LenientFraming, Pause: s.LenientPause,
+		SetReadDeadline: c.nc.SetReadDeadline,
+		OnFrameStart: func() {
+			inFrame = true
+			_ = c.nc.SetReadDeadline(s.frameDeadline(waitStart, time.Now()))
+		},
+	})
 	var reported int64 // discarded bytes already logged
 	var out []byte     // reused frame buffer for ACKs
 	for {
 		if !s.setActive(c, false) {
 			return
 		}
-		if s.ReadTimeout > 0 {
-			_ = c.nc.SetReadDeadline(time.Now().Add(s.ReadTimeout))
-		}
+		waitStart, inFrame = time.Now(), false
+		_ = c.nc.SetReadDeadline(s.idleDeadline(waitStart))
 		msg, err := fr.ReadFrame()
 		if d := fr.Discarded() - reported; d > 0 {
 			reported += d
 			log.Warn("mllp: skipped bytes outside a valid frame", "bytes", d)
 			s.Hooks.bytesDiscarded(c.peer, d)
+			s.Hooks.refused(c.peer, RefusedMalformed)
 		}
 		if err != nil {
-			s.logReadError(log, err)
+			s.logReadError(log, c.peer, err, inFrame, fr.Partial())
 			return
 		}
 		if !s.setActive(c, true) {
@@ -112,16 +125,67 @@ func (s *Server) callHandler(c *serverConn, msg []byte, log *slog.Logger) (ack [
 	return s.Handler.HandleMLLP(c.ctx, msg, c.peer), true
 }
 
-func (s *Server) logReadError(log *slog.Logger, err error) {
+// handshake completes a TLS handshake under HandshakeTimeout, so a peer that
+// opens a connection and never speaks TLS cannot hold it.
+func (s *Server) handshake(c *serverConn, log *slog.Logger) bool {
+	tc, ok := c.nc.(*tls.Conn)
+	if !ok {
+		return true
+	}
+	timeout := s.HandshakeTimeout
+	if timeout <= 0 {
+		timeout = DefaultHandshakeTimeout
+	}
+	_ = tc.SetDeadline(time.Now().Add(timeout))
+	if err := tc.HandshakeContext(c.ctx); err != nil {
+		log.Warn("mllp: TLS handshake failed or timed out; connection closed", "err", err)
+		s.Hooks.refused(c.peer, RefusedTLSHandshake)
+		return false
+	}
+	_ = tc.SetDeadline(time.Time{})
+	return true
+}
+
+// idleDeadline is the read deadline while waiting for a frame to start.
+func (s *Server) idleDeadline(start time.Time) time.Time {
+	var d time.Time
+	if s.IdleTimeout > 0 {
+		d = start.Add(s.IdleTimeout)
+	}
+	if s.ReadTimeout > 0 && (d.IsZero() || start.Add(s.ReadTimeout).Before(d)) {
+		d = start.Add(s.ReadTimeout)
+	}
+	return d
+}
+
+// frameDeadline is the read deadline once a frame started at now.
+func (s *Server) frameDeadline(waitStart, now time.Time) time.Time {
+	var d time.Time
+	if s.FrameTimeout > 0 {
+		d = now.Add(s.FrameTimeout)
+	}
+	if s.ReadTimeout > 0 && (d.IsZero() || waitStart.Add(s.ReadTimeout).Before(d)) {
+		d = waitStart.Add(s.ReadTimeout)
+	}
+	return d
+}
+
+func (s *Server) logReadError(log *slog.Logger, peer string, err error, inFrame bool, partial int) {
 	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded) && inFrame:
+		log.Warn("mllp: frame not completed before the read deadline; connection cut", "bytes", partial)
+		s.Hooks.refused(peer, RefusedFrameTimeout)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		log.Info("mllp: idle timeout; connection closed")
+		s.Hooks.refused(peer, RefusedIdleTimeout)
 	case errors.Is(err, io.EOF):
 		log.Debug("mllp: peer closed the connection")
 	case errors.Is(err, ErrFrameTooLarge):
 		log.Warn("mllp: frame exceeds the maximum size; connection closed", "max_bytes", s.maxMessageBytes())
+		s.Hooks.refused(peer, RefusedTooLarge)
 	case errors.Is(err, ErrTruncatedFrame):
-		log.Warn("mllp: connection ended inside a frame; partial message dropped", "err", err)
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		log.Debug("mllp: read timeout; connection closed")
+		log.Warn("mllp: connection ended inside a frame; partial message dropped", "bytes", partial, "err", err)
+		s.Hooks.refused(peer, RefusedTruncated)
 	case errors.Is(err, net.ErrClosed) && s.shuttingDown():
 		log.Debug("mllp: connection closed for shutdown")
 	default:
