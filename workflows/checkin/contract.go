@@ -61,6 +61,9 @@ const (
 	StepDone          = "done"
 )
 
+// NotNotifiedNoMobile is State.NotNotified when the chart holds no current mobile number.
+const NotNotifiedNoMobile = "no current mobile number"
+
 // Error types returned by update validators; the API maps them to 422.
 const (
 	ErrTypeRejected = "CheckInUpdateRejected"
@@ -297,6 +300,9 @@ type State struct {
 	EncounterID string `json:"encounterId,omitempty"`
 	Copay       *Copay `json:"copay,omitempty"`
 	SMSSent     bool   `json:"smsSent"`
+	// NotNotified says why a requested text was not sent ("no current mobile number"): the
+	// check-in carries on without it.
+	NotNotified string `json:"notNotified,omitempty"`
 	// FailureCode names why a step could not be completed (codes only, no PHI).
 	FailureCode string `json:"failureCode,omitempty"`
 	// Refusal says why the appointment may not be checked in, when it may not.

@@ -451,7 +451,12 @@ func (w *impl) copayToCharge() (int64, string, string) {
 
 // notifyPatient texts the patient; the text holds the first name and the time only.
 func (w *impl) notifyPatient(ctx workflow.Context) {
-	if !w.in.NotifyPatient || w.ehrCtx.PatientMobile == "" {
+	if !w.in.NotifyPatient {
+		return
+	}
+	if w.ehrCtx.PatientMobile == "" {
+		// Only the state changes here (no command), so running executions replay unchanged.
+		w.state.NotNotified = NotNotifiedNoMobile
 		return
 	}
 	w.state.Step = StepNotifyPatient

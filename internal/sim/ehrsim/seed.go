@@ -82,6 +82,16 @@ const (
 	ApptSecondary = "appt-4005"
 	// ApptDeclined is booked, but the patient participant's status is declined.
 	ApptDeclined = "appt-4006"
+	// ApptLivedInContacts's patient has a former name, a mobile number whose period ended years
+	// ago listed first, a home phone, a mobile that starts next year, and the current mobile
+	// (rank 1, MobileCurrent) listed last; Spanish is the preferred language.
+	ApptLivedInContacts = "appt-4007"
+	// ApptNoMobile's patient has a home phone and an e-mail address but no mobile number.
+	ApptNoMobile = "appt-4008"
+	// MobileEnded is the ended number of ApptLivedInContacts's patient: never to be texted.
+	MobileEnded = "+15555550901"
+	// MobileCurrent is the current mobile number of ApptLivedInContacts's patient.
+	MobileCurrent = "+15555550904"
 	// PatParent is the subscriber of the dependent's coverage.
 	PatParent = "pat-4004-parent"
 	// MemberFamily is the parent's member id; the clearinghouse simulator answers a dependent
@@ -240,6 +250,32 @@ func LivedInSeed(now time.Time) []map[string]any {
 		"value": "GRP-SIM-02", "name": "Simulated Secondary Group",
 	}}
 	out = append(out, primary, secondary)
+
+	contacts := withCase(SeedCase{AppointmentID: ApptLivedInContacts, PatientID: "pat-4007"}, "Papa", 7, start)
+	contacts[1]["name"] = []any{
+		map[string]any{"use": "old", "family": "Formername", "given": []any{"Quebec"}, "period": map[string]any{"end": "2016-05-31"}},
+		map[string]any{"use": "official", "family": "Testpatient", "given": []any{"Papa"}},
+	}
+	contacts[1]["telecom"] = []any{
+		map[string]any{"system": "phone", "use": "mobile", "value": MobileEnded, "period": map[string]any{"end": "2021-03-31"}},
+		map[string]any{"system": "phone", "use": "home", "value": "+15555550902", "rank": 2},
+		map[string]any{"system": "phone", "use": "mobile", "value": "+15555550903",
+			"period": map[string]any{"start": fmt.Sprintf("%d-01-01", now.Year()+1)}},
+		map[string]any{"system": "phone", "use": "mobile", "value": MobileCurrent, "rank": 1,
+			"period": map[string]any{"start": "2021-04-01"}},
+	}
+	contacts[1]["communication"] = []any{map[string]any{"preferred": true,
+		"language": map[string]any{"coding": []any{map[string]any{"system": "urn:ietf:bcp:47", "code": "es"}}}}}
+	out = append(out, contacts...)
+	out = append(out, seedCoverage(SeedCase{PatientID: "pat-4007", CoverageID: "cov-4007", MemberID: "ACTIVE001"}))
+
+	noMobile := withCase(SeedCase{AppointmentID: ApptNoMobile, PatientID: "pat-4008"}, "Romeo", 0, start)
+	noMobile[1]["telecom"] = []any{
+		map[string]any{"system": "phone", "use": "home", "value": "+15555550905"},
+		map[string]any{"system": "email", "value": "romeo@example.org"},
+	}
+	out = append(out, noMobile...)
+	out = append(out, seedCoverage(SeedCase{PatientID: "pat-4008", CoverageID: "cov-4008", MemberID: "ACTIVE001"}))
 
 	declined := withCase(SeedCase{AppointmentID: ApptDeclined, PatientID: "pat-4006"}, "Oscar", 6, start)
 	declined[0]["participant"].([]any)[0].(map[string]any)["status"] = "declined"

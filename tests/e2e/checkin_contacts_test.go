@@ -1,0 +1,39 @@
+package e2e
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/workflows/checkin"
+)
+
+// TestCheckInTextsTheCurrentMobileOnly: a lived-in chart lists an ended mobile first, a home
+// phone and a future number; the text goes to the current mobile (rank 1) and is addressed by
+// the current name, never the former one. A chart without a mobile number is checked in
+// without a text, and the state says why.
+func TestCheckInTextsTheCurrentMobileOnly(t *testing.T) {
+	e := startEngine(t, nil)
+
+	code, v := e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptLivedInContacts, false))
+	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	v = e.waitCheckIn(ehrsim.ApptLivedInContacts, func(v map[string]any) bool { return v["closed"] == true })
+	require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
+	require.Equal(t, true, v["smsSent"], v["_raw"])
+
+	code, v = e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptNoMobile, false))
+	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	v = e.waitCheckIn(ehrsim.ApptNoMobile, func(v map[string]any) bool { return v["closed"] == true })
+	require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
+	require.Equal(t, false, v["smsSent"], v["_raw"])
+	require.Equal(t, checkin.NotNotifiedNoMobile, v["notNotified"], v["_raw"])
+
+	msgs := e.st.TwilioSim.Sim.Messages()
+	require.Len(t, msgs, 1, "one text: the chart without a mobile gets none, its home phone is never texted")
+	require.Equal(t, ehrsim.MobileCurrent, msgs[0].To)
+	require.NotEqual(t, ehrsim.MobileEnded, msgs[0].To)
+	require.Contains(t, msgs[0].Body, "Papa")
+	require.NotContains(t, msgs[0].Body, "Quebec", "the former name is never used")
+}
