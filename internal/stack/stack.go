@@ -214,6 +214,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return s, nil
 	}
 	codecOpts := payloadcodec.HandlerOptions{AllowedOrigins: uiOrigins(cfg.TemporalUIURL)}
+	labDefaults := labDefaults(cfg.Lab)
+	labDefaults.EscalationSearchAttribute = s.labSearchAttribute()
 	deps := api.Deps{
 		Temporal:            s.Temporal,
 		Namespace:           cfg.TemporalNamespace,
@@ -226,7 +228,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		StripeWebhookSecret: stripeCfg.WebhookSecret,
 		TwilioAuthToken:     s.Config.Twilio.AuthToken,
 		PublicURL:           s.Config.Twilio.PublicURL,
-		LabDefaults:         labDefaults(cfg.Lab),
+		LabDefaults:         labDefaults,
 		CheckInDefaults: api.CheckInDefaults{
 			PayerWindow:      cfg.CheckInPayerWindow,
 			AttentionTimeout: cfg.CheckInAttentionTimeout,
