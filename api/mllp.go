@@ -131,10 +131,8 @@ func (s *server) storeResult(ctx context.Context, wid string, sig laborders.Resu
 	defer cancel()
 	opts := client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: laborders.ResultUpdateName, Args: []any{sig},
 		WaitForStage: client.WorkflowUpdateStageCompleted}
-	if sig.MessageControlID != "" {
-		// The update id makes a resend of the same message one update.
-		opts.UpdateID = "oru:" + sig.MessageControlID
-	}
+	// No fixed update id: a resend is a new update, and the workflow counts it as a duplicate
+	// by MSH-10 (Temporal would otherwise answer it without the workflow seeing it).
 	h, err := s.d.Temporal.UpdateWorkflow(sctx, opts)
 	if err == nil {
 		var res laborders.ResultAccepted
