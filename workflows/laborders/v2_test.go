@@ -394,3 +394,46 @@ func TestCorrectionWhileClosingIsFiled(t *testing.T) {
 	require.Equal(t, s.ResultsVersion, s.FiledVersion)
 	require.Equal(t, 2, s.MessagesReceived)
 }
+
+// A run continued-as-new resumes from its carried state: no second order, the unacknowledged
+// escalation keeps paging at its carried time, and late results are filed.
+func TestContinuedRunResumesFromCarry(t *testing.T) {
+	env := newEnv(t)
+	quietPatient(env)
+	var f filings
+	f.expect(env, 0)
+	var p pager
+	p.expect(env)
+	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	k := potassium(6.8, "HH", "F")
+	carried := laborders.State{PlacerOrderNumber: placer, Status: laborders.StatusPartial, Step: laborders.StepCorrections,
+		Results:        []laborders.Result{{ResultObservation: k, Critical: true, MessageTime: "20261123090000"}},
+		Corrections:    []laborders.Correction{},
+		Critical:       true, MessagesReceived: 1, MessageIDs: []string{"M1"}, ResultsVersion: 1, FiledVersion: 1,
+		Escalation: laborders.Escalation{State: laborders.EscalationUnacknowledged, Code: "123456", StartedAt: &start,
+			Pages: []laborders.Page{{Role: "on-call", Phone: "+15550000003", SentAt: start, Code: "123456"}}},
+		Unacknowledged: true}
+	in := input()
+	in.Carry = &laborders.Carry{State: carried, Phase: "corrections-window", Seen: []string{"M1"},
+		Reports: map[string]string{"2823-3": "F"}, NextContact: 4, NextPageAt: start.Add(5 * time.Minute),
+		WindowEnd: start.Add(time.Hour), DeadlineAt: start.Add(time.Hour), FiledKeys: []string{"2823-3/"}}
+	// A resend of M1 is a duplicate; the glucose result is new and filed.
+	signal(env, time.Minute, laborders.ResultSignalName, oru("M1", "20261123090000", "F", k))
+	signal(env, 2*time.Minute, laborders.ResultSignalName, oru("M2", "20261123090200", "F", glucose(90, "F")))
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(laborders.AcknowledgeUpdateName, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(error) {}, OnComplete: func(any, error) {}}, laborders.AcknowledgeUpdate{By: "dr.a"})
+	}, 20*time.Minute)
+	env.ExecuteWorkflow(laborders.LabOrder, in)
+
+	s := final(t, env)
+	require.Equal(t, 1, s.DuplicatesIgnored, "the carried MSH-10s still deduplicate")
+	require.Equal(t, []string{"M1", "M2"}, s.MessageIDs)
+	require.NotEmpty(t, p.pages, "paging resumed")
+	require.Equal(t, "on-call", p.pages[0].Role, "the repeat phase pages the last contact")
+	require.NotEqual(t, "123456", p.pages[0].Code, "a new page, a new code")
+	_, g := filedValue(f.last(t), "2345-7")
+	require.True(t, g)
+	require.Equal(t, laborders.EscalationAcknowledged, s.Escalation.State)
+	require.Equal(t, laborders.StatusFinal, s.Status)
+}
