@@ -407,9 +407,9 @@ func TestContinuedRunResumesFromCarry(t *testing.T) {
 	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	k := potassium(6.8, "HH", "F")
 	carried := laborders.State{PlacerOrderNumber: placer, Status: laborders.StatusPartial, Step: laborders.StepCorrections,
-		Results:        []laborders.Result{{ResultObservation: k, Critical: true, MessageTime: "20261123090000"}},
-		Corrections:    []laborders.Correction{},
-		Critical:       true, MessagesReceived: 1, MessageIDs: []string{"M1"}, ResultsVersion: 1, FiledVersion: 1,
+		Results:     []laborders.Result{{ResultObservation: k, Critical: true, MessageTime: "20261123090000"}},
+		Corrections: []laborders.Correction{},
+		Critical:    true, MessagesReceived: 1, MessageIDs: []string{"M1"}, ResultsVersion: 1, FiledVersion: 1,
 		Escalation: laborders.Escalation{State: laborders.EscalationUnacknowledged, Code: "123456", StartedAt: &start,
 			Pages: []laborders.Page{{Role: "on-call", Phone: "+15550000003", SentAt: start, Code: "123456"}}},
 		Unacknowledged: true}
