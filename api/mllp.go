@@ -48,7 +48,11 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 		if keep {
 			rec.Payload = raw
 		}
-		s.appendAudit(ctx, rec)
+		if err := s.appendAuditErr(ctx, rec); err != nil && code != hl7.AckAccept {
+			// A refusal is only sent for a message we kept: without the record the sender
+			// must resend it. An AA stands, the message being in the workflow's history.
+			return nil
+		}
 		// orig is nil when not even the MSH could be read: BuildACK then answers with default
 		// delimiters and an empty MSA-2.
 		m, err := hl7.BuildACK(orig, code, errCode, text, time.Now(), "ACK"+strconv.FormatInt(time.Now().UnixNano(), 36))
@@ -229,12 +233,19 @@ func firstNonEmpty(a, b string) string {
 
 // appendAudit writes a record; failures are logged and never change the answer.
 func (s *server) appendAudit(ctx context.Context, r audit.Record) {
+	_ = s.appendAuditErr(ctx, r)
+}
+
+// appendAuditErr writes a record, logs a failure and returns it.
+func (s *server) appendAuditErr(ctx context.Context, r audit.Record) error {
 	if s.d.Records == nil {
-		return
+		return nil
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if _, err := s.d.Records.Append(actx, r); err != nil {
 		s.log.Warn("audit append failed", "action", r.Action)
+		return err
 	}
+	return nil
 }

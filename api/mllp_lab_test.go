@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/codecs/hl7"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/workflows/laborders"
@@ -84,4 +87,20 @@ func TestMLLPMultiOrderUnknownGroupIsNamed(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, kept, "kept for the order it reached and with the AE")
+}
+
+// failingStore refuses every append, as a down audit database would.
+type failingStore struct{ audit.Store }
+
+func (failingStore) Append(context.Context, audit.Record) (audit.Record, error) {
+	return audit.Record{}, errors.New("database down")
+}
+
+// TestMLLPRefusalNeedsTheMessageKept: an AE is only sent for a message the audit trail kept;
+// otherwise no ACK, so the sender resends.
+func TestMLLPRefusalNeedsTheMessageKept(t *testing.T) {
+	f := newMLLPFixture(t)
+	f.handler = api.MLLPHandler(api.Deps{Temporal: f.temporal, Records: failingStore{f.store}})
+	f.expectUpdate(laborders.WorkflowID("ORDER-A"), serviceerror.NewNotFound("workflow not found"), nil).Once()
+	assert.Nil(t, f.handler.HandleMLLP(t.Context(), []byte(twoOrderORU()), "peer"))
 }
