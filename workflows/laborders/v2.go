@@ -23,6 +23,9 @@ const (
 // maxMessageIDs bounds State.MessageIDs; the audit trail keeps every message.
 const maxMessageIDs = 500
 
+// maxCarriedPages bounds the pages handed to a continued run.
+const maxCarriedPages = 100
+
 // v2s is the second version's state beside the first version's fields.
 type v2s struct {
 	patient []lis.PatientID
@@ -281,7 +284,13 @@ func (w *impl) continueAsNew(ctx workflow.Context) (State, error) {
 }
 
 func (w *impl) carry() *Carry {
-	c := &Carry{State: w.snapshot(), Phase: w.phase, Seen: append([]string{}, w.seenOrder...),
+	st := w.snapshot()
+	// A page every ack timeout for days would grow the carried state without end: the newest
+	// pages are kept (the audit trail has every one).
+	if n := len(st.Escalation.Pages); n > maxCarriedPages {
+		st.Escalation.Pages = st.Escalation.Pages[n-maxCarriedPages:]
+	}
+	c := &Carry{State: st, Phase: w.phase, Seen: append([]string{}, w.seenOrder...),
 		Retracted: append([]Result{}, w.retracted...), Reports: w.reports, NextContact: w.nextContact,
 		NextPageAt: w.nextPageAt, WindowEnd: w.windowEnd, DeadlineAt: w.deadlineAt, Overdue: w.overdueSent,
 		Notified: w.notified}
