@@ -473,11 +473,21 @@ func (w *impl) validateResult(sig ResultSignal) error {
 }
 
 // patientMatches compares PID-3 with the identifiers the order was sent with (MRN and the
-// EHR's Patient id). Before the order's ACK only the Patient id is known. A message naming an
-// MRN other than the order's never matches, whatever else it carries.
+// EHR's Patient id): one must match and none may contradict (an MRN other than the order's
+// never matches, whatever else the message carries). Before the order's ACK only the Patient
+// id is known, so only it is checked.
 func (w *impl) patientMatches(ids []PatientID) bool {
 	if len(ids) == 0 {
 		// Results sent as signals by engines older than the check carry no PID-3.
+		return true
+	}
+	if len(w.patient) == 0 {
+		// The order's ACK (and so its MRN) is not in yet: only a contradicting Patient id refuses.
+		for _, id := range ids {
+			if id.Type == "PI" && id.ID != "" && id.ID != w.in.PatientRef {
+				return false
+			}
+		}
 		return true
 	}
 	known := append([]lis.PatientID{{ID: w.in.PatientRef, Type: "PI"}}, w.patient...)
