@@ -24,6 +24,25 @@ type LabDefaults struct {
 	CorrectionsWindow  time.Duration
 	EscalationChain    []laborders.Contact
 	CriticalThresholds map[string]laborders.Threshold
+	// EscalationSearchAttribute is the registered keyword search attribute for the escalation
+	// state; empty when the namespace has none.
+	EscalationSearchAttribute string
+}
+
+// withChain appends the configured chain after the order's own contacts, skipping numbers the
+// order already pages: the configured roles are always reached, never replaced.
+func withChain(own, configured []laborders.Contact) []laborders.Contact {
+	out := append([]laborders.Contact{}, own...)
+	for _, c := range configured {
+		dup := false
+		for _, o := range out {
+			dup = dup || o.Phone == c.Phone
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // LabOrderView is the body of every lab-order response.
@@ -49,9 +68,9 @@ func (s *server) startLabOrder(w http.ResponseWriter, r *http.Request) {
 		in.AckTimeoutSeconds = boundSeconds(in.AckTimeoutSeconds, orDefault(d.AckTimeout, laborders.DefaultAckTimeout))
 		in.ResultDeadlineSeconds = boundSeconds(in.ResultDeadlineSeconds, orDefault(d.ResultDeadline, laborders.DefaultResultDeadline))
 		in.CorrectionsWindowSeconds = boundSeconds(in.CorrectionsWindowSeconds, orDefault(d.CorrectionsWindow, laborders.DefaultCorrectionsWindow))
-		if len(in.EscalationChain) == 0 {
-			in.EscalationChain = d.EscalationChain
-		}
+		in.EscalationChain = withChain(in.EscalationChain, d.EscalationChain)
+		in.EscalationSearchAttribute = d.EscalationSearchAttribute
+		in.Carry = nil
 		if len(in.CriticalThresholds) == 0 {
 			in.CriticalThresholds = d.CriticalThresholds
 		}

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/mocks"
 
@@ -53,13 +52,12 @@ func TestConformanceCorpusThroughMLLP(t *testing.T) {
 			tc := mocks.NewClient(t)
 			var mu sync.Mutex
 			signals, observations := 0, 0
-			tc.On("SignalWorkflow", mock.Anything, mock.Anything, "", laborders.ResultSignalName, mock.Anything).
-				Run(func(args mock.Arguments) {
-					mu.Lock()
-					defer mu.Unlock()
-					signals++
-					observations += observationsIn(t, args.Get(4))
-				}).Return(nil)
+			onResult(tc, "", func(r laborders.ResultSignal) {
+				mu.Lock()
+				defer mu.Unlock()
+				signals++
+				observations += observationsIn(t, r)
+			})
 			c := serveMLLP(t, api.MLLPInboundHandler(api.Deps{Temporal: tc, Records: sealedStore(t)}))
 			ack, err := c.Send(t.Context(), raw)
 			require.NoError(t, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
@@ -179,8 +180,7 @@ func TestInboundLatin1ReachesTheSignalAsUTF8(t *testing.T) {
 		t.Run(cc.msh18, func(t *testing.T) {
 			tc := mocks.NewClient(t)
 			var sig []byte
-			tc.On("SignalWorkflow", mock.Anything, laborders.WorkflowID("PON-2024-0001"), "", laborders.ResultSignalName, mock.Anything).
-				Run(func(args mock.Arguments) { sig, _ = json.Marshal(args.Get(4)) }).Return(nil).Once()
+			onResult(tc, laborders.WorkflowID("PON-2024-0001"), func(r laborders.ResultSignal) { sig, _ = json.Marshal(r) }).Once()
 			h := api.MLLPInboundHandler(api.Deps{Temporal: tc, Records: sealedStore(t)})
 			ack := h.HandleMLLP(t.Context(), cc.enc(charsetORU("SIG-1", cc.msh18, cc.family, cc.text)), "127.0.0.1:1")
 			require.NotNil(t, ack)
@@ -353,8 +353,7 @@ func TestInboundBatchACKHonoursMSH16(t *testing.T) {
 
 func TestAdminHL7BatchRoute(t *testing.T) {
 	h := newHarness(t, func(d *api.Deps) { d.Records = sealedStore(t) })
-	h.temporal.On("SignalWorkflow", mock.Anything, laborders.WorkflowID("PON-2024-0001"), "", laborders.ResultSignalName, mock.Anything).
-		Return(nil).Times(2)
+	onResult(h.temporal, laborders.WorkflowID("PON-2024-0001"), nil).Times(2)
 	w := h.do(http.MethodPost, "/v1/admin/hl7-batches", batchFile("3", "H1", "H2"), adminSecret, "Content-Type", "application/hl7-v2")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	var res api.HL7BatchResult
@@ -419,4 +418,18 @@ func TestInboundEmbeddedDocumentStoredWithReference(t *testing.T) {
 	rec := &recorder{}
 	assert.Nil(t, api.WrapMLLPInbound(rec, api.Deps{Records: failingStore{store}}).HandleMLLP(t.Context(), []byte(msg), "p"))
 	assert.Empty(t, rec.received())
+}
+
+// onResult expects the lab workflow's result update for wid ("" for any order), accepted, and
+// hands each result to run.
+func onResult(tc *mocks.Client, wid string, run func(laborders.ResultSignal)) *mock.Call {
+	h := &mocks.WorkflowUpdateHandle{}
+	h.On("Get", mock.Anything, mock.Anything).Return(nil).Maybe()
+	return tc.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
+		return (wid == "" || o.WorkflowID == wid) && o.UpdateName == laborders.ResultUpdateName
+	})).Run(func(args mock.Arguments) {
+		if run != nil {
+			run(args.Get(1).(client.UpdateWorkflowOptions).Args[0].(laborders.ResultSignal))
+		}
+	}).Return(h, nil)
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/codecs/hl7"
@@ -36,19 +38,36 @@ func oruMessage(orc2, obr2 string) string {
 	}, "\r")
 }
 
-// expectedSignal is what the listener must signal for oruMessage.
+// expectedSignal is what the listener must hand to the order for oruMessage.
 func expectedSignal() laborders.ResultSignal {
 	k, na := 6.8, 140.0
 	return laborders.ResultSignal{
 		MessageControlID: "MSG-0001", MessageTime: "20240315094500-0500", ReportStatus: "F",
 		Observations: []laborders.ResultObservation{
 			{Code: "2823-3", Name: "Potassium", Value: "6.8", Number: &k, Units: "mmol/L", ReferenceRange: "3.5-5.1",
-				Flags: []string{"HH", "A"}, Status: "F", ObservedAt: "20240315084500-0500"},
+				Flags: []string{"HH", "A"}, Status: "F", ObservedAt: "20240315084500-0500", Service: "24320-4"},
 			{Code: "2951-2", SubID: "1", Name: "Sodium", Value: "140", Number: &na, Units: "mmol/L",
-				ReferenceRange: "136-145", Flags: []string{"N"}, Status: "P"},
-			{Code: "8251-1", Name: "Comment", Value: "hemolyzed", Status: "C"},
+				ReferenceRange: "136-145", Flags: []string{"N"}, Status: "P", Service: "24320-4"},
+			{Code: "8251-1", Name: "Comment", Value: "hemolyzed", Status: "C", Service: "24320-4"},
 		},
+		Reports: []laborders.ReportGroup{{Service: "24320-4", Status: "F"}},
+		Patient: []laborders.PatientID{{ID: "MRN100234", Type: "MR"}},
 	}
+}
+
+// expectUpdate mocks the result update for wid: the handle answers result (nil = stored).
+// Every call's argument is appended to got.
+func (f *mllpFixture) expectUpdate(wid string, result error, got *[]laborders.ResultSignal) *mock.Call {
+	h := &mocks.WorkflowUpdateHandle{}
+	h.On("Get", mock.Anything, mock.Anything).Return(result).Maybe()
+	return f.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
+		return o.WorkflowID == wid && o.UpdateName == laborders.ResultUpdateName
+	})).Run(func(args mock.Arguments) {
+		o := args.Get(1).(client.UpdateWorkflowOptions)
+		if got != nil {
+			*got = append(*got, o.Args[0].(laborders.ResultSignal))
+		}
+	}).Return(h, nil)
 }
 
 // mllpFixture is the handler on a mocked Temporal client and a sealing in-memory audit store.
@@ -75,7 +94,7 @@ func TestMLLPHandler(t *testing.T) {
 	cases := []struct {
 		name string
 		msg  string
-		// signal is what SignalWorkflow answers; nil with noSignal set means it must not be called.
+		// signal is what the result update answers; nil with noSignal set means it must not be called.
 		signal   error
 		noSignal bool
 		// code is MSA-1, empty for no ACK at all; errCode is ERR-3's code.
@@ -87,10 +106,13 @@ func TestMLLPHandler(t *testing.T) {
 		keep    bool
 		outcome string
 	}{
-		{name: "valid ORU is accepted after the signal", msg: oruMessage("PON-2024-0001^CAREFLOW", "PON-2024-0001^CAREFLOW"),
-			code: hl7.AckAccept, controlID: "MSG-0001", outcome: audit.OutcomeOK},
+		{name: "valid ORU is accepted after the update and kept", msg: oruMessage("PON-2024-0001^CAREFLOW", "PON-2024-0001^CAREFLOW"),
+			code: hl7.AckAccept, controlID: "MSG-0001", keep: true, outcome: audit.OutcomeOK},
 		{name: "placer only in OBR-2", msg: oruMessage("", "PON-2024-0001^CAREFLOW"),
-			code: hl7.AckAccept, controlID: "MSG-0001", outcome: audit.OutcomeOK},
+			code: hl7.AckAccept, controlID: "MSG-0001", keep: true, outcome: audit.OutcomeOK},
+		{name: "wrong patient", msg: oruMessage("PON-2024-0001", "PON-2024-0001"),
+			signal: temporal.NewApplicationError("the patient identifier (PID-3) does not match the order's patient", laborders.ErrTypePatientMismatch),
+			code:   hl7.AckError, errCode: hl7.ErrCodeUnknownKey, controlID: "MSG-0001", keep: true, outcome: audit.OutcomeRejected},
 		{name: "unknown order", msg: oruMessage("PON-2024-0001", "PON-2024-0001"),
 			signal: serviceerror.NewNotFound("workflow not found"),
 			code:   hl7.AckError, errCode: hl7.ErrCodeUnknownKey, controlID: "MSG-0001", keep: true, outcome: audit.OutcomeRejected},
@@ -114,17 +136,15 @@ func TestMLLPHandler(t *testing.T) {
 			f := newMLLPFixture(t)
 			var got []laborders.ResultSignal
 			if !tc.noSignal {
-				f.temporal.On("SignalWorkflow", mock.Anything, wid, "", laborders.ResultSignalName, mock.Anything).
-					Run(func(args mock.Arguments) { got = append(got, args.Get(4).(laborders.ResultSignal)) }).
-					Return(tc.signal).Once()
+				f.expectUpdate(wid, tc.signal, &got).Once()
 			}
 			raw := []byte(tc.msg)
 			ack := f.handler.HandleMLLP(t.Context(), bytes.Clone(raw), "127.0.0.1:40000")
 
 			if tc.noSignal {
-				f.temporal.AssertNotCalled(t, "SignalWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything)
+				f.temporal.AssertNotCalled(t, "UpdateWorkflow", mock.Anything, mock.Anything)
 			} else {
-				f.temporal.AssertNumberOfCalls(t, "SignalWorkflow", 1)
+				f.temporal.AssertNumberOfCalls(t, "UpdateWorkflow", 1)
 				require.Len(t, got, 1)
 				assert.Equal(t, expectedSignal(), got[0])
 			}
@@ -189,19 +209,17 @@ func assertMLLPRecord(t *testing.T, store audit.Store, raw []byte, keep bool, ou
 	assert.Equal(t, raw, payload)
 }
 
-// TestMLLPHandlerDuplicateResendSignalsAgain: a resent message is signalled again (the workflow
-// deduplicates by MSH-10), so a sender that lost the first AA still gets one.
+// TestMLLPHandlerDuplicateResendSignalsAgain: a resent message is handed over again (the
+// workflow deduplicates by MSH-10), so a sender that lost the first AA still gets one.
 func TestMLLPHandlerDuplicateResendSignalsAgain(t *testing.T) {
 	f := newMLLPFixture(t)
 	wid := laborders.WorkflowID("PON-2024-0001")
-	f.temporal.On("SignalWorkflow", mock.Anything, wid, "", laborders.ResultSignalName, mock.Anything).
-		Return(serviceerror.NewUnavailable("down")).Once()
-	f.temporal.On("SignalWorkflow", mock.Anything, wid, "", laborders.ResultSignalName, mock.Anything).
-		Return(nil).Once()
+	f.expectUpdate(wid, serviceerror.NewUnavailable("down"), nil).Once()
+	f.expectUpdate(wid, nil, nil).Once()
 	msg := []byte(oruMessage("PON-2024-0001", "PON-2024-0001"))
 	require.Nil(t, f.handler.HandleMLLP(t.Context(), bytes.Clone(msg), "peer"))
 	a := parseACK(t, f.handler.HandleMLLP(t.Context(), bytes.Clone(msg), "peer"))
 	assert.Equal(t, hl7.AckAccept, a.Code)
 	assert.Equal(t, "MSG-0001", a.ControlID)
-	f.temporal.AssertNumberOfCalls(t, "SignalWorkflow", 2)
+	f.temporal.AssertNumberOfCalls(t, "UpdateWorkflow", 2)
 }

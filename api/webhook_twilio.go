@@ -55,6 +55,10 @@ func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *audi
 	if st := r.PostForm.Get("MessageStatus"); st != "" {
 		a.rec.Action = "webhook.twilio.status"
 		a.rec.Code = st
+		if err := s.routePageStatus(r, a, r.PostForm.Get("MessageSid"), st); err != nil {
+			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the status could not be delivered; retry later"})
+			return http.StatusServiceUnavailable, audit.OutcomeError
+		}
 		w.WriteHeader(http.StatusNoContent)
 		return http.StatusNoContent, audit.OutcomeOK
 	}
@@ -100,6 +104,31 @@ func (s *server) routePageReply(r *http.Request, a *auditEntry, from, body strin
 		return "", err
 	}
 	return audit.OutcomeOK, nil
+}
+
+// routePageStatus tells the lab order a page was not delivered (undelivered, failed), so its
+// escalation pages the next contact at once. Other statuses and messages that are not pages
+// are only recorded. A failed signal answers 503 so Twilio retries the callback.
+func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status string) error {
+	if (status != "undelivered" && status != "failed") || sid == "" || s.d.Records == nil {
+		return nil
+	}
+	wid, err := s.d.Records.LookupCrosswalk(r.Context(), sms.CrosswalkPageSID, sid)
+	if errors.Is(err, audit.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a.rec.Process = wid
+	ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
+	defer cancel()
+	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", laborders.PageStatusSignalName, laborders.PageStatus{SID: sid, Status: status})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil
+	}
+	return err
 }
 
 // calledURL is the URL Twilio signed: the configured public base URL plus the request URI, or the

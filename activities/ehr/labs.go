@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -33,8 +35,22 @@ func (a *Activities) PatientContact(ctx context.Context, in PatientContactInput)
 	return PatientContact{Mobile: mobile, FirstName: p.FirstNameAt(a.now())}, nil
 }
 
-// obxStatus maps OBX-11 to FHIR Observation.status.
-var obxStatus = map[string]string{"F": "final", "C": "corrected", "P": "preliminary", "X": "cancelled"}
+// obxStatus maps OBX-11 (HL7 table 0085) to FHIR Observation.status: pending states are
+// registered or preliminary, X and N (cannot be obtained, not asked) cancelled, W and D
+// (wrong patient, deleted) entered-in-error.
+var obxStatus = map[string]string{"F": "final", "C": "corrected", "P": "preliminary", "X": "cancelled",
+	"N": "cancelled", "I": "registered", "R": "preliminary", "S": "preliminary", "U": "final",
+	"W": "entered-in-error", "D": "entered-in-error"}
+
+// observationKey is the identifier value of one result: the OBX sub-ID (OBX-4) is part of it,
+// so sub-results sharing a code are separate Observations. Without a sub-ID the value is the
+// one earlier versions wrote, so a refiled order updates its existing Observations.
+func observationKey(placer string, r LabResult) string {
+	if r.SubID == "" {
+		return "lab:" + placer + "/" + r.Code
+	}
+	return "lab:" + placer + "/" + r.Code + "/" + r.SubID
+}
 
 // interpretation maps OBX-8 to a v3 ObservationInterpretation code.
 var interpretation = map[string]string{"N": "N", "A": "A", "AA": "AA", "H": "H", "HH": "HH", "L": "L", "LL": "LL"}
@@ -47,19 +63,25 @@ func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInpu
 	var out WriteLabResultsResult
 	refs := make([]fhir.Reference, 0, len(in.Results))
 	for _, r := range in.Results {
-		ident := fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber + "/" + r.Code}
+		ident := fhir.Identifier{System: IdentifierSystem, Value: observationKey(in.PlacerOrderNumber, r)}
 		spec := fhir.ObservationSpec{PatientID: in.PatientID, Identifier: []fhir.Identifier{ident},
 			Status: obxStatus[r.Status], Code: fhir.CodeableConcept{Coding: []fhir.Coding{{System: "http://loinc.org", Code: r.Code, Display: r.Name}}},
-			Issued: time.Now().UTC(), ReferenceRange: r.ReferenceRange,
+			Issued: time.Now().UTC(), ReferenceRange: r.ReferenceRange, Notes: r.Notes,
 			BasedOn: []fhir.Reference{{Identifier: &fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber}}}}
 		if spec.Status == "" {
 			spec.Status = "final"
 		}
-		if r.Number != nil {
+		if r.Retracted {
+			spec.Status = "entered-in-error"
+		}
+		switch {
+		case r.Number != nil:
 			// The literal text keeps the lab's precision ("6.80"); Number only says it is numeric.
 			spec.Quantity = &fhir.Quantity{Value: json.Number(r.Value), Unit: r.Units}
-		} else {
+		case r.Value != "":
 			spec.Text = r.Value
+		case spec.Status == "cancelled":
+			spec.AbsentReason = "not-performed"
 		}
 		if len(r.Flags) > 0 {
 			spec.Interpretation = interpretation[r.Flags[0]]
@@ -68,42 +90,67 @@ func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInpu
 		if err != nil {
 			return out, temporal.NewNonRetryableApplicationError("invalid observation: "+err.Error(), ErrTypeRejected, nil)
 		}
-		res, err := a.upsert(ctx, "Observation", obs, ident)
+		res, err := a.upsert(ctx, "Observation", obs, ident, in.PatientID)
 		if err != nil {
 			a.record(ctx, "fhir.write-results", "Observation", start, err)
-			return out, classify(err)
+			return out, classifyLab(err)
 		}
 		out.ObservationIDs = append(out.ObservationIDs, res.ID)
-		refs = append(refs, fhir.Ref("Observation", res.ID))
+		if !r.Retracted {
+			// A retracted Observation stays in the chart as entered-in-error, outside the report.
+			refs = append(refs, fhir.Ref("Observation", res.ID))
+		}
 	}
 	status := "final"
-	if in.Corrected {
+	switch {
+	case in.Partial:
+		status = "partial"
+	case in.Corrected:
 		status = "corrected"
+	}
+	conclusion := strings.Join(in.Conclusion, "\n")
+	if len(in.Missing) > 0 {
+		if conclusion != "" {
+			conclusion += "\n"
+		}
+		conclusion += "Tests still pending: " + strings.Join(in.Missing, ", ") + "."
 	}
 	ident := fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber}
 	rep, err := fhir.NewDiagnosticReport(fhir.DiagnosticReportSpec{PatientID: in.PatientID, Identifier: []fhir.Identifier{ident},
-		Status: status, Code: fhir.CodeableConcept{Text: "Laboratory report"}, Issued: time.Now().UTC(), Results: refs})
+		Status: status, Code: fhir.CodeableConcept{Text: "Laboratory report"}, Issued: time.Now().UTC(), Results: refs,
+		Conclusion: conclusion})
 	if err != nil {
 		return out, temporal.NewNonRetryableApplicationError("invalid report: "+err.Error(), ErrTypeRejected, nil)
 	}
-	res, err := a.upsert(ctx, "DiagnosticReport", rep, ident)
+	res, err := a.upsert(ctx, "DiagnosticReport", rep, ident, in.PatientID)
 	exchange := "DiagnosticReport"
 	if res != nil {
 		exchange += "/" + res.ID
 	}
 	a.record(ctx, "fhir.write-results", exchange, start, err)
 	if err != nil {
-		return out, classify(err)
+		return out, classifyLab(err)
 	}
 	out.DiagnosticReportID = res.ID
 	return out, nil
 }
 
-// upsert creates body unless a resource with ident exists, in which case it replaces it.
-func (a *Activities) upsert(ctx context.Context, typ string, body any, ident fhir.Identifier) (*fhir.Resource, error) {
+// upsert creates body unless a resource with ident exists, in which case it replaces it. An
+// existing resource about another patient is never overwritten: that is a permanent error.
+func (a *Activities) upsert(ctx context.Context, typ string, body any, ident fhir.Identifier, patientID string) (*fhir.Resource, error) {
 	res, err := a.FHIR.Create(ctx, typ, body, fhir.IdentifierQuery(ident))
 	if err != nil || res.Created {
 		return res, err
+	}
+	if len(res.Raw) > 0 {
+		var existing struct {
+			Subject *fhir.Reference `json:"subject"`
+		}
+		if json.Unmarshal(res.Raw, &existing) == nil && existing.Subject != nil && existing.Subject.Reference != "" &&
+			existing.Subject.Reference != "Patient/"+patientID {
+			return nil, temporal.NewNonRetryableApplicationError(
+				"an existing "+typ+" with this identifier belongs to another patient", ErrTypeRejected, nil)
+		}
 	}
 	w, ok := a.FHIR.(Writer)
 	if !ok {
@@ -126,4 +173,13 @@ func (a *Activities) upsert(ctx context.Context, typ string, body any, ident fhi
 		return nil, fmt.Errorf("encode %s: %w", typ, err)
 	}
 	return w.Update(ctx, typ, res.ID, raw, res.ETag)
+}
+
+// classifyLab passes the filing's own permanent errors through and classifies the rest.
+func classifyLab(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return err
+	}
+	return classify(err)
 }

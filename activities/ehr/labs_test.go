@@ -133,3 +133,51 @@ func TestPatientContact(t *testing.T) {
 	require.Equal(t, ehr.ErrTypeNotFound, appErr.Type())
 	require.True(t, appErr.NonRetryable())
 }
+
+// Sub-results sharing a code are separate Observations; notes are filed as Observation.note and
+// the report notes as the conclusion; a retracted value becomes entered-in-error and leaves the
+// report; a partial report names the missing tests.
+func TestWriteLabResultsSubIDsNotesRetractionAndPartial(t *testing.T) {
+	srv, acts := startEHR(t)
+	in := ehr.WriteLabResultsInput{PlacerOrderNumber: "LAB-0002", PatientID: "pat-1001", Partial: true,
+		Missing: []string{"2345-7"}, Conclusion: []string{"Specimen hemolyzed & recollected"}, Results: []ehr.LabResult{
+			{Code: "8251-1", SubID: "1", Value: "first", Status: "F", Notes: []string{"Critical value called & read back"}},
+			{Code: "8251-1", SubID: "2", Value: "second", Status: "F"},
+		}}
+	var first ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", in, &first))
+	require.Len(t, srv.Sim.Resources("Observation"), 2, "sub-IDs do not overwrite each other")
+	o1, ok := srv.Sim.Resource("Observation", first.ObservationIDs[0])
+	require.True(t, ok)
+	require.Equal(t, "Critical value called & read back", path(t, o1, "note", 0, "text"))
+	rep, ok := srv.Sim.Resource("DiagnosticReport", first.DiagnosticReportID)
+	require.True(t, ok)
+	require.Equal(t, "partial", rep["status"])
+	require.Contains(t, rep["conclusion"], "Specimen hemolyzed & recollected")
+	require.Contains(t, rep["conclusion"], "2345-7")
+
+	in.Partial, in.Missing = false, nil
+	in.Results[1].Retracted, in.Results[1].Status = true, "W"
+	var second ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", in, &second))
+	o2, ok := srv.Sim.Resource("Observation", first.ObservationIDs[1])
+	require.True(t, ok)
+	require.Equal(t, "entered-in-error", o2["status"])
+	rep, ok = srv.Sim.Resource("DiagnosticReport", second.DiagnosticReportID)
+	require.True(t, ok)
+	require.Len(t, rep["result"], 1, "the retracted Observation is no longer part of the report")
+}
+
+// An existing Observation with the same identifier about another patient is never overwritten.
+func TestWriteLabResultsRefusesAnotherPatientsResource(t *testing.T) {
+	_, acts := startEHR(t)
+	in := labInput()
+	var res ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", in, &res))
+	in.PatientID = "pat-1002"
+	err := execute(t, acts, "WriteLabResults", in, &res)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, ehr.ErrTypeRejected, appErr.Type())
+	require.True(t, appErr.NonRetryable())
+}

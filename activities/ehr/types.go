@@ -144,9 +144,15 @@ type LabResult struct {
 	Units          string   `json:"units,omitempty"`
 	ReferenceRange string   `json:"referenceRange,omitempty"`
 	Flags          []string `json:"flags,omitempty"`
-	// Status is OBX-11 (F final, C corrected, P preliminary).
+	// Status is OBX-11 (F final, C corrected, P preliminary, X cannot be obtained, ...).
 	Status     string `json:"status"`
 	ObservedAt string `json:"observedAt,omitempty"`
+	// SubID is OBX-4; observations sharing a code are told apart by it.
+	SubID string `json:"subId,omitempty"`
+	// Notes are the NTE comments after the OBX, filed as Observation.note.
+	Notes []string `json:"notes,omitempty"`
+	// Retracted files the Observation as entered-in-error (OBX-11 W or D after filing).
+	Retracted bool `json:"retracted,omitempty"`
 }
 
 // WriteLabResultsInput files an order's results as a DiagnosticReport with Observations.
@@ -158,6 +164,11 @@ type WriteLabResultsInput struct {
 	Results           []LabResult `json:"results"`
 	// Corrected marks a report re-filed after a corrected result.
 	Corrected bool `json:"corrected,omitempty"`
+	// Partial files the report as partial: Missing names the ordered tests without a result.
+	Partial bool     `json:"partial,omitempty"`
+	Missing []string `json:"missing,omitempty"`
+	// Conclusion holds the report-level notes (NTE after OBR).
+	Conclusion []string `json:"conclusion,omitempty"`
 }
 
 // WriteLabResultsResult names what was written.

@@ -102,7 +102,11 @@ func (a *Activities) SendOrder(ctx context.Context, in SendOrderInput) (SendOrde
 		return SendOrderResult{}, temporal.NewNonRetryableApplicationError(ack.Reason(), ErrTypeOrderRejected, nil)
 	}
 	rec.Outcome = audit.OutcomeOK
-	return SendOrderResult{AckCode: ack.Code, ControlID: ack.ControlID}, nil
+	out := SendOrderResult{AckCode: ack.Code, ControlID: ack.ControlID}
+	for _, id := range pat.Identifiers {
+		out.Patient = append(out.Patient, PatientID{ID: id.ID, Type: id.TypeCode})
+	}
+	return out, nil
 }
 
 // patient reads PID's identifiers, name, birth date and sex from the EHR.

@@ -22,4 +22,13 @@ type SendOrderInput struct {
 type SendOrderResult struct {
 	AckCode   string `json:"ackCode"`
 	ControlID string `json:"controlId"`
+	// Patient is the PID-3 the order carried (the EHR's MRN and Patient id), kept by the
+	// workflow to check that results name the same patient.
+	Patient []PatientID `json:"patient,omitempty"`
+}
+
+// PatientID is one patient identifier with its HL7 type code (MR, PI).
+type PatientID struct {
+	ID   string `json:"id"`
+	Type string `json:"type,omitempty"`
 }

@@ -87,6 +87,14 @@ func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error)
 	if err == nil {
 		a.record(ctx, audit.Record{Actor: "worker", Action: "lab.page", Process: processOf(ctx), Vendor: "twilio",
 			Exchange: res.SID, Code: in.Role, Outcome: audit.OutcomeOK})
+		if a.Records != nil && res.SID != "" {
+			// The SMS is out: failing now would send it twice, so a lost mapping only costs the
+			// early move to the next contact (the ack timeout still moves on).
+			if perr := a.Records.PutCrosswalk(context.WithoutCancel(ctx), CrosswalkPageSID, res.SID, in.WorkflowID); perr != nil &&
+				!errors.Is(perr, audit.ErrConflict) && activity.IsActivity(ctx) {
+				activity.GetLogger(ctx).Warn("registering the page SID failed")
+			}
+		}
 	}
 	return res, err
 }

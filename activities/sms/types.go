@@ -35,3 +35,7 @@ const ErrTypePageCodeInUse = "SMSPageCodeInUse"
 
 // CrosswalkPageCode is the crosswalk kind mapping a page code to its workflow.
 const CrosswalkPageCode = "sms.page-code"
+
+// CrosswalkPageSID is the crosswalk kind mapping a page's Twilio message SID to its workflow,
+// so a delivery-status callback (undelivered, failed) reaches the escalation.
+const CrosswalkPageSID = "sms.page-sid"

@@ -100,6 +100,8 @@ type ObservationSpec struct {
 	Interpretation string
 	// ReferenceRange is the normal range as text (OBX-7).
 	ReferenceRange string
+	// Notes become Observation.note (the NTE comments after the OBX).
+	Notes []string
 }
 
 // interpretationDisplay holds the v3 ObservationInterpretation codes HL7 v2 OBX-8 maps to.
@@ -173,6 +175,11 @@ func NewObservation(s ObservationSpec) (Observation, error) {
 	}
 	if s.ReferenceRange != "" {
 		o.ReferenceRange = []ObservationReferenceRange{{Text: s.ReferenceRange}}
+	}
+	for _, n := range s.Notes {
+		if n != "" {
+			o.Note = append(o.Note, Annotation{Text: n})
+		}
 	}
 	return o, nil
 }

@@ -161,6 +161,7 @@ type Observation struct {
 	DataAbsentReason     *CodeableConcept            `json:"dataAbsentReason,omitempty"`
 	Interpretation       []CodeableConcept           `json:"interpretation,omitempty"`
 	ReferenceRange       []ObservationReferenceRange `json:"referenceRange,omitempty"`
+	Note                 []Annotation                `json:"note,omitempty"`
 }
 
 // ObservationReferenceRange is the normal range a result is judged against.

@@ -216,6 +216,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return s, nil
 	}
 	codecOpts := payloadcodec.HandlerOptions{AllowedOrigins: uiOrigins(cfg.TemporalUIURL)}
+	labDefaults := labDefaults(cfg.Lab)
+	labDefaults.EscalationSearchAttribute = s.labSearchAttribute()
 	deps := api.Deps{
 		Temporal:            s.Temporal,
 		Namespace:           cfg.TemporalNamespace,
@@ -228,7 +230,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		StripeWebhookSecret: stripeCfg.WebhookSecret,
 		TwilioAuthToken:     s.Config.Twilio.AuthToken,
 		PublicURL:           s.Config.Twilio.PublicURL,
-		LabDefaults:         labDefaults(cfg.Lab),
+		LabDefaults:         labDefaults,
 		HL7Inbound: api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
 			Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned},
 		CheckInDefaults: api.CheckInDefaults{

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,6 +195,73 @@ func TestRecordLabHistories(t *testing.T) {
 	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-R2/acknowledge", map[string]any{"by": "dr.replay"}, http.StatusOK)
 	for p, file := range map[string]string{"LAB-R1": "laborder-normal.json", "CRITICAL-POTASSIUM-R2": "laborder-critical-escalated.json",
 		"REJECT-ORDER-R3": "laborder-rejected.json", "CORRECTED-R4": "laborder-corrected.json", "DUPLICATE-R5": "laborder-duplicate.json"} {
+		e.waitLab(p, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportWorkflow(laborders.WorkflowID(p), file)
+	}
+}
+
+// TestRecordLabHistoriesV2 records histories of the second lab-order version (change id
+// laborders.ChangeEvery): split results, notes, retraction, a correction, a partial report at
+// the deadline, an unacknowledged escalation that is acknowledged later, an undelivered page
+// and a two-order message.
+func TestRecordLabHistoriesV2(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.Lab.AckTimeout = 2 * time.Second
+		c.Lab.CorrectionsWindow = 3 * time.Second
+		c.Lab.ResultDeadline = time.Hour
+		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
+	})
+	peer := newMLLPPeer(t, e.st.MLLPAddr)
+	files := map[string]string{
+		"LAB-V2-R1": "laborder-v2-normal.json", "SPLIT-RESULTS-V2-R2": "laborder-v2-split-results.json",
+		"NOTES-V2-R3": "laborder-v2-notes.json", "RETRACTED-V2-R4": "laborder-v2-retracted.json",
+		"CORRECTED-V2-R5": "laborder-v2-corrected.json", "CRITICAL-POTASSIUM-V2-R6": "laborder-v2-critical-unacknowledged.json",
+		"NO-RESULTS-V2-R7": "laborder-v2-partial-deadline.json", "CRITICAL-POTASSIUM-V2-R8": "laborder-v2-undelivered-page.json",
+		"NO-RESULTS-V2-R9": "laborder-v2-two-order-message.json", "NO-RESULTS-V2-R10": "laborder-v2-two-order-message-b.json",
+		"WRONG-PATIENT-V2-R11": "laborder-v2-wrong-patient.json",
+	}
+	for p := range files {
+		body := labOrder(p)
+		switch p {
+		case "NO-RESULTS-V2-R7":
+			body["resultDeadlineSeconds"] = 6
+		case "CRITICAL-POTASSIUM-V2-R8":
+			body["orderingProvider"] = map[string]any{"role": "ordering-provider", "phone": "+15005550010"}
+		}
+		e.mustCall("POST", "/v1/lab-orders", body, http.StatusCreated)
+	}
+	for _, p := range []string{"NO-RESULTS-V2-R7", "NO-RESULTS-V2-R9", "NO-RESULTS-V2-R10"} {
+		e.waitLab(p, func(v map[string]any) bool { return v["status"] == laborders.StatusOrdered })
+	}
+	// Only potassium before the deadline: a partial report, then glucose after it.
+	assertAck(t, peer.send("node-hl7", "partial", strings.Replace(iopORU("V2-PARTIAL-1", "NO-RESULTS-V2-R7", "F", "4.1", "90"),
+		"\rOBX|2|NM|2345-7^Glucose^LN||90|mg/dL|70-99|N|||F", "", 1)), "AA", "V2-PARTIAL-1")
+	e.waitLab("NO-RESULTS-V2-R7", func(v map[string]any) bool { return num(v, "filedVersion") == 1 })
+	assertAck(t, peer.send("node-hl7", "partial-late", iopORU("V2-PARTIAL-2", "NO-RESULTS-V2-R7", "F", "4.1", "90")), "AA", "V2-PARTIAL-2")
+	assertAck(t, peer.send("medplum", "two-orders", twoOrderORU("V2-MO-1", "NO-RESULTS-V2-R9", "NO-RESULTS-V2-R10", "pat-1001^^^^PI")),
+		"AA", "V2-MO-1")
+
+	e.waitLab("CRITICAL-POTASSIUM-V2-R6", func(v map[string]any) bool { return v["unacknowledged"] == true })
+	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-V2-R6/acknowledge", map[string]any{"by": "dr.replay"}, http.StatusOK)
+	e.waitLab("CRITICAL-POTASSIUM-V2-R8", func(v map[string]any) bool {
+		pages, _ := escalation(v)["pages"].([]any)
+		return len(pages) >= 2
+	})
+	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-V2-R8/acknowledge", map[string]any{"by": "nurse.replay"}, http.StatusOK)
+	for p, file := range files {
+		if p == "WRONG-PATIENT-V2-R11" {
+			require.Eventually(t, func() bool {
+				o, ok := e.st.LISSim.Sim.Order(p)
+				return ok && len(o.Results) == 1 && o.Results[0].AckCode == "AE"
+			}, 30*time.Second, 100*time.Millisecond)
+			// The order never gets a result: it stays open; export what it has.
+			e.exportWorkflow(laborders.WorkflowID(p), file)
+			continue
+		}
 		e.waitLab(p, func(v map[string]any) bool { return v["closed"] == true })
 		e.exportWorkflow(laborders.WorkflowID(p), file)
 	}

@@ -22,7 +22,21 @@ const (
 	AcknowledgeUpdateName = "acknowledge"
 	// StatusQuery returns the live State.
 	StatusQuery = "status"
+	// ResultUpdateName stores one ORU^R01's groups for this order (ResultSignal -> ResultAccepted).
+	// Its validator refuses a result for another patient, so an accepted update is both durable
+	// and checked; the MLLP listener answers AA only after it is accepted.
+	ResultUpdateName = "result"
+	// PageStatusSignalName carries a Twilio delivery status for a page (PageStatus).
+	PageStatusSignalName = "page-status"
+	// EscalationSearchAttribute is the keyword search attribute holding the escalation state
+	// (paging, unacknowledged, acknowledged, cleared); it carries no PHI.
+	EscalationSearchAttribute = "LabEscalation"
 )
+
+// ChangeEvery is the workflow.GetVersion change id of the second lab-order process: completion
+// judged against the ordered tests, version-counted refiling, every OBX-11 status, notes, the
+// patient check, escalation that never goes silent, draining and continue-as-new.
+const ChangeEvery = "lab-order-v2"
 
 // Error types.
 const (
@@ -30,6 +44,8 @@ const (
 	ErrTypeRejected = "LabOrderUpdateRejected"
 	// ErrTypeInvalidInput fails a workflow started with invalid input.
 	ErrTypeInvalidInput = "InvalidInput"
+	// ErrTypePatientMismatch refuses a result whose PID-3 does not name the order's patient.
+	ErrTypePatientMismatch = "LabPatientMismatch"
 )
 
 // Status values.
@@ -50,6 +66,8 @@ const (
 	EscalationPaging         = "paging"
 	EscalationAcknowledged   = "acknowledged"
 	EscalationUnacknowledged = "unacknowledged"
+	// EscalationCleared means a correction removed every critical value before anyone acknowledged.
+	EscalationCleared = "cleared"
 )
 
 // Defaults for Input durations left at zero.
@@ -102,6 +120,11 @@ type Input struct {
 	CorrectionsWindowSeconds int64 `json:"correctionsWindowSeconds,omitempty"`
 	// NotifyPatient texts the patient when non-critical final results are filed.
 	NotifyPatient bool `json:"notifyPatient"`
+	// EscalationSearchAttribute names the keyword search attribute the engine registered for
+	// the escalation state; empty publishes none. The API sets it, never the caller.
+	EscalationSearchAttribute string `json:"escalationSearchAttribute,omitempty"`
+	// Carry is the state handed over by continue-as-new; nil on a fresh order.
+	Carry *Carry `json:"carry,omitempty"`
 }
 
 func seconds(v int64, def time.Duration) time.Duration {
@@ -197,9 +220,29 @@ type ResultObservation struct {
 	// ReferenceRange is OBX-7.
 	ReferenceRange string   `json:"referenceRange,omitempty"`
 	Flags          []string `json:"flags,omitempty"`
-	// Status is OBX-11: P, F, C, X.
+	// Status is OBX-11 (HL7 table 0085): P, F, C, X, W, D, I, R, S, U, N, O.
 	Status     string `json:"status"`
 	ObservedAt string `json:"observedAt,omitempty"`
+	// Notes are the NTE segments after the OBX, escapes decoded.
+	Notes []string `json:"notes,omitempty"`
+	// Service is OBR-4's code of the group the OBX came in.
+	Service string `json:"service,omitempty"`
+}
+
+// ReportGroup is one ORC/OBR group of an ORU for this order.
+type ReportGroup struct {
+	// Service is OBR-4's code (the ordered test or panel).
+	Service string `json:"service"`
+	// Status is OBR-25 (HL7 table 0123).
+	Status string `json:"status,omitempty"`
+	// Notes are the NTE segments after the OBR, escapes decoded.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// PatientID is one PID-3 repetition: the identifier and its type code (MR, PI, ...).
+type PatientID struct {
+	ID   string `json:"id"`
+	Type string `json:"type,omitempty"`
 }
 
 // ResultSignal is one ORU^R01 for this order.
@@ -212,6 +255,21 @@ type ResultSignal struct {
 	ReportStatus string              `json:"reportStatus,omitempty"`
 	FillerOrder  string              `json:"fillerOrder,omitempty"`
 	Observations []ResultObservation `json:"observations"`
+	// Reports are the message's ORC/OBR groups for this order (OBR-4, OBR-25, notes).
+	Reports []ReportGroup `json:"reports,omitempty"`
+	// Patient is PID-3, checked against the order's patient.
+	Patient []PatientID `json:"patient,omitempty"`
+}
+
+// ResultAccepted answers ResultUpdateName: the message is stored in the order's history.
+type ResultAccepted struct {
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// PageStatus is a Twilio delivery status for a page, matched by message SID.
+type PageStatus struct {
+	SID    string `json:"sid"`
+	Status string `json:"status"`
 }
 
 // PageReply is an SMS reply to a page, matched by the code the page carried.
@@ -248,6 +306,10 @@ type Page struct {
 	SentAt time.Time `json:"sentAt"`
 	SID    string    `json:"sid,omitempty"`
 	Failed bool      `json:"failed,omitempty"`
+	// Code is the reply code this page carried; each page has its own.
+	Code string `json:"code,omitempty"`
+	// Status is the last delivery status Twilio reported (undelivered, failed).
+	Status string `json:"status,omitempty"`
 }
 
 // Escalation is the critical-value paging state.
@@ -282,4 +344,44 @@ type State struct {
 	Overdue            bool         `json:"overdue"`
 	FailureCode        string       `json:"failureCode,omitempty"`
 	Closed             bool         `json:"closed"`
+	// MissingTests are ordered tests without a final result when a partial report was filed.
+	MissingTests []string `json:"missingTests,omitempty"`
+	// Notes are the report-level notes (NTE after OBR), filed as DiagnosticReport.conclusion.
+	Notes []string `json:"notes,omitempty"`
+	// Retractions are results withdrawn by the lab (OBX-11 W or D).
+	Retractions []Retraction `json:"retractions,omitempty"`
+	// MessageIDs are the MSH-10s of the messages that produced this state, oldest first.
+	MessageIDs []string `json:"messageIds,omitempty"`
+	// ResultsVersion counts changes to the results; FiledVersion is the one last in the EHR.
+	ResultsVersion int `json:"resultsVersion,omitempty"`
+	FiledVersion   int `json:"filedVersion,omitempty"`
+	// Unacknowledged is set once the whole chain was paged without acknowledgment.
+	Unacknowledged bool `json:"unacknowledged"`
+}
+
+// Retraction records a result the lab withdrew: W (wrong patient) or D (deleted).
+type Retraction struct {
+	Code       string    `json:"code"`
+	SubID      string    `json:"subId,omitempty"`
+	Status     string    `json:"status"`
+	ReceivedAt time.Time `json:"receivedAt"`
+}
+
+// Carry is what continue-as-new hands to the next run of the same order.
+type Carry struct {
+	State      State             `json:"state"`
+	Phase      string            `json:"phase"`
+	Seen       []string          `json:"seen"`
+	Retracted  []Result          `json:"retracted,omitempty"`
+	Reports    map[string]string `json:"reports,omitempty"`
+	PatientIDs []string          `json:"patientIds,omitempty"`
+	FiledKeys  []string          `json:"filedKeys,omitempty"`
+	// Escalation position: the next contact index and when the next page is due.
+	NextContact int       `json:"nextContact"`
+	NextPageAt  time.Time `json:"nextPageAt"`
+	// WindowEnd closes the corrections window; DeadlineAt ends waiting for results.
+	WindowEnd  time.Time `json:"windowEnd"`
+	DeadlineAt time.Time `json:"deadlineAt"`
+	Overdue    bool      `json:"overdueNotified"`
+	Notified   bool      `json:"notified"`
 }

@@ -84,6 +84,17 @@ func (w *impl) applyReply(ctx workflow.Context, r PageReply) {
 	if esc.State != EscalationPaging && esc.State != EscalationUnacknowledged {
 		return
 	}
+	if w.v2 {
+		// Each page has its own code: the reply must carry the code sent to that number in
+		// the current escalation.
+		for _, p := range esc.Pages {
+			if p.Phone == r.From && p.Code == strings.TrimSpace(r.Code) && (esc.StartedAt == nil || !p.SentAt.Before(*esc.StartedAt)) {
+				w.acknowledged(ctx, p.Role, "sms")
+				return
+			}
+		}
+		return
+	}
 	if strings.TrimSpace(r.Code) != esc.Code {
 		return
 	}
@@ -102,6 +113,10 @@ func (w *impl) acknowledged(ctx workflow.Context, by, channel string) {
 	esc.State, esc.AcknowledgedBy, esc.AcknowledgedAt, esc.Channel = EscalationAcknowledged, by, &now, channel
 	if esc.StartedAt != nil {
 		esc.AckSeconds = int64(now.Sub(*esc.StartedAt) / time.Second)
+	}
+	if w.v2 {
+		w.state.Unacknowledged = false
+		w.upsertEscalation(ctx)
 	}
 	w.pending++
 	workflow.GoNamed(ctx, "record-ack", func(ctx workflow.Context) {

@@ -56,6 +56,10 @@ type impl struct {
 	pending  int
 	contacts []Contact
 	logger   log.Logger
+
+	// v2 is true for orders started after ChangeEvery; false replays the first version.
+	v2 bool
+	v2s
 }
 
 // LabOrder is the lab order-to-result workflow.
@@ -72,6 +76,12 @@ func (w *impl) setup(ctx workflow.Context) error {
 	if err := w.in.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError("invalid lab order: "+err.Error(), ErrTypeInvalidInput, nil)
 	}
+	// One version check for the whole run: histories recorded before it replay the first
+	// version's decisions unchanged, new orders take the second.
+	w.v2 = workflow.GetVersion(ctx, ChangeEvery, workflow.DefaultVersion, 1) == 1
+	if w.v2 {
+		return w.setupV2(ctx)
+	}
 	w.contacts = append([]Contact{w.in.OrderingProvider}, w.in.EscalationChain...)
 	if w.contacts[0].Role == "" {
 		w.contacts[0].Role = "ordering-provider"
@@ -83,6 +93,15 @@ func (w *impl) setup(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, AcknowledgeUpdateName, w.acknowledge,
 		workflow.UpdateHandlerOptions{Validator: w.validateAcknowledge}); err != nil {
+		return err
+	}
+	// Running first-version orders take results from the current MLLP ingest too: the update
+	// applies them as the signal always did.
+	if err := workflow.SetUpdateHandler(ctx, ResultUpdateName, func(ctx workflow.Context, sig ResultSignal) (ResultAccepted, error) {
+		dup := sig.MessageControlID != "" && w.seen[sig.MessageControlID]
+		w.applyResult(ctx, sig)
+		return ResultAccepted{Duplicate: dup}, nil
+	}); err != nil {
 		return err
 	}
 	results := workflow.GetSignalChannel(ctx, ResultSignalName)
@@ -107,6 +126,9 @@ func (w *impl) setup(ctx workflow.Context) error {
 }
 
 func (w *impl) run(ctx workflow.Context) (State, error) {
+	if w.v2 {
+		return w.runV2(ctx)
+	}
 	if !w.sendOrder(ctx) {
 		return w.finish(ctx)
 	}
@@ -136,6 +158,7 @@ func (w *impl) sendOrder(ctx workflow.Context) bool {
 		Priority: w.in.Priority, ControlID: controlID(w.wfID + "/order"),
 	}).Get(ctx, &res)
 	if err == nil {
+		w.patient = res.Patient
 		return true
 	}
 	var appErr *temporal.ApplicationError

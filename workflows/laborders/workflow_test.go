@@ -195,7 +195,7 @@ func TestSMSReplyWithCodeAcknowledges(t *testing.T) {
 	require.Len(t, s.Escalation.Pages, 1)
 }
 
-func TestThresholdCorrectionAndUnacknowledged(t *testing.T) {
+func TestThresholdCriticalUnacknowledgedThenClearedByCorrection(t *testing.T) {
 	env := newEnv(t)
 	expectOrder(env)
 	in := input()
@@ -211,16 +211,24 @@ func TestThresholdCorrectionAndUnacknowledged(t *testing.T) {
 		writes++
 		return ehr.WriteLabResultsResult{DiagnosticReportID: "dr"}, nil
 	})
-	env.OnActivity("Record", mock.Anything, mock.Anything).Return(nil)
+	var recorded []string
+	env.OnActivity("Record", mock.Anything, mock.Anything).Return(func(_ context.Context, r records.RecordInput) error {
+		recorded = append(recorded, r.Action+":"+r.Code)
+		return nil
+	})
 	signal(env, time.Minute, laborders.ResultSignalName, oru("M1", "20261123090000", "F", potassium(4.0, "", "F"), glucose(450, "F")))
-	// A corrected glucose comes in the corrections window and is refiled.
+	// The only contact does not answer: after one ack timeout the order is unacknowledged and
+	// the contact is paged again; a corrected glucose then clears the critical value.
 	signal(env, 30*time.Minute, laborders.ResultSignalName, oru("M2", "20261123093000", "C", glucose(150, "C")))
 	env.ExecuteWorkflow(laborders.LabOrder, in)
 
 	s := final(t, env)
 	require.True(t, s.Critical, "glucose above the configured threshold is critical without an HH flag")
-	require.Equal(t, laborders.EscalationUnacknowledged, s.Escalation.State)
-	require.Equal(t, laborders.EscalationRounds, pages, "one contact paged once per round")
+	require.Equal(t, laborders.EscalationCleared, s.Escalation.State, "a correction to normal stops the paging")
+	require.False(t, s.Unacknowledged)
+	require.Equal(t, 2, pages, "paged, then paged again after the chain ended, then stopped")
+	require.Contains(t, recorded, "lab.escalation:unacknowledged")
+	require.Contains(t, recorded, "lab.escalation:cleared")
 	require.Equal(t, laborders.StatusCorrected, s.Status)
 	require.Len(t, s.Corrections, 1)
 	require.Equal(t, "450", s.Corrections[0].OldValue)

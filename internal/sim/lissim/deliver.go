@@ -22,7 +22,7 @@ var (
 // runResults sends an accepted order's scenario results, each one
 // Options.ResultDelay after the previous (the first after acceptance).
 func (s *Sim) runResults(d orderData) {
-	if _, err := s.sendPlan(d, d.scenario.resultPlan(), true); err != nil && !errors.Is(err, ErrClosed) {
+	if _, err := s.sendPlan(d, d.scenario.resultPlan(len(d.tests)), true); err != nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("lissim: results not delivered", "placer", d.placer, "err", err)
 	}
 }
@@ -44,7 +44,7 @@ func (s *Sim) sendPlan(d orderData, plan []step, wait bool) ([]Delivery, error) 
 		if !reused {
 			id = s.nextID()
 			var err error
-			if msg, err = s.buildORU(&d, st.status, id, s.opts.Now()); err != nil {
+			if msg, err = s.buildORU(&d, st, id, s.opts.Now()); err != nil {
 				return out, fmt.Errorf("lissim: building ORU: %w", err)
 			}
 		}
@@ -187,7 +187,7 @@ func (s *Sim) SendResults(placer string, scenario Scenario) ([]Delivery, error) 
 	if scenario != "" {
 		d.scenario = scenario
 	}
-	return s.sendPlan(d, d.scenario.resultPlan(), false)
+	return s.sendPlan(d, d.scenario.resultPlan(len(d.tests)), false)
 }
 
 // syntheticOrder is an order made up for SendResults; every value is fictitious.

@@ -43,6 +43,10 @@
 //	drop-connection         the first ORM's connection is closed without ACK; the
 //	                        resend is ACKed AA; normal results
 //	no-results              AA; no results ever
+//	split-results           AA; one final ORU per ordered test, ResultDelay apart
+//	notes                   AA; final ORU with an NTE after the first OBR and after the first OBX
+//	retracted               AA; F, then the first observation again with OBX-11 W (OBR-25 C)
+//	wrong-patient           AA; final ORU whose PID names another (synthetic) patient
 //
 // Every ORU carries a unique MSH-10, the order's PID, and per ordered test
 // an ORC (ORC-1 RE, ORC-2 placer), an OBR (OBR-2 placer, OBR-3 filler,

@@ -42,6 +42,14 @@ func observations(tests []hl7.CWE, sc Scenario, status string) [][]obsResult {
 		if !found {
 			groups[0] = append(groups[0], obsResult{a: analytes[LOINCPotassium], value: CriticalPotassium, status: status})
 		}
+	case ScenarioNotes:
+		groups[0][0].note = "Critical value called & read back to RN on 4 West."
+	case ScenarioRetracted:
+		if status == statusWrongPatient {
+			first := groups[0][0]
+			first.status = statusWrongPatient
+			groups[0] = []obsResult{first}
+		}
 	case ScenarioCorrected:
 		if status == statusCorrected {
 			// Only the first observation changes; the others are repeated
@@ -67,8 +75,9 @@ func unitSuffix(a analyte) string {
 	return " " + a.units
 }
 
-// buildORU encodes one ORU^R01 for order o with result status status.
-func (s *Sim) buildORU(o *orderData, status, controlID string, now time.Time) ([]byte, error) {
+// buildORU encodes one ORU^R01 for order o and plan step st.
+func (s *Sim) buildORU(o *orderData, st step, controlID string, now time.Time) ([]byte, error) {
+	status := st.status
 	collected := hl7.FormatTime(o.receivedAt)
 	reported := hl7.FormatTime(now)
 	orcStatus := "CM" // table 0038: order complete
@@ -80,9 +89,24 @@ func (s *Sim) buildORU(o *orderData, status, controlID string, now time.Time) ([
 		Envelope: s.envelope(o.app, o.facility, controlID, now),
 		Patient:  o.patient,
 	}
+	if o.scenario == ScenarioWrongPatient {
+		in.Patient = hl7.Patient{Identifiers: []hl7.CX{{ID: "MRN-OTHER-0001", TypeCode: "MR"}, {ID: "pat-other", TypeCode: "PI"}},
+			Names: []hl7.PersonName{{Family: "OTHER", Given: "SYNTHETIC"}}, BirthDate: "19600101", Sex: "U"}
+	}
+	obrStatus := status
+	if status == statusWrongPatient {
+		// OBR-25 has no W: the report is corrected, its retracted OBX says W.
+		obrStatus = statusCorrected
+	}
 	placer := hl7.EI{ID: o.placer, Namespace: o.namespace}
 	filler := hl7.EI{ID: o.filler, Namespace: s.opts.SendingApplication}
 	for i, test := range o.tests {
+		if st.only != 0 && st.only != i+1 {
+			continue
+		}
+		if status == statusWrongPatient && i > 0 {
+			continue
+		}
 		if test.System == "" {
 			test.System = "LN"
 		}
@@ -90,7 +114,10 @@ func (s *Sim) buildORU(o *orderData, status, controlID string, now time.Time) ([
 			Common: hl7.CommonOrder{Control: "RE", PlacerOrderNumber: placer, FillerOrderNumber: filler,
 				Status: orcStatus, TransactionTime: reported, OrderingProvider: o.provider},
 			Request: hl7.Request{PlacerOrderNumber: placer, FillerOrderNumber: filler, Service: test,
-				ObservedAt: collected, OrderingProvider: o.provider, ReportedAt: reported, ResultStatus: status},
+				ObservedAt: collected, OrderingProvider: o.provider, ReportedAt: reported, ResultStatus: obrStatus},
+		}
+		if o.scenario == ScenarioNotes && i == 0 {
+			r.Notes = []string{"Specimen slightly hemolyzed; potassium & LDH may read high."}
 		}
 		for _, ob := range groups[i] {
 			r.Observations = append(r.Observations, observation(ob, collected))

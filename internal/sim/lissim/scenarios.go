@@ -32,6 +32,16 @@ const (
 	ScenarioDropConnection Scenario = "drop-connection"
 	// ScenarioNoResults ACKs AA and never sends results.
 	ScenarioNoResults Scenario = "no-results"
+	// ScenarioSplitResults sends one final ORU per ordered test, ResultDelay apart, as labs
+	// release each test when it is done.
+	ScenarioSplitResults Scenario = "split-results"
+	// ScenarioNotes sends a final ORU with an NTE after the first OBR and one after the first
+	// OBX, both with characters that must be escaped.
+	ScenarioNotes Scenario = "notes"
+	// ScenarioRetracted sends F, then the first observation again with OBX-11 W (wrong patient).
+	ScenarioRetracted Scenario = "retracted"
+	// ScenarioWrongPatient sends a final ORU whose PID names another patient (another MRN).
+	ScenarioWrongPatient Scenario = "wrong-patient"
 )
 
 // allScenarios lists every scenario with what it does, for Scenarios and
@@ -47,6 +57,10 @@ var allScenarios = []ScenarioInfo{
 	{ScenarioSlowACK, "first ORM AA after Options.SlowAckDelay, resends AA at once; normal results"},
 	{ScenarioDropConnection, "first ORM: connection closed without ACK; resend AA; normal results"},
 	{ScenarioNoResults, "ORM AA; no results ever"},
+	{ScenarioSplitResults, "ORM AA; one final (F) ORU per ordered test, ResultDelay apart"},
+	{ScenarioNotes, "ORM AA; ORU final (F) with an NTE after the first OBR and after the first OBX"},
+	{ScenarioRetracted, "ORM AA; ORU final (F), then the first observation retracted (OBX-11 W)"},
+	{ScenarioWrongPatient, "ORM AA; ORU final (F) whose PID-3 names another patient"},
 }
 
 // ScenarioInfo describes one scenario for listings.
@@ -96,8 +110,16 @@ func (sc Scenario) sendsResults() bool {
 
 // resultPlan lists the result status of each ORU the scenario sends, in
 // order. Scenarios that only shape the ORM's ACK send normal results.
-func (sc Scenario) resultPlan() []step {
+func (sc Scenario) resultPlan(tests int) []step {
 	switch sc {
+	case ScenarioSplitResults:
+		plan := make([]step, tests)
+		for i := range plan {
+			plan[i] = step{status: statusFinal, only: i + 1}
+		}
+		return plan
+	case ScenarioRetracted:
+		return []step{{status: statusFinal}, {status: statusWrongPatient}}
 	case ScenarioNoResults:
 		return nil
 	case ScenarioPreliminaryThenFinal:
@@ -115,6 +137,8 @@ func (sc Scenario) resultPlan() []step {
 type step struct {
 	status string
 	repeat bool
+	// only is the 1-based ordered test this ORU reports; 0 reports every test.
+	only int
 }
 
 // Result statuses (OBR-25 and OBX-11) the simulator writes.
@@ -122,4 +146,6 @@ const (
 	statusPreliminary = "P"
 	statusFinal       = "F"
 	statusCorrected   = "C"
+	// statusWrongPatient is OBX-11 W: the value was posted for the wrong patient.
+	statusWrongPatient = "W"
 )

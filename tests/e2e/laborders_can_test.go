@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/stack"
+	"github.com/careflow/engine/internal/testenv"
+	"github.com/careflow/engine/tests/replay"
+	"github.com/careflow/engine/workflows/laborders"
+)
+
+// startEngineWithServerArgs is startEngine on a dev server started with extra arguments.
+func startEngineWithServerArgs(t *testing.T, args []string, mutate func(*config.Config)) *engine {
+	t.Helper()
+	srv, raw := testenv.StartTemporalWith(t, testenv.Options{ExtraArgs: args})
+	cfg, err := config.FromEnv()
+	require.NoError(t, err)
+	cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TemporalUIURL = srv.FrontendHostPort(), "default", "http://127.0.0.1:8233"
+	cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens, cfg.PayloadKeys = "127.0.0.1:0", t.TempDir(), "", "", ""
+	cfg.MLLPAddr, cfg.LISMLLPAddr = "127.0.0.1:0", ""
+	cfg.Stripe, cfg.FHIR, cfg.Twilio = config.Stripe{}, config.FHIR{}, config.Twilio{}
+	cfg.Clearinghouse.BaseURL = ""
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, Logger: logger})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	return &engine{t: t, st: st, raw: raw}
+}
+
+// TestLabOrderContinuesAsNewWhileStillPaging: with Temporal suggesting continue-as-new after a
+// few dozen events, an order that keeps paging moves to new runs without losing its results,
+// its message list or its escalation, and closes when acknowledged.
+func TestLabOrderContinuesAsNewWhileStillPaging(t *testing.T) {
+	e := startEngineWithServerArgs(t, []string{"--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=40"},
+		func(c *config.Config) {
+			c.Lab.AckTimeout = time.Second
+			c.Lab.CorrectionsWindow = time.Second
+			c.Lab.ResultDeadline = time.Hour
+			c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
+		})
+	const placer = "CRITICAL-POTASSIUM-CAN1"
+	e.mustCall("POST", "/v1/lab-orders", labOrder(placer), http.StatusCreated)
+	first := e.waitLab(placer, func(v map[string]any) bool { return num(v, "messagesReceived") == 1 })
+	firstRun := first["temporal"].(map[string]any)["runId"]
+	v := e.waitLab(placer, func(v map[string]any) bool {
+		return v["temporal"].(map[string]any)["runId"] != firstRun && v["unacknowledged"] == true
+	})
+	require.EqualValues(t, 1, num(v, "messagesReceived"), v["_raw"])
+	require.Len(t, v["messageIds"], 1)
+	require.NotNil(t, result(v, "2823-3"), "results carried to the new run")
+	require.Equal(t, num(v, "resultsVersion"), num(v, "filedVersion"))
+	pagesBefore := len(escalation(v)["pages"].([]any))
+	v = e.waitLab(placer, func(v map[string]any) bool { return len(escalation(v)["pages"].([]any)) > pagesBefore })
+	code, v := e.call("POST", "/v1/lab-orders/"+placer+"/acknowledge", map[string]any{"by": "dr.can"})
+	require.Equal(t, http.StatusOK, code, v["_raw"])
+	v = e.waitLab(placer, func(v map[string]any) bool { return v["closed"] == true })
+	require.Equal(t, laborders.EscalationAcknowledged, escalation(v)["state"])
+}
+
+// TestRecordLabContinueAsNewHistories records both runs of an order that continued as new, for
+// the replay tests (same rules as TestRecordReplayHistories).
+func TestRecordLabContinueAsNewHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngineWithServerArgs(t, []string{"--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=40"},
+		func(c *config.Config) {
+			c.PayloadKeys = replay.PayloadKeys
+			c.Lab.AckTimeout = time.Second
+			c.Lab.CorrectionsWindow = time.Second
+			c.Lab.ResultDeadline = time.Hour
+			c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
+		})
+	const placer = "CRITICAL-POTASSIUM-CAN-R1"
+	e.mustCall("POST", "/v1/lab-orders", labOrder(placer), http.StatusCreated)
+	first := e.waitLab(placer, func(v map[string]any) bool { return num(v, "messagesReceived") == 1 })
+	firstRun := first["temporal"].(map[string]any)["runId"].(string)
+	e.waitLab(placer, func(v map[string]any) bool {
+		return v["temporal"].(map[string]any)["runId"] != firstRun && v["unacknowledged"] == true
+	})
+	e.mustCall("POST", "/v1/lab-orders/"+placer+"/acknowledge", map[string]any{"by": "dr.replay"}, http.StatusOK)
+	e.waitLab(placer, func(v map[string]any) bool { return v["closed"] == true })
+	e.exportRun(laborders.WorkflowID(placer), firstRun, "laborder-v2-continued-first-run.json")
+	e.exportWorkflow(laborders.WorkflowID(placer), "laborder-v2-continued-last-run.json")
+}
+
+// exportRun writes one run's history into tests/replay/testdata.
+func (e *engine) exportRun(workflowID, runID, file string) {
+	e.t.Helper()
+	path := filepath.Join("..", "replay", "testdata", file)
+	if _, err := os.Stat(path); err == nil {
+		e.t.Fatalf("%s exists: committed histories are never rewritten; name the new version differently", path)
+	}
+	iter := e.raw.GetWorkflowHistory(context.Background(), workflowID, runID, false, 0)
+	h := &historypb.History{}
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(e.t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	require.NoError(e.t, err)
+	require.NoError(e.t, os.WriteFile(path, b, 0o644))
+}
