@@ -216,11 +216,20 @@ func addGroup(sig *laborders.ResultSignal, o hl7.OrderResult) {
 	sig.Reports = append(sig.Reports, laborders.ReportGroup{Service: o.Request.Service.Code,
 		Status: o.Request.ResultStatus, Notes: o.Notes})
 	for _, x := range o.Observations {
-		sig.Observations = append(sig.Observations, laborders.ResultObservation{
+		r := laborders.ResultObservation{
 			Code: x.Code.Code, SubID: x.SubID, Name: x.Code.Text, Value: x.Value.Text, Number: x.Value.Number,
 			Units: firstNonEmpty(x.Units.Code, x.Units.Text), ReferenceRange: x.ReferenceRange, Flags: x.AbnormalFlags,
 			Status: x.Status, ObservedAt: x.ObservedAt, Notes: x.Notes, Service: o.Request.Service.Code,
-		})
+		}
+		// A bound such as "<2.22" or a number read leniently still reaches the workflow as a
+		// number, so critical thresholds judge it and the EHR gets Quantity.comparator.
+		if n, cmp, ok := x.Value.Quantity(); ok && r.Number == nil {
+			r.Number, r.Comparator = &n, cmp
+		}
+		for _, w := range x.Warnings {
+			r.Warnings = append(r.Warnings, w.Reason)
+		}
+		sig.Observations = append(sig.Observations, r)
 	}
 }
 

@@ -95,3 +95,28 @@ func TestMLLPRefusalNeedsTheMessageKept(t *testing.T) {
 	f.expectUpdate(laborders.WorkflowID("ORDER-A"), serviceerror.NewNotFound("workflow not found"), nil).Once()
 	assert.Nil(t, f.handler.HandleMLLP(t.Context(), []byte(twoOrderORU()), "peer"))
 }
+
+// TestMLLPBoundsAndOddValuesReachTheOrder: "<2.22" in an NM reaches the order as a number with
+// its comparator, a value without OBX-2 as text with a warning; the message is accepted whole.
+func TestMLLPBoundsAndOddValuesReachTheOrder(t *testing.T) {
+	f := newMLLPFixture(t)
+	var got []laborders.ResultSignal
+	f.expectUpdate(laborders.WorkflowID("ORDER-A"), nil, &got).Once()
+	msg := "MSH|^~\\&|LIS|LAB|CAREFLOW|CLINIC|20261123080000||ORU^R01^ORU_R01|MSG-LEN-1|P|2.5.1\r" +
+		"PID|1||MRN1001^^^CLINIC^MR\rORC|RE|ORDER-A\rOBR|1|ORDER-A||2823-3^Potassium^LN|||||||||||||||||||F\r" +
+		"OBX|1|NM|2823-3^Potassium^LN||<2.22|mmol/L|3.5-5.1|LL|||F\r" +
+		"OBX|2||8251-1^Question^LN||Fasting: yes||||||O\r"
+	ack := parseACK(t, f.handler.HandleMLLP(t.Context(), []byte(msg), "peer"))
+	require.Equal(t, hl7.AckAccept, ack.Code)
+	require.Len(t, got, 1)
+	require.Len(t, got[0].Observations, 2)
+	k := got[0].Observations[0]
+	require.NotNil(t, k.Number)
+	assert.Equal(t, 2.22, *k.Number)
+	assert.Equal(t, "<", k.Comparator)
+	assert.NotEmpty(t, k.Warnings)
+	q := got[0].Observations[1]
+	assert.Equal(t, "Fasting: yes", q.Value)
+	assert.Nil(t, q.Number)
+	assert.NotEmpty(t, q.Warnings, "a value without OBX-2 is kept as text with a warning")
+}

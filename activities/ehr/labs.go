@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,8 +77,7 @@ func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInpu
 		}
 		switch {
 		case r.Number != nil:
-			// The literal text keeps the lab's precision ("6.80"); Number only says it is numeric.
-			spec.Quantity = &fhir.Quantity{Value: json.Number(r.Value), Unit: r.Units}
+			spec.Quantity = &fhir.Quantity{Value: quantityValue(r), Comparator: r.Comparator, Unit: r.Units}
 		case r.Value != "":
 			spec.Text = r.Value
 		case spec.Status == "cancelled":
@@ -182,4 +182,15 @@ func classifyLab(err error) error {
 		return err
 	}
 	return classify(err)
+}
+
+// quantityValue is the literal text when it is a plain number, which keeps the lab's precision
+// ("6.80"); a bound ("<2.22") or a number read leniently ("0 .07") is filed from Number.
+func quantityValue(r LabResult) json.Number {
+	if r.Comparator == "" && json.Valid([]byte(r.Value)) {
+		if _, err := strconv.ParseFloat(r.Value, 64); err == nil {
+			return json.Number(r.Value)
+		}
+	}
+	return json.Number(strconv.FormatFloat(*r.Number, 'f', -1, 64))
 }

@@ -181,3 +181,24 @@ func TestWriteLabResultsRefusesAnotherPatientsResource(t *testing.T) {
 	require.Equal(t, ehr.ErrTypeRejected, appErr.Type())
 	require.True(t, appErr.NonRetryable())
 }
+
+// A bound such as "<2.22" is filed as Quantity.comparator with its number, and a number the
+// decoder read leniently ("0 .07") is filed from its parsed value, never as invalid JSON.
+func TestWriteLabResultsComparatorAndLenientNumber(t *testing.T) {
+	srv, acts := startEHR(t)
+	lt, n := 2.22, 0.07
+	in := ehr.WriteLabResultsInput{PlacerOrderNumber: "LAB-0003", PatientID: "pat-1001", Results: []ehr.LabResult{
+		{Code: "2823-3", Value: "<2.22", Number: &lt, Comparator: "<", Units: "mmol/L", Status: "F"},
+		{Code: "2345-7", Value: "0 .07", Number: &n, Units: "mg/dL", Status: "F"},
+	}}
+	var res ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", in, &res))
+	o1, ok := srv.Sim.Resource("Observation", res.ObservationIDs[0])
+	require.True(t, ok)
+	require.Equal(t, "<", path(t, o1, "valueQuantity", "comparator"))
+	require.Equal(t, json.Number("2.22"), path(t, o1, "valueQuantity", "value"))
+	o2, ok := srv.Sim.Resource("Observation", res.ObservationIDs[1])
+	require.True(t, ok)
+	require.Equal(t, json.Number("0.07"), path(t, o2, "valueQuantity", "value"))
+	require.Nil(t, path(t, o2, "valueQuantity", "comparator"))
+}

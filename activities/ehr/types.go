@@ -137,10 +137,12 @@ type PatientContact struct {
 
 // LabResult is one observation to file in the EHR.
 type LabResult struct {
-	Code           string   `json:"code"`
-	Name           string   `json:"name,omitempty"`
-	Value          string   `json:"value"`
-	Number         *float64 `json:"number,omitempty"`
+	Code   string   `json:"code"`
+	Name   string   `json:"name,omitempty"`
+	Value  string   `json:"value"`
+	Number *float64 `json:"number,omitempty"`
+	// Comparator is "<", "<=", ">=" or ">" for a bound such as "<2.22", filed as Quantity.comparator.
+	Comparator     string   `json:"comparator,omitempty"`
 	Units          string   `json:"units,omitempty"`
 	ReferenceRange string   `json:"referenceRange,omitempty"`
 	Flags          []string `json:"flags,omitempty"`

@@ -216,7 +216,13 @@ type ResultObservation struct {
 	Name   string   `json:"name,omitempty"`
 	Value  string   `json:"value"`
 	Number *float64 `json:"number,omitempty"`
-	Units  string   `json:"units,omitempty"`
+	// Comparator qualifies Number when the laboratory sent a bound ("<", "<=", ">=", ">"),
+	// as HL7 SN and FHIR Quantity.comparator do: "<2.22" is Number 2.22 with comparator "<".
+	Comparator string `json:"comparator,omitempty"`
+	Units      string `json:"units,omitempty"`
+	// Warnings record how the value was read leniently (kept as text, comparator, whitespace);
+	// the result is never refused for them.
+	Warnings []string `json:"warnings,omitempty"`
 	// ReferenceRange is OBX-7.
 	ReferenceRange string   `json:"referenceRange,omitempty"`
 	Flags          []string `json:"flags,omitempty"`

@@ -84,5 +84,34 @@ func (w *impl) isCritical(o ResultObservation) bool {
 	if !ok || o.Number == nil {
 		return false
 	}
-	return (t.Low != nil && *o.Number < *t.Low) || (t.High != nil && *o.Number > *t.High)
+	return beyond(*o.Number, o.Comparator, t)
+}
+
+// beyond judges a value, exact or a bound such as "<2.0", against a critical range: a bound
+// counts only when it lies certainly past the limit ("<2.0" is below a low of 2.5, "<5" is not
+// below a low of 3). Exact values keep the first version's comparison, so replay is unchanged;
+// comparators only ever reach workflows since the lenient decoder, which no older history holds.
+func beyond(n float64, comparator string, t Threshold) bool {
+	below, above := false, false
+	if t.Low != nil {
+		switch comparator {
+		case "":
+			below = n < *t.Low
+		case "<":
+			below = n <= *t.Low
+		case "<=":
+			below = n < *t.Low
+		}
+	}
+	if t.High != nil {
+		switch comparator {
+		case "":
+			above = n > *t.High
+		case ">":
+			above = n >= *t.High
+		case ">=":
+			above = n > *t.High
+		}
+	}
+	return below || above
 }

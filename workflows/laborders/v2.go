@@ -411,7 +411,7 @@ func (w *impl) maybeNotifyPatient(ctx workflow.Context) {
 
 func labResult(r Result) ehr.LabResult {
 	return ehr.LabResult{Code: r.Code, SubID: r.SubID, Name: r.Name, Value: r.Value, Number: r.Number,
-		Units: r.Units, ReferenceRange: r.ReferenceRange, Flags: r.Flags, Status: r.Status, ObservedAt: r.ObservedAt,
+		Comparator: r.Comparator, Units: r.Units, ReferenceRange: r.ReferenceRange, Flags: r.Flags, Status: r.Status, ObservedAt: r.ObservedAt,
 		Notes: r.Notes}
 }
 
