@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -75,7 +76,7 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 		return ack("AR", "200", "only ORU^R01 result messages are accepted here", msg, true)
 	}
 	rec.Exchange = oru.Header.ControlID
-	placers := splitByPlacer(oru)
+	placers := splitByPlacer(ctx, oru)
 	for _, p := range placers {
 		if laborders.ValidatePlacerOrderNumber(p.placer) != nil {
 			return ack("AE", "101", "the placer order number (ORC-2/OBR-2) is missing or invalid", msg, true)
@@ -171,10 +172,11 @@ type placerPart struct {
 }
 
 // splitByPlacer groups the ORU's ORC/OBR groups by placer order number, in message order.
-func splitByPlacer(oru hl7.ORU) []placerPart {
+// Documents the inbound wrapper stored are referenced from ctx (DocumentRef).
+func splitByPlacer(ctx context.Context, oru hl7.ORU) []placerPart {
 	var parts []placerPart
 	index := map[string]int{}
-	for _, o := range oru.Orders {
+	for gi, o := range oru.Orders {
 		p := o.PlacerOrderNumber()
 		i, ok := index[p]
 		if !ok {
@@ -183,7 +185,7 @@ func splitByPlacer(oru hl7.ORU) []placerPart {
 			parts = append(parts, placerPart{placer: p, signal: laborders.ResultSignal{MessageControlID: oru.Header.ControlID,
 				MessageTime: oru.Header.Time, Observations: []laborders.ResultObservation{}, Patient: patientIDs(oru.Patient)}})
 		}
-		addGroup(&parts[i].signal, o)
+		addGroup(&parts[i].signal, o, func(obs int) (string, bool) { return DocumentRef(ctx, gi, obs, 0) })
 	}
 	return parts
 }
@@ -198,24 +200,14 @@ func patientIDs(p hl7.Patient) []laborders.PatientID {
 	return out
 }
 
-// resultSignal reduces an ORU to the signal the lab workflow takes (every group, one order).
-func resultSignal(oru hl7.ORU) laborders.ResultSignal {
-	sig := laborders.ResultSignal{MessageControlID: oru.Header.ControlID, MessageTime: oru.Header.Time,
-		Observations: []laborders.ResultObservation{}, Patient: patientIDs(oru.Patient)}
-	for _, o := range oru.Orders {
-		addGroup(&sig, o)
-	}
-	return sig
-}
-
 // addGroup appends one ORC/OBR group: its OBR-4, OBR-25 and notes, and its observations.
-func addGroup(sig *laborders.ResultSignal, o hl7.OrderResult) {
+func addGroup(sig *laborders.ResultSignal, o hl7.OrderResult, docRef func(observation int) (string, bool)) {
 	if sig.ReportStatus == "" {
 		sig.ReportStatus = o.Request.ResultStatus
 	}
 	sig.Reports = append(sig.Reports, laborders.ReportGroup{Service: o.Request.Service.Code,
 		Status: o.Request.ResultStatus, Notes: o.Notes})
-	for _, x := range o.Observations {
+	for xi, x := range o.Observations {
 		r := laborders.ResultObservation{
 			Code: x.Code.Code, SubID: x.SubID, Name: x.Code.Text, Value: x.Value.Text, Number: x.Value.Number,
 			Units: firstNonEmpty(x.Units.Code, x.Units.Text), ReferenceRange: x.ReferenceRange, Flags: x.AbnormalFlags,
@@ -225,6 +217,18 @@ func addGroup(sig *laborders.ResultSignal, o hl7.OrderResult) {
 		// number, so critical thresholds judge it and the EHR gets Quantity.comparator.
 		if n, cmp, ok := x.Value.Quantity(); ok && r.Number == nil {
 			r.Number, r.Comparator = &n, cmp
+		}
+		if c := x.Value.Coded; c != nil && c.Code != "" {
+			r.Coded = &laborders.CodedValue{Code: c.Code, Display: c.Text, System: c.System}
+		}
+		if d := x.Value.Document; d != nil {
+			// The document itself stays in the encrypted audit trail (stored by the inbound
+			// wrapper); the workflow gets its reference, or the laboratory's pointer for RP.
+			r.Value, r.DocumentType = "", strings.Trim(d.TypeOfData+"/"+d.Subtype, "/")
+			r.DocumentRef = d.Pointer
+			if ref, ok := docRef(xi); ok {
+				r.DocumentRef = ref
+			}
 		}
 		for _, w := range x.Warnings {
 			r.Warnings = append(r.Warnings, w.Reason)

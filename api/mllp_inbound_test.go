@@ -433,3 +433,33 @@ func onResult(tc *mocks.Client, wid string, run func(laborders.ResultSignal)) *m
 		}
 	}).Return(h, nil)
 }
+
+// TestInboundDocumentsAndCodedValuesReachTheOrder: through the wrapper and the real ingest, an
+// ED document reaches the order as the reference of its encrypted copy (never the data), an RP
+// as the laboratory's pointer, and a CWE value as a coding.
+func TestInboundDocumentsAndCodedValuesReachTheOrder(t *testing.T) {
+	store := sealedStore(t)
+	msg := strings.Replace(charsetORU("ED-2", "", "Doe", "x"), "OBX|1|ST|8251-1^Comment^LN||x",
+		"OBX|1|ED|11526-1^Pathology study^LN||LAB^AP^PDF^Base64^JVBERi0xLjQgcmVwb3J0||||||F\r"+
+			"OBX|2|RP|11526-1^Pathology study^LN|2|https://lab.example/doc/9^LAB^AP^PDF||||||F\r"+
+			"OBX|3|CWE|600-7^Culture^LN||3092008^Staphylococcus aureus^SCT||||||F", 1)
+	tc := mocks.NewClient(t)
+	var got []laborders.ResultSignal
+	onResult(tc, laborders.WorkflowID("PON-2024-0001"), func(r laborders.ResultSignal) { got = append(got, r) }).Once()
+	a := parseACK(t, api.MLLPInboundHandler(api.Deps{Temporal: tc, Records: store}).HandleMLLP(t.Context(), []byte(msg), "p"))
+	require.Equal(t, hl7.AckAccept, a.Code)
+	require.Len(t, got, 1)
+	obs := got[0].Observations
+	require.Len(t, obs, 3)
+	recs, err := store.List(t.Context(), audit.Filter{Action: "mllp.document"})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "audit:"+strconv.FormatInt(recs[0].ID, 10), obs[0].DocumentRef)
+	assert.Equal(t, "AP/PDF", obs[0].DocumentType)
+	assert.Empty(t, obs[0].Value, "the document never enters workflow history")
+	js, _ := json.Marshal(got[0])
+	assert.NotContains(t, string(js), "JVBERi0", "no document data in the result")
+	assert.Equal(t, "https://lab.example/doc/9", obs[1].DocumentRef)
+	require.NotNil(t, obs[2].Coded)
+	assert.Equal(t, laborders.CodedValue{Code: "3092008", Display: "Staphylococcus aureus", System: "SCT"}, *obs[2].Coded)
+}

@@ -78,6 +78,9 @@ func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInpu
 		switch {
 		case r.Number != nil:
 			spec.Quantity = &fhir.Quantity{Value: quantityValue(r), Comparator: r.Comparator, Unit: r.Units}
+		case r.Coded != nil && r.Coded.Code != "":
+			spec.Coded = &fhir.CodeableConcept{Text: r.Coded.Display, Coding: []fhir.Coding{{
+				System: codingSystem(r.Coded.System), Code: r.Coded.Code, Display: r.Coded.Display}}}
 		case r.Value != "":
 			spec.Text = r.Value
 		case spec.Status == "cancelled":
@@ -194,3 +197,14 @@ func quantityValue(r LabResult) json.Number {
 	}
 	return json.Number(strconv.FormatFloat(*r.Number, 'f', -1, 64))
 }
+
+// hl7Systems maps HL7 v2 coding-system names (table 0396) to FHIR system URIs; a name outside
+// the table leaves the system unset rather than inventing a URI for a local code.
+var hl7Systems = map[string]string{
+	"LN": "http://loinc.org", "SCT": "http://snomed.info/sct", "SNM": "http://snomed.info/sct",
+	"UCUM": "http://unitsofmeasure.org", "I10": "http://hl7.org/fhir/sid/icd-10",
+	"I10C": "http://hl7.org/fhir/sid/icd-10-cm", "HL70078": "http://terminology.hl7.org/CodeSystem/v2-0078",
+	"HL70136": "http://terminology.hl7.org/CodeSystem/v2-0136",
+}
+
+func codingSystem(name string) string { return hl7Systems[name] }

@@ -202,3 +202,19 @@ func TestWriteLabResultsComparatorAndLenientNumber(t *testing.T) {
 	require.Equal(t, json.Number("0.07"), path(t, o2, "valueQuantity", "value"))
 	require.Nil(t, path(t, o2, "valueQuantity", "comparator"))
 }
+
+// A coded result (OBX-2 CWE) is filed as valueCodeableConcept with the HL7 system mapped.
+func TestWriteLabResultsCodedValue(t *testing.T) {
+	srv, acts := startEHR(t)
+	in := ehr.WriteLabResultsInput{PlacerOrderNumber: "LAB-0004", PatientID: "pat-1001", Results: []ehr.LabResult{
+		{Code: "600-7", Value: "Staphylococcus aureus", Status: "F",
+			Coded: &ehr.LabCoding{Code: "3092008", Display: "Staphylococcus aureus", System: "SCT"}},
+	}}
+	var res ehr.WriteLabResultsResult
+	require.NoError(t, execute(t, acts, "WriteLabResults", in, &res))
+	o, ok := srv.Sim.Resource("Observation", res.ObservationIDs[0])
+	require.True(t, ok)
+	require.Equal(t, "http://snomed.info/sct", path(t, o, "valueCodeableConcept", "coding", 0, "system"))
+	require.Equal(t, "3092008", path(t, o, "valueCodeableConcept", "coding", 0, "code"))
+	require.Nil(t, o["valueString"])
+}

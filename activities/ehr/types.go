@@ -141,6 +141,9 @@ type LabResult struct {
 	Name   string   `json:"name,omitempty"`
 	Value  string   `json:"value"`
 	Number *float64 `json:"number,omitempty"`
+	// Coded is a coded value (HL7 CWE code, display and coding-system name), filed as
+	// valueCodeableConcept.
+	Coded *LabCoding `json:"coded,omitempty"`
 	// Comparator is "<", "<=", ">=" or ">" for a bound such as "<2.22", filed as Quantity.comparator.
 	Comparator     string   `json:"comparator,omitempty"`
 	Units          string   `json:"units,omitempty"`
@@ -155,6 +158,13 @@ type LabResult struct {
 	Notes []string `json:"notes,omitempty"`
 	// Retracted files the Observation as entered-in-error (OBX-11 W or D after filing).
 	Retracted bool `json:"retracted,omitempty"`
+}
+
+// LabCoding is a coded lab value as the laboratory sent it (HL7 CWE components 1-3).
+type LabCoding struct {
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+	System  string `json:"system,omitempty"`
 }
 
 // WriteLabResultsInput files an order's results as a DiagnosticReport with Observations.

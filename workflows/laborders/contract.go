@@ -220,6 +220,13 @@ type ResultObservation struct {
 	// as HL7 SN and FHIR Quantity.comparator do: "<2.22" is Number 2.22 with comparator "<".
 	Comparator string `json:"comparator,omitempty"`
 	Units      string `json:"units,omitempty"`
+	// Coded is a coded value (OBX-2 CWE, CE or CNE), filed as valueCodeableConcept.
+	Coded *CodedValue `json:"coded,omitempty"`
+	// DocumentRef points at the encrypted stored copy of an embedded document (OBX-2 ED), or
+	// is the laboratory's pointer to a referenced one (RP); the document never enters history.
+	DocumentRef string `json:"documentRef,omitempty"`
+	// DocumentType is the document's type and subtype, e.g. "AP/PDF".
+	DocumentType string `json:"documentType,omitempty"`
 	// Warnings record how the value was read leniently (kept as text, comparator, whitespace);
 	// the result is never refused for them.
 	Warnings []string `json:"warnings,omitempty"`
@@ -233,6 +240,13 @@ type ResultObservation struct {
 	Notes []string `json:"notes,omitempty"`
 	// Service is OBR-4's code of the group the OBX came in.
 	Service string `json:"service,omitempty"`
+}
+
+// CodedValue is a coded result: HL7 CWE components 1-3 (code, text, coding system name).
+type CodedValue struct {
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+	System  string `json:"system,omitempty"`
 }
 
 // ReportGroup is one ORC/OBR group of an ORU for this order.

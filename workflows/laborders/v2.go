@@ -410,9 +410,13 @@ func (w *impl) maybeNotifyPatient(ctx workflow.Context) {
 }
 
 func labResult(r Result) ehr.LabResult {
-	return ehr.LabResult{Code: r.Code, SubID: r.SubID, Name: r.Name, Value: r.Value, Number: r.Number,
+	out := ehr.LabResult{Code: r.Code, SubID: r.SubID, Name: r.Name, Value: r.Value, Number: r.Number,
 		Comparator: r.Comparator, Units: r.Units, ReferenceRange: r.ReferenceRange, Flags: r.Flags, Status: r.Status, ObservedAt: r.ObservedAt,
 		Notes: r.Notes}
+	if r.Coded != nil {
+		out.Coded = &ehr.LabCoding{Code: r.Coded.Code, Display: r.Coded.Display, System: r.Coded.System}
+	}
+	return out
 }
 
 func resultKey(o ResultObservation) string { return o.Code + "/" + o.SubID }
