@@ -17,7 +17,9 @@ import (
 func TestStripeStoredErrorsReconcile(t *testing.T) {
 	e := startEngine(t, nil)
 	sim := e.st.StripeSim.Sim
-	stored := func(op string) { sim.InjectFault(stripesim.Fault{Op: op, Kind: stripesim.FaultStoredServerError, Count: 1}) }
+	stored := func(op string) {
+		sim.InjectFault(stripesim.Fault{Op: op, Kind: stripesim.FaultStoredServerError, Count: 1})
+	}
 	lost := func(op string) { sim.InjectFault(stripesim.Fault{Op: op, Kind: stripesim.FaultLost, Count: 1}) }
 	call := func(method, path string, body any) map[string]any {
 		t.Helper()
