@@ -256,8 +256,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	s.http = &http.Server{
 		Handler:           api.New(deps),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: api.ReadHeaderTimeout,
+		ReadTimeout:       api.ReadTimeout,
+		WriteTimeout:      api.WriteTimeout,
+		IdleTimeout:       api.IdleTimeout,
 	}
 	s.serveMLLP(s.mllpLn, deps)
 	s.httpDone = make(chan error, 1)
@@ -265,11 +267,18 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	return s, nil
 }
 
+// WorkerStopTimeout is how long a stopping worker waits for its running activities.
+const WorkerStopTimeout = 35 * time.Second
+
 // DefaultWorkerOptions polls with more goroutines than the SDK's default of two per task
 // type: measured with the load generator, two pollers left payment flows waiting for tasks
 // (throughput +60%, p99 -65% with more pollers on a 2-core machine).
 func DefaultWorkerOptions() worker.Options {
-	return worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 8}
+	// WorkerStopTimeout lets in-flight activities (a Stripe capture, an SMS, an MLLP send)
+	// finish on SIGTERM instead of being cut off and retried, which would repeat side effects
+	// whose answer was lost; it outlasts the activities' 30s StartToCloseTimeout.
+	return worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 8,
+		WorkerStopTimeout: WorkerStopTimeout}
 }
 
 // StartWorker starts the payments and check-in workers; it is a no-op when they run.

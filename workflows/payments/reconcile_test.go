@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -96,4 +97,10 @@ func TestDeclineReleasesNothing(t *testing.T) {
 
 	require.Equal(t, payments.StatusDeclined, result(t, env).Status)
 	env.AssertActivityNumberOfCalls(t, "ReleaseAuthorizations", 0)
+}
+
+// The configuration's bound on PAYMENT_AUTHORIZATION_TTL is the contract's.
+func TestAuthorizationTTLBoundsAgree(t *testing.T) {
+	require.Equal(t, payments.MaxAuthorizationTTL, config.MaxPaymentAuthorizationTTL)
+	require.Less(t, payments.DefaultAuthorizationTTL, payments.StripeHoldLimit)
 }
