@@ -57,6 +57,10 @@ type Config struct {
 	// PaymentRefundWindow is how long a captured payment stays open for refunds.
 	PaymentRefundWindow time.Duration
 
+	// TemporalTLSCertFile, TemporalTLSKeyFile, TemporalTLSCAFile, TemporalTLSServerName and
+	// TemporalAPIKey secure the connection to the Temporal frontend; all empty is plaintext.
+	TemporalTLSCertFile, TemporalTLSKeyFile, TemporalTLSCAFile, TemporalTLSServerName, TemporalAPIKey string
+
 	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis) the
 	// worker and api roles may serve with a built-in simulator.
 	Simulate []string
@@ -213,6 +217,15 @@ func FromEnv() (Config, error) {
 		LISMLLPCAFile:   os.Getenv("LIS_MLLP_CA_FILE"),
 		ProviderNPI:     env("PROVIDER_NPI", "1234567893"),
 		ProviderName:    env("PROVIDER_NAME", "Careflow Clinic"),
+
+		TemporalTLSCertFile:   os.Getenv("TEMPORAL_TLS_CERT_FILE"),
+		TemporalTLSKeyFile:    os.Getenv("TEMPORAL_TLS_KEY_FILE"),
+		TemporalTLSCAFile:     os.Getenv("TEMPORAL_TLS_CA_FILE"),
+		TemporalTLSServerName: os.Getenv("TEMPORAL_TLS_SERVER_NAME"),
+		TemporalAPIKey:        os.Getenv("TEMPORAL_API_KEY"),
+	}
+	if (c.TemporalTLSCertFile == "") != (c.TemporalTLSKeyFile == "") {
+		return c, fmt.Errorf("config: TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together")
 	}
 	var err error
 	if c.PaymentAuthorizationTTL, err = duration("PAYMENT_AUTHORIZATION_TTL", 6*24*time.Hour); err != nil {

@@ -137,6 +137,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	reg := metrics.NewRegistry()
 	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, s.Codec,
 		metrics.NewTemporalHandler(reg, ""), logger.With("component", "temporal"))
+	if err := (temporalclient.Security{CertFile: cfg.TemporalTLSCertFile, KeyFile: cfg.TemporalTLSKeyFile,
+		CAFile: cfg.TemporalTLSCAFile, ServerName: cfg.TemporalTLSServerName, APIKey: cfg.TemporalAPIKey}).Apply(&copts); err != nil {
+		return nil, err
+	}
 	if s.Temporal, err = temporalclient.Dial(ctx, copts); err != nil {
 		return nil, err
 	}
