@@ -135,7 +135,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 
 	reg := metrics.NewRegistry()
-	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, s.Codec,
+	// With configured keys (production), the engine's client and workers refuse payloads our
+	// codec did not encrypt; the codec endpoint for the Web UI keeps passing them through.
+	clientCodec := s.Codec
+	if cfg.PayloadKeys != "" {
+		clientCodec = payloadcodec.NewStrictCodec(keys)
+	}
+	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, clientCodec,
 		metrics.NewTemporalHandler(reg, ""), logger.With("component", "temporal"))
 	if err := (temporalclient.Security{CertFile: cfg.TemporalTLSCertFile, KeyFile: cfg.TemporalTLSKeyFile,
 		CAFile: cfg.TemporalTLSCAFile, ServerName: cfg.TemporalTLSServerName, APIKey: cfg.TemporalAPIKey}).Apply(&copts); err != nil {
