@@ -6,6 +6,7 @@ package stack
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -53,9 +54,13 @@ type Options struct {
 	PersistSimulators bool
 	// NoAPI leaves the HTTP API off (the `worker` subcommand).
 	NoAPI bool
-	// CodecFromUIOrigin lets the Web UI's origin call the codec endpoints without a token. Only
-	// `careflow run` sets it, for a loopback developer setup where the UI has no login.
+	// CodecFromUIOrigin lets the Web UI call the codec endpoints without a token: from the
+	// UI's Origin, on /codec/<CodecRunSecret>/..., and only while the API listens on loopback.
+	// Only `careflow run` sets it, for a developer setup where the UI has no login.
 	CodecFromUIOrigin bool
+	// CodecRunSecret is the per-run secret in the codec endpoint `run` hands to the Web UI;
+	// the Origin header alone proves nothing, since any non-browser client can send it.
+	CodecRunSecret string
 	// WorkerOptions tunes the payments worker (tests shorten timeouts).
 	WorkerOptions worker.Options
 }
@@ -252,12 +257,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return metrics.HTTPMiddleware(reg, h, nil)
 		},
 	}
-	if opts.CodecFromUIOrigin {
+	if opts.CodecFromUIOrigin && opts.CodecRunSecret != "" && isLoopbackAddr(cfg.APIAddr) {
 		allowed := codecOpts.AllowedOrigins
+		secret := []byte(opts.CodecRunSecret)
 		deps.CodecAuthorize = func(r *http.Request) bool {
 			o := r.Header.Get("Origin")
 			for _, a := range allowed {
-				if o == a {
+				if o == a && subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), secret) == 1 {
 					return true
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 )
 
@@ -34,4 +35,18 @@ func clientTLS(caFile string) (*tls.Config, error) {
 		return nil, errors.New("lis tls: no certificate in LIS_MLLP_CA_FILE")
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// isLoopbackAddr reports whether a listen address binds only loopback interfaces; an empty
+// host or a wildcard binds every interface.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
