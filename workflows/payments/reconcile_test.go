@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	stripeact "github.com/careflow/engine/activities/stripe"
 	"github.com/careflow/engine/internal/config"
@@ -103,4 +104,31 @@ func TestDeclineReleasesNothing(t *testing.T) {
 func TestAuthorizationTTLBoundsAgree(t *testing.T) {
 	require.Equal(t, payments.MaxAuthorizationTTL, config.MaxPaymentAuthorizationTTL)
 	require.Less(t, payments.DefaultAuthorizationTTL, payments.StripeHoldLimit)
+}
+
+// An execution that started before payments-reconcile (GetVersion answers DefaultVersion, as
+// replaying its history does) finishes on the old path: legacy idempotency keys, updates held
+// until Stripe answers, the 7-day default TTL. Replaying every committed history (tests/replay)
+// proves the same against real histories.
+func TestOldExecutionFinishesOnOldPath(t *testing.T) {
+	env := newEnv(t)
+	env.OnGetVersion(payments.ReconcileChangeID, workflow.DefaultVersion, payments.ReconcileVersion).Return(workflow.DefaultVersion)
+	env.OnActivity("AuthorizePayment", mock.Anything, mock.MatchedBy(func(in stripeact.AuthorizeInput) bool {
+		return in.IdempotencyKey == wfID+"/authorize"
+	})).Return(stripeact.AuthorizeResult{PaymentIntentID: intentID, Status: "requires_capture", AmountCapturable: 10000}, nil).Once()
+	env.OnActivity("CapturePayment", mock.Anything, stripeact.CaptureInput{
+		IdempotencyKey: wfID + "/capture", WorkflowID: wfID, PaymentIntentID: intentID,
+	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: 10000}, nil).After(2 * time.Minute).Once()
+	in := input()
+	in.RefundWindowSeconds = 3600
+	authorized := query(env, 30*time.Second)
+	captured := update(env, time.Minute, payments.CaptureUpdateName, payments.CaptureUpdate{})
+
+	env.ExecuteWorkflow(payments.WorkflowName, in)
+
+	require.Equal(t, start.Add(payments.StripeHoldLimit), *authorized.AuthorizationExpiresAt, "the old 7-day default")
+	require.NoError(t, captured.err)
+	require.Equal(t, payments.StatusCaptured, captured.state.Status, "the old update waits for Stripe's answer")
+	require.Equal(t, payments.StatusCaptured, result(t, env).Status)
+	env.AssertExpectations(t)
 }
