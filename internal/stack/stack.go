@@ -116,6 +116,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		s.wopts.MaxConcurrentWorkflowTaskPollers = d.MaxConcurrentWorkflowTaskPollers
 		s.wopts.MaxConcurrentActivityTaskPollers = d.MaxConcurrentActivityTaskPollers
 	}
+	if s.wopts.WorkerStopTimeout == 0 {
+		s.wopts.WorkerStopTimeout = WorkerStopTimeout
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
