@@ -314,11 +314,12 @@ func TestUpdateErrors(t *testing.T) {
 		err    error
 		status int
 	}{
-		"not found":        {serviceerror.NewNotFound("workflow not found"), http.StatusNotFound},
-		"other app error":  {temporal.NewApplicationError("stripe said: card of Jane Doe", "SomethingElse"), http.StatusBadGateway},
-		"internal":         {serviceerror.NewInternal("boom at shard 7"), http.StatusBadGateway},
-		"unavailable":      {serviceerror.NewUnavailable("frontend down"), http.StatusServiceUnavailable},
-		"deadline":         {serviceerror.NewDeadlineExceeded("deadline exceeded"), http.StatusGatewayTimeout},
+		"not found":       {serviceerror.NewNotFound("workflow not found"), http.StatusNotFound},
+		"other app error": {temporal.NewApplicationError("stripe said: card of Jane Doe", "SomethingElse"), http.StatusBadGateway},
+		"internal":        {serviceerror.NewInternal("boom at shard 7"), http.StatusBadGateway},
+		"unavailable":     {serviceerror.NewUnavailable("frontend down"), http.StatusServiceUnavailable},
+		// Never 504: the workflow did not answer and no query answers either.
+		"deadline":         {serviceerror.NewDeadlineExceeded("deadline exceeded"), http.StatusServiceUnavailable},
 		"plain error text": {fmt.Errorf("wrapped: %w", serviceerror.NewInternal("secret internals")), http.StatusBadGateway},
 	}
 	for name, tc := range cases {
@@ -327,6 +328,8 @@ func TestUpdateErrors(t *testing.T) {
 			h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(nil, tc.err).Once()
 			h.temporal.On("DescribeWorkflowExecution", mock.Anything, "payment:pay-1", "").
 				Return(nil, serviceerror.NewNotFound("workflow not found")).Maybe()
+			h.temporal.On("QueryWorkflow", mock.Anything, "payment:pay-1", "", payments.StatusQuery).
+				Return(nil, serviceerror.NewDeadlineExceeded("deadline exceeded")).Maybe()
 
 			w := h.do(http.MethodPost, "/v1/payments/pay-1/capture", `{}`, writerSecret)
 
@@ -392,4 +395,17 @@ func TestUpdateClosedPayment(t *testing.T) {
 
 	require.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
 	assert.Contains(t, problem(t, w).Detail, "closed")
+}
+
+// An update that runs out of time answers 202 with the state a query returns, never 504.
+func TestUpdateDeadlineAnswersCurrentState(t *testing.T) {
+	h := newHarness(t)
+	h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).
+		Return(nil, serviceerror.NewDeadlineExceeded("deadline exceeded")).Once()
+	h.expectQuery("payment:pay-1", "", payments.State{PaymentID: "pay-1", Status: payments.StatusCapturing})
+
+	w := h.do(http.MethodPost, "/v1/payments/pay-1/capture", `{}`, writerSecret)
+
+	require.Equal(t, http.StatusAccepted, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), `"status":"capturing"`)
 }

@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/careflow/engine/workflows/payments"
@@ -96,11 +98,36 @@ func doUpdate[T any](s *server, w http.ResponseWriter, r *http.Request, a *audit
 	if err == nil {
 		err = h.Get(ctx, &st)
 	}
+	if err != nil && isDeadline(err) && r.Context().Err() == nil {
+		return s.updatePending(w, r, wid)
+	}
 	if err != nil {
 		return s.updateProblem(w, r, err, wid, "payment", notFoundDetail)
 	}
 	writeJSON(w, http.StatusOK, s.view(st, wid, h.RunID()))
 	return http.StatusOK
+}
+
+// isDeadline reports an update that did not finish within updateTimeout.
+func isDeadline(err error) bool {
+	var deadline *serviceerror.DeadlineExceeded
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &deadline)
+}
+
+// updatePending answers an update that did not finish in time. The payment workflow answers
+// its updates within payments.UpdateWait, so this happens only when no worker is running:
+// 202 with the current state when the workflow answers a query, else 503 with Retry-After,
+// never 504. Repeating the request with the same Idempotency-Key returns the update's result.
+func (s *server) updatePending(w http.ResponseWriter, r *http.Request, wid string) int {
+	st, err := s.queryState(r.Context(), wid, "", queryTimeout)
+	if err != nil {
+		w.Header().Set("Retry-After", "30")
+		p := Problem{Status: http.StatusServiceUnavailable, Detail: "the payment did not answer in time; repeat the request with the same Idempotency-Key"}
+		s.problem(w, r, p)
+		return p.Status
+	}
+	writeJSON(w, http.StatusAccepted, s.view(st, wid, ""))
+	return http.StatusAccepted
 }
 
 // workflowExists reports whether Temporal knows the workflow, open or closed.

@@ -82,6 +82,14 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodGet, "/codec/decode", AuthCodec, codecScope}, s.codec},
 		{Route{http.MethodPost, "/codec/decode", AuthCodec, codecScope}, s.codec},
 		{Route{http.MethodOptions, "/codec/decode", AuthCodec, codecScope}, s.codec},
+		// The Web UI of `run` appends /encode and /decode to a codec endpoint that carries
+		// the per-run secret (Deps.CodecAuthorize checks it).
+		{Route{http.MethodGet, "/codec/{secret}/encode", AuthCodec, codecScope}, s.codec},
+		{Route{http.MethodPost, "/codec/{secret}/encode", AuthCodec, codecScope}, s.codec},
+		{Route{http.MethodOptions, "/codec/{secret}/encode", AuthCodec, codecScope}, s.codec},
+		{Route{http.MethodGet, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
+		{Route{http.MethodPost, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
+		{Route{http.MethodOptions, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
 	}
 }
 

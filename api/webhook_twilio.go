@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"go.temporal.io/api/serviceerror"
 
@@ -51,28 +52,76 @@ func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *audi
 			Detail: "the X-Twilio-Signature header is missing or invalid"})
 		return http.StatusBadRequest, audit.OutcomeRejected
 	}
-	a.rec.Exchange = r.PostForm.Get("MessageSid")
+	sid := r.PostForm.Get("MessageSid")
+	a.rec.Exchange = sid
 	if st := r.PostForm.Get("MessageStatus"); st != "" {
 		a.rec.Action = "webhook.twilio.status"
 		a.rec.Code = st
-		if err := s.routePageStatus(r, a, r.PostForm.Get("MessageSid"), st); err != nil {
+		// Twilio retries callbacks it saw fail: one effect per message and status, recorded as
+		// seen only once it was delivered, so a failed delivery is taken again on the retry.
+		if s.seenTwilio(r.Context(), sid+"/"+st) {
+			w.WriteHeader(http.StatusNoContent)
+			return http.StatusNoContent, audit.OutcomeIgnored
+		}
+		if err := s.routePageStatus(r, a, sid, st); err != nil {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the status could not be delivered; retry later"})
 			return http.StatusServiceUnavailable, audit.OutcomeError
 		}
+		s.markTwilio(r.Context(), sid+"/"+st, "status")
 		w.WriteHeader(http.StatusNoContent)
 		return http.StatusNoContent, audit.OutcomeOK
 	}
 	a.rec.Action = "webhook.twilio.inbound"
-	outcome, err := s.routePageReply(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
-	if err != nil {
-		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the reply could not be delivered; retry later"})
-		return http.StatusServiceUnavailable, audit.OutcomeError
+	outcome := audit.OutcomeIgnored
+	// A reply Twilio delivers twice (a retried webhook) signals the lab order once.
+	if !s.seenTwilio(r.Context(), sid+"/inbound") {
+		var err error
+		outcome, err = s.routePageReply(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
+		if err != nil {
+			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the reply could not be delivered; retry later"})
+			return http.StatusServiceUnavailable, audit.OutcomeError
+		}
+		// Marked only after the signal was accepted, so a failed delivery is retried by Twilio.
+		s.markTwilio(r.Context(), sid+"/inbound", firstNonEmptyStr(a.rec.Process, "none"))
 	}
 	// Empty TwiML: Twilio sends no reply text back.
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>"))
 	return http.StatusOK, outcome
+}
+
+// CrosswalkTwilioMessage records Twilio webhooks already handled, keyed by MessageSid and
+// status (or "inbound"), so that Twilio's retries are deduplicated.
+const CrosswalkTwilioMessage = "twilio.webhook"
+
+// seenTwilio reports whether the webhook keyed by key was handled before. Without a record
+// store, or without a MessageSid, nothing is deduplicated.
+func (s *server) seenTwilio(ctx context.Context, key string) bool {
+	if s.d.Records == nil || strings.HasPrefix(key, "/") {
+		return false
+	}
+	_, err := s.d.Records.LookupCrosswalk(ctx, CrosswalkTwilioMessage, key)
+	return err == nil
+}
+
+// markTwilio records a handled webhook; a failed write only costs deduplication of a retry.
+func (s *server) markTwilio(ctx context.Context, key, value string) {
+	if s.d.Records == nil || strings.HasPrefix(key, "/") {
+		return
+	}
+	if err := s.d.Records.PutCrosswalk(ctx, CrosswalkTwilioMessage, key, value); err != nil {
+		s.log.Warn("twilio webhook dedup record failed", "request_id", infoFrom(ctx).id, "error", err)
+	}
+}
+
+func firstNonEmptyStr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // pageCodePattern finds the six-digit reply code in an SMS body ("123456", "ack 123456").

@@ -75,7 +75,22 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 	if strings.HasPrefix(in.CustomerRef, "cus_") {
 		params.Customer = stripe.String(in.CustomerRef)
 	}
-	params.SetIdempotencyKey(in.IdempotencyKey)
+	key := in.IdempotencyKey
+	if n := attempt(ctx); n > 1 {
+		// An earlier attempt may have authorized without our learning it: its intent carries
+		// the workflow ID in metadata.
+		found, err := a.findAuthorization(ctx, in.WorkflowID)
+		if err != nil {
+			c := classify("authorize", err)
+			a.record(ctx, ActionAuthorize, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+			return AuthorizeResult{}, c.err
+		}
+		if found != nil {
+			return a.authorized(ctx, in, found, start, "")
+		}
+		key = AttemptKey(in.IdempotencyKey, n)
+	}
+	params.SetIdempotencyKey(key)
 
 	pi, err := a.Stripe.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
@@ -88,8 +103,12 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 		a.record(ctx, ActionAuthorize, in.WorkflowID, exchange, start, c.outcome, c.code)
 		return AuthorizeResult{}, c.err
 	}
+	return a.authorized(ctx, in, pi, start, key)
+}
 
-	res := AuthorizeResult{PaymentIntentID: pi.ID, Status: string(pi.Status), AmountCapturable: pi.AmountCapturable}
+// authorized turns the intent an authorization created or found into the activity's result.
+func (a *Activities) authorized(ctx context.Context, in AuthorizeInput, pi *stripe.PaymentIntent, start time.Time, key string) (AuthorizeResult, error) {
+	res := AuthorizeResult{PaymentIntentID: pi.ID, Status: string(pi.Status), AmountCapturable: pi.AmountCapturable, IdempotencyKey: key}
 	if pi.LatestCharge != nil {
 		res.ChargeID = pi.LatestCharge.ID
 	}
@@ -122,7 +141,28 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 	if in.Amount > 0 {
 		params.AmountToCapture = stripe.Int64(in.Amount)
 	}
-	params.SetIdempotencyKey(in.IdempotencyKey)
+	key := in.IdempotencyKey
+	if n := attempt(ctx); n > 1 {
+		// The first attempt's key may hold a stored 500 that Stripe replays for a day: read
+		// the intent, and capture under the next attempt key only if nothing was captured.
+		cur, err := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil)
+		if err != nil {
+			c := classify("capture", err)
+			a.record(ctx, ActionCapture, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+			return CaptureResult{}, c.err
+		}
+		switch cur.Status {
+		case stripe.PaymentIntentStatusSucceeded:
+			a.record(ctx, ActionCapture, in.WorkflowID, cur.ID, start, audit.OutcomeOK, "already-captured")
+			return CaptureResult{Status: string(cur.Status), AmountReceived: cur.AmountReceived}, nil
+		case stripe.PaymentIntentStatusRequiresCapture:
+			key = AttemptKey(in.IdempotencyKey, n)
+		default:
+			a.record(ctx, ActionCapture, in.WorkflowID, cur.ID, start, audit.OutcomeRejected, string(cur.Status))
+			return CaptureResult{}, unexpectedStatus("capture", cur.Status)
+		}
+	}
+	params.SetIdempotencyKey(key)
 
 	pi, err := a.Stripe.V1PaymentIntents.Capture(ctx, in.PaymentIntentID, params)
 	if err != nil && unexpectedState(err) {
@@ -143,7 +183,7 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 		a.crosswalk(ctx, CrosswalkCharge, pi.LatestCharge.ID, in.WorkflowID)
 	}
 	a.record(ctx, ActionCapture, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
-	return CaptureResult{Status: string(pi.Status), AmountReceived: pi.AmountReceived}, nil
+	return CaptureResult{Status: string(pi.Status), AmountReceived: pi.AmountReceived, IdempotencyKey: key}, nil
 }
 
 // CancelPayment cancels a PaymentIntent, releasing its authorization.
@@ -156,7 +196,27 @@ func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelR
 	if in.Reason != "" {
 		params.CancellationReason = stripe.String(in.Reason)
 	}
-	params.SetIdempotencyKey(in.IdempotencyKey)
+	key := in.IdempotencyKey
+	if n := attempt(ctx); n > 1 {
+		// As for capture: read the intent before sending under the next attempt key.
+		cur, err := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil)
+		if err != nil {
+			c := classify("cancel", err)
+			a.record(ctx, ActionCancel, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+			return CancelResult{}, c.err
+		}
+		switch cur.Status {
+		case stripe.PaymentIntentStatusCanceled:
+			a.record(ctx, ActionCancel, in.WorkflowID, cur.ID, start, audit.OutcomeOK, "already-canceled")
+			return CancelResult{Status: string(cur.Status)}, nil
+		case stripe.PaymentIntentStatusSucceeded, stripe.PaymentIntentStatusProcessing:
+			a.record(ctx, ActionCancel, in.WorkflowID, cur.ID, start, audit.OutcomeRejected, string(cur.Status))
+			return CancelResult{}, unexpectedStatus("cancel", cur.Status)
+		default:
+			key = AttemptKey(in.IdempotencyKey, n)
+		}
+	}
+	params.SetIdempotencyKey(key)
 
 	pi, err := a.Stripe.V1PaymentIntents.Cancel(ctx, in.PaymentIntentID, params)
 	if err != nil && unexpectedState(err) {
@@ -173,7 +233,7 @@ func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelR
 		return CancelResult{}, c.err
 	}
 	a.record(ctx, ActionCancel, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
-	return CancelResult{Status: string(pi.Status)}, nil
+	return CancelResult{Status: string(pi.Status), IdempotencyKey: key}, nil
 }
 
 // RefundPayment refunds Amount (zero: whatever is left) of a captured PaymentIntent.
@@ -184,7 +244,8 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 	start := a.now()
 	params := &stripe.RefundCreateParams{
 		PaymentIntent: stripe.String(in.PaymentIntentID),
-		Metadata:      map[string]string{MetadataWorkflowID: in.WorkflowID},
+		// The base key finds this refund again if its answer is lost (see findRefund).
+		Metadata: map[string]string{MetadataWorkflowID: in.WorkflowID, MetadataKey: in.IdempotencyKey},
 	}
 	if in.PaymentID != "" {
 		params.Metadata[MetadataPaymentID] = in.PaymentID
@@ -195,7 +256,22 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 	if in.Reason != "" {
 		params.Reason = stripe.String(in.Reason)
 	}
-	params.SetIdempotencyKey(in.IdempotencyKey)
+	key := in.IdempotencyKey
+	if n := attempt(ctx); n > 1 {
+		// An earlier attempt may have refunded: its refund carries the base key in metadata.
+		found, err := a.findRefund(ctx, in.PaymentIntentID, in.IdempotencyKey)
+		if err != nil {
+			c := classify("refund", err)
+			a.record(ctx, ActionRefund, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+			return RefundResult{}, c.err
+		}
+		if found != nil {
+			a.record(ctx, ActionRefund, in.WorkflowID, found.ID, start, audit.OutcomeOK, "already-refunded")
+			return RefundResult{RefundID: found.ID, Status: string(found.Status), Amount: found.Amount}, nil
+		}
+		key = AttemptKey(in.IdempotencyKey, n)
+	}
+	params.SetIdempotencyKey(key)
 
 	re, err := a.Stripe.V1Refunds.Create(ctx, params)
 	if err != nil {
@@ -205,7 +281,7 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 	}
 	a.crosswalk(ctx, CrosswalkRefund, re.ID, in.WorkflowID)
 	a.record(ctx, ActionRefund, in.WorkflowID, re.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(re.LastResponse)))
-	return RefundResult{RefundID: re.ID, Status: string(re.Status), Amount: re.Amount}, nil
+	return RefundResult{RefundID: re.ID, Status: string(re.Status), Amount: re.Amount, IdempotencyKey: key}, nil
 }
 
 func (a *Activities) now() time.Time {

@@ -165,7 +165,8 @@ func TestAuthorizeSendsExactParamsAndRecords(t *testing.T) {
 
 	res, err := h.authorize(authorizeInput())
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.AuthorizeResult{PaymentIntentID: "pi_1", Status: "requires_capture", AmountCapturable: 5000, ChargeID: "ch_1"}, res)
+	assert.Equal(t, stripeact.AuthorizeResult{PaymentIntentID: "pi_1", Status: "requires_capture", AmountCapturable: 5000, ChargeID: "ch_1",
+		IdempotencyKey: authorizeInput().IdempotencyKey}, res)
 
 	reqs := f.requests()
 	require.Len(t, reqs, 1)
@@ -394,16 +395,16 @@ func TestCaptureCancelRefundParams(t *testing.T) {
 
 	cr, err := h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: "pi_1", Amount: 3000})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.CaptureResult{Status: "succeeded", AmountReceived: 3000}, cr)
+	assert.Equal(t, stripeact.CaptureResult{Status: "succeeded", AmountReceived: 3000, IdempotencyKey: "payment:p-1/capture"}, cr)
 
 	xr, err := h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-2/cancel", WorkflowID: "payment:p-2", PaymentIntentID: "pi_2", Reason: "abandoned"})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.CancelResult{Status: "canceled"}, xr)
+	assert.Equal(t, stripeact.CancelResult{Status: "canceled", IdempotencyKey: "payment:p-2/cancel"}, xr)
 
 	rr, err := h.refund(stripeact.RefundInput{IdempotencyKey: "payment:p-1/refund-1", WorkflowID: "payment:p-1", PaymentID: "p-1",
 		PaymentIntentID: "pi_1", Amount: 1000, Reason: "requested_by_customer"})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.RefundResult{RefundID: "re_1", Status: "succeeded", Amount: 1000}, rr)
+	assert.Equal(t, stripeact.RefundResult{RefundID: "re_1", Status: "succeeded", Amount: 1000, IdempotencyKey: "payment:p-1/refund-1"}, rr)
 
 	reqs := f.requests()
 	require.Len(t, reqs, 3)
@@ -419,6 +420,7 @@ func TestCaptureCancelRefundParams(t *testing.T) {
 	assert.Equal(t, url.Values{
 		"payment_intent": {"pi_1"}, "amount": {"1000"}, "reason": {"requested_by_customer"},
 		"metadata[workflow_id]": {"payment:p-1"}, "metadata[payment_id]": {"p-1"},
+		"metadata[careflow_key]": {"payment:p-1/refund-1"},
 	}, reqs[2].Form)
 	assert.Equal(t, "payment:p-1/refund-1", reqs[2].Header.Get("Idempotency-Key"))
 
@@ -445,7 +447,8 @@ func TestZeroAmountsSendNoAmount(t *testing.T) {
 	require.NoError(t, err)
 	reqs := f.requests()
 	assert.Empty(t, reqs[0].Form)
-	assert.Equal(t, url.Values{"payment_intent": {"pi_1"}, "metadata[workflow_id]": {"payment:p-1"}}, reqs[1].Form)
+	assert.Equal(t, url.Values{"payment_intent": {"pi_1"}, "metadata[workflow_id]": {"payment:p-1"},
+		"metadata[careflow_key]": {"k2"}}, reqs[1].Form)
 }
 
 func TestAuditFailureDoesNotFailStripeCall(t *testing.T) {

@@ -44,7 +44,7 @@ func TestSimAuthorizeCaptureRefund(t *testing.T) {
 	captured, err := h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1",
 		PaymentIntentID: auth.PaymentIntentID, Amount: 4000})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.CaptureResult{Status: "succeeded", AmountReceived: 4000}, captured)
+	assert.Equal(t, stripeact.CaptureResult{Status: "succeeded", AmountReceived: 4000, IdempotencyKey: "payment:p-1/capture"}, captured)
 
 	ref, err := h.refund(stripeact.RefundInput{IdempotencyKey: "payment:p-1/refund-1", WorkflowID: "payment:p-1",
 		PaymentID: "p-1", PaymentIntentID: auth.PaymentIntentID, Amount: 1500, Reason: "requested_by_customer"})

@@ -42,6 +42,9 @@ type AuthorizeResult struct {
 	Status           string `json:"status"`
 	AmountCapturable int64  `json:"amountCapturable"`
 	ChargeID         string `json:"chargeId,omitempty"`
+	// IdempotencyKey is the key of the request that authorized, or empty when an earlier
+	// attempt's intent was found by its metadata.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 
 // CaptureInput captures Amount of an authorized PaymentIntent.
@@ -56,6 +59,9 @@ type CaptureInput struct {
 type CaptureResult struct {
 	Status         string `json:"status"`
 	AmountReceived int64  `json:"amountReceived"`
+	// IdempotencyKey is the key of the request that captured, or empty when an earlier
+	// attempt had captured already.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 
 // CancelInput releases an authorization.
@@ -71,6 +77,9 @@ type CancelInput struct {
 // CancelResult reports the PaymentIntent's status after cancellation.
 type CancelResult struct {
 	Status string `json:"status"`
+	// IdempotencyKey is the key of the request that canceled, or empty when an earlier
+	// attempt had canceled already.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 
 // RefundInput refunds Amount of a captured PaymentIntent.
@@ -91,4 +100,20 @@ type RefundResult struct {
 	RefundID string `json:"refundId"`
 	Status   string `json:"status"`
 	Amount   int64  `json:"amount"`
+	// IdempotencyKey is the key of the request that refunded, or empty when an earlier
+	// attempt's refund was found by its metadata.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
+}
+
+// ReleaseInput asks to cancel every uncaptured PaymentIntent whose metadata names WorkflowID:
+// holds left by an authorization that never got a definite answer.
+type ReleaseInput struct {
+	// IdempotencyKey is the base key; each cancellation appends the intent's id.
+	IdempotencyKey string `json:"idempotencyKey"`
+	WorkflowID     string `json:"workflowId"`
+}
+
+// ReleaseResult lists the intents canceled.
+type ReleaseResult struct {
+	Canceled []string `json:"canceled"`
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 
@@ -24,10 +23,14 @@ func runRole(ctx context.Context, r role) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Stripe.Simulated() {
-		// Simulators live in one process with the API that receives their webhooks; split roles
-		// talk to real vendor endpoints.
-		return fmt.Errorf("the worker and api commands need vendor configuration (STRIPE_BASE_URL, ...); use `careflow run` for simulators")
+	name := config.RoleWorker
+	if r == roleAPI {
+		name = config.RoleAPI
+	}
+	// Split roles talk to real vendors: a vendor left unconfigured is simulated only when
+	// SIMULATE lists it, and the API needs its tokens and public URL.
+	if err := cfg.ValidateRole(name); err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, NoWorker: r == roleAPI, NoAPI: r == roleWorker})

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
@@ -27,8 +29,14 @@ func runAll(ctx context.Context, _ []string) error {
 	}
 
 	var dev *devserver.Server
+	// The Web UI of the bundled dev server has no login; it reaches the codec through a path
+	// holding this per-run secret, which the API accepts only from the UI's origin on loopback.
+	secret, err := newRunSecret()
+	if err != nil {
+		return err
+	}
 	if os.Getenv("TEMPORAL_ADDRESS") == "" {
-		if dev, err = startDevServer(ctx, cfg); err != nil {
+		if dev, err = startDevServer(ctx, cfg, secret); err != nil {
 			return err
 		}
 		defer func() {
@@ -41,7 +49,8 @@ func runAll(ctx context.Context, _ []string) error {
 			"db", filepath.Join(cfg.DataDir, "temporal.db"))
 	}
 
-	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil, PersistSimulators: true})
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil,
+		CodecRunSecret: secret, PersistSimulators: true})
 	if err != nil {
 		return err
 	}
@@ -81,7 +90,16 @@ Press Ctrl-C to stop.
 
 // startDevServer starts the project-built Temporal dev server with its SQLite file in the data
 // dir, so open workflows survive a restart of `make run`.
-func startDevServer(ctx context.Context, cfg config.Config) (*devserver.Server, error) {
+// newRunSecret returns 32 random bytes, hex-encoded, for the codec endpoint of this run.
+func newRunSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func startDevServer(ctx context.Context, cfg config.Config, codecSecret string) (*devserver.Server, error) {
 	bin, err := devserver.FindBinary()
 	if err != nil {
 		return nil, err
@@ -105,7 +123,7 @@ func startDevServer(ctx context.Context, cfg config.Config) (*devserver.Server, 
 		Port:            port,
 		UIPort:          uiPort,
 		Namespace:       cfg.TemporalNamespace,
-		UICodecEndpoint: "http://" + cfg.APIAddr + "/codec",
+		UICodecEndpoint: "http://" + cfg.APIAddr + "/codec/" + codecSecret,
 		LogWriter:       logFile,
 	})
 }

@@ -3,6 +3,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,6 +71,70 @@ type Config struct {
 	PaymentAuthorizationTTL time.Duration
 	// PaymentRefundWindow is how long a captured payment stays open for refunds.
 	PaymentRefundWindow time.Duration
+
+	// TemporalTLSCertFile, TemporalTLSKeyFile, TemporalTLSCAFile, TemporalTLSServerName and
+	// TemporalAPIKey secure the connection to the Temporal frontend; all empty is plaintext.
+	TemporalTLSCertFile, TemporalTLSKeyFile, TemporalTLSCAFile, TemporalTLSServerName, TemporalAPIKey string
+
+	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis) the
+	// worker and api roles may serve with a built-in simulator.
+	Simulate []string
+}
+
+// MaxPaymentAuthorizationTTL bounds PAYMENT_AUTHORIZATION_TTL: half a day below Stripe's
+// 7-day hold limit (payments.MaxAuthorizationTTL, which a test keeps equal).
+const MaxPaymentAuthorizationTTL = 7*24*time.Hour - 12*time.Hour
+
+// Vendors the SIMULATE variable names, with the variable that configures each for real.
+var vendorVariables = []struct{ name, variable string }{
+	{"stripe", "STRIPE_BASE_URL"},
+	{"fhir", "FHIR_BASE_URL"},
+	{"clearinghouse", "CLEARINGHOUSE_BASE_URL"},
+	{"twilio", "TWILIO_BASE_URL"},
+	{"lis", "LIS_MLLP_ADDR"},
+}
+
+// Role names accepted by ValidateRole.
+const (
+	RoleWorker = "worker"
+	RoleAPI    = "api"
+)
+
+// ValidateRole checks what a production role needs beyond FromEnv: every vendor configured
+// unless SIMULATE lists it, and for the api role API_TOKENS and PUBLIC_URL. The error names
+// the variables to set.
+func (c Config) ValidateRole(role string) error {
+	allowed := map[string]bool{}
+	for _, v := range c.Simulate {
+		allowed[v] = true
+	}
+	simulated := map[string]bool{
+		"stripe": c.Stripe.Simulated(), "fhir": c.FHIR.Simulated(), "clearinghouse": c.Clearinghouse.Simulated(),
+		"twilio": c.Twilio.Simulated(), "lis": c.LISMLLPAddr == "",
+	}
+	var missing []string
+	for _, v := range vendorVariables {
+		if simulated[v.name] && !allowed[v.name] {
+			missing = append(missing, v.variable)
+		}
+	}
+	var problems []string
+	if len(missing) > 0 {
+		problems = append(problems, fmt.Sprintf("vendors without configuration would be simulated: set %s, or list the vendors in SIMULATE",
+			strings.Join(missing, ", ")))
+	}
+	if role == RoleAPI {
+		if strings.TrimSpace(c.APITokens) == "" {
+			problems = append(problems, "API_TOKENS is required (name:secret:scope+scope,...)")
+		}
+		if c.Twilio.PublicURL == "" {
+			problems = append(problems, "PUBLIC_URL is required (the external https URL Twilio signs its webhooks for)")
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: the %s role cannot start: %s", role, strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // Stripe is the Stripe vendor configuration; an empty BaseURL means the built-in simulator.
@@ -185,10 +250,34 @@ func FromEnv() (Config, error) {
 		LISMLLPCAFile:   os.Getenv("LIS_MLLP_CA_FILE"),
 		ProviderNPI:     env("PROVIDER_NPI", "1234567893"),
 		ProviderName:    env("PROVIDER_NAME", "Careflow Clinic"),
+
+		TemporalTLSCertFile:   os.Getenv("TEMPORAL_TLS_CERT_FILE"),
+		TemporalTLSKeyFile:    os.Getenv("TEMPORAL_TLS_KEY_FILE"),
+		TemporalTLSCAFile:     os.Getenv("TEMPORAL_TLS_CA_FILE"),
+		TemporalTLSServerName: os.Getenv("TEMPORAL_TLS_SERVER_NAME"),
+		TemporalAPIKey:        os.Getenv("TEMPORAL_API_KEY"),
+	}
+	if (c.TemporalTLSCertFile == "") != (c.TemporalTLSKeyFile == "") {
+		return c, fmt.Errorf("config: TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together")
 	}
 	var err error
-	if c.PaymentAuthorizationTTL, err = duration("PAYMENT_AUTHORIZATION_TTL", 7*24*time.Hour); err != nil {
+	if c.PaymentAuthorizationTTL, err = duration("PAYMENT_AUTHORIZATION_TTL", 6*24*time.Hour); err != nil {
 		return c, err
+	}
+	if c.PaymentAuthorizationTTL > MaxPaymentAuthorizationTTL {
+		return c, fmt.Errorf("config: PAYMENT_AUTHORIZATION_TTL must be at most %s: Stripe releases an uncaptured authorization after 7 days",
+			MaxPaymentAuthorizationTTL)
+	}
+	for _, v := range splitList(os.Getenv("SIMULATE"), ",") {
+		v = strings.ToLower(v)
+		known := false
+		for _, k := range vendorVariables {
+			known = known || k.name == v
+		}
+		if !known {
+			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio or lis")
+		}
+		c.Simulate = append(c.Simulate, v)
 	}
 	if c.PaymentRefundWindow, err = duration("PAYMENT_REFUND_WINDOW", 180*24*time.Hour); err != nil {
 		return c, err
@@ -230,6 +319,20 @@ func FromEnv() (Config, error) {
 	}
 	if !c.Twilio.Simulated() && (c.Twilio.AccountSID == "" || c.Twilio.AuthToken == "" || c.Twilio.From == "") {
 		return c, fmt.Errorf("config: TWILIO_BASE_URL is set, so TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required")
+	}
+	for _, u := range []struct{ name, value string }{
+		{"STRIPE_BASE_URL", c.Stripe.BaseURL}, {"FHIR_BASE_URL", c.FHIR.BaseURL}, {"FHIR_TOKEN_URL", c.FHIR.TokenURL},
+		{"CLEARINGHOUSE_BASE_URL", c.Clearinghouse.BaseURL}, {"TWILIO_BASE_URL", c.Twilio.BaseURL}, {"PUBLIC_URL", c.Twilio.PublicURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		if p, perr := url.Parse(u.value); perr != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return c, fmt.Errorf("config: %s must be an absolute http(s) URL", u.name)
+		}
+	}
+	if !c.Clearinghouse.Simulated() && (c.Clearinghouse.Username == "" || c.Clearinghouse.Password == "") {
+		return c, fmt.Errorf("config: CLEARINGHOUSE_BASE_URL is set, so CLEARINGHOUSE_USERNAME and CLEARINGHOUSE_PASSWORD are required")
 	}
 	if !c.Stripe.Simulated() && (c.Stripe.SecretKey == "" || c.Stripe.WebhookSecret == "") {
 		return c, fmt.Errorf("config: STRIPE_BASE_URL is set, so STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required")

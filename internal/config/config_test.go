@@ -21,7 +21,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	require.Equal(t, "127.0.0.1:8080", c.APIAddr)
 	require.Equal(t, "127.0.0.1:2575", c.MLLPAddr)
 	require.True(t, c.Stripe.Simulated())
-	require.Equal(t, 7*24*time.Hour, c.PaymentAuthorizationTTL)
+	require.Equal(t, 6*24*time.Hour, c.PaymentAuthorizationTTL)
 }
 
 func TestFromEnvErrors(t *testing.T) {

@@ -22,11 +22,16 @@ var (
 	// ErrDecrypt reports ciphertext that fails authentication (wrong key or
 	// tampered data) or does not hold a payload.
 	ErrDecrypt = errors.New("payloadcodec: payload decryption failed")
+	// ErrPlaintext reports a payload a strict codec refuses because our codec did not
+	// encrypt it: someone who reached the Temporal frontend sent it past the API.
+	ErrPlaintext = errors.New("payloadcodec: payload is not encrypted")
 )
 
 // Codec is a converter.PayloadCodec that encrypts payloads with AES-256-GCM.
 type Codec struct {
 	keys *Keyring
+	// strict refuses plaintext payloads on Decode instead of passing them through.
+	strict bool
 }
 
 var _ converter.PayloadCodec = (*Codec)(nil)
@@ -34,6 +39,10 @@ var _ converter.PayloadCodec = (*Codec)(nil)
 // NewCodec returns a PayloadCodec that encrypts with the keyring's active key
 // and decrypts with any of its keys.
 func NewCodec(k *Keyring) converter.PayloadCodec { return &Codec{keys: k} }
+
+// NewStrictCodec is NewCodec whose Decode fails on any payload our codec did not encrypt, so
+// a worker fails the workflow task that would read a plaintext start input, signal or update.
+func NewStrictCodec(k *Keyring) converter.PayloadCodec { return &Codec{keys: k, strict: true} }
 
 // Encode encrypts each payload whole (metadata included, so the original
 // encoding and type hints are hidden too) under the active key.
@@ -67,6 +76,9 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
 		if string(p.GetMetadata()[converter.MetadataEncoding]) != Encoding {
+			if c.strict {
+				return nil, fmt.Errorf("%w (payload %d)", ErrPlaintext, i)
+			}
 			out[i] = p
 			continue
 		}

@@ -2,6 +2,7 @@ package payloadcodec_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -158,4 +159,24 @@ func TestFailureConverterEncryptsMessageAndStack(t *testing.T) {
 	require.True(t, errors.As(back, &appErr))
 	assert.Contains(t, appErr.Error(), marker)
 	assert.Equal(t, "NotFound", appErr.Type())
+}
+
+func TestStrictCodecRefusesPlaintext(t *testing.T) {
+	keys, err := payloadcodec.ParseKeys("k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
+	require.NoError(t, err)
+	plain, err := converter.GetDefaultDataConverter().ToPayload("result from a forged signal")
+	require.NoError(t, err)
+
+	_, err = payloadcodec.NewStrictCodec(keys).Decode([]*commonpb.Payload{plain})
+	require.ErrorIs(t, err, payloadcodec.ErrPlaintext)
+	require.NotContains(t, err.Error(), "forged")
+	passed, err := payloadcodec.NewCodec(keys).Decode([]*commonpb.Payload{plain})
+	require.NoError(t, err, "the lenient codec (Web UI endpoint) passes plaintext through")
+	require.Equal(t, plain, passed[0])
+
+	sealed, err := payloadcodec.NewStrictCodec(keys).Encode([]*commonpb.Payload{plain})
+	require.NoError(t, err)
+	opened, err := payloadcodec.NewStrictCodec(keys).Decode(sealed)
+	require.NoError(t, err)
+	require.Equal(t, plain.GetData(), opened[0].GetData())
 }

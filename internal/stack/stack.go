@@ -6,6 +6,7 @@ package stack
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -53,9 +54,13 @@ type Options struct {
 	PersistSimulators bool
 	// NoAPI leaves the HTTP API off (the `worker` subcommand).
 	NoAPI bool
-	// CodecFromUIOrigin lets the Web UI's origin call the codec endpoints without a token. Only
-	// `careflow run` sets it, for a loopback developer setup where the UI has no login.
+	// CodecFromUIOrigin lets the Web UI call the codec endpoints without a token: from the
+	// UI's Origin, on /codec/<CodecRunSecret>/..., and only while the API listens on loopback.
+	// Only `careflow run` sets it, for a developer setup where the UI has no login.
 	CodecFromUIOrigin bool
+	// CodecRunSecret is the per-run secret in the codec endpoint `run` hands to the Web UI;
+	// the Origin header alone proves nothing, since any non-browser client can send it.
+	CodecRunSecret string
 	// WorkerOptions tunes the payments worker (tests shorten timeouts).
 	WorkerOptions worker.Options
 }
@@ -112,6 +117,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		s.wopts.MaxConcurrentWorkflowTaskPollers = d.MaxConcurrentWorkflowTaskPollers
 		s.wopts.MaxConcurrentActivityTaskPollers = d.MaxConcurrentActivityTaskPollers
 	}
+	if s.wopts.WorkerStopTimeout == 0 {
+		s.wopts.WorkerStopTimeout = WorkerStopTimeout
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -137,8 +145,18 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 
 	reg := metrics.NewRegistry()
 	s.mllpMetrics = metrics.NewMLLP(reg)
-	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, s.Codec,
+	// With configured keys (production), the engine's client and workers refuse payloads our
+	// codec did not encrypt; the codec endpoint for the Web UI keeps passing them through.
+	clientCodec := s.Codec
+	if cfg.PayloadKeys != "" {
+		clientCodec = payloadcodec.NewStrictCodec(keys)
+	}
+	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, clientCodec,
 		metrics.NewTemporalHandler(reg, ""), logger.With("component", "temporal"))
+	if err := (temporalclient.Security{CertFile: cfg.TemporalTLSCertFile, KeyFile: cfg.TemporalTLSKeyFile,
+		CAFile: cfg.TemporalTLSCAFile, ServerName: cfg.TemporalTLSServerName, APIKey: cfg.TemporalAPIKey}).Apply(&copts); err != nil {
+		return nil, err
+	}
 	if s.Temporal, err = temporalclient.Dial(ctx, copts); err != nil {
 		return nil, err
 	}
@@ -250,12 +268,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return metrics.HTTPMiddleware(reg, h, nil)
 		},
 	}
-	if opts.CodecFromUIOrigin {
+	if opts.CodecFromUIOrigin && opts.CodecRunSecret != "" && isLoopbackAddr(cfg.APIAddr) {
 		allowed := codecOpts.AllowedOrigins
+		secret := []byte(opts.CodecRunSecret)
 		deps.CodecAuthorize = func(r *http.Request) bool {
 			o := r.Header.Get("Origin")
 			for _, a := range allowed {
-				if o == a {
+				if o == a && subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), secret) == 1 {
 					return true
 				}
 			}
@@ -264,8 +283,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	s.http = &http.Server{
 		Handler:           api.New(deps),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: api.ReadHeaderTimeout,
+		ReadTimeout:       api.ReadTimeout,
+		WriteTimeout:      api.WriteTimeout,
+		IdleTimeout:       api.IdleTimeout,
 	}
 	s.serveMLLP(s.mllpLn, deps)
 	s.httpDone = make(chan error, 1)
@@ -273,11 +294,18 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	return s, nil
 }
 
+// WorkerStopTimeout is how long a stopping worker waits for its running activities.
+const WorkerStopTimeout = 35 * time.Second
+
 // DefaultWorkerOptions polls with more goroutines than the SDK's default of two per task
 // type: measured with the load generator, two pollers left payment flows waiting for tasks
 // (throughput +60%, p99 -65% with more pollers on a 2-core machine).
 func DefaultWorkerOptions() worker.Options {
-	return worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 8}
+	// WorkerStopTimeout lets in-flight activities (a Stripe capture, an SMS, an MLLP send)
+	// finish on SIGTERM instead of being cut off and retried, which would repeat side effects
+	// whose answer was lost; it outlasts the activities' 30s StartToCloseTimeout.
+	return worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 8,
+		WorkerStopTimeout: WorkerStopTimeout}
 }
 
 // StartWorker starts the payments and check-in workers; it is a no-op when they run.

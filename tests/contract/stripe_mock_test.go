@@ -201,6 +201,32 @@ func TestStripeMockContract(t *testing.T) {
 		assert.Equal(t, exchange{"POST", "/v1/refunds", 200}, rec.last(t))
 	})
 
+	// Reconciliation reads: the search and list requests must be valid Stripe requests.
+	t.Run("search intents by metadata", func(t *testing.T) {
+		params := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{
+			Query: "metadata['workflow_id']:'payment:c-1'"}}
+		for _, err := range client.V1PaymentIntents.Search(t.Context(), params).All(t.Context()) {
+			require.NoError(t, err)
+			break
+		}
+		assert.Equal(t, exchange{"GET", "/v1/payment_intents/search", 200}, rec.last(t))
+	})
+
+	t.Run("list refunds of an intent", func(t *testing.T) {
+		params := &stripe.RefundListParams{PaymentIntent: stripe.String("pi_contract")}
+		for _, err := range client.V1Refunds.List(t.Context(), params).All(t.Context()) {
+			require.NoError(t, err)
+			break
+		}
+		assert.Equal(t, exchange{"GET", "/v1/refunds", 200}, rec.last(t))
+	})
+
+	t.Run("release orphaned authorizations", func(t *testing.T) {
+		_, err := env.ExecuteActivity(acts.ReleaseAuthorizations, stripeact.ReleaseInput{
+			IdempotencyKey: "payment:c-1/release/1", WorkflowID: "payment:c-1"})
+		require.NoError(t, err)
+	})
+
 	// The checks above prove something only if stripe-mock does reject bad requests.
 	t.Run("unknown parameter is rejected", func(t *testing.T) {
 		params := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd")}

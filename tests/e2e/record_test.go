@@ -15,6 +15,7 @@ import (
 
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/laborders"
@@ -60,6 +61,62 @@ func TestRecordReplayHistories(t *testing.T) {
 	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
 	e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
 	e.exportHistory(id, "payments-declined.json")
+}
+
+// TestRecordPaymentHistoriesV1 records payment histories of the payments-reconcile version
+// (payments.ReconcileChangeID): Stripe's stored 500s and lost answers reconciled, an update
+// answered "capturing" while its capture finishes in the background, plus the plain flows.
+func TestRecordPaymentHistoriesV1(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.PaymentAuthorizationTTL = 5 * time.Second
+		c.PaymentRefundWindow = 10 * time.Second
+	})
+	sim := e.st.StripeSim.Sim
+	fault := func(op, kind string, delay time.Duration) {
+		sim.InjectFault(stripesim.Fault{Op: op, Kind: kind, Count: 1, Delay: delay})
+	}
+	scenarios := []struct {
+		name   string
+		before func()
+		drive  func(id string)
+	}{
+		{"stored-errors-reconciled", func() { fault(stripesim.OpCreate, stripesim.FaultStoredServerError, 0) }, func(id string) {
+			fault(stripesim.OpCapture, stripesim.FaultStoredServerError, 0)
+			e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{"amount": 4000}, http.StatusOK)
+			fault(stripesim.OpRefund, stripesim.FaultStoredServerError, 0)
+			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{"amount": 1000}, http.StatusOK)
+			fault(stripesim.OpRefund, stripesim.FaultLost, 0)
+			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{}, http.StatusOK)
+		}},
+		{"capture-background", nil, func(id string) {
+			fault(stripesim.OpCapture, stripesim.FaultSlow, payments.UpdateWait+3*time.Second)
+			v := e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{}, http.StatusOK)
+			require.Equal(t, payments.StatusCapturing, v["status"])
+		}},
+		{"canceled", nil, func(id string) {
+			e.mustCall("POST", "/v1/payments/"+id+"/cancel", map[string]any{"reason": "abandoned"}, http.StatusOK)
+		}},
+		{"expired", nil, func(string) {}},
+	}
+	for _, sc := range scenarios {
+		id := "replay-v1-" + sc.name
+		if sc.before != nil {
+			sc.before()
+		}
+		e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_visa"), http.StatusCreated)
+		e.waitFor(id, func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
+		sc.drive(id)
+		e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportHistory(id, "payments-v1-"+sc.name+".json")
+	}
+	id := "replay-v1-declined"
+	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
+	e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+	e.exportHistory(id, "payments-v1-declined.json")
 }
 
 func (e *engine) mustCall(method, path string, body any, want int) map[string]any {

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -18,7 +19,33 @@ const (
 	activityCapture   = "CapturePayment"
 	activityCancel    = "CancelPayment"
 	activityRefund    = "RefundPayment"
+	activityRelease   = "ReleaseAuthorizations"
 )
+
+// ReconcileChangeID names the workflow.GetVersion change that brought Stripe reconciliation:
+// per-call idempotency keys, updates that answer after UpdateWait while their Stripe call
+// finishes in the background (status capturing), the release of an authorization left
+// without a definite answer, and the 6-day default authorization TTL.
+const ReconcileChangeID = "payments-reconcile"
+
+// ReconcileVersion is the version of ReconcileChangeID new executions record.
+const ReconcileVersion workflow.Version = 1
+
+// UpdateWait bounds how long a capture, cancel or refund update waits for its Stripe call
+// (version 1); the update then answers with the current state and the call goes on.
+const UpdateWait = 15 * time.Second
+
+// key returns the idempotency key of the next call of step: the legacy key for executions
+// before ReconcileChangeID, else workflow ID + step + the step's call number, which the
+// workflow records (Checkpoint.Calls) so that a repeated update gets a fresh key instead of
+// a 500 Stripe stored under the last one.
+func (w *impl) key(step, legacy string) string {
+	if w.version < ReconcileVersion {
+		return legacy
+	}
+	w.calls[step]++
+	return w.wfID + step + "/" + strconv.Itoa(w.calls[step])
+}
 
 // FailureCode values for Stripe calls that never got a definite answer.
 const (
@@ -56,7 +83,7 @@ func (w *impl) callAuthorize(ctx workflow.Context) (stripeact.AuthorizeResult, e
 	})
 	var res stripeact.AuthorizeResult
 	err := workflow.ExecuteActivity(actx, activityAuthorize, stripeact.AuthorizeInput{
-		IdempotencyKey: w.wfID + "/authorize",
+		IdempotencyKey: w.key("/authorize", w.wfID+"/authorize"),
 		PaymentID:      w.in.PaymentID,
 		WorkflowID:     w.wfID,
 		Amount:         w.in.Amount,
@@ -79,7 +106,7 @@ func (w *impl) callCapture(ctx workflow.Context, amount int64) (stripeact.Captur
 	})
 	var res stripeact.CaptureResult
 	err := workflow.ExecuteActivity(actx, activityCapture, stripeact.CaptureInput{
-		IdempotencyKey:  w.wfID + "/capture",
+		IdempotencyKey:  w.key("/capture", w.wfID+"/capture"),
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
 		Amount:          amount,
@@ -87,7 +114,7 @@ func (w *impl) callCapture(ctx workflow.Context, amount int64) (stripeact.Captur
 	return res, err
 }
 
-func (w *impl) callCancel(ctx workflow.Context, suffix, reason string) error {
+func (w *impl) callCancel(ctx workflow.Context, key, reason string) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -97,7 +124,7 @@ func (w *impl) callCancel(ctx workflow.Context, suffix, reason string) error {
 	})
 	var res stripeact.CancelResult
 	return workflow.ExecuteActivity(actx, activityCancel, stripeact.CancelInput{
-		IdempotencyKey:  w.wfID + suffix,
+		IdempotencyKey:  key,
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
 		Reason:          reason,
@@ -122,6 +149,29 @@ func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason
 		Reason:          reason,
 	}).Get(actx, &res)
 	return res, err
+}
+
+// releaseOrphans cancels any hold Stripe placed for this workflow although the authorization
+// never got a definite answer. A failure is only logged: Stripe releases a hold by itself.
+func (w *impl) releaseOrphans(ctx workflow.Context) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// Stripe's search index lags by up to a minute and Stripe may be the reason the
+		// authorization failed: keep looking for a day.
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            stripeRetryPolicy(),
+	})
+	var res stripeact.ReleaseResult
+	err := workflow.ExecuteActivity(actx, activityRelease, stripeact.ReleaseInput{
+		IdempotencyKey: w.key("/release", w.wfID+"/release"),
+		WorkflowID:     w.wfID,
+	}).Get(actx, &res)
+	if err != nil {
+		w.logger.Warn("Releasing an orphaned authorization failed", "FailureCode", classify(err).code)
+		return
+	}
+	w.logger.Info("Orphaned authorizations released", "Count", len(res.Canceled))
 }
 
 // failure is what the workflow needs to know about a failed Stripe call.

@@ -42,8 +42,11 @@ const (
 
 // Status values of a payment.
 const (
-	StatusAuthorizing       = "authorizing"
-	StatusAuthorized        = "authorized"
+	StatusAuthorizing = "authorizing"
+	StatusAuthorized  = "authorized"
+	// StatusCapturing means a capture is running at Stripe; its update may have answered
+	// before it finished (see UpdateWait).
+	StatusCapturing         = "capturing"
 	StatusCaptured          = "captured"
 	StatusPartiallyRefunded = "partially_refunded"
 	StatusRefunded          = "refunded"
@@ -108,13 +111,27 @@ type Checkpoint struct {
 	EventIDs []string `json:"eventIds"`
 	// RefundSeq is the number of refund attempts so far; it keeps idempotency keys unique.
 	RefundSeq int `json:"refundSeq"`
+	// Calls counts the Stripe calls made per step (capture, cancel, ...), the number in each
+	// call's idempotency key; absent in checkpoints of runs before ReconcileChangeID.
+	Calls map[string]int `json:"calls,omitempty"`
 }
 
-// Defaults applied when Input leaves durations at zero.
+// Defaults applied when Input leaves durations at zero. The authorization default stays
+// below Stripe's hold limit so that a capture at the deadline still finds the hold.
 const (
-	DefaultAuthorizationTTL = 7 * 24 * time.Hour
+	DefaultAuthorizationTTL = 6 * 24 * time.Hour
 	DefaultRefundWindow     = 180 * 24 * time.Hour
 )
+
+// StripeHoldLimit is how long Stripe keeps an uncaptured card authorization (7 days).
+const StripeHoldLimit = 7 * 24 * time.Hour
+
+// MaxAuthorizationTTL is the longest configurable authorization wait: half a day below
+// Stripe's hold limit leaves room for the capture's own retries.
+const MaxAuthorizationTTL = StripeHoldLimit - 12*time.Hour
+
+// legacyAuthorizationTTL is the default of workflows started before ReconcileChangeID.
+const legacyAuthorizationTTL = 7 * 24 * time.Hour
 
 // AuthorizationTTL returns the effective authorization lifetime.
 func (in Input) AuthorizationTTL() time.Duration {

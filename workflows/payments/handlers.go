@@ -11,16 +11,61 @@ import (
 // registerUpdates binds the capture, cancel and refund updates with their validators.
 // Validators only read state; a rejected update leaves no trace in the history.
 func (w *impl) registerUpdates(ctx workflow.Context) error {
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, CaptureUpdateName, w.capture,
+	capture := func(ctx workflow.Context, u CaptureUpdate) (State, error) {
+		return w.bounded(ctx, func(ctx workflow.Context) (State, error) { return w.capture(ctx, u) })
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, CaptureUpdateName, capture,
 		workflow.UpdateHandlerOptions{Validator: w.validateCapture}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, CancelUpdateName, w.cancel,
+	cancel := func(ctx workflow.Context, u CancelUpdate) (State, error) {
+		return w.bounded(ctx, func(ctx workflow.Context) (State, error) { return w.cancel(ctx, u) })
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, CancelUpdateName, cancel,
 		workflow.UpdateHandlerOptions{Validator: w.validateCancel}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, RefundUpdateName, w.refund,
+	refund := func(ctx workflow.Context, u RefundUpdate) (State, error) {
+		return w.bounded(ctx, func(ctx workflow.Context) (State, error) { return w.refund(ctx, u) })
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, RefundUpdateName, refund,
 		workflow.UpdateHandlerOptions{Validator: w.validateRefund})
+}
+
+// bounded runs an update's work. Executions before ReconcileChangeID run it in the handler,
+// which holds the update open for the whole Stripe retry budget. From version 1 the work runs
+// on the workflow's own context and the handler waits at most UpdateWait: then it answers with
+// the current state (for example capturing) and the work finishes in the background, so that
+// no caller waits on the mutex or the retry budget and the API never times out.
+func (w *impl) bounded(ctx workflow.Context, job func(workflow.Context) (State, error)) (State, error) {
+	if w.version < ReconcileVersion {
+		return job(ctx)
+	}
+	var (
+		done     bool
+		answered bool
+		res      State
+		jobErr   error
+	)
+	w.jobs++
+	workflow.Go(w.root, func(gctx workflow.Context) {
+		defer func() { w.jobs-- }()
+		res, jobErr = job(gctx)
+		done = true
+		if answered && jobErr != nil {
+			// The caller already has the state; the outcome shows in the next query.
+			w.logger.Warn("Background payment update failed", "Status", w.state.Status)
+		}
+	})
+	ok, err := workflow.AwaitWithTimeout(ctx, UpdateWait, func() bool { return done })
+	answered = true
+	if err != nil {
+		return w.state.clone(), err
+	}
+	if !ok {
+		return w.state.clone(), nil
+	}
+	return res, jobErr
 }
 
 // rejected is the error for an update the payment refuses in its current state. Messages
@@ -68,9 +113,14 @@ func (w *impl) capture(ctx workflow.Context, u CaptureUpdate) (State, error) {
 		return w.state.clone(), err
 	}
 	w.state.Step = StepCapture
+	if w.version >= ReconcileVersion {
+		// Cancel, a second capture and expiry see that a capture is under way.
+		w.state.Status = StatusCapturing
+	}
 	res, err := w.callCapture(ctx, u.Amount)
 	if err != nil {
 		// The hold is untouched: the payment is still authorized and can be captured again.
+		w.state.Status = StatusAuthorized
 		w.state.Step = StepAwaitCapture
 		return w.state.clone(), vendorUpdateError("capture", err)
 	}
@@ -120,7 +170,7 @@ func (w *impl) cancel(ctx workflow.Context, u CancelUpdate) (State, error) {
 		return w.state.clone(), err
 	}
 	w.state.Step = StepCancel
-	if err := w.callCancel(ctx, "/cancel", u.Reason); err != nil {
+	if err := w.callCancel(ctx, w.key("/cancel", w.wfID+"/cancel"), u.Reason); err != nil {
 		w.state.Step = StepAwaitCapture
 		return w.state.clone(), vendorUpdateError("cancellation", err)
 	}

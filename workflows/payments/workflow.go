@@ -26,6 +26,14 @@ type impl struct {
 	closing bool
 	signals workflow.ReceiveChannel
 	logger  log.Logger
+	// version is the workflow.GetVersion of ReconcileChangeID this execution follows.
+	version workflow.Version
+	// calls numbers the Stripe calls per step for their idempotency keys (version 1).
+	calls map[string]int
+	// root is the workflow's own context, which background jobs outlive their updates on.
+	root workflow.Context
+	// jobs counts Stripe calls running in the background after their update answered.
+	jobs int
 }
 
 // Payment is the payment workflow: it authorizes the card (manual capture), waits for a
@@ -47,12 +55,17 @@ func newImpl(ctx workflow.Context, in Input) *impl {
 		mu:     workflow.NewMutex(ctx),
 		events: newEventLog(),
 		logger: workflow.GetLogger(ctx),
+		calls:  map[string]int{},
+		root:   ctx,
 	}
 }
 
 // setup validates the input, restores a previous run's checkpoint and registers the query,
 // the updates and the Stripe event goroutine.
 func (w *impl) setup(ctx workflow.Context) error {
+	// First thing in every run, so that an execution started before the change replays and
+	// continues on the old path, and every new run (continue-as-new included) takes the new one.
+	w.version = workflow.GetVersion(ctx, ReconcileChangeID, workflow.DefaultVersion, ReconcileVersion)
 	resume := w.in.Resume
 	// Validate refuses Resume from clients; the workflow's own checkpoint is checked apart.
 	w.in.Resume = nil
@@ -90,6 +103,9 @@ func (w *impl) setup(ctx workflow.Context) error {
 func (w *impl) restore(cp Checkpoint) {
 	w.state = cp.State.clone()
 	w.refundSeq = cp.RefundSeq
+	for _, step := range workflow.DeterministicKeys(cp.Calls) {
+		w.calls[step] = cp.Calls[step]
+	}
 	for _, id := range cp.EventIDs {
 		w.events.add(id)
 	}
@@ -110,8 +126,13 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 			w.logger.Warn("Automatic capture failed", "Status", w.state.Status)
 		}
 	}
-	if w.state.Status == StatusAuthorized {
+	// A capture running in the background (version 1) moves the status to capturing; a
+	// failed one moves it back to authorized and the wait for capture resumes.
+	for w.state.Status == StatusAuthorized || w.state.Status == StatusCapturing {
 		if err := w.awaitCapture(ctx); err != nil {
+			return w.canceled(ctx, err)
+		}
+		if err := workflow.Await(ctx, func() bool { return w.state.Status != StatusCapturing }); err != nil {
 			return w.canceled(ctx, err)
 		}
 	}
@@ -138,11 +159,21 @@ func (w *impl) authorize(ctx workflow.Context) error {
 			w.state.Status = StatusDeclined
 		}
 		w.state.FailureCode = f.code
-		w.state.Step = StepDone
 		w.logger.Info("Payment not authorized", "Status", w.state.Status, "FailureCode", f.code)
+		if !f.permanent && w.version >= ReconcileVersion {
+			// No definite answer: Stripe may hold the card after all. The hold is found by
+			// the intent's metadata and released.
+			w.state.Step = StepCancel
+			w.releaseOrphans(ctx)
+		}
+		w.state.Step = StepDone
 		return nil
 	}
-	expires := workflow.Now(ctx).Add(w.in.AuthorizationTTL())
+	ttl := w.in.AuthorizationTTL()
+	if w.in.AuthorizationTTLSeconds <= 0 && w.version < ReconcileVersion {
+		ttl = legacyAuthorizationTTL
+	}
+	expires := workflow.Now(ctx).Add(ttl)
 	w.state.Status = StatusAuthorized
 	w.state.Step = StepAwaitCapture
 	w.state.PaymentIntentID = res.PaymentIntentID
@@ -200,7 +231,12 @@ func (w *impl) refundWindow(ctx workflow.Context) (bool, error) {
 }
 
 func (w *impl) continueAsNewDue(ctx workflow.Context) bool {
-	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx)
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle(ctx)
+}
+
+// idle reports that no update handler and no background Stripe call is running.
+func (w *impl) idle(ctx workflow.Context) bool {
+	return workflow.AllHandlersFinished(ctx) && w.jobs == 0
 }
 
 // continueAsNew hands the state and the event dedup set to a fresh run.
@@ -209,6 +245,12 @@ func (w *impl) continueAsNew(ctx workflow.Context) (State, error) {
 	w.drainEvents(ctx)
 	next := w.in
 	next.Resume = &Checkpoint{State: w.state.clone(), EventIDs: w.events.ids(), RefundSeq: w.refundSeq}
+	if len(w.calls) > 0 {
+		next.Resume.Calls = map[string]int{}
+		for _, step := range workflow.DeterministicKeys(w.calls) {
+			next.Resume.Calls[step] = w.calls[step]
+		}
+	}
 	w.logger.Info("Payment continues as new", "EventsRemembered", len(next.Resume.EventIDs))
 	return w.state.clone(), workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 }
@@ -216,7 +258,7 @@ func (w *impl) continueAsNew(ctx workflow.Context) (State, error) {
 // finish refuses further updates, lets running handlers complete and returns the summary.
 func (w *impl) finish(ctx workflow.Context) (State, error) {
 	w.closing = true
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return w.idle(ctx) }); err != nil {
 		return w.canceled(ctx, err)
 	}
 	w.drainEvents(ctx)
@@ -239,7 +281,7 @@ func (w *impl) canceled(ctx workflow.Context, cause error) (State, error) {
 		}
 		w.mu.Unlock()
 	}
-	_ = workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) })
+	_ = workflow.Await(dctx, func() bool { return w.idle(dctx) })
 	w.state.Step = StepDone
 	w.state.Closed = true
 	w.logger.Info("Payment workflow canceled", "Status", w.state.Status)
@@ -251,7 +293,7 @@ func (w *impl) canceled(ctx workflow.Context, cause error) (State, error) {
 // Stripe releases an uncaptured authorization by itself after about seven days.
 func (w *impl) releaseHold(ctx workflow.Context, suffix, reason, status string) {
 	w.state.Step = StepCancel
-	if err := w.callCancel(ctx, suffix, reason); err != nil {
+	if err := w.callCancel(ctx, w.key(suffix, w.wfID+suffix), reason); err != nil {
 		f := classify(err)
 		w.state.FailureCode = f.code
 		w.logger.Warn("Releasing the authorization failed", "FailureCode", f.code)

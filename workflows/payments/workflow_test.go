@@ -44,6 +44,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	wftest.Stub[stripeact.CaptureInput, stripeact.CaptureResult](env, "CapturePayment")
 	wftest.Stub[stripeact.CancelInput, stripeact.CancelResult](env, "CancelPayment")
 	wftest.Stub[stripeact.RefundInput, stripeact.RefundResult](env, "RefundPayment")
+	wftest.Stub[stripeact.ReleaseInput, stripeact.ReleaseResult](env, "ReleaseAuthorizations")
 	return env
 }
 
@@ -62,7 +63,7 @@ func input() payments.Input {
 // the workflow sends, the idempotency key included.
 func expectAuthorize(env *testsuite.TestWorkflowEnvironment) *testsuite.MockCallWrapper {
 	return env.OnActivity("AuthorizePayment", mock.Anything, stripeact.AuthorizeInput{
-		IdempotencyKey: wfID + "/authorize",
+		IdempotencyKey: wfID + "/authorize/1",
 		PaymentID:      paymentID,
 		WorkflowID:     wfID,
 		Amount:         10000,
@@ -75,7 +76,7 @@ func expectAuthorize(env *testsuite.TestWorkflowEnvironment) *testsuite.MockCall
 
 func expectCapture(env *testsuite.TestWorkflowEnvironment, amount, received int64) *testsuite.MockCallWrapper {
 	return env.OnActivity("CapturePayment", mock.Anything, stripeact.CaptureInput{
-		IdempotencyKey: wfID + "/capture", WorkflowID: wfID, PaymentIntentID: intentID, Amount: amount,
+		IdempotencyKey: wfID + "/capture/1", WorkflowID: wfID, PaymentIntentID: intentID, Amount: amount,
 	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: received}, nil).Once()
 }
 
@@ -87,7 +88,7 @@ func expectRefund(env *testsuite.TestWorkflowEnvironment, seq string, amount int
 
 func expectCancel(env *testsuite.TestWorkflowEnvironment, suffix, reason string) *testsuite.MockCallWrapper {
 	return env.OnActivity("CancelPayment", mock.Anything, stripeact.CancelInput{
-		IdempotencyKey: wfID + suffix, WorkflowID: wfID, PaymentIntentID: intentID, Reason: reason,
+		IdempotencyKey: wfID + suffix + "/1", WorkflowID: wfID, PaymentIntentID: intentID, Reason: reason,
 	}).Return(stripeact.CancelResult{Status: "canceled"}, nil).Once()
 }
 
@@ -262,6 +263,7 @@ func TestCaptureBeforeAuthorizationWaits(t *testing.T) {
 	authorizing := query(env, 500*time.Millisecond)
 	early := update(env, time.Second, payments.CaptureUpdateName, payments.CaptureUpdate{})
 	waiting := query(env, 5*time.Second)
+	later := query(env, 30*time.Second)
 	update(env, time.Minute, payments.RefundUpdateName, payments.RefundUpdate{})
 
 	env.ExecuteWorkflow(payments.WorkflowName, input())
@@ -270,10 +272,12 @@ func TestCaptureBeforeAuthorizationWaits(t *testing.T) {
 	require.Equal(t, payments.StepAuthorize, authorizing.Step)
 	require.True(t, early.accepted)
 	require.NoError(t, early.err)
-	require.Equal(t, payments.StatusCaptured, early.state.Status)
-	require.Equal(t, int64(10000), early.state.CapturedAmount)
+	// The update answers after UpdateWait with the state it finds; the capture goes on.
+	require.Equal(t, payments.StatusAuthorizing, early.state.Status)
 	// Accepted but still waiting for the authorization five seconds in.
 	require.Equal(t, payments.StatusAuthorizing, waiting.Status)
+	require.Equal(t, payments.StatusCaptured, later.Status)
+	require.Equal(t, int64(10000), later.CapturedAmount)
 	require.Equal(t, payments.StatusRefunded, result(t, env).Status)
 	env.AssertExpectations(t)
 }
@@ -342,7 +346,7 @@ func TestAuthorizationExpires(t *testing.T) {
 	expectAuthorize(env)
 	var canceledAt time.Time
 	env.OnActivity("CancelPayment", mock.Anything, stripeact.CancelInput{
-		IdempotencyKey: wfID + "/expire", WorkflowID: wfID, PaymentIntentID: intentID, Reason: "abandoned",
+		IdempotencyKey: wfID + "/expire/1", WorkflowID: wfID, PaymentIntentID: intentID, Reason: "abandoned",
 	}).Return(func(context.Context, stripeact.CancelInput) (stripeact.CancelResult, error) {
 		canceledAt = env.Now()
 		return stripeact.CancelResult{Status: "canceled"}, nil
@@ -422,9 +426,10 @@ func TestConcurrentCapturesOnlyOneWins(t *testing.T) {
 	env.ExecuteWorkflow(payments.WorkflowName, in)
 
 	require.NoError(t, first.err)
-	require.True(t, second.accepted, "the validator saw an open authorization")
+	// The first capture is running: the second is refused at once instead of waiting on it.
+	require.True(t, second.rejected, "the validator saw a capture under way")
 	appErr := requireErrType(t, second.err, payments.ErrTypeRejected)
-	require.Contains(t, appErr.Error(), payments.StatusCaptured)
+	require.Contains(t, appErr.Error(), payments.StatusCapturing)
 	require.Equal(t, int64(5000), result(t, env).CapturedAmount)
 	env.AssertExpectations(t)
 }

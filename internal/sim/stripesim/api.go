@@ -77,7 +77,17 @@ func (s *Sim) api(op string, fn opFunc) http.Handler {
 		}
 		c := &call{id: r.PathValue("id"), form: form, requestID: reqID,
 			idemKey: strings.TrimSpace(r.Header.Get("Idempotency-Key"))}
-		res := s.execute(r, apiKey, c, fn)
+		run := fn
+		if faulty && fault.Kind == FaultStoredServerError {
+			// The operation fails before changing anything, but its 500 is
+			// kept under the key like any result that began executing.
+			run = func(*call) (any, *apiError) {
+				e := errServer()
+				e.store = true
+				return nil, e
+			}
+		}
+		res := s.execute(r, apiKey, c, run)
 		if faulty && fault.Kind == FaultLost {
 			// The operation happened and its result is stored under the
 			// key; only the caller never learns it.

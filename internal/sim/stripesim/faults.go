@@ -17,7 +17,7 @@ const (
 	OpCapture  = "capture"  // POST /v1/payment_intents/{id}/capture
 	OpCancel   = "cancel"   // POST /v1/payment_intents/{id}/cancel
 	OpRefund   = "refund"   // POST /v1/refunds
-	OpRetrieve = "retrieve" // every GET under /v1/
+	OpRetrieve = "retrieve" // every GET under /v1/ (retrieve, list, search)
 	OpAny      = "*"        // every Stripe API call (simkit.AnyOp)
 )
 
@@ -36,6 +36,11 @@ const (
 	// replay), then sleeps Delay and answers 500: the response is lost in
 	// transit, which is the case idempotency keys exist for.
 	FaultLost = "lost"
+	// FaultStoredServerError answers 500 api_error without executing and, as
+	// Stripe does for a request that failed after it began executing, stores
+	// that 500 under the request's Idempotency-Key: every retry with the same
+	// key replays the 500 until the key expires (24 hours).
+	FaultStoredServerError = "500-stored"
 )
 
 // Fault makes the simulator misbehave for the next Count requests of
@@ -55,7 +60,7 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("stripesim: unknown fault op %q", f.Op)
 	}
 	switch f.Kind {
-	case FaultServerError, FaultRateLimit, FaultTimeout, FaultSlow, FaultLost:
+	case FaultServerError, FaultRateLimit, FaultTimeout, FaultSlow, FaultLost, FaultStoredServerError:
 	default:
 		return fmt.Errorf("stripesim: unknown fault kind %q", f.Kind)
 	}

@@ -1,0 +1,84 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// allVendorVars are the variables the validation table sets or clears.
+var allVendorVars = []string{
+	"STRIPE_BASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+	"FHIR_BASE_URL", "FHIR_TOKEN_URL", "FHIR_CLIENT_ID", "FHIR_PRIVATE_KEY_FILE",
+	"CLEARINGHOUSE_BASE_URL", "CLEARINGHOUSE_USERNAME", "CLEARINGHOUSE_PASSWORD",
+	"TWILIO_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "PUBLIC_URL",
+	"LIS_MLLP_ADDR", "SIMULATE", "API_TOKENS", "PAYMENT_AUTHORIZATION_TTL",
+}
+
+// production is a complete configuration of every vendor.
+var production = map[string]string{
+	"STRIPE_BASE_URL": "https://api.stripe.com", "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
+	"FHIR_BASE_URL": "https://ehr.example/fhir", "FHIR_TOKEN_URL": "https://ehr.example/token", "FHIR_CLIENT_ID": "c",
+	"FHIR_PRIVATE_KEY_FILE": "/k.pem", "CLEARINGHOUSE_BASE_URL": "https://ch.example/core", "CLEARINGHOUSE_USERNAME": "u",
+	"CLEARINGHOUSE_PASSWORD": "p", "TWILIO_BASE_URL": "https://api.twilio.com", "TWILIO_ACCOUNT_SID": "AC1",
+	"TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+15550000000", "PUBLIC_URL": "https://engine.example",
+	"LIS_MLLP_ADDR": "lis.example:2575", "API_TOKENS": "ops:secret:*",
+}
+
+func TestStartupValidation(t *testing.T) {
+	cases := []struct {
+		name    string
+		role    string
+		change  map[string]string
+		wantErr []string // substrings, each a variable the message must name; empty: starts
+	}{
+		{"complete production api", RoleAPI, nil, nil},
+		{"complete production worker", RoleWorker, nil, nil},
+		{"clearinghouse without credentials", RoleWorker, map[string]string{"CLEARINGHOUSE_USERNAME": "", "CLEARINGHOUSE_PASSWORD": ""},
+			[]string{"CLEARINGHOUSE_USERNAME", "CLEARINGHOUSE_PASSWORD"}},
+		{"twilio without sid", RoleWorker, map[string]string{"TWILIO_ACCOUNT_SID": ""}, []string{"TWILIO_ACCOUNT_SID"}},
+		{"fhir without key", RoleWorker, map[string]string{"FHIR_PRIVATE_KEY_FILE": ""}, []string{"FHIR_PRIVATE_KEY_FILE"}},
+		{"stripe without webhook secret", RoleAPI, map[string]string{"STRIPE_WEBHOOK_SECRET": ""}, []string{"STRIPE_WEBHOOK_SECRET"}},
+		{"malformed url", RoleAPI, map[string]string{"FHIR_BASE_URL": "ehr.example/fhir"}, []string{"FHIR_BASE_URL"}},
+		{"twilio simulated silently", RoleWorker, map[string]string{"TWILIO_BASE_URL": ""}, []string{"TWILIO_BASE_URL", "SIMULATE"}},
+		{"lis simulated silently", RoleWorker, map[string]string{"LIS_MLLP_ADDR": ""}, []string{"LIS_MLLP_ADDR", "SIMULATE"}},
+		{"simulation asked for", RoleWorker, map[string]string{"LIS_MLLP_ADDR": "", "TWILIO_BASE_URL": "", "SIMULATE": "lis, twilio"}, nil},
+		{"unknown simulated vendor", RoleWorker, map[string]string{"SIMULATE": "stripe,bank"}, []string{"SIMULATE"}},
+		{"api without tokens", RoleAPI, map[string]string{"API_TOKENS": ""}, []string{"API_TOKENS"}},
+		{"worker without tokens", RoleWorker, map[string]string{"API_TOKENS": ""}, nil},
+		{"api without public url", RoleAPI, map[string]string{"PUBLIC_URL": ""}, []string{"PUBLIC_URL"}},
+		{"authorization ttl at the hold limit", RoleWorker, map[string]string{"PAYMENT_AUTHORIZATION_TTL": "168h"}, []string{"PAYMENT_AUTHORIZATION_TTL"}},
+		{"authorization ttl below the limit", RoleWorker, map[string]string{"PAYMENT_AUTHORIZATION_TTL": "150h"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range allVendorVars {
+				t.Setenv(k, production[k])
+			}
+			for k, v := range tc.change {
+				t.Setenv(k, v)
+			}
+			c, err := FromEnv()
+			if err == nil {
+				err = c.ValidateRole(tc.role)
+			}
+			if len(tc.wantErr) == 0 {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, want := range tc.wantErr {
+				require.ErrorContains(t, err, want)
+			}
+		})
+	}
+}
+
+func TestAuthorizationTTLDefaultBelowHoldLimit(t *testing.T) {
+	t.Setenv("PAYMENT_AUTHORIZATION_TTL", "")
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, 144*time.Hour, c.PaymentAuthorizationTTL)
+	require.Less(t, c.PaymentAuthorizationTTL, MaxPaymentAuthorizationTTL)
+}
