@@ -41,10 +41,15 @@
 //	9900006  denied cancel: NewRx Status 000; CancelRx Status 000, then a
 //	         CancelRxResponse Denied ("already dispensed") to the webhook
 //	9900007  filled: NewRx Status 000, then an RxFill Dispensed
+//	9900008  renewal request: NewRx Status 000, then an RxRenewalRequest
+//	9900009  not dispensed: NewRx Status 000, then an RxFill NotDispensed
 //	other    accepted: NewRx Status 000; CancelRx Status 000, then a
 //	         CancelRxResponse Approved to the webhook
 //
-// RxChangeResponse and RxRenewalResponse are answered Status 000. Messages
+// RxChangeResponse and RxRenewalResponse are answered Status 000; an
+// approved RxChangeResponse (Approved or ApprovedWithChanges) is then
+// dispensed: an RxFill Dispensed relating to it follows, for the NewRx
+// with the same PrescriberOrderNumber. Messages
 // the network never takes from a prescriber (Status, Verify, Error,
 // RxChangeRequest, RxRenewalRequest, RxFill, CancelRxResponse) get Error
 // 601.

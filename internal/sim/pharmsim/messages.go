@@ -34,24 +34,51 @@ func changeRequest(req *ncpdp.Message, now time.Time) *ncpdp.Message {
 	}
 }
 
-// fill reports a dispense: the full quantity, or half of it when partial.
-func fill(req *ncpdp.Message, now time.Time, partial bool) *ncpdp.Message {
+// fill reports the outcome of a NewRx: dispensed in full, half the
+// quantity when partially dispensed, or not dispensed (no
+// MedicationDispensed).
+func fill(req *ncpdp.Message, now time.Time, outcome string) *ncpdp.Message {
 	n := req.Body.NewRx
 	dispensed := n.MedicationPrescribed
-	status := ncpdp.FillStatus{Dispensed: &ncpdp.FillNote{}}
-	kind := "fill"
-	if partial {
-		kind = "partial-fill"
-		status = ncpdp.FillStatus{PartiallyDispensed: &ncpdp.FillNote{Note: "Remaining quantity on order"}}
+	rf := &ncpdp.RxFill{Patient: n.Patient, Pharmacy: n.Pharmacy, Prescriber: n.Prescriber,
+		MedicationPrescribed: n.MedicationPrescribed, MedicationDispensed: &dispensed}
+	switch outcome {
+	case ncpdp.FillPartiallyDispensed:
+		rf.FillStatus.PartiallyDispensed = &ncpdp.FillNote{Note: "Remaining quantity on order"}
 		if q, err := strconv.ParseFloat(dispensed.Quantity.Value, 64); err == nil && q > 1 {
 			dispensed.Quantity.Value = strconv.FormatFloat(float64(int(q/2)), 'f', -1, 64)
 		}
+	case ncpdp.FillNotDispensed:
+		rf.FillStatus.NotDispensed = &ncpdp.FillNote{Note: "Not picked up"}
+		rf.MedicationDispensed = nil
+	default:
+		rf.FillStatus.Dispensed = &ncpdp.FillNote{}
 	}
+	return &ncpdp.Message{Header: pharmacyHeader(req, outcome, now), Body: ncpdp.Body{RxFill: rf}}
+}
+
+// fillAfterChange reports the dispense of an approved change: it relates
+// to the RxChangeResponse and dispenses the medication the prescriber
+// approved (the response's, else the original one).
+func fillAfterChange(orig, resp *ncpdp.Message, now time.Time) *ncpdp.Message {
+	m := fill(orig, now, ncpdp.FillDispensed)
+	m.Header = pharmacyHeader(resp, "fill-after-change", now)
+	if mp := resp.Body.RxChangeResponse.MedicationPrescribed; mp != nil {
+		d := *mp
+		m.Body.RxFill.MedicationDispensed = &d
+	}
+	return m
+}
+
+// renewalRequest asks the prescriber for more refills of a NewRx.
+func renewalRequest(req *ncpdp.Message, now time.Time) *ncpdp.Message {
+	n := req.Body.NewRx
+	dispensed := n.MedicationPrescribed
 	return &ncpdp.Message{
-		Header: pharmacyHeader(req, kind, now),
-		Body: ncpdp.Body{RxFill: &ncpdp.RxFill{
-			FillStatus: status, Patient: n.Patient, Pharmacy: n.Pharmacy, Prescriber: n.Prescriber,
-			MedicationPrescribed: n.MedicationPrescribed, MedicationDispensed: &dispensed,
+		Header: pharmacyHeader(req, "renewal", now),
+		Body: ncpdp.Body{RxRenewalRequest: &ncpdp.RxRenewalRequest{
+			Patient: n.Patient, Pharmacy: n.Pharmacy, Prescriber: n.Prescriber,
+			MedicationDispensed: &dispensed, MedicationPrescribed: n.MedicationPrescribed,
 		}},
 	}
 }

@@ -18,6 +18,9 @@ import (
 type record struct {
 	view   MessageView
 	answer []byte
+	// newRx is the message itself when it is a NewRx, so a later
+	// RxChangeResponse can be filled from it.
+	newRx *ncpdp.Message
 }
 
 // followUp is a pharmacy-initiated message to deliver after an answer.
@@ -116,6 +119,9 @@ func (s *Sim) receive(w http.ResponseWriter, r *http.Request) {
 	for _, fu := range follow {
 		rec.view.FollowUps = append(rec.view.FollowUps, string(fu.msg.Type()))
 	}
+	if typ == string(ncpdp.TypeNewRx) {
+		rec.newRx = m
+	}
 	s.records[id] = rec
 	s.order = append(s.order, id)
 	s.counts.Received[typ]++
@@ -123,6 +129,20 @@ func (s *Sim) receive(w http.ResponseWriter, r *http.Request) {
 	s.schedule(follow)
 	s.mu.Unlock()
 	s.writeAnswer(w, answer, faulted && f.Kind == FaultLostAnswer)
+}
+
+// newRxFor returns the first NewRx processed with a prescriber order
+// number, or nil; the caller holds mu.
+func (s *Sim) newRxFor(order string) *ncpdp.Message {
+	if order == "" {
+		return nil
+	}
+	for _, id := range s.order {
+		if r := s.records[id]; r.newRx != nil && r.newRx.Header.PrescriberOrderNumber == order {
+			return r.newRx
+		}
+	}
+	return nil
 }
 
 // sleep waits d unless the request or simulator ends first.
@@ -202,20 +222,34 @@ func (s *Sim) process(m *ncpdp.Message, typ, scenario string) (*ncpdp.Message, [
 		case ScenarioChangeRequest:
 			return status(), []followUp{{changeRequest(m, now)}}
 		case ScenarioPartialFill:
-			return status(), []followUp{{fill(m, now, true)}}
+			return status(), []followUp{{fill(m, now, ncpdp.FillPartiallyDispensed)}}
 		case ScenarioFilled:
-			return status(), []followUp{{fill(m, now, false)}}
+			return status(), []followUp{{fill(m, now, ncpdp.FillDispensed)}}
+		case ScenarioNotDispensed:
+			return status(), []followUp{{fill(m, now, ncpdp.FillNotDispensed)}}
+		case ScenarioRenewal:
+			return status(), []followUp{{renewalRequest(m, now)}}
 		}
 		return status(), nil
 	case ncpdp.TypeCancelRx:
 		return status(), []followUp{{cancelResponse(m, now, scenario == ScenarioDeniedCancel)}}
-	case ncpdp.TypeRxChangeResponse, ncpdp.TypeRxRenewalResponse:
+	case ncpdp.TypeRxChangeResponse:
+		// An approved change is dispensed: the pharmacy fills the
+		// prescription it first received under the same order number.
+		switch m.Body.RxChangeResponse.Response.Answer() {
+		case ncpdp.AnswerApproved, ncpdp.AnswerApprovedWithChanges:
+			if orig := s.newRxFor(m.Header.PrescriberOrderNumber); orig != nil {
+				return status(), []followUp{{fillAfterChange(orig, m, now)}}
+			}
+		}
+		return status(), nil
+	case ncpdp.TypeRxRenewalResponse:
 		return status(), nil
 	}
 	return ncpdp.NewError(m, derivedID(id, "error"), now, ncpdp.ErrorReceiverUnable, "", "message type not accepted from a prescriber"), nil
 }
 
-// simkitSleep waits d unless the simulator ends first.
-func simkitSleep(s *Sim, d time.Duration) bool {
+// pause waits d unless the simulator ends first.
+func (s *Sim) pause(d time.Duration) bool {
 	return simkit.Sleep(s.ctx, s.ctx, d)
 }

@@ -303,3 +303,71 @@ func TestControlRoutes(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
 }
+
+func TestNotDispensedScenario(t *testing.T) {
+	_, m := followUp(t, pharmsim.PharmacyNotDispensed)
+	require.Equal(t, ncpdp.FillNotDispensed, m.Body.RxFill.FillStatus.Outcome())
+	require.Nil(t, m.Body.RxFill.MedicationDispensed)
+}
+
+func TestRenewalRequestScenario(t *testing.T) {
+	rx, m := followUp(t, pharmsim.PharmacyRenewal)
+	require.Equal(t, ncpdp.TypeRxRenewalRequest, m.Type())
+	require.Equal(t, rx.Body.NewRx.MedicationPrescribed.RxNorm(), m.Body.RxRenewalRequest.MedicationPrescribed.RxNorm())
+}
+
+func TestApprovedChangeIsFilled(t *testing.T) {
+	rc := newReceiver(t, pharmsim.DefaultWebhookSecret)
+	srv := startSim(t, pharmsim.Options{WebhookURL: rc.URL})
+	c := newClient(t, srv, 5*time.Second)
+	rx := newRx(t, pharmsim.PharmacyChangeRequest, "MSG-CHG-1")
+	_, err := c.Send(ctx, rx)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(rc.all()) == 1 }, wait, tick)
+	req := rc.all()[0].msg
+	require.Equal(t, ncpdp.TypeRxChangeRequest, req.Type())
+
+	cr := req.Body.RxChangeRequest
+	alt := cr.MedicationRequested[0]
+	resp := &ncpdp.Message{
+		Header: ncpdp.ReplyHeader(req, pharmacy.MessageID("prescription:rx-1", "change-response-1"), time.Now()),
+		Body: ncpdp.Body{RxChangeResponse: &ncpdp.RxChangeResponse{
+			MessageRequestCode: cr.MessageRequestCode, Response: ncpdp.Response{Approved: &ncpdp.Note{}},
+			Patient: cr.Patient, Pharmacy: cr.Pharmacy, Prescriber: cr.Prescriber, MedicationPrescribed: &alt,
+		}},
+	}
+	ans, err := c.Send(ctx, resp)
+	require.NoError(t, err)
+	require.Equal(t, ncpdp.TypeStatus, ans.Type())
+	require.Eventually(t, func() bool { return len(rc.all()) == 2 }, wait, tick)
+	got := rc.all()[1]
+	require.NoError(t, got.verified)
+	require.Equal(t, ncpdp.FillDispensed, got.msg.Body.RxFill.FillStatus.Outcome())
+	require.Equal(t, resp.Header.MessageID, got.msg.Header.RelatesToMessageID)
+	require.Equal(t, alt.Note, got.msg.Body.RxFill.MedicationDispensed.Note)
+	require.Equal(t, 1, srv.Sim.Stats().Received["RxChangeResponse"])
+}
+
+func TestDeniedChangeIsNotFilled(t *testing.T) {
+	rc := newReceiver(t, pharmsim.DefaultWebhookSecret)
+	srv := startSim(t, pharmsim.Options{WebhookURL: rc.URL})
+	c := newClient(t, srv, 5*time.Second)
+	_, err := c.Send(ctx, newRx(t, pharmsim.PharmacyChangeRequest, "MSG-CHG-2"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(rc.all()) == 1 }, wait, tick)
+	req := rc.all()[0].msg
+	cr := req.Body.RxChangeRequest
+	resp := &ncpdp.Message{
+		Header: ncpdp.ReplyHeader(req, "MSG-CHG-2-DENY", time.Now()),
+		Body: ncpdp.Body{RxChangeResponse: &ncpdp.RxChangeResponse{
+			MessageRequestCode: cr.MessageRequestCode,
+			Response:           ncpdp.Response{Denied: &ncpdp.Denial{DenialReason: "Keep the original therapy"}},
+			Patient:            cr.Patient, Pharmacy: cr.Pharmacy, Prescriber: cr.Prescriber,
+		}},
+	}
+	_, err = c.Send(ctx, resp)
+	require.NoError(t, err)
+	msgs := srv.Sim.Messages()
+	require.Len(t, msgs, 2)
+	require.Empty(t, msgs[1].FollowUps)
+}

@@ -11,6 +11,8 @@ const (
 	PharmacyPartialFill   = "9900005"
 	PharmacyDeniedCancel  = "9900006"
 	PharmacyFilled        = "9900007"
+	PharmacyRenewal       = "9900008"
+	PharmacyNotDispensed  = "9900009"
 )
 
 // Scenario names, as MessageView.Scenario reports them.
@@ -23,6 +25,8 @@ const (
 	ScenarioPartialFill   = "partial-fill"
 	ScenarioDeniedCancel  = "denied-cancel"
 	ScenarioFilled        = "filled"
+	ScenarioRenewal       = "renewal-request"
+	ScenarioNotDispensed  = "not-dispensed"
 )
 
 // scenarios maps pharmacy NCPDP IDs to scenario names.
@@ -34,6 +38,8 @@ var scenarios = map[string]string{
 	PharmacyPartialFill:   ScenarioPartialFill,
 	PharmacyDeniedCancel:  ScenarioDeniedCancel,
 	PharmacyFilled:        ScenarioFilled,
+	PharmacyRenewal:       ScenarioRenewal,
+	PharmacyNotDispensed:  ScenarioNotDispensed,
 }
 
 // pharmacyOf returns the NCPDP ID of the pharmacy a message names, or "".

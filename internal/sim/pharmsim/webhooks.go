@@ -24,7 +24,7 @@ func (s *Sim) schedule(follow []followUp) {
 // non-2xx answers with doubling backoff up to maxAttempts.
 func (s *Sim) deliver(m *ncpdp.Message) {
 	defer s.wg.Done()
-	if !simkitSleep(s, s.eventDelay) {
+	if !s.pause(s.eventDelay) {
 		return
 	}
 	typ := string(m.Type())
@@ -51,7 +51,7 @@ func (s *Sim) deliver(m *ncpdp.Message) {
 		s.mu.Lock()
 		s.counts.WebhookAttemptsFailed++
 		s.mu.Unlock()
-		if attempt == s.maxAttempts || !simkitSleep(s, backoff) {
+		if attempt == s.maxAttempts || !s.pause(backoff) {
 			break
 		}
 		backoff *= 2
