@@ -37,6 +37,13 @@ type Config struct {
 	TLSConfig *tls.Config
 }
 
+// Sender is what activities need of a Client, so tests can fake it.
+type Sender interface {
+	Send(ctx context.Context, msg *ncpdp.Message) (*ncpdp.Message, error)
+}
+
+var _ Sender = (*Client)(nil)
+
 // Client sends SCRIPT messages to the network; it is safe for concurrent use.
 type Client struct {
 	url  string

@@ -41,5 +41,6 @@
 // The timestamp is inside the MAC so it cannot be refreshed on a replayed
 // body. VerifyWebhook compares in constant time and rejects a timestamp
 // more than WebhookTolerance (5 minutes) away from now, in either
-// direction.
+// direction. ParseWebhook verifies, decodes and checks the message type in
+// one call; SignRequest is the sender's side (the simulator uses it).
 package pharmacy

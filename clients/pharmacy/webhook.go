@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/careflow/engine/codecs/ncpdp"
 )
 
 // Webhook signature headers (see the package documentation).
@@ -71,4 +73,40 @@ func VerifyWebhook(secret []byte, h http.Header, body []byte, now time.Time) err
 		return ErrSignatureMismatch
 	}
 	return nil
+}
+
+// ErrUnexpectedWebhookType means a verified webhook held a message the
+// pharmacy does not initiate (a NewRx, a Status ...).
+var ErrUnexpectedWebhookType = errors.New("pharmacy: webhook holds a message type pharmacies do not send")
+
+// WebhookTypes are the message types a pharmacy sends to the webhook.
+var WebhookTypes = map[ncpdp.MessageType]bool{
+	ncpdp.TypeRxChangeRequest:  true,
+	ncpdp.TypeRxRenewalRequest: true,
+	ncpdp.TypeRxFill:           true,
+	ncpdp.TypeCancelRxResponse: true,
+	ncpdp.TypeVerify:           true,
+	ncpdp.TypeError:            true,
+	ncpdp.TypeStatus:           true,
+}
+
+// ParseWebhook verifies a webhook (VerifyWebhook) and decodes its body.
+// Errors, all meaning 400 for the sender: the verification errors above,
+// an *ncpdp.DecodeError or *ncpdp.ValidationError (the message is returned
+// with a ValidationError when it decoded, so the answer can relate to its
+// MessageID), or ErrUnexpectedWebhookType. Status, Verify and Error are
+// accepted because a network may answer a prescriber's message
+// asynchronously too.
+func ParseWebhook(secret []byte, h http.Header, body []byte, now time.Time) (*ncpdp.Message, error) {
+	if err := VerifyWebhook(secret, h, body, now); err != nil {
+		return nil, err
+	}
+	m, err := ncpdp.Decode(body)
+	if err != nil {
+		return m, err
+	}
+	if !WebhookTypes[m.Type()] {
+		return m, ErrUnexpectedWebhookType
+	}
+	return m, nil
 }
