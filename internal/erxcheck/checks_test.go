@@ -155,3 +155,17 @@ func TestMedicationRequestRxCUI(t *testing.T) {
 	 {"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"617312"}]}}`), &mr))
 	require.Equal(t, "617312", mr.RxCUI())
 }
+
+func TestSimulatorFormularyCoversEveryAnswer(t *testing.T) {
+	seen := map[erxcheck.Coverage]bool{}
+	for _, d := range erxcheck.SimulatorDrugs {
+		b := erxcheck.SimulatorFormulary(d.RxCUI)
+		seen[b.Coverage] = true
+		for _, alt := range append(b.Alternatives, b.StepTherapyDrugs...) {
+			_, ok := erxcheck.FindDrug(erxcheck.SimulatorDrugs, alt)
+			require.True(t, ok, "alternative %s is in the table", alt)
+		}
+	}
+	require.Len(t, seen, 4)
+	require.Equal(t, erxcheck.NotCovered, erxcheck.SimulatorFormulary("000000").Coverage)
+}
