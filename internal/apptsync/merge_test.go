@@ -18,7 +18,9 @@ func baseSnap() apptsync.Snapshot {
 	}
 }
 
-func side(s apptsync.Snapshot, at time.Time) apptsync.Side { return apptsync.Side{Snapshot: s, UpdatedAt: at} }
+func side(s apptsync.Snapshot, at time.Time) apptsync.Side {
+	return apptsync.Side{Snapshot: s, UpdatedAt: at}
+}
 
 func TestMergeOneSidedChangesAreTaken(t *testing.T) {
 	base := baseSnap()
