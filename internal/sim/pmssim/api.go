@@ -40,6 +40,10 @@ func (s *Sim) withFault(op string, h func(http.ResponseWriter, *http.Request, Fa
 			case FaultServerError:
 				api.Error(w, http.StatusInternalServerError, "internal error")
 				return
+			case FaultRateLimit:
+				w.Header().Set("Retry-After", "1")
+				api.Error(w, http.StatusTooManyRequests, "rate limited")
+				return
 			case FaultUnavailable:
 				api.Error(w, http.StatusServiceUnavailable, "service unavailable")
 				return

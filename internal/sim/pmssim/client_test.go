@@ -138,6 +138,10 @@ func TestClientFaultsAreClassified(t *testing.T) {
 	_, err = c.List(ctx, pms.ListOptions{})
 	assert.True(t, errors.Is(err, pms.ErrTransient))
 
+	srv.Sim.InjectFault(pmssim.Fault{Op: pmssim.OpCreate, Kind: pmssim.FaultRateLimit, Count: 1})
+	_, err = c.Create(ctx, pms.Appointment{PatientID: "p", ProviderID: "d", ScheduledTime: time.Now(), Duration: 10, Status: pms.StatusScheduled})
+	assert.True(t, errors.Is(err, pms.ErrTransient), "429 is transient")
+
 	a, err := c.Get(ctx, "appt-1001")
 	require.NoError(t, err)
 	srv.Sim.InjectFault(pmssim.Fault{Op: pmssim.OpUpdate, Kind: pmssim.FaultStale, Count: 1})
@@ -151,5 +155,15 @@ func TestClientFaultsAreClassified(t *testing.T) {
 	require.NoError(t, err)
 	_, err = short.Get(ctx, "appt-1001")
 	assert.True(t, errors.Is(err, pms.ErrTransient), "a timeout is transient")
-	assert.Equal(t, 4, srv.Sim.Stats().FaultsTriggered)
+	assert.Equal(t, 5, srv.Sim.Stats().FaultsTriggered)
+	assert.Equal(t, 0, srv.Sim.Stats().Creates, "a faulted create stores nothing")
+}
+
+func TestClientNetworkFailureIsTransient(t *testing.T) {
+	srv, c := start(t, pmssim.Options{})
+	srv.Close() // the port now refuses connections
+	_, err := c.Get(context.Background(), "appt-1001")
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, pms.ErrTransient))
+	assert.NotContains(t, err.Error(), "pms-pat", "no PHI in the error text")
 }

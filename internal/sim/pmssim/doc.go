@@ -32,7 +32,7 @@
 //
 // # Controls (loopback only; no real PMS has them)
 //
-//	POST   /_sim/faults                  {"op":"list|get|update|create|webhook|*","kind":"500|503|slow|412|drop|duplicate","count":n,"delay":"2s"}
+//	POST   /_sim/faults                  {"op":"list|get|update|create|webhook|*","kind":"500|503|429|slow|412|drop|duplicate","count":n,"delay":"2s"}
 //	GET    /_sim/faults, DELETE /_sim/faults, GET /_sim/stats
 //	GET    /_sim/appointments            every appointment
 //	GET    /_sim/appointments/{id}/history  every version of one

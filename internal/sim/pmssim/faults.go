@@ -24,6 +24,8 @@ const (
 	FaultServerError = "500"
 	// FaultUnavailable answers 503 without executing the request.
 	FaultUnavailable = "503"
+	// FaultRateLimit answers 429 without executing the request.
+	FaultRateLimit = "429"
 	// FaultSlow sleeps Delay, then handles the request; beyond the
 	// client's timeout it is a timeout.
 	FaultSlow = "slow"
@@ -52,7 +54,7 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("pmssim: unknown fault op %q", f.Op)
 	}
 	switch f.Kind {
-	case FaultServerError, FaultUnavailable, FaultSlow:
+	case FaultServerError, FaultUnavailable, FaultRateLimit, FaultSlow:
 		if f.Op == OpWebhook {
 			return fmt.Errorf("pmssim: webhook faults are %q or %q", FaultDrop, FaultDuplicate)
 		}
