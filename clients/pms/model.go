@@ -41,7 +41,9 @@ type Appointment struct {
 	AppointmentType string    `json:"appointmentType"`
 	Status          string    `json:"status"`
 	Department      string    `json:"department"`
-	Note            string    `json:"note,omitempty"`
+	// Note is the front-desk note; the issue's shape does not name it, so
+	// this is the simulator's field name until the clinic's PMS confirms it.
+	Note string `json:"note,omitempty"`
 	// Version is bumped by the PMS on every change; writes send it as If-Match.
 	Version int `json:"version"`
 	// UpdatedAt is when the PMS stored the last change.

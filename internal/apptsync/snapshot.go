@@ -1,6 +1,7 @@
 package apptsync
 
 import (
+	"errors"
 	"strconv"
 	"time"
 )
@@ -10,14 +11,25 @@ import (
 // status is FHIR vocabulary (a PMS status enters through FHIRStatusFor with
 // the base status, so lossy rows do not look like changes).
 type Snapshot struct {
-	Start      time.Time `json:"start"`
-	Duration   int       `json:"duration"` // minutes
-	Provider   string    `json:"provider"`
-	Patient    string    `json:"patient"`
-	Type       string    `json:"type"`
-	Status     string    `json:"status"`
-	Department string    `json:"department"`
-	Note       string    `json:"note"`
+	// Start is FHIR Appointment.start, PMS scheduledTime.
+	Start time.Time `json:"start"`
+	// Duration is FHIR minutesDuration (or end - start), PMS duration, in minutes.
+	Duration int `json:"duration"`
+	// Provider is the Practitioner id of the practitioner participant; the
+	// PMS providerId goes through the crosswalk.
+	Provider string `json:"provider"`
+	// Patient is the Patient id of the patient participant; the PMS
+	// patientId goes through the crosswalk.
+	Patient string `json:"patient"`
+	// Type is FHIR appointmentType's code, PMS appointmentType.
+	Type string `json:"type"`
+	// Status is FHIR Appointment.status (see the package's table).
+	Status string `json:"status"`
+	// Department is the PMS department; on the FHIR side the caller keeps
+	// it where its EHR does (a Location participant or specialty).
+	Department string `json:"department"`
+	// Note is FHIR Appointment.comment, PMS note.
+	Note string `json:"note"`
 }
 
 // Field names one synced field.
@@ -64,11 +76,7 @@ func (f *Field) UnmarshalText(b []byte) error {
 }
 
 // ErrUnknownField is returned for a field name outside Fields.
-var ErrUnknownField = errorString("apptsync: unknown field")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var ErrUnknownField = errors.New("apptsync: unknown field")
 
 // Equal reports whether field f is the same in a and b (statuses by SameStatus,
 // times by instant).

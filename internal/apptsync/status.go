@@ -1,6 +1,9 @@
 package apptsync
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // FHIR R4 Appointment.status codes.
 const (
@@ -60,7 +63,7 @@ var FHIRToPMS = []StatusMapping{
 
 // ErrUnknownStatus is wrapped by the mapping functions for a status
 // outside the table; its text quotes the code, which is not PHI.
-var ErrUnknownStatus = fmt.Errorf("apptsync: unknown appointment status")
+var ErrUnknownStatus = errors.New("apptsync: unknown appointment status")
 
 func lookup(table []StatusMapping, s string) (string, bool) {
 	for _, m := range table {

@@ -80,8 +80,8 @@ func decodeCursor(s string) (cursor, error) {
 	return cursor{at: time.Unix(0, n).UTC(), id: id}, nil
 }
 
-// after reports whether a sorts after c in feed order.
-func (c cursor) before(a pms.Appointment) bool {
+// precedes reports whether the cursor position comes before a in feed order.
+func (c cursor) precedes(a pms.Appointment) bool {
 	return a.UpdatedAt.After(c.at) || (a.UpdatedAt.Equal(c.at) && a.AppointmentID > c.id)
 }
 
@@ -119,7 +119,7 @@ func (s *Sim) list(w http.ResponseWriter, r *http.Request, _ Fault) {
 	all := make([]pms.Appointment, 0, len(s.appts))
 	for _, rec := range s.appts {
 		a := rec.cur
-		if a.UpdatedAt.Before(since) || (after != nil && !after.before(a)) {
+		if a.UpdatedAt.Before(since) || (after != nil && !after.precedes(a)) {
 			continue
 		}
 		all = append(all, a)
