@@ -35,3 +35,16 @@ func TestValidate(t *testing.T) {
 	err := pms.Appointment{PatientID: "p", ProviderID: "d", Duration: 15, Status: "booked"}.Validate()
 	assert.Error(t, err)
 }
+
+func FuzzVerify(f *testing.F) {
+	f.Add([]byte("secret"), []byte(`{"eventId":"evt_1"}`), "00")
+	f.Fuzz(func(t *testing.T, secret, body []byte, sig string) {
+		ok := pms.Verify(secret, body, sig)
+		if len(secret) > 0 && !pms.Verify(secret, body, pms.Sign(secret, body)) {
+			t.Fatal("a body's own signature does not verify")
+		}
+		if ok && !strings.EqualFold(strings.TrimSpace(sig), pms.Sign(secret, body)) {
+			t.Fatal("a signature other than the body's verified")
+		}
+	})
+}
