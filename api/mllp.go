@@ -165,6 +165,9 @@ func (s *server) storeResult(ctx context.Context, wid string, sig laborders.Resu
 	return storeUnavailable
 }
 
+// repeatedValuesWarning records that a repeated OBX-5 was kept as one text.
+const repeatedValuesWarning = "OBX-5 repeats: every value kept, as text"
+
 // placerPart is one order's share of an ORU.
 type placerPart struct {
 	placer string
@@ -229,6 +232,16 @@ func addGroup(sig *laborders.ResultSignal, o hl7.OrderResult, docRef func(observ
 			if ref, ok := docRef(xi); ok {
 				r.DocumentRef = ref
 			}
+		}
+		if len(x.Value.More) > 0 {
+			// FHIR gives an Observation one value: repeated OBX-5 values (other than the lines
+			// of a text) are all kept, as text, rather than filing the first and losing the rest.
+			texts := []string{x.Value.Text}
+			for _, m := range x.Value.More {
+				texts = append(texts, m.Text)
+			}
+			r.Value, r.Number, r.Comparator, r.Coded = strings.Join(texts, "; "), nil, "", nil
+			r.Warnings = append(r.Warnings, repeatedValuesWarning)
 		}
 		for _, w := range x.Warnings {
 			r.Warnings = append(r.Warnings, w.Reason)

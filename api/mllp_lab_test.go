@@ -120,3 +120,21 @@ func TestMLLPBoundsAndOddValuesReachTheOrder(t *testing.T) {
 	assert.Nil(t, q.Number)
 	assert.NotEmpty(t, q.Warnings, "a value without OBX-2 is kept as text with a warning")
 }
+
+// A repeated OBX-5 (two organisms) reaches the order with every value, never just the first.
+func TestMLLPRepeatedValuesAreAllKept(t *testing.T) {
+	f := newMLLPFixture(t)
+	var got []laborders.ResultSignal
+	f.expectUpdate(laborders.WorkflowID("ORDER-A"), nil, &got).Once()
+	msg := "MSH|^~\\&|LIS|LAB|CAREFLOW|CLINIC|20261123080000||ORU^R01^ORU_R01|MSG-REP-1|P|2.5.1\r" +
+		"PID|1||MRN1001^^^CLINIC^MR\rORC|RE|ORDER-A\rOBR|1|ORDER-A||600-7^Culture^LN|||||||||||||||||||F\r" +
+		"OBX|1|CWE|600-7^Culture^LN||3092008^Staphylococcus aureus^SCT~112283007^Escherichia coli^SCT||||||F\r"
+	ack := parseACK(t, f.handler.HandleMLLP(t.Context(), []byte(msg), "peer"))
+	require.Equal(t, hl7.AckAccept, ack.Code)
+	require.Len(t, got, 1)
+	o := got[0].Observations[0]
+	assert.Contains(t, o.Value, "Staphylococcus aureus")
+	assert.Contains(t, o.Value, "Escherichia coli")
+	assert.Nil(t, o.Coded)
+	assert.NotEmpty(t, o.Warnings)
+}
