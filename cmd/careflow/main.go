@@ -18,6 +18,8 @@ commands:
   worker    run the workers only, against TEMPORAL_ADDRESS
   api       run the HTTP API only, against TEMPORAL_ADDRESS
   loadgen   drive concurrent payment processes through the API and compare with a no-op baseline
+  healthcheck <url>
+            exit 0 when an http(s) URL answers 2xx or a tcp://host:port accepts (container checks)
 `
 
 func main() {
@@ -37,6 +39,8 @@ func main() {
 		err = runRole(ctx, roleAPI)
 	case "loadgen":
 		err = runLoadgen(ctx, os.Args[2:])
+	case "healthcheck":
+		err = runHealthcheck(ctx, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
