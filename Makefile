@@ -6,7 +6,7 @@ export TEMPORAL_BIN := $(BIN)/temporal
 export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: run test deps temporal stripe-mock npm-peers vet lint workflowcheck bench loadgen clean
+.PHONY: run test deps temporal stripe-mock npm-peers vet lint workflowcheck bench clean
 
 ## run: the Temporal dev server (with Web UI), worker, API and vendor simulators, in the foreground.
 run: deps temporal

@@ -2,7 +2,6 @@
 package workers
 
 import (
-	"context"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -18,20 +17,4 @@ func NewPaymentsWorker(c client.Client, acts *stripeact.Activities, opts worker.
 	payments.Register(w)
 	w.RegisterActivity(acts)
 	return w
-}
-
-// RunPaymentsWorker runs the payments worker until ctx is done, then stops it gracefully.
-func RunPaymentsWorker(ctx context.Context, c client.Client, acts *stripeact.Activities) error {
-	w := NewPaymentsWorker(c, acts, worker.Options{})
-	return run(ctx, w)
-}
-
-// run blocks until ctx is done; worker.Run returns after Stop drains in-flight tasks.
-func run(ctx context.Context, w worker.Worker) error {
-	stop := make(chan interface{})
-	go func() {
-		<-ctx.Done()
-		close(stop)
-	}()
-	return w.Run(stop)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/careflow/engine/activities/records"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/fhir"
+	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/lissim"
 	"github.com/careflow/engine/transport/mllp"
 	"github.com/careflow/engine/workers"
@@ -87,7 +88,7 @@ func (s *Stack) stopMLLP() {
 }
 
 // labDefaults converts the configuration into the API's lab-order defaults.
-func labDefaults(l labConfig) api.LabDefaults {
+func labDefaults(l config.Lab) api.LabDefaults {
 	d := api.LabDefaults{AckTimeout: l.AckTimeout, ResultDeadline: l.ResultDeadline, CorrectionsWindow: l.CorrectionsWindow}
 	for _, c := range l.EscalationChain {
 		d.EscalationChain = append(d.EscalationChain, laborders.Contact{Role: c.Role, Phone: c.Phone})

@@ -429,6 +429,3 @@ func uiOrigins(uiURL string) []string {
 type nopListener struct{ net.Listener }
 
 func (nopListener) Close() error { return nil }
-
-// labConfig is the configuration's lab section.
-type labConfig = config.Lab
