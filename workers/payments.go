@@ -2,7 +2,6 @@
 package workers
 
 import (
-
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
