@@ -1,6 +1,3 @@
-// Package checkin is the check-in eligibility process: read the patient's coverage from the EHR,
-// ask the payer (X12 270/271), mark the appointment arrived, open the Encounter, collect the
-// copay through the payments process and text the patient. This file is the contract.
 package checkin
 
 import (

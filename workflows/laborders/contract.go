@@ -1,6 +1,3 @@
-// Package laborders is the lab order-to-result process: send the order to the laboratory (HL7
-// ORM^O01 over MLLP), collect results (ORU^R01 signals), escalate critical values by SMS paging
-// until a clinician acknowledges, file final results in the EHR and tell the patient.
 package laborders
 
 import (

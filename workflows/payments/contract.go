@@ -1,5 +1,3 @@
-// Package payments is the payment capture/refund process: a saga on Stripe PaymentIntents with
-// manual capture. This file is the contract other code and other languages' workers rely on.
 package payments
 
 import (
