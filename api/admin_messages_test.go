@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -14,6 +15,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/codecs/hl7"
@@ -225,4 +227,23 @@ func TestAdminReprocessGoesThroughTheInboundChecks(t *testing.T) {
 	res := h.reprocess(orig.ID)
 	assert.Equal(t, hl7.AckReject, res.Ack)
 	assert.True(t, strings.Contains(res.Reason, "MSH-3/MSH-4"), res.Reason)
+}
+
+// TestAdminReprocessKeepsTheCharacterSet: a Latin-1 message refused by the ingest (kept as
+// decoded UTF-8, MSH-18 rewritten) reaches the order with the same text when reprocessed.
+func TestAdminReprocessKeepsTheCharacterSet(t *testing.T) {
+	h, _ := adminHarness(t)
+	wid := laborders.WorkflowID("PON-2024-0001")
+	orderMissing(h.temporal, wid)
+	latin1 := cm(charmap.ISO8859_1)(charsetORU("RP-L1", "8859/1", "Müller", "Probe hämolysiert, Peña"))
+	ack, err := hl7.DecodeCharset(api.MLLPInboundHandler(h.deps).HandleMLLP(t.Context(), latin1, "p"))
+	require.NoError(t, err)
+	require.Equal(t, hl7.AckError, parseACK(t, ack.Message).Code)
+	orig := h.messages("").Messages[0]
+
+	var sig []byte
+	onResult(h.temporal, wid, func(r laborders.ResultSignal) { sig, _ = json.Marshal(r) }).Once()
+	assert.Equal(t, hl7.AckAccept, h.reprocess(orig.ID).Ack)
+	require.True(t, utf8.Valid(sig))
+	assert.Contains(t, string(sig), "Probe hämolysiert, Peña")
 }
