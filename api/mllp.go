@@ -141,7 +141,9 @@ func (s *server) storeResult(ctx context.Context, wid string, sig laborders.Resu
 	h, err := s.d.Temporal.UpdateWorkflow(sctx, opts)
 	if err == nil {
 		var res laborders.ResultAccepted
-		err = h.Get(sctx, &res)
+		if err = h.Get(sctx, &res); err == nil && res.Duplicate {
+			noteDuplicate(ctx)
+		}
 	}
 	var nf *serviceerror.NotFound
 	var appErr *temporal.ApplicationError

@@ -72,6 +72,8 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
 
 		{Route{http.MethodPost, "/v1/admin/hl7-batches", AuthBearer, "admin"}, s.postHL7Batch},
+		{Route{http.MethodGet, "/v1/admin/messages", AuthBearer, "admin"}, s.listMessages},
+		{Route{http.MethodPost, "/v1/admin/messages/{id}/reprocess", AuthBearer, "admin"}, s.reprocessMessage},
 
 		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
 		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, ""}, s.twilioWebhook},

@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/careflow/engine/internal/config"
+)
+
+// A result refused because its order did not exist yet is listed as rejected, and once the
+// order exists, reprocessing it (issue 13 item 5) files it through the real MLLP inbound path;
+// reprocessing it again is a duplicate the lab order ignores by MSH-10.
+func TestReprocessRejectedResultAfterOrderExists(t *testing.T) {
+	e := startEngine(t, func(c *config.Config) {
+		c.Lab.AckTimeout = 3 * time.Second
+		// The order stays open, so the second reprocess reaches it whatever the machine's speed.
+		c.Lab.CorrectionsWindow = time.Hour
+		c.Lab.ResultDeadline = time.Hour
+		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
+	})
+	// The simulator sends no results of its own for a no-results order.
+	const placer = "NO-RESULTS-RP1"
+	oru := "MSH|^~\\&|LIS|LAB|CAREFLOW|CLINIC|20261123080000||ORU^R01^ORU_R01|MSG-RP-1|P|2.5.1\r" +
+		"PID|1||MRN1001^^^CLINIC^MR~pat-1001^^^^PI||Reprocess^Test\rORC|RE|" + placer + "\r" +
+		"OBR|1|" + placer + "||2823-3^Potassium^LN|||||||||||||||||||F\r" +
+		"OBX|1|NM|2823-3^Potassium^LN||4.1|mmol/L|3.5-5.1|N|||F\r" +
+		"OBX|2|NM|2345-7^Glucose^LN||90|mg/dL|70-99|N|||F\r"
+	ack, err := e.st.LISSim.Sim.SendRaw([]byte(oru))
+	require.NoError(t, err)
+	require.Contains(t, string(ack), "MSA|AE|MSG-RP-1")
+
+	code, list := e.call("GET", "/v1/admin/messages?outcome=rejected", nil)
+	require.Equal(t, http.StatusOK, code, list["_raw"])
+	require.NotContains(t, list["_raw"], "Reprocess^Test", "metadata only")
+	require.NotContains(t, list["_raw"], "MRN1001", "metadata only")
+	msgs, _ := list["messages"].([]any)
+	var id float64
+	for _, m := range msgs {
+		if m := m.(map[string]any); m["exchange"] == "MSG-RP-1" {
+			require.Equal(t, true, m["hasPayload"])
+			id = m["id"].(float64)
+		}
+	}
+	require.NotZero(t, id, "the refused result is listed: %s", list["_raw"])
+	path := fmt.Sprintf("/v1/admin/messages/%d/reprocess", int64(id))
+
+	code, v := e.call("POST", "/v1/lab-orders", labOrder(placer))
+	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	require.Eventually(t, func() bool { _, ok := e.st.LISSim.Sim.Order(placer); return ok }, 30*time.Second, 100*time.Millisecond)
+
+	code, res := e.call("POST", path, nil)
+	require.Equal(t, http.StatusOK, code, res["_raw"])
+	require.Equal(t, "AA", res["ack"], res["_raw"])
+	require.Nil(t, res["duplicate"])
+	records, _ := res["records"].([]any)
+	require.Len(t, records, 1)
+	v = e.waitLab(placer, func(v map[string]any) bool { r, _ := v["results"].([]any); return len(r) >= 2 })
+	require.Equal(t, float64(0), v["duplicatesIgnored"], v["_raw"])
+
+	// The new record is listed as accepted and names the original.
+	code, list = e.call("GET", "/v1/admin/messages?outcome=accepted", nil)
+	require.Equal(t, http.StatusOK, code, list["_raw"])
+	msgs, _ = list["messages"].([]any)
+	require.Len(t, msgs, 1, list["_raw"])
+	require.Equal(t, records[0], msgs[0].(map[string]any)["id"])
+	require.Equal(t, id, msgs[0].(map[string]any)["reprocessOf"])
+
+	// Again: safe, the order recognizes the MSH-10 and files nothing twice.
+	code, res = e.call("POST", path, nil)
+	require.Equal(t, http.StatusOK, code, res["_raw"])
+	require.Equal(t, "AA", res["ack"], res["_raw"])
+	require.Equal(t, true, res["duplicate"], res["_raw"])
+	v = e.waitLab(placer, func(v map[string]any) bool { return v["duplicatesIgnored"] == float64(1) })
+	results, _ := v["results"].([]any)
+	require.Len(t, results, 2, v["_raw"])
+
+	code, p := e.call("POST", "/v1/admin/messages/987654/reprocess", nil)
+	require.Equal(t, http.StatusNotFound, code, p["_raw"])
+	require.Equal(t, "application/problem+json", p["_contentType"])
+}
