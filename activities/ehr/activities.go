@@ -73,7 +73,7 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 	mobile, _ := pat.MobileAt(a.now())
 	out := CheckInContext{AppointmentID: in.AppointmentID, AppointmentStatus: appt.Status,
 		AppointmentStart: string(appt.Start), PatientStatus: patientStatus(appt), PatientID: patientID, PatientMobile: mobile,
-		PatientFirstName: pat.FirstNameAt(a.now())}
+		PatientFirstName: pat.FirstNameAt(a.now()), PatientLanguage: pat.PreferredLanguage()}
 	found, err := a.FHIR.Search(ctx, "Coverage", url.Values{"beneficiary": {"Patient/" + patientID}})
 	if err != nil {
 		return CheckInContext{}, err

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
@@ -50,6 +51,7 @@ func TestLoadCheckInReadsCoverageAndPayer(t *testing.T) {
 	require.Equal(t, "pat-1001", c.PatientID)
 	require.NotEmpty(t, c.PatientFirstName)
 	require.NotEmpty(t, c.PatientMobile)
+	require.Empty(t, c.PatientLanguage, "pat-1001's chart names no language")
 	require.NotNil(t, c.Coverage)
 	require.Equal(t, "ACTIVE001", c.Coverage.MemberID)
 	require.Equal(t, "SIMPAYER01", c.Coverage.PayerID)
@@ -122,4 +124,12 @@ func TestTokenEndpointDownIsRetryable(t *testing.T) {
 	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "a token endpoint outage must stay retryable")
 	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
 	require.Equal(t, "ACTIVE001", c.Coverage.MemberID)
+}
+
+func TestLoadCheckInReadsPreferredLanguage(t *testing.T) {
+	srv, acts := startEHR(t)
+	require.NoError(t, srv.Sim.Seed(ehrsim.LivedInSeed(time.Now())...))
+	var c ehr.CheckInContext
+	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: ehrsim.ApptLivedInContacts}, &c))
+	require.Equal(t, "es", c.PatientLanguage)
 }

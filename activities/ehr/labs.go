@@ -20,7 +20,7 @@ type Writer interface {
 	Update(ctx context.Context, resourceType, id string, body json.RawMessage, ifMatch string) (*fhir.Resource, error)
 }
 
-// PatientContact reads the patient's first name and mobile number for an SMS.
+// PatientContact reads the patient's first name, mobile number and language for an SMS.
 func (a *Activities) PatientContact(ctx context.Context, in PatientContactInput) (PatientContact, error) {
 	start := time.Now()
 	res, err := a.FHIR.Read(ctx, "Patient", in.PatientID)
@@ -33,7 +33,7 @@ func (a *Activities) PatientContact(ctx context.Context, in PatientContactInput)
 		return PatientContact{}, classify(unusable(err))
 	}
 	mobile, _ := p.MobileAt(a.now())
-	return PatientContact{Mobile: mobile, FirstName: p.FirstNameAt(a.now())}, nil
+	return PatientContact{Mobile: mobile, FirstName: p.FirstNameAt(a.now()), Language: p.PreferredLanguage()}, nil
 }
 
 // obxStatus maps OBX-11 (HL7 table 0085) to FHIR Observation.status: pending states are

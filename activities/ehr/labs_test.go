@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/sim/ehrsim"
 )
 
 // labInput is a final potassium (critical, two decimals kept) and sodium result.
@@ -126,6 +128,12 @@ func TestPatientContact(t *testing.T) {
 	require.Equal(t, path(t, seeded, "name", 0, "given", 0), c.FirstName)
 	require.Equal(t, "mobile", path(t, seeded, "telecom", 0, "use"))
 	require.Equal(t, path(t, seeded, "telecom", 0, "value"), c.Mobile)
+	require.Empty(t, c.Language)
+
+	require.NoError(t, srv.Sim.Seed(ehrsim.LivedInSeed(time.Now())...))
+	var es ehr.PatientContact
+	require.NoError(t, execute(t, acts, "PatientContact", ehr.PatientContactInput{PatientID: "pat-4007"}, &es))
+	require.Equal(t, "es", es.Language, "Patient.communication preferred")
 
 	err := execute(t, acts, "PatientContact", ehr.PatientContactInput{PatientID: "pat-missing"}, &c)
 	var appErr *temporal.ApplicationError

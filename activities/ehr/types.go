@@ -71,11 +71,13 @@ type CheckInContext struct {
 	AppointmentStatus string `json:"appointmentStatus"`
 	AppointmentStart  string `json:"appointmentStart,omitempty"`
 	// PatientStatus is the patient participant's status on the appointment.
-	PatientStatus    string    `json:"patientStatus,omitempty"`
-	PatientID        string    `json:"patientId"`
-	PatientFirstName string    `json:"patientFirstName,omitempty"`
-	PatientMobile    string    `json:"patientMobile,omitempty"`
-	Coverage         *Coverage `json:"coverage,omitempty"`
+	PatientStatus    string `json:"patientStatus,omitempty"`
+	PatientID        string `json:"patientId"`
+	PatientFirstName string `json:"patientFirstName,omitempty"`
+	PatientMobile    string `json:"patientMobile,omitempty"`
+	// PatientLanguage is the patient's preferred language (BCP 47, "" when the chart names none).
+	PatientLanguage string    `json:"patientLanguage,omitempty"`
+	Coverage        *Coverage `json:"coverage,omitempty"`
 	// SecondaryCoverage is the next usable coverage after Coverage, for coordination of benefits.
 	SecondaryCoverage *Coverage `json:"secondaryCoverage,omitempty"`
 	// CoveragesOnFile counts the patient's Coverage resources, usable or not, so that "no usable
@@ -133,6 +135,8 @@ type PatientContactInput struct {
 type PatientContact struct {
 	FirstName string `json:"firstName,omitempty"`
 	Mobile    string `json:"mobile,omitempty"`
+	// Language is the patient's preferred language (BCP 47, "" when the chart names none).
+	Language string `json:"language,omitempty"`
 }
 
 // LabResult is one observation to file in the EHR.

@@ -31,6 +31,7 @@ import (
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/metrics"
+	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/payloadcodec"
 	"github.com/careflow/engine/internal/sim/chsim"
 	"github.com/careflow/engine/internal/sim/ehrsim"
@@ -125,6 +126,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			s.Close()
 		}
 	}()
+	// A broken or untranslated notification template stops the start, not a patient's text.
+	if err := templates.Check(); err != nil {
+		return nil, fmt.Errorf("notification templates: %w", err)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}

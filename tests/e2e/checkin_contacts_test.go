@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -36,4 +37,7 @@ func TestCheckInTextsTheCurrentMobileOnly(t *testing.T) {
 	require.NotEqual(t, ehrsim.MobileEnded, msgs[0].To)
 	require.Contains(t, msgs[0].Body, "Papa")
 	require.NotContains(t, msgs[0].Body, "Quebec", "the former name is never used")
+	// The chart's preferred language is Spanish: the Spanish template, name and time only.
+	require.True(t, strings.HasPrefix(msgs[0].Body, "Hola, Papa: su llegada para la cita de las "), msgs[0].Body)
+	require.NotContains(t, msgs[0].Body, "Testpatient", "never the family name")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -469,7 +470,7 @@ func (w *impl) notifyPatient(ctx workflow.Context) {
 	})
 	var res sms.SendResult
 	err := workflow.ExecuteActivity(actx, activitySendSMS, sms.SendInput{
-		To: w.ehrCtx.PatientMobile, Body: checkInText(w.ehrCtx.PatientFirstName, w.ehrCtx.AppointmentStart),
+		To: w.ehrCtx.PatientMobile, Body: checkInText(w.ehrCtx.PatientFirstName, w.ehrCtx.AppointmentStart, w.ehrCtx.PatientLanguage),
 		Reference: w.wfID + "/sms",
 	}).Get(ctx, &res)
 	if err != nil {
@@ -479,17 +480,22 @@ func (w *impl) notifyPatient(ctx workflow.Context) {
 	w.state.SMSSent = true
 }
 
-// checkInText is the patient's SMS: first name and appointment time, nothing else.
-func checkInText(firstName, start string) string {
-	greeting := "Hi"
-	if firstName != "" {
-		greeting += " " + firstName
-	}
+// checkInText is the patient's SMS in their preferred language: first name and appointment
+// time, nothing else (the template's data struct has no other field).
+func checkInText(firstName, start, lang string) string {
+	data := templates.CheckInConfirmationData{FirstName: firstName}
+	// The time is formatted in the appointment's own offset, as the EHR wrote it: deterministic.
 	if t, err := time.Parse(time.RFC3339, start); err == nil {
-		return fmt.Sprintf("%s, you are checked in for your %s appointment. Please have a seat; we will call you shortly.",
-			greeting, t.Format("3:04 PM"))
+		data.Time = templates.FormatTime(t, lang)
 	}
-	return greeting + ", you are checked in. Please have a seat; we will call you shortly."
+	// text/template ranges over maps while parsing its function table (order-free) and sorts map
+	// keys when executing; these structs hold strings only, so the text is deterministic.
+	text, err := templates.Render(templates.CheckInConfirmation, lang, data) //workflowcheck:ignore
+	if err != nil {
+		// Unreachable once templates.Check passed at start-up; a plain sentence beats no text.
+		return "You are checked in. Please have a seat; we will call you shortly."
+	}
+	return text
 }
 
 // finish lets running handlers complete and returns the summary.

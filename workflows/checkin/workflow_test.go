@@ -248,3 +248,29 @@ func TestUnknownAppointmentFailsVerdict(t *testing.T) {
 	require.Equal(t, checkin.StatusFailed, s.Status)
 	require.Equal(t, "not-found", s.FailureCode)
 }
+
+// TestCheckInTextInPatientsLanguage: a chart whose preferred language is Spanish gets the
+// Spanish template, with the time in the Spanish style and still nothing but name and time.
+func TestCheckInTextInPatientsLanguage(t *testing.T) {
+	env := newEnv(t)
+	c := ehrContext(true)
+	c.PatientLanguage = "es-US"
+	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(c, nil).Once()
+	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).
+		Return(eligibility.CheckResult{Active: true, PlanName: "Gold", CopayAmount: ptr(int64(2500))}, nil).Once()
+	env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
+	env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-1"}, nil).Once()
+	var text string
+	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+		text = in.Body
+		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
+	}).Once()
+	sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	env.ExecuteWorkflow(checkin.CheckIn, input())
+
+	s := final(t, env)
+	require.True(t, s.SMSSent)
+	require.Equal(t, "Hola, Ada: su llegada para la cita de las 2:30 p. m. quedó registrada. Por favor, tome asiento; le llamaremos en breve.", text)
+	require.NotContains(t, text, "Lovelace")
+	env.AssertExpectations(t)
+}

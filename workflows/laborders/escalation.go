@@ -44,7 +44,7 @@ func (w *impl) escalate(ctx workflow.Context) {
 			if esc.State != EscalationPaging {
 				return
 			}
-			body := fmt.Sprintf("CRITICAL lab result for order %s. Reply %s to acknowledge.", w.in.PlacerOrderNumber, code)
+			body := pageText(w.in.PlacerOrderNumber, code)
 			var res sms.SendResult
 			err := workflow.ExecuteActivity(pageCtx, activityPage, sms.PageInput{To: c.Phone, Body: body, Code: code,
 				WorkflowID: w.wfID, Role: c.Role}).Get(ctx, &res)

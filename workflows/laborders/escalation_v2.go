@@ -109,7 +109,7 @@ func (w *impl) escalateV2(ctx workflow.Context, epoch int) {
 			code = w.newCode(ctx)
 			esc.Code = code
 		}
-		body := fmt.Sprintf("CRITICAL lab result for order %s. Reply %s to acknowledge.", w.in.PlacerOrderNumber, code)
+		body := pageText(w.in.PlacerOrderNumber, code)
 		var res sms.SendResult
 		err := workflow.ExecuteActivity(pageCtx, activityPage, sms.PageInput{To: c.Phone, Body: body, Code: code,
 			WorkflowID: w.wfID, Role: c.Role}).Get(ctx, &res)

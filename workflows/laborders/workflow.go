@@ -210,12 +210,7 @@ func (w *impl) fileAndNotify(ctx workflow.Context) {
 		var pc ehr.PatientContact
 		if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityPatientContact,
 			ehr.PatientContactInput{PatientID: w.in.PatientRef}).Get(ctx, &pc); err == nil && pc.Mobile != "" {
-			greeting := "Hello"
-			if pc.FirstName != "" {
-				greeting = "Hi " + pc.FirstName
-			}
-			w.state.PatientNotified = w.notify(ctx, pc.Mobile,
-				greeting+", your lab results are available. Please check your patient portal or call the clinic.")
+			w.state.PatientNotified = w.notify(ctx, pc.Mobile, resultsNotice(pc))
 		}
 	}
 }

@@ -123,6 +123,30 @@ func TestNormalResultsAreFiledAndPatientTold(t *testing.T) {
 	require.Equal(t, laborders.EscalationNone, s.Escalation.State)
 	require.Len(t, filed.Results, 2)
 	require.NotContains(t, text, "4.3", "the patient SMS carries no result")
+	require.Equal(t, "Hi Ada, your lab results are available. Please check your patient portal or call the clinic.", text)
+	env.AssertExpectations(t)
+}
+
+// TestPatientToldInPreferredLanguage: a patient whose chart prefers Spanish gets the Spanish
+// "results available" text, with the first name and no result.
+func TestPatientToldInPreferredLanguage(t *testing.T) {
+	env := newEnv(t)
+	expectOrder(env)
+	env.OnActivity("WriteLabResults", mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil).Once()
+	env.OnActivity("PatientContact", mock.Anything, ehr.PatientContactInput{PatientID: "pat-1001"}).
+		Return(ehr.PatientContact{FirstName: "Ada", Mobile: "+15559990000", Language: "es"}, nil).Once()
+	var text string
+	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+		text = in.Body
+		return sms.SendResult{SID: "SM1"}, nil
+	}).Once()
+	signal(env, time.Hour, laborders.ResultSignalName, oru("M2", "20261123100000", "F", potassium(4.3, "N", "F"), glucose(91, "F")))
+	env.ExecuteWorkflow(laborders.LabOrder, input())
+
+	s := final(t, env)
+	require.True(t, s.PatientNotified)
+	require.Equal(t, "Hola, Ada: sus resultados de laboratorio están disponibles. Consulte su portal del paciente o llame a la clínica.", text)
+	require.NotContains(t, text, "4.3")
 	env.AssertExpectations(t)
 }
 
