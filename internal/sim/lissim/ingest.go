@@ -143,8 +143,9 @@ func (s *Sim) withhold(d orderData, drop bool, peer string) {
 
 // drop closes the connection from peer when the simulator serves it.
 func (s *Sim) drop(peer string) {
-	if s.dropConn != nil && s.dropConn(peer) {
-		s.count(func(st *Stats) { st.ConnectionsDropped++ })
+	// Counted before the close: a sender that sees EOF may read the stats at once.
+	if s.dropConn != nil {
+		s.dropConn(peer, func() { s.count(func(st *Stats) { st.ConnectionsDropped++ }) })
 	}
 }
 

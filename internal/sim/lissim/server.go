@@ -97,12 +97,14 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 	return tc, nil
 }
 
-// closeConn closes the connection from peer; it reports whether one was open.
-func (l *trackingListener) closeConn(peer string) bool {
+// closeConn closes the connection from peer, calling before first so that what it records is
+// visible by the time the peer sees the connection close; it reports whether one was open.
+func (l *trackingListener) closeConn(peer string, before func()) bool {
 	l.mu.Lock()
 	c, ok := l.conns[peer]
 	l.mu.Unlock()
 	if ok {
+		before()
 		_ = c.Close()
 	}
 	return ok

@@ -125,7 +125,7 @@ type Sim struct {
 
 	// dropConn closes the connection to peer; Start sets it. Without it
 	// drop-connection only withholds the ACK.
-	dropConn func(peer string) bool
+	dropConn func(peer string, before func()) bool
 
 	faults *simkit.Injector[Fault]
 }
