@@ -227,6 +227,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	s.instrumentActivities(reg)
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
 			ln.Close()

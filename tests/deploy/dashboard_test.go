@@ -116,6 +116,7 @@ func exportedMetricNames(t *testing.T) map[string]bool {
 	mllp.Refused("sender-not-allowed")
 	mllp.Warned("fs-without-cr")
 	mllp.Acked("AA")
+	metrics.NewActivities(reg).Observe("CapturePayment", time.Millisecond, nil)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/payments/{id}", func(http.ResponseWriter, *http.Request) {})
