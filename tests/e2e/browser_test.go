@@ -34,11 +34,11 @@ type browserRequest struct {
 	finished bool
 }
 
-// checkWebUI opens each workflow's history page in headless chromium, waits until the page
+// checkWebUI opens each workflow's history page of the Web UI at ui in headless chromium, waits until the page
 // shows marker (which only the codec endpoint can have decoded), keeps a screenshot, and checks
 // the page's traffic: what the UI server relays from and to the Temporal server never holds
 // marker, while the codec's answers do.
-func (e *pgEngine) checkWebUI(t *testing.T, marker string, cases []webUICase) {
+func (e *engine) checkWebUI(t *testing.T, ui, marker string, cases []webUICase) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("%s missing: run tools/chromium.sh (part of `make test`): %v", chromiumPath, err)
@@ -78,7 +78,6 @@ func (e *pgEngine) checkWebUI(t *testing.T, marker string, cases []webUICase) {
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("about:blank")), "start chromium")
 
 	artifacts := artifactDir(t)
-	ui := e.srv.UIURL()
 	codecAnswers, serverAnswers := 0, 0
 	for _, c := range cases {
 		desc, err := e.raw.DescribeWorkflowExecution(context.Background(), c.workflowID, "")

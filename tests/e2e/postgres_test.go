@@ -140,7 +140,7 @@ func TestOnPostgresTemporal(t *testing.T) {
 	t.Run("web UI", func(t *testing.T) {
 		e.t = t
 		defer func() { e.t = top }()
-		e.checkWebUI(t, marker, []webUICase{
+		e.checkWebUI(t, e.srv.UIURL(), marker, []webUICase{
 			{name: "payment", workflowID: payments.WorkflowID("pay-pg-1")},
 			{name: "laborder", workflowID: laborders.WorkflowID("LAB-PG-1")},
 		})
