@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/url"
 	"os"
@@ -90,9 +91,10 @@ func DefaultPorts() Ports {
 	}
 }
 
-// FreePorts asks the kernel for unused loopback ports, for tests that run beside other
-// servers. Another process can still take one before the server binds it; Start then fails
-// naming the port.
+// FreePorts picks unused loopback ports below 32768, for tests that run beside other servers:
+// the server keeps its ports in smallint columns (cluster_membership), so the kernel's
+// ephemeral ports, 32768 and up, are refused. Another process can still take one before the
+// server binds it; Start then fails naming the port.
 func FreePorts() (Ports, error) {
 	var ps [10]int
 	var lns []net.Listener
@@ -101,13 +103,18 @@ func FreePorts() (Ports, error) {
 			_ = l.Close()
 		}
 	}()
-	for i := range ps {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for i, tries := 0, 0; i < len(ps); tries++ {
+		if tries > 1000 {
+			return Ports{}, errors.New("no free loopback port below 32768")
+		}
+		port := freePortLow + rand.IntN(freePortHigh-freePortLow)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err != nil {
-			return Ports{}, err
+			continue
 		}
 		lns = append(lns, l)
-		ps[i] = l.Addr().(*net.TCPAddr).Port
+		ps[i] = port
+		i++
 	}
 	return Ports{
 		Frontend: ps[0], FrontendHTTP: ps[1], FrontendMembership: ps[2],
@@ -117,6 +124,13 @@ func FreePorts() (Ports, error) {
 		UI: ps[9],
 	}, nil
 }
+
+// The range FreePorts draws from: above the well-known and common service ports, below the
+// kernel's ephemeral range and the smallint limit.
+const (
+	freePortLow  = 20000
+	freePortHigh = 32000
+)
 
 // list names every port for the free-port check.
 func (p Ports) list() map[string]int {
