@@ -6,7 +6,7 @@
 #
 #   .bin/temporal-server/server   go.temporal.io/server/cmd/server
 #   .bin/temporal-sql/sql         go.temporal.io/server/cmd/tools/sql
-#   .bin/temporal-ui/server       github.com/temporalio/ui-server/v2 /cmd/server (assets embedded)
+#   .bin/temporal-ui/server       github.com/temporalio/ui-server/v2/cmd/server (assets embedded)
 #
 # It is idempotent: each directory holds a stamp with the version that was
 # built, and a binary whose stamp matches is not rebuilt. FORCE=1 rebuilds.
