@@ -6,15 +6,22 @@ export TEMPORAL_BIN := $(BIN)/temporal
 export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: run test deps temporal stripe-mock npm-peers vet lint workflowcheck bench clean
+.PHONY: run run-postgres test deps temporal temporal-pg chromium stripe-mock npm-peers vet lint workflowcheck bench clean
 
 ## run: the Temporal dev server (with Web UI), worker, API and vendor simulators, in the foreground.
 run: deps temporal
 	$(GO) run ./cmd/careflow run
 
-## test: every test (unit, activity, contract, end-to-end, replay) after building what they need.
-test: deps temporal stripe-mock npm-peers vet workflowcheck
-	$(GO) test -race -count=1 -timeout 25m ./...
+## run-postgres: `run` on the production shape of Temporal: the server on PostgreSQL (SQL
+## visibility) and the Web UI server, built from Go modules (temporal-pg/), schema set up first.
+run-postgres: deps temporal-pg
+	bash temporal-pg/setup.sh
+	DATA_DIR="$${DATA_DIR:-.data/postgres}" $(GO) run ./cmd/careflow run -temporal postgres
+
+## test: every test (unit, activity, contract, end-to-end, replay) after building what they need;
+## CAREFLOW_E2E_POSTGRES turns on the end-to-end and browser tests on the PostgreSQL topology.
+test: deps temporal temporal-pg chromium stripe-mock npm-peers vet workflowcheck
+	CAREFLOW_E2E_POSTGRES=1 $(GO) test -race -count=1 -timeout 25m ./...
 
 deps:
 	$(GO) mod download
@@ -22,6 +29,14 @@ deps:
 ## temporal: build the pinned Temporal CLI dev server into .bin/ (skipped when already built).
 temporal:
 	bash temporal-dev/build.sh
+
+## temporal-pg: build the pinned Temporal server, SQL tool and Web UI server into .bin/ (skipped when built).
+temporal-pg:
+	bash temporal-pg/build.sh
+
+## chromium: Debian's chromium for the real-browser test (skipped when installed).
+chromium:
+	bash tools/chromium.sh
 
 ## stripe-mock: build the official stripe-mock into .bin/ for the Stripe contract test.
 stripe-mock:

@@ -38,6 +38,13 @@ func runRole(ctx context.Context, r role) error {
 		return err
 	}
 	defer st.Close()
+	if r == roleWorker && cfg.WorkerMetricsAddr != "" {
+		stopMetrics, err := serveWorkerMetrics(cfg.WorkerMetricsAddr, st.Metrics, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	logger.Info("careflow started", "role", map[role]string{roleWorker: "worker", roleAPI: "api"}[r], "api", st.APIURL)
 	<-ctx.Done()
 	return nil

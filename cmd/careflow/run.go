@@ -18,7 +18,7 @@ import (
 )
 
 // runAll is `careflow run`: the whole engine in the foreground until Ctrl-C.
-func runAll(ctx context.Context, _ []string) error {
+func runAll(ctx context.Context, args []string) error {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
@@ -35,7 +35,14 @@ func runAll(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if os.Getenv("TEMPORAL_ADDRESS") == "" {
+	// -temporal postgres starts the PostgreSQL-backed server and Web UI instead (runpostgres.go).
+	pg, err := startPostgresIfAsked(ctx, args, &cfg, secret, logger)
+	if err != nil {
+		return err
+	}
+	if pg != nil {
+		defer stopPostgres(pg, logger)
+	} else if os.Getenv("TEMPORAL_ADDRESS") == "" {
 		if dev, err = startDevServer(ctx, cfg, secret); err != nil {
 			return err
 		}
@@ -49,7 +56,7 @@ func runAll(ctx context.Context, _ []string) error {
 			"db", filepath.Join(cfg.DataDir, "temporal.db"))
 	}
 
-	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil,
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil || pg != nil,
 		CodecRunSecret: secret, PersistSimulators: true})
 	if err != nil {
 		return err

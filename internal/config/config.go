@@ -21,6 +21,8 @@ type Config struct {
 
 	APIAddr  string
 	MLLPAddr string
+	// WorkerMetricsAddr is where the `worker` role serves /metrics and /healthz; empty serves none.
+	WorkerMetricsAddr string
 
 	// DatabaseURL selects PostgreSQL for the engine's records; empty means the embedded store.
 	DatabaseURL string
@@ -215,6 +217,7 @@ func FromEnv() (Config, error) {
 		TemporalUIURL:     strings.TrimRight(env("TEMPORAL_UI_URL", "http://127.0.0.1:8233"), "/"),
 		APIAddr:           env("API_ADDR", "127.0.0.1:8080"),
 		MLLPAddr:          env("MLLP_ADDR", "127.0.0.1:2575"),
+		WorkerMetricsAddr: os.Getenv("WORKER_METRICS_ADDR"),
 		DatabaseURL:       os.Getenv("DATABASE_URL"),
 		DataDir:           env("DATA_DIR", filepath.Join(".data")),
 		PayloadKeys:       os.Getenv("PAYLOAD_KEYS"),

@@ -6,6 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type MLLP struct {
 	refusals *prometheus.CounterVec
 	warnings *prometheus.CounterVec
+	acks     *prometheus.CounterVec
 }
 
 // NewMLLP registers careflow_mllp_refusals_total (connections, frames and messages refused, by
@@ -20,10 +21,12 @@ func NewMLLP(reg prometheus.Registerer) *MLLP {
 			Name: "careflow_mllp_leniencies_total",
 			Help: "Inbound HL7 messages accepted with leniency applied, by kind.",
 		}, []string{"kind"}),
+		acks: newACKCounter(),
 	}
 	if reg != nil {
 		m.refusals = registerOrReuse(reg, m.refusals)
 		m.warnings = registerOrReuse(reg, m.warnings)
+		m.acks = registerOrReuse(reg, m.acks)
 	}
 	return m
 }

@@ -60,7 +60,7 @@ func (s *Stack) startLab(fc *fhir.Client) (workers.LabActivities, net.Listener, 
 // serveMLLP runs the MLLP listener with the API's handler until Close.
 func (s *Stack) serveMLLP(ln net.Listener, deps api.Deps) {
 	m := s.Config.MLLP
-	s.mllp = &mllp.Server{Handler: api.MLLPInboundHandler(deps), TLSConfig: s.mllpTLS, Logger: s.logger.With("component", "mllp"),
+	s.mllp = &mllp.Server{Handler: s.mllpMetrics.CountACKs(api.MLLPInboundHandler(deps)), TLSConfig: s.mllpTLS, Logger: s.logger.With("component", "mllp"),
 		MaxConns: m.MaxConns, IdleTimeout: m.IdleTimeout, FrameTimeout: m.FrameTimeout, HandshakeTimeout: m.HandshakeTimeout,
 		LenientFraming: m.LenientFraming, Hooks: mllp.Hooks{Refused: func(_, reason string) { s.mllpMetrics.Refused(reason) }}}
 	go func() {

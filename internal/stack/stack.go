@@ -86,6 +86,8 @@ type Stack struct {
 	LISSim    *lissim.Server
 	// MLLPAddr is where the engine's MLLP listener accepts HL7 results.
 	MLLPAddr string
+	// Metrics serves the engine's Prometheus registry (the API's /metrics, the worker role's).
+	Metrics http.Handler
 
 	logger      *slog.Logger
 	acts        *stripeact.Activities
@@ -149,6 +151,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 
 	reg := metrics.NewRegistry()
+	s.Metrics = metrics.Handler(reg)
 	s.mllpMetrics = metrics.NewMLLP(reg)
 	// With configured keys (production), the engine's client and workers refuse payloads our
 	// codec did not encrypt; the codec endpoint for the Web UI keeps passing them through.
@@ -227,6 +230,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	s.instrumentActivities(reg)
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
 			ln.Close()

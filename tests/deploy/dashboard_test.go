@@ -115,6 +115,8 @@ func exportedMetricNames(t *testing.T) map[string]bool {
 	mllp := metrics.NewMLLP(reg)
 	mllp.Refused("sender-not-allowed")
 	mllp.Warned("fs-without-cr")
+	mllp.Acked("AA")
+	metrics.NewActivities(reg).Observe("CapturePayment", time.Millisecond, nil)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/payments/{id}", func(http.ResponseWriter, *http.Request) {})

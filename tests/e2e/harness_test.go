@@ -33,10 +33,18 @@ type engine struct {
 func startEngine(t *testing.T, mutate func(*config.Config)) *engine {
 	t.Helper()
 	srv, raw := testenv.StartTemporal(t, client.Options{})
+	return startEngineOn(t, srv.FrontendHostPort(), raw, stack.Options{}, mutate)
+}
+
+// startEngineOn starts the whole engine against the Temporal frontend at addr; raw is a client
+// without the payload codec; opts carries stack options beyond the config (Config and Logger
+// are filled in here).
+func startEngineOn(t *testing.T, addr string, raw client.Client, opts stack.Options, mutate func(*config.Config)) *engine {
+	t.Helper()
 	// Defaults as FromEnv applies them, then this test's private addresses and vendors.
 	cfg, err := config.FromEnv()
 	require.NoError(t, err)
-	cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TemporalUIURL = srv.FrontendHostPort(), "default", "http://127.0.0.1:8233"
+	cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TemporalUIURL = addr, "default", "http://127.0.0.1:8233"
 	cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens, cfg.PayloadKeys = "127.0.0.1:0", t.TempDir(), "", "", ""
 	cfg.MLLPAddr, cfg.LISMLLPAddr = "127.0.0.1:0", ""
 	cfg.Stripe, cfg.FHIR, cfg.Twilio = config.Stripe{}, config.FHIR{}, config.Twilio{}
@@ -50,7 +58,8 @@ func startEngine(t *testing.T, mutate func(*config.Config)) *engine {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, Logger: logger})
+	opts.Config, opts.Logger = cfg, logger
+	st, err := stack.Start(context.Background(), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	e := &engine{t: t, st: st, raw: raw}
