@@ -39,6 +39,9 @@ type Activities struct {
 	Payers PayerCrosswalk
 }
 
+// LoadCheckInName is the activity type name LoadCheckIn is registered under.
+const LoadCheckInName = "LoadCheckIn"
+
 // LoadCheckIn reads the appointment, its patient, the patient's Coverage resources (choosing
 // the primary and secondary with SelectCoverages) and their payers and subscribers.
 func (a *Activities) LoadCheckIn(ctx context.Context, in LoadCheckInInput) (CheckInContext, error) {
@@ -246,6 +249,9 @@ func (a *Activities) payer(ctx context.Context, ref fhir.Reference, cov *Coverag
 	return nil
 }
 
+// MarkArrivedName is the activity type name MarkArrived is registered under.
+const MarkArrivedName = "MarkArrived"
+
 // MarkArrived sets the appointment's status to arrived. It re-reads the appointment and applies
 // the check-in guards to it as read (it may have been cancelled or rescheduled since the
 // check-in began), then writes with If-Match on the version read, so no concurrent change is
@@ -321,6 +327,9 @@ func arrivedBody(raw json.RawMessage) (json.RawMessage, error) {
 
 // Error makes a Refusal an error inside the activity.
 func (r *Refusal) Error() string { return "check-in refused: " + r.Code }
+
+// CreateEncounterName is the activity type name CreateEncounter is registered under.
+const CreateEncounterName = "CreateEncounter"
 
 // CreateEncounter opens the Encounter with a conditional create keyed by IdempotencyKey.
 func (a *Activities) CreateEncounter(ctx context.Context, in CreateEncounterInput) (CreateEncounterResult, error) {

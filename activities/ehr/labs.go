@@ -20,6 +20,9 @@ type Writer interface {
 	Update(ctx context.Context, resourceType, id string, body json.RawMessage, ifMatch string) (*fhir.Resource, error)
 }
 
+// PatientContactName is the activity type name PatientContact is registered under.
+const PatientContactName = "PatientContact"
+
 // PatientContact reads the patient's first name, mobile number and language for an SMS.
 func (a *Activities) PatientContact(ctx context.Context, in PatientContactInput) (PatientContact, error) {
 	start := time.Now()
@@ -55,6 +58,9 @@ func observationKey(placer string, r LabResult) string {
 
 // interpretation maps OBX-8 to a v3 ObservationInterpretation code.
 var interpretation = map[string]string{"N": "N", "A": "A", "AA": "AA", "H": "H", "HH": "HH", "L": "L", "LL": "LL"}
+
+// WriteLabResultsName is the activity type name WriteLabResults is registered under.
+const WriteLabResultsName = "WriteLabResults"
 
 // WriteLabResults files the results: one Observation per result and a DiagnosticReport, each
 // created conditionally on an identifier derived from the placer order number; a resource

@@ -29,6 +29,9 @@ type Activities struct {
 	Now           func() time.Time
 }
 
+// CheckEligibilityName is the activity type name CheckEligibility is registered under.
+const CheckEligibilityName = "CheckEligibility"
+
 // CheckEligibility sends a 270 and parses the 271. A malformed answer is permanent (the same
 // question gets the same answer) and keeps the raw payload in the error's details, which the
 // payload codec encrypts in history.

@@ -42,6 +42,9 @@ type Activities struct {
 // priorities maps the API's priority to HL7 table 0485.
 var priorities = map[string]string{"": "R", "routine": "R", "stat": "S", "asap": "A"}
 
+// SendOrderName is the activity type name SendOrder is registered under.
+const SendOrderName = "SendOrder"
+
 // SendOrder builds the ORM^O01 and sends it over MLLP. AA/CA succeeds; AE/AR is permanent (the
 // LIS refused this order and will refuse it again); no ACK or a broken connection is retried
 // by Temporal with the same MSH-10.

@@ -27,6 +27,9 @@ type Activities struct {
 	Records audit.Store
 }
 
+// RecordName is the activity type name Record is registered under.
+const RecordName = "Record"
+
 // Record appends the record for the calling workflow. Idempotency is not needed: a retried
 // append after a lost answer adds a duplicate line, which an append-only trail tolerates.
 func (a *Activities) Record(ctx context.Context, in RecordInput) error {

@@ -25,6 +25,9 @@ type Activities struct {
 	Records audit.Store
 }
 
+// SendSMSName is the activity type name SendSMS is registered under.
+const SendSMSName = "SendSMS"
+
 // SendSMS sends one message. Twilio has no idempotency key for message creation, so a retry
 // after an unreadable 2xx would send twice; the client reports that case as permanent.
 func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, error) {
@@ -68,6 +71,9 @@ func processOf(ctx context.Context) string {
 	}
 	return activity.GetInfo(ctx).WorkflowExecution.ID
 }
+
+// PageName is the activity type name Page is registered under.
+const PageName = "Page"
 
 // Page sends a critical-value page and registers its reply code for the paged number, so the
 // SMS webhook can route the clinician's reply to the workflow. The code is registered before

@@ -46,6 +46,9 @@ type Activities struct {
 	Now func() time.Time
 }
 
+// AuthorizePaymentName is the activity type name AuthorizePayment is registered under.
+const AuthorizePaymentName = "AuthorizePayment"
+
 // AuthorizePayment creates and confirms a PaymentIntent with manual capture, which places a
 // hold on the card for Amount. A decline is a non-retryable ErrTypeCardDeclined error.
 func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (AuthorizeResult, error) {
@@ -131,6 +134,9 @@ func (a *Activities) authorized(ctx context.Context, in AuthorizeInput, pi *stri
 	return res, nil
 }
 
+// CapturePaymentName is the activity type name CapturePayment is registered under.
+const CapturePaymentName = "CapturePayment"
+
 // CapturePayment captures Amount (zero: everything authorized) of an authorized PaymentIntent.
 func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (CaptureResult, error) {
 	if err := requireFields("capture", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
@@ -186,6 +192,9 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 	return CaptureResult{Status: string(pi.Status), AmountReceived: pi.AmountReceived, IdempotencyKey: key}, nil
 }
 
+// CancelPaymentName is the activity type name CancelPayment is registered under.
+const CancelPaymentName = "CancelPayment"
+
 // CancelPayment cancels a PaymentIntent, releasing its authorization.
 func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelResult, error) {
 	if err := requireFields("cancel", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
@@ -235,6 +244,9 @@ func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelR
 	a.record(ctx, ActionCancel, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
 	return CancelResult{Status: string(pi.Status), IdempotencyKey: key}, nil
 }
+
+// RefundPaymentName is the activity type name RefundPayment is registered under.
+const RefundPaymentName = "RefundPayment"
 
 // RefundPayment refunds Amount (zero: whatever is left) of a captured PaymentIntent.
 func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundResult, error) {

@@ -75,6 +75,9 @@ func (a *Activities) findRefund(ctx context.Context, piID, key string) (*stripe.
 	return nil, nil
 }
 
+// ReleaseAuthorizationsName is the activity type name ReleaseAuthorizations is registered under.
+const ReleaseAuthorizationsName = "ReleaseAuthorizations"
+
 // ReleaseAuthorizations cancels every uncaptured PaymentIntent whose metadata names the
 // workflow. The workflow calls it when an authorization ended without a definite answer, so
 // that a hold Stripe placed after all does not stay on the card for seven days. Stripe's

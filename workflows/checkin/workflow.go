@@ -17,16 +17,6 @@ import (
 	"github.com/careflow/engine/workflows/payments"
 )
 
-// Activity names as the workers register them; the workflow calls them by name so that
-// workers written in other languages can serve the same task queue.
-const (
-	activityLoadCheckIn      = "LoadCheckIn"
-	activityMarkArrived      = "MarkArrived"
-	activityCreateEncounter  = "CreateEncounter"
-	activityCheckEligibility = "CheckEligibility"
-	activitySendSMS          = "SendSMS"
-)
-
 // Workflow changes, each behind workflow.GetVersion so that check-ins begun before it replay.
 const (
 	// changeGuards (version 1): guards on the appointment as read (status, window, patient
@@ -148,15 +138,7 @@ func (w *impl) resolution() string {
 
 // loadEHR reads the appointment, patient and coverage; false means the check-in cannot go on.
 func (w *impl) loadEHR(ctx workflow.Context) bool {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		// The patient is at the desk: five minutes of EHR trouble is the most worth waiting.
-		ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Second, NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
-	})
-	var c ehr.CheckInContext
-	err := workflow.ExecuteActivity(actx, activityLoadCheckIn, ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID}).Get(ctx, &c)
+	c, err := w.callLoadCheckIn(ctx)
 	if err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeNotFound {
@@ -214,7 +196,7 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	if cv >= 1 {
 		in = w.inquiryOf(ctx, cov, "/eligibility")
 	}
-	fut := workflow.ExecuteActivity(w.eligibilityOptions(ictx), activityCheckEligibility, in)
+	fut := w.callCheckEligibility(ictx, in)
 	if err := workflow.Await(ctx, func() bool { return fut.IsReady() || w.resolution() != "" }); err != nil {
 		return
 	}
@@ -231,17 +213,6 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	if cv >= 1 {
 		w.checkSecondary(ctx)
 	}
-}
-
-// eligibilityOptions are the activity options of an eligibility inquiry.
-func (w *impl) eligibilityOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// CAQH CORE real-time answers within 20 seconds or not at all.
-		StartToCloseTimeout:    20 * time.Second,
-		ScheduleToCloseTimeout: w.in.PayerWindow(),
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
-			NonRetryableErrorTypes: []string{eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected}},
-	})
 }
 
 // inquiryOf builds the inquiry about cov; step keeps the primary's and the secondary's
@@ -284,7 +255,7 @@ func (w *impl) checkSecondary(ctx workflow.Context) {
 			Verdict: Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{reason}, Coverage: used}}
 		return
 	}
-	fut := workflow.ExecuteActivity(w.eligibilityOptions(ctx), activityCheckEligibility, w.inquiryOf(ctx, sec, "/eligibility-secondary"))
+	fut := w.callCheckEligibility(ctx, w.inquiryOf(ctx, sec, "/eligibility-secondary"))
 	w.secondaryPending = true
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		var res eligibility.CheckResult
@@ -368,18 +339,11 @@ func (w *impl) refuse(ctx workflow.Context, r ehr.Refusal) (State, error) {
 // at the write-back (the appointment changed) is returned: it stops the check-in.
 func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 	w.state.Step = StepArrive
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    15 * time.Second,
-		ScheduleToCloseTimeout: 30 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeRefused}},
-	})
 	in := ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}
 	if w.guards >= 1 {
 		in.Guard = &ehr.ArrivalGuard{CheckedInAt: w.startedAt, Window: w.in.Window(), WindowOverridden: w.in.Override != nil}
 	}
-	var arrived ehr.MarkArrivedResult
-	if err := workflow.ExecuteActivity(actx, activityMarkArrived, in).Get(ctx, &arrived); err != nil {
+	if _, err := w.callMarkArrived(ctx, in); err != nil {
 		var appErr *temporal.ApplicationError
 		var r ehr.Refusal
 		if w.guards >= 1 && errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeRefused && appErr.Details(&r) == nil {
@@ -390,10 +354,8 @@ func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 		return nil
 	}
 	w.state.Arrived = true
-	var enc ehr.CreateEncounterResult
-	if err := workflow.ExecuteActivity(actx, activityCreateEncounter, ehr.CreateEncounterInput{
-		AppointmentID: w.in.AppointmentID, PatientID: w.ehrCtx.PatientID, IdempotencyKey: w.wfID + "/encounter",
-	}).Get(ctx, &enc); err != nil {
+	enc, err := w.callCreateEncounter(ctx)
+	if err != nil {
 		w.state.FailureCode = "encounter-failed"
 		w.logger.Warn("Creating the encounter failed")
 		return nil
@@ -461,18 +423,10 @@ func (w *impl) notifyPatient(ctx workflow.Context) {
 		return
 	}
 	w.state.Step = StepNotifyPatient
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		// A check-in text is only useful while the patient waits.
-		ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient}},
-	})
-	var res sms.SendResult
-	err := workflow.ExecuteActivity(actx, activitySendSMS, sms.SendInput{
+	_, err := w.callSendSMS(ctx, sms.SendInput{
 		To: w.ehrCtx.PatientMobile, Body: checkInText(w.ehrCtx.PatientFirstName, w.ehrCtx.AppointmentStart, w.ehrCtx.PatientLanguage),
 		Reference: w.wfID + "/sms",
-	}).Get(ctx, &res)
+	})
 	if err != nil {
 		w.state.FailureCode = "sms-failed"
 		return

@@ -368,8 +368,7 @@ func (w *impl) fileV2(ctx workflow.Context) {
 		}
 	}
 	w.filing = true
-	var res ehr.WriteLabResultsResult
-	err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityWriteLabResults, in).Get(ctx, &res)
+	res, err := w.callWriteLabResults(ctx, in)
 	w.filing = false
 	if err != nil {
 		w.failedVersion = v
@@ -397,9 +396,7 @@ func (w *impl) maybeNotifyPatient(ctx workflow.Context) {
 		return
 	}
 	w.notified = true
-	var pc ehr.PatientContact
-	if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityPatientContact,
-		ehr.PatientContactInput{PatientID: w.in.PatientRef}).Get(ctx, &pc); err == nil && pc.Mobile != "" {
+	if pc, err := w.callPatientContact(ctx); err == nil && pc.Mobile != "" {
 		w.state.PatientNotified = w.notify(ctx, pc.Mobile, resultsNotice(pc))
 	}
 }

@@ -3,7 +3,6 @@ package laborders
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -11,18 +10,6 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
-	"github.com/careflow/engine/activities/records"
-	"github.com/careflow/engine/activities/sms"
-)
-
-// Activity names as the workers register them.
-const (
-	activitySendOrder       = "SendOrder"
-	activityPatientContact  = "PatientContact"
-	activityWriteLabResults = "WriteLabResults"
-	activitySendSMS         = "SendSMS"
-	activityPage            = "Page"
-	activityRecord          = "Record"
 )
 
 // Steps.
@@ -143,20 +130,11 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 
 // sendOrder places the order; false means the process ends (rejected or failed).
 func (w *impl) sendOrder(ctx workflow.Context) bool {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// A missing ACK is retried: the LIS may be restarting. An order nobody accepts within an
-		// hour needs a person.
-		StartToCloseTimeout:    45 * time.Second,
-		ScheduleToCloseTimeout: time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
-			NonRetryableErrorTypes: []string{lis.ErrTypeOrderRejected, ehr.ErrTypeNotFound}},
-	})
-	var res lis.SendOrderResult
-	err := workflow.ExecuteActivity(actx, activitySendOrder, lis.SendOrderInput{
+	res, err := w.callSendOrder(ctx, lis.SendOrderInput{
 		WorkflowID: w.wfID, PlacerOrderNumber: w.in.PlacerOrderNumber, PatientRef: w.in.PatientRef,
 		ProviderID: w.in.OrderingProviderID, ProviderName: w.in.OrderingProvider.Name, Tests: w.in.Tests,
 		Priority: w.in.Priority, ControlID: controlID(w.wfID + "/order"),
-	}).Get(ctx, &res)
+	})
 	if err == nil {
 		w.patient = res.Patient
 		return true
@@ -207,9 +185,7 @@ func (w *impl) fileAndNotify(ctx workflow.Context) {
 	w.state.Step = StepFile
 	w.file(ctx, false)
 	if w.in.NotifyPatient && !w.state.Critical && w.allFinal() {
-		var pc ehr.PatientContact
-		if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityPatientContact,
-			ehr.PatientContactInput{PatientID: w.in.PatientRef}).Get(ctx, &pc); err == nil && pc.Mobile != "" {
+		if pc, err := w.callPatientContact(ctx); err == nil && pc.Mobile != "" {
 			w.state.PatientNotified = w.notify(ctx, pc.Mobile, resultsNotice(pc))
 		}
 	}
@@ -223,24 +199,14 @@ func (w *impl) file(ctx workflow.Context, corrected bool) {
 		in.Results = append(in.Results, ehr.LabResult{Code: r.Code, Name: r.Name, Value: r.Value, Number: r.Number,
 			Units: r.Units, ReferenceRange: r.ReferenceRange, Flags: r.Flags, Status: r.Status, ObservedAt: r.ObservedAt})
 	}
-	var res ehr.WriteLabResultsResult
-	if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityWriteLabResults, in).Get(ctx, &res); err != nil {
+	res, err := w.callWriteLabResults(ctx, in)
+	if err != nil {
 		w.state.FailureCode = "ehr-write-failed"
 		w.logger.Warn("Filing lab results failed")
 		return
 	}
 	w.filed = true
 	w.state.DiagnosticReportID = res.DiagnosticReportID
-}
-
-func (w *impl) ehrOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// Results must reach the chart; keep trying for a day of EHR trouble.
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
-			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
-	})
 }
 
 // correctionsWindow keeps the order open for corrected results, refiling each one.
@@ -267,25 +233,6 @@ func (w *impl) finish(ctx workflow.Context) (State, error) {
 	w.state.Step = StepDone
 	w.state.Closed = true
 	return w.snapshot(), nil
-}
-
-// notify sends an SMS and reports whether it went out.
-func (w *impl) notify(ctx workflow.Context, to, body string) bool {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient}},
-	})
-	return workflow.ExecuteActivity(actx, activitySendSMS, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/notify"}).Get(ctx, nil) == nil
-}
-
-// record writes an audit record through the Record activity; failures are logged only.
-func (w *impl) record(ctx workflow.Context, in records.RecordInput) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
-		ScheduleToCloseTimeout: time.Hour})
-	if err := workflow.ExecuteActivity(actx, activityRecord, in).Get(ctx, nil); err != nil {
-		w.logger.Warn("Recording an audit event failed", "Action", in.Action)
-	}
 }
 
 // snapshot returns the state with results in arrival order.

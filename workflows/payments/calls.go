@@ -11,16 +11,9 @@ import (
 	stripeact "github.com/careflow/engine/activities/stripe"
 )
 
-// Activity type names as the Stripe worker registers them (the methods of stripe.Activities).
-// Calling by name keeps the workflow independent of the activity code and lets a worker in
-// another language serve the same activities.
-const (
-	activityAuthorize = "AuthorizePayment"
-	activityCapture   = "CapturePayment"
-	activityCancel    = "CancelPayment"
-	activityRefund    = "RefundPayment"
-	activityRelease   = "ReleaseAuthorizations"
-)
+// The workflow calls the Stripe activities by the names their package registers: calling by
+// name keeps the workflow independent of the activity code and lets a worker in another
+// language serve the same activities.
 
 // ReconcileChangeID names the workflow.GetVersion change that brought Stripe reconciliation:
 // per-call idempotency keys, updates that answer after UpdateWait while their Stripe call
@@ -82,7 +75,7 @@ func (w *impl) callAuthorize(ctx workflow.Context) (stripeact.AuthorizeResult, e
 		RetryPolicy:            stripeRetryPolicy(),
 	})
 	var res stripeact.AuthorizeResult
-	err := workflow.ExecuteActivity(actx, activityAuthorize, stripeact.AuthorizeInput{
+	err := workflow.ExecuteActivity(actx, stripeact.AuthorizePaymentName, stripeact.AuthorizeInput{
 		IdempotencyKey: w.key("/authorize", w.wfID+"/authorize"),
 		PaymentID:      w.in.PaymentID,
 		WorkflowID:     w.wfID,
@@ -105,7 +98,7 @@ func (w *impl) callCapture(ctx workflow.Context, amount int64) (stripeact.Captur
 		RetryPolicy:            stripeRetryPolicy(),
 	})
 	var res stripeact.CaptureResult
-	err := workflow.ExecuteActivity(actx, activityCapture, stripeact.CaptureInput{
+	err := workflow.ExecuteActivity(actx, stripeact.CapturePaymentName, stripeact.CaptureInput{
 		IdempotencyKey:  w.key("/capture", w.wfID+"/capture"),
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
@@ -123,7 +116,7 @@ func (w *impl) callCancel(ctx workflow.Context, key, reason string) error {
 		RetryPolicy:            stripeRetryPolicy(),
 	})
 	var res stripeact.CancelResult
-	return workflow.ExecuteActivity(actx, activityCancel, stripeact.CancelInput{
+	return workflow.ExecuteActivity(actx, stripeact.CancelPaymentName, stripeact.CancelInput{
 		IdempotencyKey:  key,
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
@@ -141,7 +134,7 @@ func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason
 		RetryPolicy:            stripeRetryPolicy(),
 	})
 	var res stripeact.RefundResult
-	err := workflow.ExecuteActivity(actx, activityRefund, stripeact.RefundInput{
+	err := workflow.ExecuteActivity(actx, stripeact.RefundPaymentName, stripeact.RefundInput{
 		IdempotencyKey:  key,
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
@@ -163,7 +156,7 @@ func (w *impl) releaseOrphans(ctx workflow.Context) {
 		RetryPolicy:            stripeRetryPolicy(),
 	})
 	var res stripeact.ReleaseResult
-	err := workflow.ExecuteActivity(actx, activityRelease, stripeact.ReleaseInput{
+	err := workflow.ExecuteActivity(actx, stripeact.ReleaseAuthorizationsName, stripeact.ReleaseInput{
 		IdempotencyKey: w.key("/release", w.wfID+"/release"),
 		WorkflowID:     w.wfID,
 	}).Get(actx, &res)
