@@ -59,11 +59,11 @@ func (w *impl) validateSelfPay(u SelfPayUpdate) error {
 
 func (w *impl) handleSelfPay(ctx workflow.Context, u SelfPayUpdate) (State, error) {
 	if err := w.open(); err != nil {
-		return w.state, err
+		return w.snapshot(), err
 	}
 	w.selfPay = &u
 	w.state.Resolution = "self-pay"
-	return w.state, nil
+	return w.snapshot(), nil
 }
 
 func (w *impl) validateOverride(u OverrideUpdate) error {
@@ -78,9 +78,9 @@ func (w *impl) validateOverride(u OverrideUpdate) error {
 
 func (w *impl) handleOverride(ctx workflow.Context, u OverrideUpdate) (State, error) {
 	if err := w.open(); err != nil {
-		return w.state, err
+		return w.snapshot(), err
 	}
 	w.override = &u
 	w.state.Resolution = "override"
-	return w.state, nil
+	return w.snapshot(), nil
 }

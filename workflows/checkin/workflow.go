@@ -3,6 +3,8 @@ package checkin
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -70,7 +72,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	}
 	w.state = State{AppointmentID: w.in.AppointmentID, Status: StatusInProgress, Step: StepReadEHR,
 		Verdict: Verdict{Verdict: VerdictPending}}
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.state, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.snapshot(), nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandler(ctx, VerdictUpdateName, w.verdict); err != nil {
@@ -318,11 +320,9 @@ func verdictOf(res eligibility.CheckResult, err error, window time.Duration) Ver
 
 // traceNumber is the TRN02 of the 270: deterministic, so a retried inquiry carries the same one.
 func traceNumber(wfID string) string {
-	var h uint32 = 2166136261
-	for i := 0; i < len(wfID); i++ {
-		h = (h ^ uint32(wfID[i])) * 16777619
-	}
-	return fmt.Sprintf("CF%010d", h)
+	h := fnv.New32a() // FNV-1a: trace numbers already in histories depend on it
+	_, _ = h.Write([]byte(wfID))
+	return fmt.Sprintf("CF%010d", h.Sum32())
 }
 
 // refuse ends a check-in the guards refuse: the verdict update answers with the refusal and the
@@ -458,5 +458,22 @@ func (w *impl) finish(ctx workflow.Context, status string) (State, error) {
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.secondaryPending })
 	w.state.Step = StepDone
 	w.state.Closed = true
-	return w.state, nil
+	return w.snapshot(), nil
+}
+
+// snapshot is what queries, updates and the workflow's result return: a copy of the live state
+// that shares nothing with it, so a caller never sees a later change half made.
+func (w *impl) snapshot() State {
+	s := w.state
+	s.Verdict.Reasons = slices.Clone(s.Verdict.Reasons)
+	if s.Secondary != nil {
+		sec := *s.Secondary
+		sec.Verdict.Reasons = slices.Clone(sec.Verdict.Reasons)
+		s.Secondary = &sec
+	}
+	if s.Copay != nil {
+		c := *s.Copay
+		s.Copay = &c
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package laborders
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
+	"github.com/careflow/engine/workflows/internal/dedup"
 )
 
 // Steps.
@@ -28,9 +30,8 @@ type impl struct {
 	in    Input
 	wfID  string
 	state State
-	// seen and seenOrder deduplicate results by MSH-10 in arrival order.
-	seen      map[string]bool
-	seenOrder []string
+	// seen deduplicates results by MSH-10.
+	seen *dedup.Set
 	// keys keeps result keys in first-arrival order so iteration is deterministic.
 	keys    []string
 	results map[string]*Result
@@ -51,7 +52,7 @@ type impl struct {
 
 // LabOrder is the lab order-to-result workflow.
 func LabOrder(ctx workflow.Context, in Input) (State, error) {
-	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, seen: map[string]bool{},
+	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, seen: dedup.New(maxSeen),
 		results: map[string]*Result{}, logger: workflow.GetLogger(ctx)}
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
@@ -85,7 +86,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	// Running first-version orders take results from the current MLLP ingest too: the update
 	// applies them as the signal always did.
 	if err := workflow.SetUpdateHandler(ctx, ResultUpdateName, func(ctx workflow.Context, sig ResultSignal) (ResultAccepted, error) {
-		dup := sig.MessageControlID != "" && w.seen[sig.MessageControlID]
+		dup := sig.MessageControlID != "" && w.seen.Has(sig.MessageControlID)
 		w.applyResult(ctx, sig)
 		return ResultAccepted{Duplicate: dup}, nil
 	}); err != nil {
@@ -235,7 +236,8 @@ func (w *impl) finish(ctx workflow.Context) (State, error) {
 	return w.snapshot(), nil
 }
 
-// snapshot returns the state with results in arrival order.
+// snapshot is what queries, updates and the workflow's result return: a copy of the live state
+// that shares nothing with it, with results in arrival order.
 func (w *impl) snapshot() State {
 	s := w.state
 	s.Results = make([]Result, 0, len(w.keys))
@@ -249,9 +251,7 @@ func (w *impl) snapshot() State {
 
 // controlID derives a 20-character MSH-10 from a key, so a resent order keeps its id.
 func controlID(key string) string {
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(key); i++ {
-		h = (h ^ uint64(key[i])) * 1099511628211
-	}
-	return fmt.Sprintf("CF%018d", h%1_000_000_000_000_000_000)
+	h := fnv.New64a() // FNV-1a: the ids of orders already sent depend on it
+	_, _ = h.Write([]byte(key))
+	return fmt.Sprintf("CF%018d", h.Sum64()%1_000_000_000_000_000_000)
 }
