@@ -11,6 +11,7 @@ import (
 
 	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Sender is the part of the Twilio client the activity needs, so tests can inject a fake.
@@ -81,7 +82,7 @@ const PageName = "Page"
 // this number by another order is refused, never reused.
 func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error) {
 	if a.Records != nil {
-		err := a.Records.PutCrosswalk(ctx, CrosswalkPageCode, PageCodeKey(in.To, in.Code), in.WorkflowID)
+		err := a.Records.PutCrosswalk(ctx, crosswalk.SMSPageCode, crosswalk.PageCodeKey(in.To, in.Code), in.WorkflowID)
 		if errors.Is(err, audit.ErrConflict) {
 			return SendResult{}, temporal.NewNonRetryableApplicationError("page code already in use for this number", ErrTypePageCodeInUse, nil)
 		}
@@ -96,7 +97,7 @@ func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error)
 		if a.Records != nil && res.SID != "" {
 			// The SMS is out: failing now would send it twice, so a lost mapping only costs the
 			// early move to the next contact (the ack timeout still moves on).
-			if perr := a.Records.PutCrosswalk(context.WithoutCancel(ctx), CrosswalkPageSID, res.SID, in.WorkflowID); perr != nil &&
+			if perr := a.Records.PutCrosswalk(context.WithoutCancel(ctx), crosswalk.SMSPageSID, res.SID, in.WorkflowID); perr != nil &&
 				!errors.Is(perr, audit.ErrConflict) && activity.IsActivity(ctx) {
 				activity.GetLogger(ctx).Warn("registering the page SID failed")
 			}
@@ -104,6 +105,3 @@ func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error)
 	}
 	return res, err
 }
-
-// PageCodeKey is the crosswalk key of a page code: the paged number and the code.
-func PageCodeKey(phone, code string) string { return phone + ":" + code }

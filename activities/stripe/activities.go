@@ -12,21 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/internal/audit"
-)
-
-// Metadata keys set on Stripe objects. The first two equal the payments contract's
-// MetadataPaymentID and MetadataWorkflowID (a test checks); activities do not import workflows.
-const (
-	MetadataPaymentID   = "payment_id"
-	MetadataWorkflowID  = "workflow_id"
-	MetadataCustomerRef = "customer_ref"
-)
-
-// Crosswalk kinds recorded after successful calls, so webhooks find their workflow.
-const (
-	CrosswalkPaymentIntent = "stripe.payment_intent"
-	CrosswalkCharge        = "stripe.charge"
-	CrosswalkRefund        = "stripe.refund"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Audit actions, one per activity.
@@ -66,9 +52,9 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 		Confirm:            stripe.Bool(true),
 		CaptureMethod:      stripe.String(string(stripe.PaymentIntentCaptureMethodManual)),
 		Metadata: map[string]string{
-			MetadataPaymentID:   in.PaymentID,
-			MetadataWorkflowID:  in.WorkflowID,
-			MetadataCustomerRef: in.CustomerRef,
+			crosswalk.StripeMetadataPaymentID:   in.PaymentID,
+			crosswalk.StripeMetadataWorkflowID:  in.WorkflowID,
+			crosswalk.StripeMetadataCustomerRef: in.CustomerRef,
 		},
 	}
 	if in.Description != "" {
@@ -101,7 +87,7 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 		exchange := firstNonEmpty(c.objectID, in.IdempotencyKey)
 		if c.objectID != "" {
 			// A declined intent still exists at Stripe and its webhooks name it.
-			a.crosswalk(ctx, CrosswalkPaymentIntent, c.objectID, in.WorkflowID)
+			a.crosswalk(ctx, crosswalk.StripePaymentIntent, c.objectID, in.WorkflowID)
 		}
 		a.record(ctx, ActionAuthorize, in.WorkflowID, exchange, start, c.outcome, c.code)
 		return AuthorizeResult{}, c.err
@@ -115,8 +101,8 @@ func (a *Activities) authorized(ctx context.Context, in AuthorizeInput, pi *stri
 	if pi.LatestCharge != nil {
 		res.ChargeID = pi.LatestCharge.ID
 	}
-	a.crosswalk(ctx, CrosswalkPaymentIntent, pi.ID, in.WorkflowID)
-	a.crosswalk(ctx, CrosswalkCharge, res.ChargeID, in.WorkflowID)
+	a.crosswalk(ctx, crosswalk.StripePaymentIntent, pi.ID, in.WorkflowID)
+	a.crosswalk(ctx, crosswalk.StripeCharge, res.ChargeID, in.WorkflowID)
 
 	if pi.Status != stripe.PaymentIntentStatusRequiresCapture && pi.Status != stripe.PaymentIntentStatusSucceeded {
 		// requires_action means the issuer wants 3-D Secure, which a server-side confirmation
@@ -186,7 +172,7 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 		return CaptureResult{}, c.err
 	}
 	if pi.LatestCharge != nil {
-		a.crosswalk(ctx, CrosswalkCharge, pi.LatestCharge.ID, in.WorkflowID)
+		a.crosswalk(ctx, crosswalk.StripeCharge, pi.LatestCharge.ID, in.WorkflowID)
 	}
 	a.record(ctx, ActionCapture, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
 	return CaptureResult{Status: string(pi.Status), AmountReceived: pi.AmountReceived, IdempotencyKey: key}, nil
@@ -257,10 +243,10 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 	params := &stripe.RefundCreateParams{
 		PaymentIntent: stripe.String(in.PaymentIntentID),
 		// The base key finds this refund again if its answer is lost (see findRefund).
-		Metadata: map[string]string{MetadataWorkflowID: in.WorkflowID, MetadataKey: in.IdempotencyKey},
+		Metadata: map[string]string{crosswalk.StripeMetadataWorkflowID: in.WorkflowID, MetadataKey: in.IdempotencyKey},
 	}
 	if in.PaymentID != "" {
-		params.Metadata[MetadataPaymentID] = in.PaymentID
+		params.Metadata[crosswalk.StripeMetadataPaymentID] = in.PaymentID
 	}
 	if in.Amount > 0 {
 		params.Amount = stripe.Int64(in.Amount)
@@ -291,7 +277,7 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 		a.record(ctx, ActionRefund, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
 		return RefundResult{}, c.err
 	}
-	a.crosswalk(ctx, CrosswalkRefund, re.ID, in.WorkflowID)
+	a.crosswalk(ctx, crosswalk.StripeRefund, re.ID, in.WorkflowID)
 	a.record(ctx, ActionRefund, in.WorkflowID, re.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(re.LastResponse)))
 	return RefundResult{RefundID: re.ID, Status: string(re.Status), Amount: re.Amount, IdempotencyKey: key}, nil
 }

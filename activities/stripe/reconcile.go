@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // MetadataKey is the refund metadata that carries the workflow's base idempotency key, so a
@@ -45,7 +46,7 @@ func AttemptKey(base string, n int32) string {
 // findAuthorization returns the newest intent whose metadata names workflowID, or nil.
 func (a *Activities) findAuthorization(ctx context.Context, workflowID string) (*stripe.PaymentIntent, error) {
 	params := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{
-		Query: "metadata['" + MetadataWorkflowID + "']:'" + workflowID + "'",
+		Query: "metadata['" + crosswalk.StripeMetadataWorkflowID + "']:'" + workflowID + "'",
 	}}
 	params.Limit = stripe.Int64(10)
 	list := a.Stripe.V1PaymentIntents.Search(ctx, params)
@@ -88,7 +89,7 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 	}
 	start := a.now()
 	params := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{
-		Query: "metadata['" + MetadataWorkflowID + "']:'" + in.WorkflowID + "'",
+		Query: "metadata['" + crosswalk.StripeMetadataWorkflowID + "']:'" + in.WorkflowID + "'",
 	}}
 	var open []string
 	for pi, err := range a.Stripe.V1PaymentIntents.Search(ctx, params).All(ctx) {

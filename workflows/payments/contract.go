@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/internal/fielderr"
 )
 
@@ -67,10 +68,11 @@ const (
 	StepDone         = "done"
 )
 
-// Metadata keys the engine sets on Stripe objects so webhooks find their process.
+// Metadata keys the engine sets on Stripe objects so webhooks find their process; defined with
+// the other routing keys in internal/crosswalk.
 const (
-	MetadataPaymentID  = "payment_id"
-	MetadataWorkflowID = "workflow_id"
+	MetadataPaymentID  = crosswalk.StripeMetadataPaymentID
+	MetadataWorkflowID = crosswalk.StripeMetadataWorkflowID
 )
 
 // WorkflowID derives the workflow ID from the business key. Payment IDs are opaque keys
