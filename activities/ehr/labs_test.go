@@ -109,7 +109,7 @@ func TestWriteLabResultsCreatesOnceAndCorrectsInPlace(t *testing.T) {
 	rep, _ = srv.Sim.Resource("DiagnosticReport", first.DiagnosticReportID)
 	require.Equal(t, "corrected", rep["status"])
 
-	recs, err := acts.Records.List(context.Background(), audit.Filter{Action: "fhir.write-results"})
+	recs, err := acts.Records.(audit.Store).List(context.Background(), audit.Filter{Action: "fhir.write-results"})
 	require.NoError(t, err)
 	require.Len(t, recs, 3)
 	for _, r := range recs {

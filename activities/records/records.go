@@ -24,7 +24,7 @@ type RecordInput struct {
 
 // Activities writes audit records.
 type Activities struct {
-	Records audit.Store
+	Records audit.Appender
 }
 
 // RecordName is the activity type name Record is registered under.

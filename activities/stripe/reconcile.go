@@ -87,7 +87,8 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 	if err := requireFields("release", in.IdempotencyKey, in.WorkflowID); err != nil {
 		return ReleaseResult{}, err
 	}
-	start := a.now()
+	ex := audit.Begin(ctx, a.Records, a.Now, ActionRelease, "stripe", in.IdempotencyKey)
+	ex.Process = in.WorkflowID
 	params := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{
 		Query: "metadata['" + crosswalk.StripeMetadataWorkflowID + "']:'" + in.WorkflowID + "'",
 	}}
@@ -95,7 +96,7 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 	for pi, err := range a.Stripe.V1PaymentIntents.Search(ctx, params).All(ctx) {
 		if err != nil {
 			c := classify("release", err)
-			a.record(ctx, ActionRelease, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+			ex.FinishFor(in.IdempotencyKey, c.outcome, c.code)
 			return ReleaseResult{}, c.err
 		}
 		switch pi.Status {
@@ -108,16 +109,19 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 	for _, id := range open {
 		p := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("abandoned")}
 		p.SetIdempotencyKey(AttemptKey(in.IdempotencyKey+"/"+id, attempt(ctx)))
+		// Each cancellation is an exchange of its own, with a record of its own.
+		cex := audit.Begin(ctx, a.Records, a.Now, ActionRelease, "stripe", id)
+		cex.Process = in.WorkflowID
 		if _, err := a.Stripe.V1PaymentIntents.Cancel(ctx, id, p); err != nil && !unexpectedState(err) {
 			c := classify("release", err)
-			a.record(ctx, ActionRelease, in.WorkflowID, id, start, c.outcome, c.code)
+			cex.Finish(c.outcome, c.code)
 			return res, c.err
 		}
 		res.Canceled = append(res.Canceled, id)
-		a.record(ctx, ActionRelease, in.WorkflowID, id, start, audit.OutcomeOK, "canceled")
+		cex.Finish(audit.OutcomeOK, "canceled")
 	}
 	if len(open) == 0 {
-		a.record(ctx, ActionRelease, in.WorkflowID, in.IdempotencyKey, start, audit.OutcomeOK, "none")
+		ex.FinishFor(in.IdempotencyKey, audit.OutcomeOK, "none")
 	}
 	return res, nil
 }
