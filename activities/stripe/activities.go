@@ -24,7 +24,8 @@ const (
 )
 
 // Activities are the Stripe activities of the payments process. Register with
-// worker.RegisterActivity(&Activities{...}); activity names are the method names.
+// worker.RegisterActivity(&Activities{...}); activity names are the method names, each also
+// declared as a constant (AuthorizePaymentName, ...) for the workflow to call it by.
 type Activities struct {
 	Stripe  *stripe.Client
 	Records audit.ActivityStore
