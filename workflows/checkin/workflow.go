@@ -3,7 +3,6 @@ package checkin
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/workflows/internal/detid"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -184,7 +184,7 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	defer cancel()
 	in := eligibility.CheckInput{
 		PayloadID:    w.wfID + "/eligibility",
-		TraceNumber:  traceNumber(w.wfID),
+		TraceNumber:  detid.TraceNumber(w.wfID),
 		ProviderNPI:  w.in.ProviderNPI,
 		ProviderName: w.in.ProviderName,
 		PayerID:      cov.PayerID,
@@ -224,9 +224,9 @@ func (w *impl) inquiryOf(ctx workflow.Context, cov *ehr.Coverage, step string) e
 	if t, err := time.Parse(time.RFC3339, w.ehrCtx.AppointmentStart); err == nil {
 		date = t.Format("2006-01-02")
 	}
-	trace := traceNumber(w.wfID)
+	trace := detid.TraceNumber(w.wfID)
 	if step != "/eligibility" {
-		trace = traceNumber(w.wfID + step)
+		trace = detid.TraceNumber(w.wfID + step)
 	}
 	in := eligibility.CheckInput{
 		PayloadID: w.wfID + step, TraceNumber: trace, ProviderNPI: w.in.ProviderNPI, ProviderName: w.in.ProviderName,
@@ -316,13 +316,6 @@ func verdictOf(res eligibility.CheckResult, err error, window time.Duration) Ver
 		v.Verdict = VerdictEligible
 	}
 	return v
-}
-
-// traceNumber is the TRN02 of the 270: deterministic, so a retried inquiry carries the same one.
-func traceNumber(wfID string) string {
-	h := fnv.New32a() // FNV-1a: trace numbers already in histories depend on it
-	_, _ = h.Write([]byte(wfID))
-	return fmt.Sprintf("CF%010d", h.Sum32())
 }
 
 // refuse ends a check-in the guards refuse: the verdict update answers with the refusal and the

@@ -1,9 +1,6 @@
 package laborders
 
 import (
-	"crypto/rand"
-	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -22,15 +19,7 @@ func (w *impl) escalate(ctx workflow.Context) {
 	esc := &w.state.Escalation
 	now := workflow.Now(ctx)
 	esc.State, esc.StartedAt = EscalationPaging, &now
-	var code string
-	// The reply code is random; SideEffect records it so replay sees the same one.
-	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
-		n, err := rand.Int(rand.Reader, big.NewInt(900000))
-		if err != nil {
-			return "100000"
-		}
-		return fmt.Sprintf("%06d", n.Int64()+100000)
-	}).Get(&code)
+	code := w.newCode(ctx)
 	esc.Code = code
 	for round := 0; round < EscalationRounds; round++ {
 		for _, c := range w.contacts {

@@ -3,7 +3,6 @@ package laborders
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -12,6 +11,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
 	"github.com/careflow/engine/workflows/internal/dedup"
+	"github.com/careflow/engine/workflows/internal/detid"
 )
 
 // Steps.
@@ -134,7 +134,7 @@ func (w *impl) sendOrder(ctx workflow.Context) bool {
 	res, err := w.callSendOrder(ctx, lis.SendOrderInput{
 		WorkflowID: w.wfID, PlacerOrderNumber: w.in.PlacerOrderNumber, PatientRef: w.in.PatientRef,
 		ProviderID: w.in.OrderingProviderID, ProviderName: w.in.OrderingProvider.Name, Tests: w.in.Tests,
-		Priority: w.in.Priority, ControlID: controlID(w.wfID + "/order"),
+		Priority: w.in.Priority, ControlID: detid.ControlID(w.wfID + "/order"),
 	})
 	if err == nil {
 		w.patient = res.Patient
@@ -247,11 +247,4 @@ func (w *impl) snapshot() State {
 	s.Corrections = append([]Correction{}, w.state.Corrections...)
 	s.Escalation.Pages = append([]Page{}, w.state.Escalation.Pages...)
 	return s
-}
-
-// controlID derives a 20-character MSH-10 from a key, so a resent order keeps its id.
-func controlID(key string) string {
-	h := fnv.New64a() // FNV-1a: the ids of orders already sent depend on it
-	_, _ = h.Write([]byte(key))
-	return fmt.Sprintf("CF%018d", h.Sum64()%1_000_000_000_000_000_000)
 }
