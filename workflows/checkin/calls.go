@@ -8,7 +8,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
-	"github.com/careflow/engine/workflows/internal/retry"
+	"github.com/careflow/engine/workflows/internal/call"
 )
 
 // The check-in calls its activities by the names their packages register, so that workers
@@ -16,15 +16,12 @@ import (
 // one activity and the reason for its timeouts.
 
 func (w *impl) callLoadCheckIn(ctx workflow.Context) (ehr.CheckInContext, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return call.Activity[ehr.CheckInContext](ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		// The patient is at the desk: five minutes of EHR trouble is the most worth waiting.
 		ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy:            retry.Doubling(200*time.Millisecond, 10*time.Second, ehr.ErrTypeNotFound, ehr.ErrTypeRejected),
-	})
-	var c ehr.CheckInContext
-	err := workflow.ExecuteActivity(actx, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID}).Get(ctx, &c)
-	return c, err
+		RetryPolicy:            call.Doubling(200*time.Millisecond, 10*time.Second, ehr.ErrTypeNotFound, ehr.ErrTypeRejected),
+	}, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID})
 }
 
 // callCheckEligibility starts an eligibility inquiry and returns its future, so that the
@@ -34,44 +31,37 @@ func (w *impl) callCheckEligibility(ctx workflow.Context, in eligibility.CheckIn
 		// CAQH CORE real-time answers within 20 seconds or not at all.
 		StartToCloseTimeout:    20 * time.Second,
 		ScheduleToCloseTimeout: w.in.PayerWindow(),
-		RetryPolicy:            retry.Doubling(time.Second, 30*time.Second, eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected),
+		RetryPolicy:            call.Doubling(time.Second, 30*time.Second, eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected),
 	})
 	return workflow.ExecuteActivity(actx, eligibility.CheckEligibilityName, in)
 }
 
-// ehrWriteOptions are the options of the write-back to the EHR (arrival and Encounter).
-func ehrWriteOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+// ehrWrite returns the options of the write-back to the EHR (arrival and Encounter).
+func ehrWrite() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		StartToCloseTimeout: 15 * time.Second,
-		// Staff can fix the chart later; half an hour of EHR trouble is worth riding out
-		// before the check-in records the failure and carries on.
+		// Staff can fix the chart later; half an hour of EHR trouble is worth riding out before
+		// the check-in records the failure and carries on.
 		ScheduleToCloseTimeout: 30 * time.Minute,
-		RetryPolicy:            retry.Doubling(time.Second, time.Minute, ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeRefused),
-	})
+		RetryPolicy:            call.Doubling(time.Second, time.Minute, ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeRefused),
+	}
 }
 
 func (w *impl) callMarkArrived(ctx workflow.Context, in ehr.MarkArrivedInput) (ehr.MarkArrivedResult, error) {
-	var res ehr.MarkArrivedResult
-	err := workflow.ExecuteActivity(ehrWriteOptions(ctx), ehr.MarkArrivedName, in).Get(ctx, &res)
-	return res, err
+	return call.Activity[ehr.MarkArrivedResult](ctx, ehrWrite(), ehr.MarkArrivedName, in)
 }
 
 func (w *impl) callCreateEncounter(ctx workflow.Context) (ehr.CreateEncounterResult, error) {
-	var res ehr.CreateEncounterResult
-	err := workflow.ExecuteActivity(ehrWriteOptions(ctx), ehr.CreateEncounterName, ehr.CreateEncounterInput{
+	return call.Activity[ehr.CreateEncounterResult](ctx, ehrWrite(), ehr.CreateEncounterName, ehr.CreateEncounterInput{
 		AppointmentID: w.in.AppointmentID, PatientID: w.ehrCtx.PatientID, IdempotencyKey: w.wfID + "/encounter",
-	}).Get(ctx, &res)
-	return res, err
+	})
 }
 
 func (w *impl) callSendSMS(ctx workflow.Context, in sms.SendInput) (sms.SendResult, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return call.Activity[sms.SendResult](ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		// A check-in text is only useful while the patient waits.
 		ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy:            retry.Doubling(time.Second, time.Minute, sms.ErrTypeInvalidRecipient),
-	})
-	var res sms.SendResult
-	err := workflow.ExecuteActivity(actx, sms.SendSMSName, in).Get(ctx, &res)
-	return res, err
+		RetryPolicy:            call.Doubling(time.Second, time.Minute, sms.ErrTypeInvalidRecipient),
+	}, sms.SendSMSName, in)
 }
