@@ -42,8 +42,7 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 	if err := requireFields("authorize", in.IdempotencyKey, in.WorkflowID); err != nil {
 		return AuthorizeResult{}, err
 	}
-	ex := audit.Begin(ctx, a.Records, a.Now, ActionAuthorize, "stripe", in.IdempotencyKey)
-	ex.Process = in.WorkflowID
+	ex := a.begin(ctx, ActionAuthorize, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentCreateParams{
 		Amount:   stripe.Int64(in.Amount),
 		Currency: stripe.String(in.Currency),
@@ -130,8 +129,7 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 	if err := requireFields("capture", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
 		return CaptureResult{}, err
 	}
-	ex := audit.Begin(ctx, a.Records, a.Now, ActionCapture, "stripe", in.IdempotencyKey)
-	ex.Process = in.WorkflowID
+	ex := a.begin(ctx, ActionCapture, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentCaptureParams{}
 	if in.Amount > 0 {
 		params.AmountToCapture = stripe.Int64(in.Amount)
@@ -189,8 +187,7 @@ func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelR
 	if err := requireFields("cancel", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
 		return CancelResult{}, err
 	}
-	ex := audit.Begin(ctx, a.Records, a.Now, ActionCancel, "stripe", in.IdempotencyKey)
-	ex.Process = in.WorkflowID
+	ex := a.begin(ctx, ActionCancel, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentCancelParams{}
 	if in.Reason != "" {
 		params.CancellationReason = stripe.String(in.Reason)
@@ -243,8 +240,7 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 	if err := requireFields("refund", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
 		return RefundResult{}, err
 	}
-	ex := audit.Begin(ctx, a.Records, a.Now, ActionRefund, "stripe", in.IdempotencyKey)
-	ex.Process = in.WorkflowID
+	ex := a.begin(ctx, ActionRefund, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.RefundCreateParams{
 		PaymentIntent: stripe.String(in.PaymentIntentID),
 		// The base key finds this refund again if its answer is lost (see findRefund).
@@ -285,6 +281,14 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 	a.crosswalk(ctx, crosswalk.StripeRefund, re.ID, in.WorkflowID)
 	ex.FinishFor(re.ID, audit.OutcomeOK, strconv.Itoa(statusOf(re.LastResponse)))
 	return RefundResult{RefundID: re.ID, Status: string(re.Status), Amount: re.Amount, IdempotencyKey: key}, nil
+}
+
+// begin opens the audit record of a Stripe exchange. Its process is the workflow the input
+// names, which the activities also write in Stripe's metadata and the crosswalk.
+func (a *Activities) begin(ctx context.Context, action, workflowID, exchange string) *audit.Exchange {
+	ex := audit.Begin(ctx, a.Records, a.Now, action, "stripe", exchange)
+	ex.Process = workflowID
+	return ex
 }
 
 // crosswalk maps a Stripe object to its workflow. Webhooks also carry the workflow ID in

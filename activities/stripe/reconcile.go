@@ -87,8 +87,7 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 	if err := requireFields("release", in.IdempotencyKey, in.WorkflowID); err != nil {
 		return ReleaseResult{}, err
 	}
-	ex := audit.Begin(ctx, a.Records, a.Now, ActionRelease, "stripe", in.IdempotencyKey)
-	ex.Process = in.WorkflowID
+	ex := a.begin(ctx, ActionRelease, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{
 		Query: "metadata['" + crosswalk.StripeMetadataWorkflowID + "']:'" + in.WorkflowID + "'",
 	}}
@@ -110,8 +109,7 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 		p := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("abandoned")}
 		p.SetIdempotencyKey(AttemptKey(in.IdempotencyKey+"/"+id, attempt(ctx)))
 		// Each cancellation is an exchange of its own, with a record of its own.
-		cex := audit.Begin(ctx, a.Records, a.Now, ActionRelease, "stripe", id)
-		cex.Process = in.WorkflowID
+		cex := a.begin(ctx, ActionRelease, in.WorkflowID, id)
 		if _, err := a.Stripe.V1PaymentIntents.Cancel(ctx, id, p); err != nil && !unexpectedState(err) {
 			c := classify("release", err)
 			cex.Finish(c.outcome, c.code)
