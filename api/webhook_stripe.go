@@ -11,13 +11,14 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/payments"
 )
 
 // Crosswalk kinds under which the Stripe activities record their objects' identifiers.
 const (
-	CrosswalkStripePaymentIntent = "stripe.payment_intent"
-	CrosswalkStripeCharge        = "stripe.charge"
+	CrosswalkStripePaymentIntent = crosswalk.StripePaymentIntent
+	CrosswalkStripeCharge        = crosswalk.StripeCharge
 )
 
 // stripeWebhook handles POST /webhooks/stripe. It verifies the signature, reduces the event to a

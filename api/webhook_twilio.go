@@ -9,11 +9,11 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/workflows/laborders"
 
 	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // AuthTwilioSignature marks routes that verify the X-Twilio-Signature header.
@@ -134,7 +134,7 @@ func (s *server) routePageReply(r *http.Request, a *auditEntry, from, body strin
 	if code == "" || s.d.Records == nil {
 		return audit.OutcomeIgnored, nil
 	}
-	wid, err := s.d.Records.LookupCrosswalk(r.Context(), sms.CrosswalkPageCode, sms.PageCodeKey(from, code))
+	wid, err := s.d.Records.LookupCrosswalk(r.Context(), crosswalk.SMSPageCode, crosswalk.PageCodeKey(from, code))
 	if errors.Is(err, audit.ErrNotFound) {
 		return audit.OutcomeIgnored, nil
 	}
@@ -162,7 +162,7 @@ func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status str
 	if (status != "undelivered" && status != "failed") || sid == "" || s.d.Records == nil {
 		return nil
 	}
-	wid, err := s.d.Records.LookupCrosswalk(r.Context(), sms.CrosswalkPageSID, sid)
+	wid, err := s.d.Records.LookupCrosswalk(r.Context(), crosswalk.SMSPageSID, sid)
 	if errors.Is(err, audit.ErrNotFound) {
 		return nil
 	}

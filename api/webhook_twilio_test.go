@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
-	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/twilio"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/laborders"
 )
 
@@ -41,7 +41,7 @@ func postTwilio(h *harness, form url.Values) *httptest.ResponseRecorder {
 // and a status callback delivered twice is recorded once.
 func TestTwilioWebhooksDeduplicatedByMessageSid(t *testing.T) {
 	h := newHarness(t, func(d *api.Deps) { d.TwilioAuthToken, d.PublicURL = twilioToken, publicURL })
-	require.NoError(t, h.store.PutCrosswalk(t.Context(), sms.CrosswalkPageCode, sms.PageCodeKey(pagedFrom, pageCode), labWorkflow))
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), crosswalk.SMSPageCode, crosswalk.PageCodeKey(pagedFrom, pageCode), labWorkflow))
 	h.temporal.On("SignalWorkflow", mock.Anything, labWorkflow, "", twilioSignal,
 		laborders.PageReply{From: pagedFrom, Code: pageCode}).Return(nil).Once()
 

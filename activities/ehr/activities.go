@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/clients/fhir"
@@ -33,18 +32,22 @@ const IdentifierSystem = "urn:careflow:process"
 // resource types and ids only.
 type Activities struct {
 	FHIR    FHIR
-	Records audit.Store
-	Now     func() time.Time
+	Records audit.Appender
+	// Now is the clock for chart times and audit latencies; nil means time.Now.
+	Now func() time.Time
 	// Payers maps payer Organizations to clearinghouse payer ids.
 	Payers PayerCrosswalk
 }
 
+// LoadCheckInName is the activity type name LoadCheckIn is registered under.
+const LoadCheckInName = "LoadCheckIn"
+
 // LoadCheckIn reads the appointment, its patient, the patient's Coverage resources (choosing
 // the primary and secondary with SelectCoverages) and their payers and subscribers.
 func (a *Activities) LoadCheckIn(ctx context.Context, in LoadCheckInInput) (CheckInContext, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.load-checkin", "ehr", "Appointment/"+in.AppointmentID)
 	out, err := a.loadCheckIn(ctx, in)
-	a.record(ctx, "fhir.load-checkin", "Appointment/"+in.AppointmentID, start, err)
+	ex.Finish(outcomeOf(err))
 	return out, classify(err)
 }
 
@@ -246,6 +249,9 @@ func (a *Activities) payer(ctx context.Context, ref fhir.Reference, cov *Coverag
 	return nil
 }
 
+// MarkArrivedName is the activity type name MarkArrived is registered under.
+const MarkArrivedName = "MarkArrived"
+
 // MarkArrived sets the appointment's status to arrived. It re-reads the appointment and applies
 // the check-in guards to it as read (it may have been cancelled or rescheduled since the
 // check-in began), then writes with If-Match on the version read, so no concurrent change is
@@ -253,9 +259,9 @@ func (a *Activities) payer(ctx context.Context, ref fhir.Reference, cov *Coverag
 // written resource keeps every field except cancelationReason, which R4 (app-4) allows only on
 // cancelled and noshow appointments.
 func (a *Activities) MarkArrived(ctx context.Context, in MarkArrivedInput) (MarkArrivedResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.mark-arrived", "ehr", "Appointment/"+in.AppointmentID)
 	out, err := a.markArrived(ctx, in)
-	a.record(ctx, "fhir.mark-arrived", "Appointment/"+in.AppointmentID, start, err)
+	ex.Finish(outcomeOf(err))
 	var ref *Refusal
 	if errors.As(err, &ref) {
 		return MarkArrivedResult{}, temporal.NewNonRetryableApplicationError("appointment refused at write-back: "+ref.Code,
@@ -322,9 +328,12 @@ func arrivedBody(raw json.RawMessage) (json.RawMessage, error) {
 // Error makes a Refusal an error inside the activity.
 func (r *Refusal) Error() string { return "check-in refused: " + r.Code }
 
+// CreateEncounterName is the activity type name CreateEncounter is registered under.
+const CreateEncounterName = "CreateEncounter"
+
 // CreateEncounter opens the Encounter with a conditional create keyed by IdempotencyKey.
 func (a *Activities) CreateEncounter(ctx context.Context, in CreateEncounterInput) (CreateEncounterResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.create-encounter", "ehr", "Encounter")
 	ident := fhir.Identifier{System: IdentifierSystem, Value: in.IdempotencyKey}
 	enc, err := fhir.NewEncounter(fhir.EncounterSpec{PatientID: in.PatientID, AppointmentID: in.AppointmentID,
 		Start: a.now(), Identifier: []fhir.Identifier{ident}})
@@ -332,11 +341,10 @@ func (a *Activities) CreateEncounter(ctx context.Context, in CreateEncounterInpu
 		return CreateEncounterResult{}, temporal.NewNonRetryableApplicationError("invalid encounter: "+err.Error(), ErrTypeRejected, nil)
 	}
 	res, err := a.FHIR.Create(ctx, "Encounter", enc, fhir.IdentifierQuery(ident))
-	exchange := "Encounter"
 	if res != nil {
-		exchange = "Encounter/" + res.ID
+		ex.Exchange = "Encounter/" + res.ID
 	}
-	a.record(ctx, "fhir.create-encounter", exchange, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return CreateEncounterResult{}, classify(err)
 	}
@@ -384,29 +392,20 @@ func classify(err error) error {
 	return fmt.Errorf("ehr: %w", err)
 }
 
-func (a *Activities) record(ctx context.Context, action, exchange string, start time.Time, err error) {
-	if a.Records == nil {
-		return
-	}
-	r := audit.Record{Actor: "worker", Action: action, Vendor: "ehr", Exchange: exchange, Outcome: audit.OutcomeOK,
-		Latency: time.Since(start)}
-	if activity.IsActivity(ctx) {
-		r.Process = activity.GetInfo(ctx).WorkflowExecution.ID
-	}
+// outcomeOf is the audit outcome and code of an exchange that ended with err: the FHIR
+// server's status, rejected when retrying cannot help.
+func outcomeOf(err error) (outcome, code string) {
 	var fe *fhir.Error
 	switch {
 	case errors.As(err, &fe):
-		r.Code = fmt.Sprint(fe.Status)
-		r.Outcome = audit.OutcomeError
 		if !fe.Retryable {
-			r.Outcome = audit.OutcomeRejected
+			return audit.OutcomeRejected, fmt.Sprint(fe.Status)
 		}
+		return audit.OutcomeError, fmt.Sprint(fe.Status)
 	case err != nil:
-		r.Outcome = audit.OutcomeError
+		return audit.OutcomeError, ""
 	}
-	if _, aerr := a.Records.Append(context.WithoutCancel(ctx), r); aerr != nil && activity.IsActivity(ctx) {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", action)
-	}
+	return audit.OutcomeOK, ""
 }
 
 // now is the injected clock, or the wall clock when none is set.

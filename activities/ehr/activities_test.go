@@ -47,7 +47,7 @@ func execute(t *testing.T, acts *ehr.Activities, name string, in, out any) error
 func TestLoadCheckInReadsCoverageAndPayer(t *testing.T) {
 	_, acts := startEHR(t)
 	var c ehr.CheckInContext
-	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
+	require.NoError(t, execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
 	require.Equal(t, "pat-1001", c.PatientID)
 	require.NotEmpty(t, c.PatientFirstName)
 	require.NotEmpty(t, c.PatientMobile)
@@ -59,7 +59,7 @@ func TestLoadCheckInReadsCoverageAndPayer(t *testing.T) {
 	require.NotEmpty(t, c.Coverage.SubscriberBirthDate)
 
 	var none ehr.CheckInContext
-	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-2001"}, &none))
+	require.NoError(t, execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: "appt-2001"}, &none))
 	require.Nil(t, none.Coverage, "appt-2001's patient has no coverage on file")
 }
 
@@ -67,7 +67,7 @@ func TestLoadCheckInNotFound(t *testing.T) {
 	_, acts := startEHR(t)
 	for _, id := range []string{"appt-9999", "appt-3001"} {
 		var c ehr.CheckInContext
-		err := execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: id}, &c)
+		err := execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: id}, &c)
 		var appErr *temporal.ApplicationError
 		require.ErrorAs(t, err, &appErr, id)
 		require.Equal(t, ehr.ErrTypeNotFound, appErr.Type(), id)
@@ -81,12 +81,12 @@ func TestMarkArrivedSurvivesConflictAndEncounterIsIdempotent(t *testing.T) {
 	// A lost If-Match race is transient: Temporal's retry reads the appointment again,
 	// re-checks the guards and writes against the new version.
 	for attempt := 1; attempt <= 2; attempt++ {
-		err := execute(t, acts, "MarkArrived", ehr.MarkArrivedInput{AppointmentID: "appt-1001"}, &arrived)
+		err := execute(t, acts, ehr.MarkArrivedName, ehr.MarkArrivedInput{AppointmentID: "appt-1001"}, &arrived)
 		var appErr *temporal.ApplicationError
 		require.ErrorAs(t, err, &appErr, "attempt %d", attempt)
 		require.False(t, appErr.NonRetryable(), "a 412 is retried")
 	}
-	require.NoError(t, execute(t, acts, "MarkArrived", ehr.MarkArrivedInput{AppointmentID: "appt-1001"}, &arrived))
+	require.NoError(t, execute(t, acts, ehr.MarkArrivedName, ehr.MarkArrivedInput{AppointmentID: "appt-1001"}, &arrived))
 	appt, ok := srv.Sim.Resource("Appointment", "appt-1001")
 	require.True(t, ok)
 	require.Equal(t, "arrived", appt["status"])
@@ -94,8 +94,8 @@ func TestMarkArrivedSurvivesConflictAndEncounterIsIdempotent(t *testing.T) {
 
 	in := ehr.CreateEncounterInput{AppointmentID: "appt-1001", PatientID: "pat-1001", IdempotencyKey: "checkin:appt-1001/encounter"}
 	var first, second ehr.CreateEncounterResult
-	require.NoError(t, execute(t, acts, "CreateEncounter", in, &first))
-	require.NoError(t, execute(t, acts, "CreateEncounter", in, &second))
+	require.NoError(t, execute(t, acts, ehr.CreateEncounterName, in, &first))
+	require.NoError(t, execute(t, acts, ehr.CreateEncounterName, in, &second))
 	require.NotEmpty(t, first.EncounterID)
 	require.Equal(t, first.EncounterID, second.EncounterID, "a retried create finds the first Encounter")
 	require.Len(t, srv.Sim.Resources("Encounter"), 1)
@@ -105,24 +105,24 @@ func TestTransientEHRErrorsAreRetryable(t *testing.T) {
 	srv, acts := startEHR(t)
 	srv.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpRead, Kind: ehrsim.FaultServerError, Count: 1})
 	var c ehr.CheckInContext
-	err := execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c)
+	err := execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c)
 	require.Error(t, err)
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		require.False(t, appErr.NonRetryable(), "a 500 must stay retryable")
 	}
-	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
+	require.NoError(t, execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
 }
 
 func TestTokenEndpointDownIsRetryable(t *testing.T) {
 	srv, acts := startEHR(t)
 	srv.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpToken, Kind: ehrsim.FaultServerError, Count: 1})
 	var c ehr.CheckInContext
-	err := execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c)
+	err := execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c)
 	require.Error(t, err)
 	var appErr *temporal.ApplicationError
 	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "a token endpoint outage must stay retryable")
-	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
+	require.NoError(t, execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c))
 	require.Equal(t, "ACTIVE001", c.Coverage.MemberID)
 }
 
@@ -130,6 +130,6 @@ func TestLoadCheckInReadsPreferredLanguage(t *testing.T) {
 	srv, acts := startEHR(t)
 	require.NoError(t, srv.Sim.Seed(ehrsim.LivedInSeed(time.Now())...))
 	var c ehr.CheckInContext
-	require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: ehrsim.ApptLivedInContacts}, &c))
+	require.NoError(t, execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: ehrsim.ApptLivedInContacts}, &c))
 	require.Equal(t, "es", c.PatientLanguage)
 }

@@ -98,7 +98,7 @@ func TestLoadCheckInChoosesCoverageLikeABillingOffice(t *testing.T) {
 	require.NoError(t, srv.Sim.Seed(ehrsim.LivedInSeed(time.Now())...))
 	load := func(id string) ehr.CheckInContext {
 		var c ehr.CheckInContext
-		require.NoError(t, execute(t, acts, "LoadCheckIn", ehr.LoadCheckInInput{AppointmentID: id}, &c))
+		require.NoError(t, execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: id}, &c))
 		return c
 	}
 	two := load(ehrsim.ApptTwoCoverages)

@@ -60,7 +60,7 @@ func TestMarkArrivedRefusesCancelledAndDropsCancelationReason(t *testing.T) {
 	require.NoError(t, srv.Sim.Seed(ehrsim.LivedInSeed(time.Now())...))
 	before, _ := srv.Sim.Resource("Appointment", ehrsim.ApptCancelled)
 	var res ehr.MarkArrivedResult
-	err := execute(t, acts, "MarkArrived", ehr.MarkArrivedInput{AppointmentID: ehrsim.ApptCancelled}, &res)
+	err := execute(t, acts, ehr.MarkArrivedName, ehr.MarkArrivedInput{AppointmentID: ehrsim.ApptCancelled}, &res)
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, err, &appErr)
 	require.Equal(t, ehr.ErrTypeRefused, appErr.Type())
@@ -71,7 +71,7 @@ func TestMarkArrivedRefusesCancelledAndDropsCancelationReason(t *testing.T) {
 	require.Equal(t, before, after, "nothing written")
 
 	// A month away: refused at the write-back when the window is checked.
-	err = execute(t, acts, "MarkArrived", ehr.MarkArrivedInput{AppointmentID: ehrsim.ApptNextMonth,
+	err = execute(t, acts, ehr.MarkArrivedName, ehr.MarkArrivedInput{AppointmentID: ehrsim.ApptNextMonth,
 		Guard: &ehr.ArrivalGuard{CheckedInAt: time.Now()}}, &res)
 	require.ErrorAs(t, err, &appErr)
 	require.Equal(t, ehr.ErrTypeRefused, appErr.Type())
@@ -82,7 +82,7 @@ func TestMarkArrivedRefusesCancelledAndDropsCancelationReason(t *testing.T) {
 	stray["id"], stray["status"] = "appt-stray", "booked"
 	delete(stray, "meta")
 	require.NoError(t, srv.Sim.Seed(stray))
-	require.NoError(t, execute(t, acts, "MarkArrived", ehr.MarkArrivedInput{AppointmentID: "appt-stray",
+	require.NoError(t, execute(t, acts, ehr.MarkArrivedName, ehr.MarkArrivedInput{AppointmentID: "appt-stray",
 		Guard: &ehr.ArrivalGuard{CheckedInAt: time.Now()}}, &res))
 	got, _ := srv.Sim.Resource("Appointment", "appt-stray")
 	require.Equal(t, "arrived", got["status"])

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/clients/fhir"
+	"github.com/careflow/engine/internal/audit"
 )
 
 // Writer is the FHIR client surface that filing results needs beyond FHIR.
@@ -20,11 +20,14 @@ type Writer interface {
 	Update(ctx context.Context, resourceType, id string, body json.RawMessage, ifMatch string) (*fhir.Resource, error)
 }
 
+// PatientContactName is the activity type name PatientContact is registered under.
+const PatientContactName = "PatientContact"
+
 // PatientContact reads the patient's first name, mobile number and language for an SMS.
 func (a *Activities) PatientContact(ctx context.Context, in PatientContactInput) (PatientContact, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.read-patient", "ehr", "Patient/"+in.PatientID)
 	res, err := a.FHIR.Read(ctx, "Patient", in.PatientID)
-	a.record(ctx, "fhir.read-patient", "Patient/"+in.PatientID, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return PatientContact{}, classify(err)
 	}
@@ -56,18 +59,21 @@ func observationKey(placer string, r LabResult) string {
 // interpretation maps OBX-8 to a v3 ObservationInterpretation code.
 var interpretation = map[string]string{"N": "N", "A": "A", "AA": "AA", "H": "H", "HH": "HH", "L": "L", "LL": "LL"}
 
+// WriteLabResultsName is the activity type name WriteLabResults is registered under.
+const WriteLabResultsName = "WriteLabResults"
+
 // WriteLabResults files the results: one Observation per result and a DiagnosticReport, each
 // created conditionally on an identifier derived from the placer order number; a resource
 // that exists already (a retry, a corrected report) is updated in place with If-Match.
 func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInput) (WriteLabResultsResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.write-results", "ehr", "Observation")
 	var out WriteLabResultsResult
 	refs := make([]fhir.Reference, 0, len(in.Results))
 	for _, r := range in.Results {
 		ident := fhir.Identifier{System: IdentifierSystem, Value: observationKey(in.PlacerOrderNumber, r)}
 		spec := fhir.ObservationSpec{PatientID: in.PatientID, Identifier: []fhir.Identifier{ident},
 			Status: obxStatus[r.Status], Code: fhir.CodeableConcept{Coding: []fhir.Coding{{System: "http://loinc.org", Code: r.Code, Display: r.Name}}},
-			Issued: time.Now().UTC(), ReferenceRange: r.ReferenceRange, Notes: r.Notes,
+			Issued: a.now().UTC(), ReferenceRange: r.ReferenceRange, Notes: r.Notes,
 			BasedOn: []fhir.Reference{{Identifier: &fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber}}}}
 		if spec.Status == "" {
 			spec.Status = "final"
@@ -95,7 +101,7 @@ func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInpu
 		}
 		res, err := a.upsert(ctx, "Observation", obs, ident, in.PatientID)
 		if err != nil {
-			a.record(ctx, "fhir.write-results", "Observation", start, err)
+			ex.Finish(outcomeOf(err))
 			return out, classifyLab(err)
 		}
 		out.ObservationIDs = append(out.ObservationIDs, res.ID)
@@ -120,17 +126,17 @@ func (a *Activities) WriteLabResults(ctx context.Context, in WriteLabResultsInpu
 	}
 	ident := fhir.Identifier{System: IdentifierSystem, Value: "lab:" + in.PlacerOrderNumber}
 	rep, err := fhir.NewDiagnosticReport(fhir.DiagnosticReportSpec{PatientID: in.PatientID, Identifier: []fhir.Identifier{ident},
-		Status: status, Code: fhir.CodeableConcept{Text: "Laboratory report"}, Issued: time.Now().UTC(), Results: refs,
+		Status: status, Code: fhir.CodeableConcept{Text: "Laboratory report"}, Issued: a.now().UTC(), Results: refs,
 		Conclusion: conclusion})
 	if err != nil {
 		return out, temporal.NewNonRetryableApplicationError("invalid report: "+err.Error(), ErrTypeRejected, nil)
 	}
 	res, err := a.upsert(ctx, "DiagnosticReport", rep, ident, in.PatientID)
-	exchange := "DiagnosticReport"
+	ex.Exchange = "DiagnosticReport"
 	if res != nil {
-		exchange += "/" + res.ID
+		ex.Exchange += "/" + res.ID
 	}
-	a.record(ctx, "fhir.write-results", exchange, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return out, classifyLab(err)
 	}

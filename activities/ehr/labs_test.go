@@ -54,7 +54,7 @@ func TestWriteLabResultsCreatesOnceAndCorrectsInPlace(t *testing.T) {
 	srv, acts := startEHR(t)
 	in := labInput()
 	var first ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", in, &first))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, in, &first))
 	require.Len(t, first.ObservationIDs, 2)
 	require.NotEmpty(t, first.DiagnosticReportID)
 	require.Len(t, srv.Sim.Resources("Observation"), 2)
@@ -81,7 +81,7 @@ func TestWriteLabResultsCreatesOnceAndCorrectsInPlace(t *testing.T) {
 
 	// A retried activity finds what the first attempt wrote.
 	var retry ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", in, &retry))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, in, &retry))
 	require.Equal(t, first, retry)
 	k, _ = srv.Sim.Resource("Observation", first.ObservationIDs[0])
 	require.Equal(t, json.Number("6.80"), path(t, k, "valueQuantity", "value"), "a retry keeps the precision too")
@@ -95,7 +95,7 @@ func TestWriteLabResultsCreatesOnceAndCorrectsInPlace(t *testing.T) {
 	corrected.Results[0].Value, corrected.Results[0].Status = "5.90", "C"
 	corrected.Results[0].Flags = []string{"H"}
 	var fixed ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", corrected, &fixed))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, corrected, &fixed))
 	require.Equal(t, first, fixed, "corrections update in place")
 	require.Len(t, srv.Sim.Resources("Observation"), 2)
 	require.Len(t, srv.Sim.Resources("DiagnosticReport"), 1)
@@ -109,7 +109,7 @@ func TestWriteLabResultsCreatesOnceAndCorrectsInPlace(t *testing.T) {
 	rep, _ = srv.Sim.Resource("DiagnosticReport", first.DiagnosticReportID)
 	require.Equal(t, "corrected", rep["status"])
 
-	recs, err := acts.Records.List(context.Background(), audit.Filter{Action: "fhir.write-results"})
+	recs, err := acts.Records.(audit.Store).List(context.Background(), audit.Filter{Action: "fhir.write-results"})
 	require.NoError(t, err)
 	require.Len(t, recs, 3)
 	for _, r := range recs {
@@ -123,7 +123,7 @@ func TestPatientContact(t *testing.T) {
 	seeded, ok := srv.Sim.Resource("Patient", "pat-1001")
 	require.True(t, ok)
 	var c ehr.PatientContact
-	require.NoError(t, execute(t, acts, "PatientContact", ehr.PatientContactInput{PatientID: "pat-1001"}, &c))
+	require.NoError(t, execute(t, acts, ehr.PatientContactName, ehr.PatientContactInput{PatientID: "pat-1001"}, &c))
 	require.NotEmpty(t, c.FirstName)
 	require.Equal(t, path(t, seeded, "name", 0, "given", 0), c.FirstName)
 	require.Equal(t, "mobile", path(t, seeded, "telecom", 0, "use"))
@@ -132,10 +132,10 @@ func TestPatientContact(t *testing.T) {
 
 	require.NoError(t, srv.Sim.Seed(ehrsim.LivedInSeed(time.Now())...))
 	var es ehr.PatientContact
-	require.NoError(t, execute(t, acts, "PatientContact", ehr.PatientContactInput{PatientID: "pat-4007"}, &es))
+	require.NoError(t, execute(t, acts, ehr.PatientContactName, ehr.PatientContactInput{PatientID: "pat-4007"}, &es))
 	require.Equal(t, "es", es.Language, "Patient.communication preferred")
 
-	err := execute(t, acts, "PatientContact", ehr.PatientContactInput{PatientID: "pat-missing"}, &c)
+	err := execute(t, acts, ehr.PatientContactName, ehr.PatientContactInput{PatientID: "pat-missing"}, &c)
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, err, &appErr)
 	require.Equal(t, ehr.ErrTypeNotFound, appErr.Type())
@@ -153,7 +153,7 @@ func TestWriteLabResultsSubIDsNotesRetractionAndPartial(t *testing.T) {
 			{Code: "8251-1", SubID: "2", Value: "second", Status: "F"},
 		}}
 	var first ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", in, &first))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, in, &first))
 	require.Len(t, srv.Sim.Resources("Observation"), 2, "sub-IDs do not overwrite each other")
 	o1, ok := srv.Sim.Resource("Observation", first.ObservationIDs[0])
 	require.True(t, ok)
@@ -167,7 +167,7 @@ func TestWriteLabResultsSubIDsNotesRetractionAndPartial(t *testing.T) {
 	in.Partial, in.Missing = false, nil
 	in.Results[1].Retracted, in.Results[1].Status = true, "W"
 	var second ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", in, &second))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, in, &second))
 	o2, ok := srv.Sim.Resource("Observation", first.ObservationIDs[1])
 	require.True(t, ok)
 	require.Equal(t, "entered-in-error", o2["status"])
@@ -181,9 +181,9 @@ func TestWriteLabResultsRefusesAnotherPatientsResource(t *testing.T) {
 	_, acts := startEHR(t)
 	in := labInput()
 	var res ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", in, &res))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, in, &res))
 	in.PatientID = "pat-1002"
-	err := execute(t, acts, "WriteLabResults", in, &res)
+	err := execute(t, acts, ehr.WriteLabResultsName, in, &res)
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, err, &appErr)
 	require.Equal(t, ehr.ErrTypeRejected, appErr.Type())
@@ -200,7 +200,7 @@ func TestWriteLabResultsComparatorAndLenientNumber(t *testing.T) {
 		{Code: "2345-7", Value: "0 .07", Number: &n, Units: "mg/dL", Status: "F"},
 	}}
 	var res ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", in, &res))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, in, &res))
 	o1, ok := srv.Sim.Resource("Observation", res.ObservationIDs[0])
 	require.True(t, ok)
 	require.Equal(t, "<", path(t, o1, "valueQuantity", "comparator"))
@@ -219,7 +219,7 @@ func TestWriteLabResultsCodedValue(t *testing.T) {
 			Coded: &ehr.LabCoding{Code: "3092008", Display: "Staphylococcus aureus", System: "SCT"}},
 	}}
 	var res ehr.WriteLabResultsResult
-	require.NoError(t, execute(t, acts, "WriteLabResults", in, &res))
+	require.NoError(t, execute(t, acts, ehr.WriteLabResultsName, in, &res))
 	o, ok := srv.Sim.Resource("Observation", res.ObservationIDs[0])
 	require.True(t, ok)
 	require.Equal(t, "http://snomed.info/sct", path(t, o, "valueCodeableConcept", "coding", 0, "system"))

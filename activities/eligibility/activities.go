@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/clients/clearinghouse"
@@ -25,15 +24,19 @@ type RealTimer interface {
 type Activities struct {
 	Clearinghouse RealTimer
 	Envelope      x12.Envelope
-	Records       audit.Store
-	Now           func() time.Time
+	Records       audit.Appender
+	// Now is the clock for the interchange date and audit latencies; nil means time.Now.
+	Now func() time.Time
 }
+
+// CheckEligibilityName is the activity type name CheckEligibility is registered under.
+const CheckEligibilityName = "CheckEligibility"
 
 // CheckEligibility sends a 270 and parses the 271. A malformed answer is permanent (the same
 // question gets the same answer) and keeps the raw payload in the error's details, which the
 // payload codec encrypts in history.
 func (a *Activities) CheckEligibility(ctx context.Context, in CheckInput) (CheckResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "clearinghouse.270", "clearinghouse", "")
 	payload, err := a.build270(in)
 	if err != nil {
 		return CheckResult{}, temporal.NewNonRetryableApplicationError("the inquiry is incomplete: "+err.Error(), ErrTypeRejected, nil)
@@ -41,19 +44,15 @@ func (a *Activities) CheckEligibility(ctx context.Context, in CheckInput) (Check
 	payloadID := clearinghouse.DerivePayloadID(in.PayloadID)
 	resp, err := a.Clearinghouse.RealTime(ctx, clearinghouse.RealTimeRequest{
 		PayloadType: clearinghouse.PayloadType270, PayloadID: payloadID, Payload: payload})
-	rec := audit.Record{Actor: "worker", Action: "clearinghouse.270", Vendor: "clearinghouse", Exchange: payloadID,
-		Outcome: audit.OutcomeOK}
-	defer func() {
-		rec.Latency = time.Since(start)
-		a.record(ctx, rec)
-	}()
+	ex.Exchange = payloadID
+	defer ex.Done()
 	if err != nil {
 		var ce *clearinghouse.Error
-		rec.Outcome = audit.OutcomeError
+		ex.Outcome = audit.OutcomeError
 		if errors.As(err, &ce) {
-			rec.Code = ce.Code
+			ex.Code = ce.Code
 			if !ce.Retryable {
-				rec.Outcome = audit.OutcomeRejected
+				ex.Outcome = audit.OutcomeRejected
 				return CheckResult{}, temporal.NewNonRetryableApplicationError("code "+ce.Code, ErrTypeRejected, nil)
 			}
 		}
@@ -62,10 +61,10 @@ func (a *Activities) CheckEligibility(ctx context.Context, in CheckInput) (Check
 	if resp.PayloadType == clearinghouse.PayloadType999 {
 		ack, perr := x12.Parse999(resp.Payload)
 		if perr != nil {
-			rec.Outcome, rec.Code = audit.OutcomeRejected, "malformed-999"
+			ex.Outcome, ex.Code = audit.OutcomeRejected, "malformed-999"
 			return CheckResult{}, malformed(perr, resp.Payload)
 		}
-		rec.Outcome, rec.Code = audit.OutcomeRejected, "999"
+		ex.Outcome, ex.Code = audit.OutcomeRejected, "999"
 		if !ack.Accepted {
 			return CheckResult{}, temporal.NewNonRetryableApplicationError("the 270 was rejected (999)", ErrTypeRejected, nil)
 		}
@@ -73,7 +72,7 @@ func (a *Activities) CheckEligibility(ctx context.Context, in CheckInput) (Check
 	}
 	r, perr := x12.Parse271(resp.Payload)
 	if perr != nil {
-		rec.Outcome, rec.Code = audit.OutcomeRejected, "malformed-271"
+		ex.Outcome, ex.Code = audit.OutcomeRejected, "malformed-271"
 		return CheckResult{}, malformed(perr, resp.Payload)
 	}
 	return resultOf(r, in.Dependent != nil), nil
@@ -151,13 +150,9 @@ func relationshipCode(rel string) string {
 }
 
 func (a *Activities) build270(in CheckInput) ([]byte, error) {
-	now := time.Now
-	if a.Now != nil {
-		now = a.Now
-	}
 	env := a.Envelope
 	env.ControlNumber = controlNumber(in.PayloadID)
-	env.Date = now()
+	env.Date = a.now()
 	if env.Usage == 0 {
 		env.Usage = 'P'
 	}
@@ -212,14 +207,10 @@ func genderCode(g string) string {
 	return "U"
 }
 
-func (a *Activities) record(ctx context.Context, r audit.Record) {
-	if a.Records == nil {
-		return
+// now is the injected clock, or the wall clock when none is set.
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
 	}
-	if activity.IsActivity(ctx) {
-		r.Process = activity.GetInfo(ctx).WorkflowExecution.ID
-	}
-	if _, err := a.Records.Append(context.WithoutCancel(ctx), r); err != nil && activity.IsActivity(ctx) {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", r.Action)
-	}
+	return time.Now()
 }

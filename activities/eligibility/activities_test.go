@@ -34,7 +34,7 @@ func check(t *testing.T, acts *eligibility.Activities, member string) (eligibili
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(acts)
-	v, err := env.ExecuteActivity("CheckEligibility", eligibility.CheckInput{
+	v, err := env.ExecuteActivity(eligibility.CheckEligibilityName, eligibility.CheckInput{
 		PayloadID: "checkin:appt-" + member + "/eligibility", TraceNumber: "CF0000000001", ProviderNPI: "1234567893",
 		ProviderName: "Clinic", PayerID: "SIMPAYER01", PayerName: "Sim Payer",
 		Subscriber:  eligibility.Subscriber{MemberID: member, FirstName: "Ada", LastName: "Testpatient", BirthDate: "1980-01-02", Gender: "female"},
@@ -133,7 +133,7 @@ func TestDependentInquiryReadsTheDependentsLoop(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(acts)
-	v, err := env.ExecuteActivity("CheckEligibility", eligibility.CheckInput{
+	v, err := env.ExecuteActivity(eligibility.CheckEligibilityName, eligibility.CheckInput{
 		PayloadID: "checkin:appt-dep/eligibility", TraceNumber: "CF0000000002", ProviderNPI: "1234567893",
 		ProviderName: "Clinic", PayerID: "SIMPAYER01", PayerName: "Sim Payer",
 		Subscriber: eligibility.Subscriber{MemberID: chsim.MemberFamily, FirstName: "Mike", LastName: "Testpatient",

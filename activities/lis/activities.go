@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/activities/ehr"
@@ -30,11 +29,13 @@ type PatientReader interface {
 type Activities struct {
 	MLLP    Sender
 	FHIR    PatientReader
-	Records audit.Store
+	Records audit.Appender
 	// SendingApplication, SendingFacility, ReceivingApplication and ReceivingFacility
 	// identify both ends in MSH.
 	SendingApplication, SendingFacility, ReceivingApplication, ReceivingFacility string
-	Now                                                                          func() time.Time
+	// Now is the clock for MSH-7, the patient's name in effect and audit latencies; nil means
+	// time.Now.
+	Now func() time.Time
 	// Charset is the laboratory's MSH-18 character set (LIS_CHARSET); empty means UTF-8.
 	Charset string
 }
@@ -42,22 +43,21 @@ type Activities struct {
 // priorities maps the API's priority to HL7 table 0485.
 var priorities = map[string]string{"": "R", "routine": "R", "stat": "S", "asap": "A"}
 
+// SendOrderName is the activity type name SendOrder is registered under.
+const SendOrderName = "SendOrder"
+
 // SendOrder builds the ORM^O01 and sends it over MLLP. AA/CA succeeds; AE/AR is permanent (the
 // LIS refused this order and will refuse it again); no ACK or a broken connection is retried
 // by Temporal with the same MSH-10.
 func (a *Activities) SendOrder(ctx context.Context, in SendOrderInput) (SendOrderResult, error) {
-	start := time.Now()
-	rec := audit.Record{Actor: "worker", Action: "lis.order", Process: in.WorkflowID, Vendor: "lis", Exchange: in.ControlID}
-	defer func() {
-		rec.Latency = time.Since(start)
-		a.record(ctx, rec)
-	}()
+	ex := audit.Begin(ctx, a.Records, a.Now, "lis.order", "lis", in.ControlID)
+	ex.Process = in.WorkflowID
+	defer ex.Done()
 	pat, err := a.patient(ctx, in.PatientRef)
 	if err != nil {
-		rec.Outcome = audit.OutcomeError
+		ex.Outcome = audit.OutcomeError
 		return SendOrderResult{}, err
 	}
-	now := a.clock
 	tests := make([]hl7.CWE, len(in.Tests))
 	for i, t := range in.Tests {
 		tests[i] = hl7.CWE{Code: t, System: "LN"}
@@ -65,43 +65,43 @@ func (a *Activities) SendOrder(ctx context.Context, in SendOrderInput) (SendOrde
 	msg, err := hl7.BuildORM(hl7.OrderInput{
 		Envelope: hl7.Envelope{SendingApplication: a.SendingApplication, SendingFacility: a.SendingFacility,
 			ReceivingApplication: a.ReceivingApplication, ReceivingFacility: a.ReceivingFacility,
-			ControlID: in.ControlID, Time: now()},
+			ControlID: in.ControlID, Time: a.now()},
 		PlacerOrderNumber: in.PlacerOrderNumber, Patient: pat,
 		OrderingProvider: hl7.Provider{ID: in.ProviderID, Family: in.ProviderName, AssigningAuthority: "NPI"},
 		Tests:            tests, Priority: priorities[in.Priority],
 	})
 	if err != nil {
-		rec.Outcome = audit.OutcomeRejected
+		ex.Outcome = audit.OutcomeRejected
 		return SendOrderResult{}, temporal.NewNonRetryableApplicationError("the order cannot be built: "+err.Error(), ErrTypeOrderRejected, nil)
 	}
 	raw, err := a.encodeOrder(msg)
 	if err != nil {
-		rec.Outcome = audit.OutcomeRejected
+		ex.Outcome = audit.OutcomeRejected
 		return SendOrderResult{}, temporal.NewNonRetryableApplicationError("the order cannot be encoded", ErrTypeOrderRejected, nil)
 	}
 	ackRaw, err := a.MLLP.Send(ctx, raw)
 	if err != nil {
-		rec.Outcome = audit.OutcomeError
+		ex.Outcome = audit.OutcomeError
 		return SendOrderResult{}, fmt.Errorf("lis: %w", err)
 	}
 	ackMsg, err := hl7.Parse(decodeAck(ackRaw))
 	if err != nil {
-		rec.Outcome = audit.OutcomeError
+		ex.Outcome = audit.OutcomeError
 		return SendOrderResult{}, errors.New("lis: unreadable ACK")
 	}
 	ack, err := hl7.ParseACK(ackMsg)
 	if err != nil || ack.ControlID != in.ControlID {
 		// An ACK for another message means the connection is out of step; resend.
-		rec.Outcome = audit.OutcomeError
+		ex.Outcome = audit.OutcomeError
 		return SendOrderResult{}, errors.New("lis: the ACK does not answer this order")
 	}
-	rec.Code = ack.Code
+	ex.Code = ack.Code
 	if ack.Rejected() || !ack.Accepted() {
-		rec.Outcome = audit.OutcomeRejected
+		ex.Outcome = audit.OutcomeRejected
 		// The ERR text is the LIS's own wording about the order; it is kept encrypted in history.
 		return SendOrderResult{}, temporal.NewNonRetryableApplicationError(ack.Reason(), ErrTypeOrderRejected, nil)
 	}
-	rec.Outcome = audit.OutcomeOK
+	ex.Outcome = audit.OutcomeOK
 	out := SendOrderResult{AckCode: ack.Code, ControlID: ack.ControlID}
 	for _, id := range pat.Identifiers {
 		out.Patient = append(out.Patient, PatientID{ID: id.ID, Type: id.TypeCode})
@@ -129,7 +129,7 @@ func (a *Activities) patient(ctx context.Context, id string) (hl7.Patient, error
 			out.Identifiers = append([]hl7.CX{{ID: ident.Value, TypeCode: "MR"}}, out.Identifiers...)
 		}
 	}
-	if n, ok := p.LegalNameAt(a.clock()); ok {
+	if n, ok := p.LegalNameAt(a.now()); ok {
 		pn := hl7.PersonName{Family: n.Family}
 		if len(n.Given) > 0 {
 			pn.Given = n.Given[0]
@@ -139,17 +139,8 @@ func (a *Activities) patient(ctx context.Context, id string) (hl7.Patient, error
 	return out, nil
 }
 
-func (a *Activities) record(ctx context.Context, r audit.Record) {
-	if a.Records == nil {
-		return
-	}
-	if _, err := a.Records.Append(context.WithoutCancel(ctx), r); err != nil && activity.IsActivity(ctx) {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", r.Action)
-	}
-}
-
-// clock is the injected clock, or the wall clock when none is set.
-func (a *Activities) clock() time.Time {
+// now is the injected clock, or the wall clock when none is set.
+func (a *Activities) now() time.Time {
 	if a.Now != nil {
 		return a.Now()
 	}

@@ -24,8 +24,11 @@ type RecordInput struct {
 
 // Activities writes audit records.
 type Activities struct {
-	Records audit.Store
+	Records audit.Appender
 }
+
+// RecordName is the activity type name Record is registered under.
+const RecordName = "Record"
 
 // Record appends the record for the calling workflow. Idempotency is not needed: a retried
 // append after a lost answer adds a duplicate line, which an append-only trail tolerates.

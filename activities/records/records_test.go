@@ -16,7 +16,7 @@ func TestRecordAppendsForTheCallingWorkflow(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(&records.Activities{Records: store})
-	_, err := env.ExecuteActivity("Record", records.RecordInput{Action: "lab.acknowledge", Actor: "api:dr.b",
+	_, err := env.ExecuteActivity(records.RecordName, records.RecordInput{Action: "lab.acknowledge", Actor: "api:dr.b",
 		Exchange: "LAB1", Code: "api", Outcome: audit.OutcomeOK, LatencyMS: 1500})
 	require.NoError(t, err)
 	recs, err := store.List(context.Background(), audit.Filter{Action: "lab.acknowledge"})
@@ -33,6 +33,6 @@ func TestRecordWithoutStoreIsANoOp(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(&records.Activities{})
-	_, err := env.ExecuteActivity("Record", records.RecordInput{Action: "lab.escalation", Outcome: audit.OutcomeError})
+	_, err := env.ExecuteActivity(records.RecordName, records.RecordInput{Action: "lab.escalation", Outcome: audit.OutcomeError})
 	require.NoError(t, err)
 }

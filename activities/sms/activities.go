@@ -11,6 +11,7 @@ import (
 
 	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Sender is the part of the Twilio client the activity needs, so tests can inject a fake.
@@ -22,52 +23,38 @@ type Sender interface {
 // reference and Twilio's message SID, never the number or the text).
 type Activities struct {
 	SMS     Sender
-	Records audit.Store
+	Records audit.ActivityStore
+	// Now is the clock for audit latencies; nil means time.Now.
+	Now func() time.Time
 }
+
+// SendSMSName is the activity type name SendSMS is registered under.
+const SendSMSName = "SendSMS"
 
 // SendSMS sends one message. Twilio has no idempotency key for message creation, so a retry
 // after an unreadable 2xx would send twice; the client reports that case as permanent.
 func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "twilio.send", "twilio", in.Reference)
 	msg, err := a.SMS.SendSMS(ctx, in.To, in.Body)
-	rec := audit.Record{Actor: "worker", Action: "twilio.send", Process: processOf(ctx), Vendor: "twilio",
-		Exchange: in.Reference, Latency: time.Since(start)}
 	if err != nil {
 		var te *twilio.Error
-		rec.Outcome = audit.OutcomeError
 		if errors.As(err, &te) {
-			rec.Code = fmt.Sprint(te.Code)
 			if !te.Retryable {
-				rec.Outcome = audit.OutcomeRejected
-				a.record(ctx, rec)
+				ex.Finish(audit.OutcomeRejected, fmt.Sprint(te.Code))
 				return SendResult{}, temporal.NewNonRetryableApplicationError(
 					fmt.Sprintf("twilio refused the message: code %d", te.Code), ErrTypeInvalidRecipient, nil)
 			}
+			ex.Code = fmt.Sprint(te.Code)
 		}
-		a.record(ctx, rec)
+		ex.Finish(audit.OutcomeError, ex.Code)
 		return SendResult{}, fmt.Errorf("twilio send: %w", err)
 	}
-	rec.Outcome, rec.Exchange = audit.OutcomeOK, msg.SID
-	a.record(ctx, rec)
+	ex.FinishFor(msg.SID, audit.OutcomeOK, "")
 	return SendResult{SID: msg.SID, Status: msg.Status}, nil
 }
 
-func (a *Activities) record(ctx context.Context, r audit.Record) {
-	if a.Records == nil {
-		return
-	}
-	if _, err := a.Records.Append(context.WithoutCancel(ctx), r); err != nil {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", r.Action)
-	}
-}
-
-// processOf returns the calling workflow's ID for the audit trail.
-func processOf(ctx context.Context) string {
-	if !activity.IsActivity(ctx) {
-		return ""
-	}
-	return activity.GetInfo(ctx).WorkflowExecution.ID
-}
+// PageName is the activity type name Page is registered under.
+const PageName = "Page"
 
 // Page sends a critical-value page and registers its reply code for the paged number, so the
 // SMS webhook can route the clinician's reply to the workflow. The code is registered before
@@ -75,8 +62,8 @@ func processOf(ctx context.Context) string {
 // this number by another order is refused, never reused.
 func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error) {
 	if a.Records != nil {
-		err := a.Records.PutCrosswalk(ctx, CrosswalkPageCode, PageCodeKey(in.To, in.Code), in.WorkflowID)
-		if errors.Is(err, audit.ErrConflict) {
+		err := a.Records.PutCrosswalk(ctx, crosswalk.SMSPageCode, crosswalk.PageCodeKey(in.To, in.Code), in.WorkflowID)
+		if errors.Is(err, crosswalk.ErrConflict) {
 			return SendResult{}, temporal.NewNonRetryableApplicationError("page code already in use for this number", ErrTypePageCodeInUse, nil)
 		}
 		if err != nil {
@@ -85,19 +72,15 @@ func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error)
 	}
 	res, err := a.SendSMS(ctx, SendInput{To: in.To, Body: in.Body, Reference: in.WorkflowID + "/page/" + in.Role})
 	if err == nil {
-		a.record(ctx, audit.Record{Actor: "worker", Action: "lab.page", Process: processOf(ctx), Vendor: "twilio",
-			Exchange: res.SID, Code: in.Role, Outcome: audit.OutcomeOK})
+		audit.Begin(ctx, a.Records, a.Now, "lab.page", "twilio", res.SID).Finish(audit.OutcomeOK, in.Role)
 		if a.Records != nil && res.SID != "" {
 			// The SMS is out: failing now would send it twice, so a lost mapping only costs the
 			// early move to the next contact (the ack timeout still moves on).
-			if perr := a.Records.PutCrosswalk(context.WithoutCancel(ctx), CrosswalkPageSID, res.SID, in.WorkflowID); perr != nil &&
-				!errors.Is(perr, audit.ErrConflict) && activity.IsActivity(ctx) {
+			if perr := a.Records.PutCrosswalk(context.WithoutCancel(ctx), crosswalk.SMSPageSID, res.SID, in.WorkflowID); perr != nil &&
+				!errors.Is(perr, crosswalk.ErrConflict) && activity.IsActivity(ctx) {
 				activity.GetLogger(ctx).Warn("registering the page SID failed")
 			}
 		}
 	}
 	return res, err
 }
-
-// PageCodeKey is the crosswalk key of a page code: the paged number and the code.
-func PageCodeKey(phone, code string) string { return phone + ":" + code }

@@ -30,7 +30,7 @@ func run(t *testing.T, s sms.Sender, store audit.Store) (sms.SendResult, error) 
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(&sms.Activities{SMS: s, Records: store})
-	v, err := env.ExecuteActivity("SendSMS", sms.SendInput{To: "+15551230001", Body: "Hi Ada", Reference: "checkin:a/sms"})
+	v, err := env.ExecuteActivity(sms.SendSMSName, sms.SendInput{To: "+15551230001", Body: "Hi Ada", Reference: "checkin:a/sms"})
 	if err != nil {
 		return sms.SendResult{}, err
 	}

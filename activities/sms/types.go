@@ -32,10 +32,3 @@ type PageInput struct {
 
 // ErrTypePageCodeInUse means the reply code collides with another order's page to the same number.
 const ErrTypePageCodeInUse = "SMSPageCodeInUse"
-
-// CrosswalkPageCode is the crosswalk kind mapping a page code to its workflow.
-const CrosswalkPageCode = "sms.page-code"
-
-// CrosswalkPageSID is the crosswalk kind mapping a page's Twilio message SID to its workflow,
-// so a delivery-status callback (undelivered, failed) reaches the escalation.
-const CrosswalkPageSID = "sms.page-sid"

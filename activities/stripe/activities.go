@@ -12,21 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/internal/audit"
-)
-
-// Metadata keys set on Stripe objects. The first two equal the payments contract's
-// MetadataPaymentID and MetadataWorkflowID (a test checks); activities do not import workflows.
-const (
-	MetadataPaymentID   = "payment_id"
-	MetadataWorkflowID  = "workflow_id"
-	MetadataCustomerRef = "customer_ref"
-)
-
-// Crosswalk kinds recorded after successful calls, so webhooks find their workflow.
-const (
-	CrosswalkPaymentIntent = "stripe.payment_intent"
-	CrosswalkCharge        = "stripe.charge"
-	CrosswalkRefund        = "stripe.refund"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Audit actions, one per activity.
@@ -38,13 +24,17 @@ const (
 )
 
 // Activities are the Stripe activities of the payments process. Register with
-// worker.RegisterActivity(&Activities{...}); activity names are the method names.
+// worker.RegisterActivity(&Activities{...}); activity names are the method names, each also
+// declared as a constant (AuthorizePaymentName, ...) for the workflow to call it by.
 type Activities struct {
 	Stripe  *stripe.Client
-	Records audit.Store
+	Records audit.ActivityStore
 	// Now is the clock for audit latencies; nil means time.Now.
 	Now func() time.Time
 }
+
+// AuthorizePaymentName is the activity type name AuthorizePayment is registered under.
+const AuthorizePaymentName = "AuthorizePayment"
 
 // AuthorizePayment creates and confirms a PaymentIntent with manual capture, which places a
 // hold on the card for Amount. A decline is a non-retryable ErrTypeCardDeclined error.
@@ -52,7 +42,7 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 	if err := requireFields("authorize", in.IdempotencyKey, in.WorkflowID); err != nil {
 		return AuthorizeResult{}, err
 	}
-	start := a.now()
+	ex := a.begin(ctx, ActionAuthorize, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentCreateParams{
 		Amount:   stripe.Int64(in.Amount),
 		Currency: stripe.String(in.Currency),
@@ -63,9 +53,9 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 		Confirm:            stripe.Bool(true),
 		CaptureMethod:      stripe.String(string(stripe.PaymentIntentCaptureMethodManual)),
 		Metadata: map[string]string{
-			MetadataPaymentID:   in.PaymentID,
-			MetadataWorkflowID:  in.WorkflowID,
-			MetadataCustomerRef: in.CustomerRef,
+			crosswalk.StripeMetadataPaymentID:   in.PaymentID,
+			crosswalk.StripeMetadataWorkflowID:  in.WorkflowID,
+			crosswalk.StripeMetadataCustomerRef: in.CustomerRef,
 		},
 	}
 	if in.Description != "" {
@@ -82,11 +72,11 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 		found, err := a.findAuthorization(ctx, in.WorkflowID)
 		if err != nil {
 			c := classify("authorize", err)
-			a.record(ctx, ActionAuthorize, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+			ex.FinishFor(in.IdempotencyKey, c.outcome, c.code)
 			return AuthorizeResult{}, c.err
 		}
 		if found != nil {
-			return a.authorized(ctx, in, found, start, "")
+			return a.authorized(ctx, in, found, ex, "")
 		}
 		key = AttemptKey(in.IdempotencyKey, n)
 	}
@@ -98,27 +88,27 @@ func (a *Activities) AuthorizePayment(ctx context.Context, in AuthorizeInput) (A
 		exchange := firstNonEmpty(c.objectID, in.IdempotencyKey)
 		if c.objectID != "" {
 			// A declined intent still exists at Stripe and its webhooks name it.
-			a.crosswalk(ctx, CrosswalkPaymentIntent, c.objectID, in.WorkflowID)
+			a.crosswalk(ctx, crosswalk.StripePaymentIntent, c.objectID, in.WorkflowID)
 		}
-		a.record(ctx, ActionAuthorize, in.WorkflowID, exchange, start, c.outcome, c.code)
+		ex.FinishFor(exchange, c.outcome, c.code)
 		return AuthorizeResult{}, c.err
 	}
-	return a.authorized(ctx, in, pi, start, key)
+	return a.authorized(ctx, in, pi, ex, key)
 }
 
 // authorized turns the intent an authorization created or found into the activity's result.
-func (a *Activities) authorized(ctx context.Context, in AuthorizeInput, pi *stripe.PaymentIntent, start time.Time, key string) (AuthorizeResult, error) {
+func (a *Activities) authorized(ctx context.Context, in AuthorizeInput, pi *stripe.PaymentIntent, ex *audit.Exchange, key string) (AuthorizeResult, error) {
 	res := AuthorizeResult{PaymentIntentID: pi.ID, Status: string(pi.Status), AmountCapturable: pi.AmountCapturable, IdempotencyKey: key}
 	if pi.LatestCharge != nil {
 		res.ChargeID = pi.LatestCharge.ID
 	}
-	a.crosswalk(ctx, CrosswalkPaymentIntent, pi.ID, in.WorkflowID)
-	a.crosswalk(ctx, CrosswalkCharge, res.ChargeID, in.WorkflowID)
+	a.crosswalk(ctx, crosswalk.StripePaymentIntent, pi.ID, in.WorkflowID)
+	a.crosswalk(ctx, crosswalk.StripeCharge, res.ChargeID, in.WorkflowID)
 
 	if pi.Status != stripe.PaymentIntentStatusRequiresCapture && pi.Status != stripe.PaymentIntentStatusSucceeded {
 		// requires_action means the issuer wants 3-D Secure, which a server-side confirmation
 		// cannot complete; Stripe calls this decline authentication_required off-session.
-		a.record(ctx, ActionAuthorize, in.WorkflowID, pi.ID, start, audit.OutcomeRejected, string(pi.Status))
+		ex.FinishFor(pi.ID, audit.OutcomeRejected, string(pi.Status))
 		reason := "authentication_required"
 		if pi.Status != stripe.PaymentIntentStatusRequiresAction {
 			reason = "unexpected_status_" + string(pi.Status)
@@ -127,16 +117,19 @@ func (a *Activities) authorized(ctx context.Context, in AuthorizeInput, pi *stri
 			&VendorError{Op: "authorize", HTTPStatus: statusOf(pi.LastResponse), Code: reason},
 			DeclineInfo{Code: reason, HTTPStatus: statusOf(pi.LastResponse)})
 	}
-	a.record(ctx, ActionAuthorize, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
+	ex.FinishFor(pi.ID, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
 	return res, nil
 }
+
+// CapturePaymentName is the activity type name CapturePayment is registered under.
+const CapturePaymentName = "CapturePayment"
 
 // CapturePayment captures Amount (zero: everything authorized) of an authorized PaymentIntent.
 func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (CaptureResult, error) {
 	if err := requireFields("capture", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
 		return CaptureResult{}, err
 	}
-	start := a.now()
+	ex := a.begin(ctx, ActionCapture, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentCaptureParams{}
 	if in.Amount > 0 {
 		params.AmountToCapture = stripe.Int64(in.Amount)
@@ -148,17 +141,17 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 		cur, err := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil)
 		if err != nil {
 			c := classify("capture", err)
-			a.record(ctx, ActionCapture, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+			ex.FinishFor(in.PaymentIntentID, c.outcome, c.code)
 			return CaptureResult{}, c.err
 		}
 		switch cur.Status {
 		case stripe.PaymentIntentStatusSucceeded:
-			a.record(ctx, ActionCapture, in.WorkflowID, cur.ID, start, audit.OutcomeOK, "already-captured")
+			ex.FinishFor(cur.ID, audit.OutcomeOK, "already-captured")
 			return CaptureResult{Status: string(cur.Status), AmountReceived: cur.AmountReceived}, nil
 		case stripe.PaymentIntentStatusRequiresCapture:
 			key = AttemptKey(in.IdempotencyKey, n)
 		default:
-			a.record(ctx, ActionCapture, in.WorkflowID, cur.ID, start, audit.OutcomeRejected, string(cur.Status))
+			ex.FinishFor(cur.ID, audit.OutcomeRejected, string(cur.Status))
 			return CaptureResult{}, unexpectedStatus("capture", cur.Status)
 		}
 	}
@@ -170,28 +163,31 @@ func (a *Activities) CapturePayment(ctx context.Context, in CaptureInput) (Captu
 		// key; if this capture already happened, the intent says so and the step is done.
 		if done, rerr := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil); rerr == nil &&
 			done.Status == stripe.PaymentIntentStatusSucceeded {
-			a.record(ctx, ActionCapture, in.WorkflowID, done.ID, start, audit.OutcomeOK, "already-captured")
+			ex.FinishFor(done.ID, audit.OutcomeOK, "already-captured")
 			return CaptureResult{Status: string(done.Status), AmountReceived: done.AmountReceived}, nil
 		}
 	}
 	if err != nil {
 		c := classify("capture", err)
-		a.record(ctx, ActionCapture, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+		ex.FinishFor(in.PaymentIntentID, c.outcome, c.code)
 		return CaptureResult{}, c.err
 	}
 	if pi.LatestCharge != nil {
-		a.crosswalk(ctx, CrosswalkCharge, pi.LatestCharge.ID, in.WorkflowID)
+		a.crosswalk(ctx, crosswalk.StripeCharge, pi.LatestCharge.ID, in.WorkflowID)
 	}
-	a.record(ctx, ActionCapture, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
+	ex.FinishFor(pi.ID, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
 	return CaptureResult{Status: string(pi.Status), AmountReceived: pi.AmountReceived, IdempotencyKey: key}, nil
 }
+
+// CancelPaymentName is the activity type name CancelPayment is registered under.
+const CancelPaymentName = "CancelPayment"
 
 // CancelPayment cancels a PaymentIntent, releasing its authorization.
 func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelResult, error) {
 	if err := requireFields("cancel", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
 		return CancelResult{}, err
 	}
-	start := a.now()
+	ex := a.begin(ctx, ActionCancel, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentCancelParams{}
 	if in.Reason != "" {
 		params.CancellationReason = stripe.String(in.Reason)
@@ -202,15 +198,15 @@ func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelR
 		cur, err := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil)
 		if err != nil {
 			c := classify("cancel", err)
-			a.record(ctx, ActionCancel, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+			ex.FinishFor(in.PaymentIntentID, c.outcome, c.code)
 			return CancelResult{}, c.err
 		}
 		switch cur.Status {
 		case stripe.PaymentIntentStatusCanceled:
-			a.record(ctx, ActionCancel, in.WorkflowID, cur.ID, start, audit.OutcomeOK, "already-canceled")
+			ex.FinishFor(cur.ID, audit.OutcomeOK, "already-canceled")
 			return CancelResult{Status: string(cur.Status)}, nil
 		case stripe.PaymentIntentStatusSucceeded, stripe.PaymentIntentStatusProcessing:
-			a.record(ctx, ActionCancel, in.WorkflowID, cur.ID, start, audit.OutcomeRejected, string(cur.Status))
+			ex.FinishFor(cur.ID, audit.OutcomeRejected, string(cur.Status))
 			return CancelResult{}, unexpectedStatus("cancel", cur.Status)
 		default:
 			key = AttemptKey(in.IdempotencyKey, n)
@@ -223,32 +219,35 @@ func (a *Activities) CancelPayment(ctx context.Context, in CancelInput) (CancelR
 		// As for capture: a cancellation that already happened is the outcome this step wants.
 		if done, rerr := a.Stripe.V1PaymentIntents.Retrieve(ctx, in.PaymentIntentID, nil); rerr == nil &&
 			done.Status == stripe.PaymentIntentStatusCanceled {
-			a.record(ctx, ActionCancel, in.WorkflowID, done.ID, start, audit.OutcomeOK, "already-canceled")
+			ex.FinishFor(done.ID, audit.OutcomeOK, "already-canceled")
 			return CancelResult{Status: string(done.Status)}, nil
 		}
 	}
 	if err != nil {
 		c := classify("cancel", err)
-		a.record(ctx, ActionCancel, in.WorkflowID, in.PaymentIntentID, start, c.outcome, c.code)
+		ex.FinishFor(in.PaymentIntentID, c.outcome, c.code)
 		return CancelResult{}, c.err
 	}
-	a.record(ctx, ActionCancel, in.WorkflowID, pi.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
+	ex.FinishFor(pi.ID, audit.OutcomeOK, strconv.Itoa(statusOf(pi.LastResponse)))
 	return CancelResult{Status: string(pi.Status), IdempotencyKey: key}, nil
 }
+
+// RefundPaymentName is the activity type name RefundPayment is registered under.
+const RefundPaymentName = "RefundPayment"
 
 // RefundPayment refunds Amount (zero: whatever is left) of a captured PaymentIntent.
 func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundResult, error) {
 	if err := requireFields("refund", in.IdempotencyKey, in.WorkflowID, in.PaymentIntentID); err != nil {
 		return RefundResult{}, err
 	}
-	start := a.now()
+	ex := a.begin(ctx, ActionRefund, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.RefundCreateParams{
 		PaymentIntent: stripe.String(in.PaymentIntentID),
 		// The base key finds this refund again if its answer is lost (see findRefund).
-		Metadata: map[string]string{MetadataWorkflowID: in.WorkflowID, MetadataKey: in.IdempotencyKey},
+		Metadata: map[string]string{crosswalk.StripeMetadataWorkflowID: in.WorkflowID, MetadataKey: in.IdempotencyKey},
 	}
 	if in.PaymentID != "" {
-		params.Metadata[MetadataPaymentID] = in.PaymentID
+		params.Metadata[crosswalk.StripeMetadataPaymentID] = in.PaymentID
 	}
 	if in.Amount > 0 {
 		params.Amount = stripe.Int64(in.Amount)
@@ -262,11 +261,11 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 		found, err := a.findRefund(ctx, in.PaymentIntentID, in.IdempotencyKey)
 		if err != nil {
 			c := classify("refund", err)
-			a.record(ctx, ActionRefund, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+			ex.FinishFor(in.IdempotencyKey, c.outcome, c.code)
 			return RefundResult{}, c.err
 		}
 		if found != nil {
-			a.record(ctx, ActionRefund, in.WorkflowID, found.ID, start, audit.OutcomeOK, "already-refunded")
+			ex.FinishFor(found.ID, audit.OutcomeOK, "already-refunded")
 			return RefundResult{RefundID: found.ID, Status: string(found.Status), Amount: found.Amount}, nil
 		}
 		key = AttemptKey(in.IdempotencyKey, n)
@@ -276,34 +275,20 @@ func (a *Activities) RefundPayment(ctx context.Context, in RefundInput) (RefundR
 	re, err := a.Stripe.V1Refunds.Create(ctx, params)
 	if err != nil {
 		c := classify("refund", err)
-		a.record(ctx, ActionRefund, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+		ex.FinishFor(in.IdempotencyKey, c.outcome, c.code)
 		return RefundResult{}, c.err
 	}
-	a.crosswalk(ctx, CrosswalkRefund, re.ID, in.WorkflowID)
-	a.record(ctx, ActionRefund, in.WorkflowID, re.ID, start, audit.OutcomeOK, strconv.Itoa(statusOf(re.LastResponse)))
+	a.crosswalk(ctx, crosswalk.StripeRefund, re.ID, in.WorkflowID)
+	ex.FinishFor(re.ID, audit.OutcomeOK, strconv.Itoa(statusOf(re.LastResponse)))
 	return RefundResult{RefundID: re.ID, Status: string(re.Status), Amount: re.Amount, IdempotencyKey: key}, nil
 }
 
-func (a *Activities) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
-}
-
-// record appends the audit record of one Stripe exchange. A failed append is logged and
-// swallowed: failing the activity would repeat a Stripe call that already happened.
-func (a *Activities) record(ctx context.Context, action, process, exchange string, start time.Time, outcome, code string) {
-	if a.Records == nil {
-		return
-	}
-	_, err := a.Records.Append(ctx, audit.Record{
-		Actor: "worker", Action: action, Process: process, Vendor: "stripe",
-		Exchange: exchange, Outcome: outcome, Code: code, Latency: a.now().Sub(start),
-	})
-	if err != nil {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", action, "process", process, "error", err)
-	}
+// begin opens the audit record of a Stripe exchange. Its process is the workflow the input
+// names, which the activities also write in Stripe's metadata and the crosswalk.
+func (a *Activities) begin(ctx context.Context, action, workflowID, exchange string) *audit.Exchange {
+	ex := audit.Begin(ctx, a.Records, a.Now, action, "stripe", exchange)
+	ex.Process = workflowID
+	return ex
 }
 
 // crosswalk maps a Stripe object to its workflow. Webhooks also carry the workflow ID in

@@ -18,6 +18,7 @@ import (
 
 	stripeact "github.com/careflow/engine/activities/stripe"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -192,10 +193,10 @@ func TestAuthorizeSendsExactParamsAndRecords(t *testing.T) {
 	assert.Equal(t, want, r.Form)
 
 	ctx := t.Context()
-	wf, err := h.store.LookupCrosswalk(ctx, stripeact.CrosswalkPaymentIntent, "pi_1")
+	wf, err := h.store.LookupCrosswalk(ctx, crosswalk.StripePaymentIntent, "pi_1")
 	require.NoError(t, err)
 	assert.Equal(t, "payment:p-1", wf)
-	wf, err = h.store.LookupCrosswalk(ctx, stripeact.CrosswalkCharge, "ch_1")
+	wf, err = h.store.LookupCrosswalk(ctx, crosswalk.StripeCharge, "ch_1")
 	require.NoError(t, err)
 	assert.Equal(t, "payment:p-1", wf)
 
@@ -227,9 +228,17 @@ func TestAuthorizeOmitsCustomerUnlessStripeCustomer(t *testing.T) {
 	assert.Equal(t, "mrn-00042", form.Get("metadata[customer_ref]"))
 }
 
+// TestMetadataKeysMatchPaymentsContract checks the authorization carries the payment under the
+// metadata keys the payments contract (and so the Stripe webhook) reads.
 func TestMetadataKeysMatchPaymentsContract(t *testing.T) {
-	assert.Equal(t, payments.MetadataPaymentID, stripeact.MetadataPaymentID)
-	assert.Equal(t, payments.MetadataWorkflowID, stripeact.MetadataWorkflowID)
+	f := newFakeStripe(t, fakeReply{200, piAuthorized})
+	h := newHarness(t, f.srv.URL)
+	in := authorizeInput()
+	_, err := h.authorize(in)
+	require.NoError(t, err)
+	form := f.requests()[0].Form
+	assert.Equal(t, in.PaymentID, form.Get("metadata["+payments.MetadataPaymentID+"]"))
+	assert.Equal(t, in.WorkflowID, form.Get("metadata["+payments.MetadataWorkflowID+"]"))
 }
 
 // secretText appears only in Stripe's free-text fields; it must never surface in an error.
@@ -342,7 +351,7 @@ func TestDeclineRecordsIntentCrosswalk(t *testing.T) {
 	h := newHarness(t, f.srv.URL)
 	_, err := h.authorize(authorizeInput())
 	assert.Equal(t, stripeact.ErrTypeCardDeclined, appErr(t, err).Type())
-	wf, err := h.store.LookupCrosswalk(t.Context(), stripeact.CrosswalkPaymentIntent, "pi_declined")
+	wf, err := h.store.LookupCrosswalk(t.Context(), crosswalk.StripePaymentIntent, "pi_declined")
 	require.NoError(t, err)
 	assert.Equal(t, "payment:p-1", wf)
 	assert.Equal(t, "pi_declined", h.store.all()[0].Exchange)
@@ -430,7 +439,7 @@ func TestCaptureCancelRefundParams(t *testing.T) {
 		actions = append(actions, r.Action+" "+r.Exchange)
 	}
 	assert.Equal(t, []string{"stripe.capture pi_1", "stripe.cancel pi_2", "stripe.refund re_1"}, actions)
-	wf, err := h.store.LookupCrosswalk(t.Context(), stripeact.CrosswalkRefund, "re_1")
+	wf, err := h.store.LookupCrosswalk(t.Context(), crosswalk.StripeRefund, "re_1")
 	require.NoError(t, err)
 	assert.Equal(t, "payment:p-1", wf)
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // MetadataKey is the refund metadata that carries the workflow's base idempotency key, so a
@@ -45,7 +46,7 @@ func AttemptKey(base string, n int32) string {
 // findAuthorization returns the newest intent whose metadata names workflowID, or nil.
 func (a *Activities) findAuthorization(ctx context.Context, workflowID string) (*stripe.PaymentIntent, error) {
 	params := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{
-		Query: "metadata['" + MetadataWorkflowID + "']:'" + workflowID + "'",
+		Query: "metadata['" + crosswalk.StripeMetadataWorkflowID + "']:'" + workflowID + "'",
 	}}
 	params.Limit = stripe.Int64(10)
 	list := a.Stripe.V1PaymentIntents.Search(ctx, params)
@@ -75,6 +76,9 @@ func (a *Activities) findRefund(ctx context.Context, piID, key string) (*stripe.
 	return nil, nil
 }
 
+// ReleaseAuthorizationsName is the activity type name ReleaseAuthorizations is registered under.
+const ReleaseAuthorizationsName = "ReleaseAuthorizations"
+
 // ReleaseAuthorizations cancels every uncaptured PaymentIntent whose metadata names the
 // workflow. The workflow calls it when an authorization ended without a definite answer, so
 // that a hold Stripe placed after all does not stay on the card for seven days. Stripe's
@@ -83,15 +87,15 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 	if err := requireFields("release", in.IdempotencyKey, in.WorkflowID); err != nil {
 		return ReleaseResult{}, err
 	}
-	start := a.now()
+	ex := a.begin(ctx, ActionRelease, in.WorkflowID, in.IdempotencyKey)
 	params := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{
-		Query: "metadata['" + MetadataWorkflowID + "']:'" + in.WorkflowID + "'",
+		Query: "metadata['" + crosswalk.StripeMetadataWorkflowID + "']:'" + in.WorkflowID + "'",
 	}}
 	var open []string
 	for pi, err := range a.Stripe.V1PaymentIntents.Search(ctx, params).All(ctx) {
 		if err != nil {
 			c := classify("release", err)
-			a.record(ctx, ActionRelease, in.WorkflowID, in.IdempotencyKey, start, c.outcome, c.code)
+			ex.FinishFor(in.IdempotencyKey, c.outcome, c.code)
 			return ReleaseResult{}, c.err
 		}
 		switch pi.Status {
@@ -104,16 +108,18 @@ func (a *Activities) ReleaseAuthorizations(ctx context.Context, in ReleaseInput)
 	for _, id := range open {
 		p := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("abandoned")}
 		p.SetIdempotencyKey(AttemptKey(in.IdempotencyKey+"/"+id, attempt(ctx)))
+		// Each cancellation is an exchange of its own, with a record of its own.
+		cex := a.begin(ctx, ActionRelease, in.WorkflowID, id)
 		if _, err := a.Stripe.V1PaymentIntents.Cancel(ctx, id, p); err != nil && !unexpectedState(err) {
 			c := classify("release", err)
-			a.record(ctx, ActionRelease, in.WorkflowID, id, start, c.outcome, c.code)
+			cex.Finish(c.outcome, c.code)
 			return res, c.err
 		}
 		res.Canceled = append(res.Canceled, id)
-		a.record(ctx, ActionRelease, in.WorkflowID, id, start, audit.OutcomeOK, "canceled")
+		cex.Finish(audit.OutcomeOK, "canceled")
 	}
 	if len(open) == 0 {
-		a.record(ctx, ActionRelease, in.WorkflowID, in.IdempotencyKey, start, audit.OutcomeOK, "none")
+		ex.FinishFor(in.IdempotencyKey, audit.OutcomeOK, "none")
 	}
 	return res, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	stripeact "github.com/careflow/engine/activities/stripe"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/internal/sim/stripesim"
 )
 
@@ -65,9 +66,9 @@ func TestSimAuthorizeCaptureRefund(t *testing.T) {
 	assert.Equal(t, 1, stats.Refunds)
 
 	for kind, id := range map[string]string{
-		stripeact.CrosswalkPaymentIntent: auth.PaymentIntentID,
-		stripeact.CrosswalkCharge:        auth.ChargeID,
-		stripeact.CrosswalkRefund:        ref.RefundID,
+		crosswalk.StripePaymentIntent: auth.PaymentIntentID,
+		crosswalk.StripeCharge:        auth.ChargeID,
+		crosswalk.StripeRefund:        ref.RefundID,
 	} {
 		wf, err := h.store.LookupCrosswalk(t.Context(), kind, id)
 		require.NoError(t, err, kind)

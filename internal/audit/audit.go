@@ -8,13 +8,16 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // ErrNotFound is returned by lookups that find nothing.
 var ErrNotFound = errors.New("audit: not found")
 
-// ErrConflict is wrapped by PutCrosswalk when the key already maps to a different internal ID.
-var ErrConflict = errors.New("audit: conflicting crosswalk mapping")
+// ErrConflict is wrapped by PutCrosswalk when the key already maps to a different internal ID;
+// it is crosswalk.ErrConflict, so callers may test for either.
+var ErrConflict = crosswalk.ErrConflict
 
 // Outcome values used across the engine.
 const (
@@ -81,12 +84,9 @@ type Store interface {
 	// Payload opens and returns the payload of record id; ErrNotFound when there is no such
 	// record or it has no payload, ErrNoSealer when the store has no Sealer to open it.
 	Payload(ctx context.Context, id int64) ([]byte, error)
-	// PutCrosswalk maps a vendor's identifier (kind, externalID) to an engine identifier,
-	// typically a workflow ID. Putting the same mapping again is a no-op; a different
-	// internalID for an existing key is an error.
-	PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error
-	// LookupCrosswalk returns the engine identifier for (kind, externalID) or ErrNotFound.
-	LookupCrosswalk(ctx context.Context, kind, externalID string) (string, error)
+	// Store keeps the crosswalk, the routing of vendor identifiers to workflows, beside the
+	// records; LookupCrosswalk answers ErrNotFound for an unknown key.
+	crosswalk.Store
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

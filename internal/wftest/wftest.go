@@ -4,6 +4,9 @@ package wftest
 
 import (
 	"context"
+	"testing"
+
+	"github.com/stretchr/testify/mock"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -26,4 +29,25 @@ func Stub[I, O any](env *testsuite.TestWorkflowEnvironment, name string) {
 func StubNoResult[I any](env *testsuite.TestWorkflowEnvironment, name string) {
 	env.RegisterActivityWithOptions(func(context.Context, I) error { return ErrNotMocked },
 		activity.RegisterOptions{Name: name})
+}
+
+// RequireRegistered fails t unless each of names is an activity type a worker registering acts
+// (an Activities struct pointer) serves: workflows call activities by these names, so a renamed
+// method would otherwise only show at run time.
+func RequireRegistered(t testing.TB, acts any, names ...string) {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterActivity(acts)
+	for _, name := range names {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("activity %q is not registered by %T: %v", name, acts, r)
+				}
+			}()
+			// OnActivity by name panics unless the registry holds that activity type.
+			env.OnActivity(name, mock.Anything, mock.Anything)
+		}()
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/careflow/engine/activities/ehr"
+	"github.com/careflow/engine/internal/fielderr"
 )
 
 // Names fixed by the contract.
@@ -148,13 +149,9 @@ func (in Input) AttentionTimeout() time.Duration {
 	return DefaultAttentionTimeout
 }
 
-// FieldError names an invalid field; Reason never echoes the value.
-type FieldError struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+// FieldError names an invalid field; Reason never echoes the value. It is the same type in
+// every process contract.
+type FieldError = fielderr.Error
 
 var (
 	idPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)

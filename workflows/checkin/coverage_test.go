@@ -10,6 +10,7 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
+	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/workflows/checkin"
 )
 
@@ -21,23 +22,23 @@ func TestVerdictNamesCoverageAndSecondaryIsCheckedAfter(t *testing.T) {
 	c.Coverage.Order = 1
 	c.SecondaryCoverage = &ehr.Coverage{CoverageID: "cov-2", MemberID: "SECOND0001", PayerID: "PAYER2", PayerName: "Second Plan",
 		Order: 2, SubscriberFirstName: "Ada", SubscriberLastName: "Lovelace", SubscriberBirthDate: "1980-01-02"}
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(c, nil).Once()
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
 	var order []string
-	env.OnActivity("CheckEligibility", mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
 		return in.PayloadID == wfID+"/eligibility" && in.Subscriber.MemberID == "ACTIVE001" && in.ServiceDate == "2026-11-23"
 	})).Return(func(_ context.Context, in eligibility.CheckInput) (eligibility.CheckResult, error) {
 		order = append(order, "primary")
 		return eligibility.CheckResult{Active: true, CopayAmount: ptr(int64(2500))}, nil
 	}).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
 		return in.PayloadID == wfID+"/eligibility-secondary" && in.Subscriber.MemberID == "SECOND0001" && in.PayerID == "PAYER2"
 	})).Return(func(_ context.Context, in eligibility.CheckInput) (eligibility.CheckResult, error) {
 		order = append(order, "secondary")
 		return eligibility.CheckResult{Active: true, PlanName: "SILVER SECONDARY", CopayAmount: ptr(int64(1000))}, nil
 	}).Once()
-	env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
-	env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
+	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
 	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 	env.ExecuteWorkflow(checkin.CheckIn, input())
 
@@ -62,14 +63,14 @@ func TestDependentIsAskedAboutInLoop2000D(t *testing.T) {
 	c := ehrContext(true)
 	c.Coverage.MemberID, c.Coverage.SubscriberFirstName, c.Coverage.Relationship = "FAMILY0001", "Mike", "child"
 	c.Coverage.Dependent = &ehr.Dependent{FirstName: "Ada", LastName: "Lovelace", BirthDate: "2015-06-01", Relationship: "child"}
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(c, nil).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
 		return in.Subscriber.FirstName == "Mike" && in.Dependent != nil && in.Dependent.FirstName == "Ada" &&
 			in.Dependent.Relationship == "child"
 	})).Return(eligibility.CheckResult{Active: true, Dependent: true}, nil).Once()
-	env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
-	env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
+	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
 	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 	env.ExecuteWorkflow(checkin.CheckIn, input())
 
@@ -97,7 +98,7 @@ func TestCoverageReasonsOfTheirOwn(t *testing.T) {
 			env := newEnv(t)
 			c := ehrContext(true)
 			tc.edit(&c)
-			env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(c, nil).Once()
+			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
 			v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 			in := input()
 			in.AttentionTimeoutSeconds = 60

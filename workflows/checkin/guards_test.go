@@ -45,7 +45,7 @@ func TestRefusedBeforeAnySideEffect(t *testing.T) {
 			env := newEnv(t)
 			c := ehrContext(true)
 			c.AppointmentStatus, c.AppointmentStart, c.PatientStatus = tc.status, tc.start, tc.patient
-			env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(c, nil).Once()
+			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
 			v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 			in := input()
 			if tc.override {
@@ -72,13 +72,13 @@ func TestWindowOverrideChecksIn(t *testing.T) {
 	env := newEnv(t)
 	c := ehrContext(true)
 	c.AppointmentStart = "2026-11-23T19:00:00Z" // five hours ahead
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(c, nil).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).Return(eligibility.CheckResult{Active: true}, nil).Once()
-	env.OnActivity("MarkArrived", mock.Anything, mock.MatchedBy(func(in ehr.MarkArrivedInput) bool {
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).Return(eligibility.CheckResult{Active: true}, nil).Once()
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.MatchedBy(func(in ehr.MarkArrivedInput) bool {
 		return in.Guard != nil && in.Guard.WindowOverridden
 	})).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
-	env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
+	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
 	in := input()
 	in.Override = &checkin.StartOverride{By: "desk-1", Reason: "patient is here early"}
 	env.ExecuteWorkflow(checkin.CheckIn, in)
@@ -93,11 +93,11 @@ func TestWindowOverrideChecksIn(t *testing.T) {
 // check-in stops there: no Encounter, no copay, no text, and the state says why.
 func TestCancelledBetweenVerdictAndArrival(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).
 		Return(eligibility.CheckResult{Active: true, CopayAmount: ptr(int64(2500))}, nil).Once()
 	refusal := ehr.Refusal{Code: ehr.RefusedStatus, Status: "cancelled", Detail: "the appointment is cancelled and cannot be checked in"}
-	env.OnActivity("MarkArrived", mock.Anything, arrivalOf(apptID)).
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, arrivalOf(apptID)).
 		Return(ehr.MarkArrivedResult{}, temporal.NewNonRetryableApplicationError("refused", ehr.ErrTypeRefused, nil, refusal)).Once()
 	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 	env.ExecuteWorkflow(checkin.CheckIn, input())

@@ -58,12 +58,17 @@ func (w *impl) validateSelfPay(u SelfPayUpdate) error {
 }
 
 func (w *impl) handleSelfPay(ctx workflow.Context, u SelfPayUpdate) (State, error) {
+	return w.resolve("self-pay", func() { w.selfPay = &u })
+}
+
+// resolve records the front desk's resolution, set by apply, while the check-in is open.
+func (w *impl) resolve(resolution string, apply func()) (State, error) {
 	if err := w.open(); err != nil {
-		return w.state, err
+		return w.snapshot(), err
 	}
-	w.selfPay = &u
-	w.state.Resolution = "self-pay"
-	return w.state, nil
+	apply()
+	w.state.Resolution = resolution
+	return w.snapshot(), nil
 }
 
 func (w *impl) validateOverride(u OverrideUpdate) error {
@@ -77,10 +82,5 @@ func (w *impl) validateOverride(u OverrideUpdate) error {
 }
 
 func (w *impl) handleOverride(ctx workflow.Context, u OverrideUpdate) (State, error) {
-	if err := w.open(); err != nil {
-		return w.state, err
-	}
-	w.override = &u
-	w.state.Resolution = "override"
-	return w.state, nil
+	return w.resolve("override", func() { w.override = &u })
 }

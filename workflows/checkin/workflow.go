@@ -3,6 +3,7 @@ package checkin
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -14,17 +15,8 @@ import (
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/workflows/internal/detid"
 	"github.com/careflow/engine/workflows/payments"
-)
-
-// Activity names as the workers register them; the workflow calls them by name so that
-// workers written in other languages can serve the same task queue.
-const (
-	activityLoadCheckIn      = "LoadCheckIn"
-	activityMarkArrived      = "MarkArrived"
-	activityCreateEncounter  = "CreateEncounter"
-	activityCheckEligibility = "CheckEligibility"
-	activitySendSMS          = "SendSMS"
 )
 
 // Workflow changes, each behind workflow.GetVersion so that check-ins begun before it replay.
@@ -80,7 +72,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	}
 	w.state = State{AppointmentID: w.in.AppointmentID, Status: StatusInProgress, Step: StepReadEHR,
 		Verdict: Verdict{Verdict: VerdictPending}}
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.state, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.snapshot(), nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandler(ctx, VerdictUpdateName, w.verdict); err != nil {
@@ -148,15 +140,7 @@ func (w *impl) resolution() string {
 
 // loadEHR reads the appointment, patient and coverage; false means the check-in cannot go on.
 func (w *impl) loadEHR(ctx workflow.Context) bool {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		// The patient is at the desk: five minutes of EHR trouble is the most worth waiting.
-		ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Second, NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
-	})
-	var c ehr.CheckInContext
-	err := workflow.ExecuteActivity(actx, activityLoadCheckIn, ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID}).Get(ctx, &c)
+	c, err := w.callLoadCheckIn(ctx)
 	if err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeNotFound {
@@ -200,7 +184,7 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	defer cancel()
 	in := eligibility.CheckInput{
 		PayloadID:    w.wfID + "/eligibility",
-		TraceNumber:  traceNumber(w.wfID),
+		TraceNumber:  detid.TraceNumber(w.wfID),
 		ProviderNPI:  w.in.ProviderNPI,
 		ProviderName: w.in.ProviderName,
 		PayerID:      cov.PayerID,
@@ -214,7 +198,7 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	if cv >= 1 {
 		in = w.inquiryOf(ctx, cov, "/eligibility")
 	}
-	fut := workflow.ExecuteActivity(w.eligibilityOptions(ictx), activityCheckEligibility, in)
+	fut := w.callCheckEligibility(ictx, in)
 	if err := workflow.Await(ctx, func() bool { return fut.IsReady() || w.resolution() != "" }); err != nil {
 		return
 	}
@@ -233,17 +217,6 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	}
 }
 
-// eligibilityOptions are the activity options of an eligibility inquiry.
-func (w *impl) eligibilityOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// CAQH CORE real-time answers within 20 seconds or not at all.
-		StartToCloseTimeout:    20 * time.Second,
-		ScheduleToCloseTimeout: w.in.PayerWindow(),
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
-			NonRetryableErrorTypes: []string{eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected}},
-	})
-}
-
 // inquiryOf builds the inquiry about cov; step keeps the primary's and the secondary's
 // PayloadIDs and trace numbers apart. The service date is the appointment's.
 func (w *impl) inquiryOf(ctx workflow.Context, cov *ehr.Coverage, step string) eligibility.CheckInput {
@@ -251,9 +224,9 @@ func (w *impl) inquiryOf(ctx workflow.Context, cov *ehr.Coverage, step string) e
 	if t, err := time.Parse(time.RFC3339, w.ehrCtx.AppointmentStart); err == nil {
 		date = t.Format("2006-01-02")
 	}
-	trace := traceNumber(w.wfID)
+	trace := detid.TraceNumber(w.wfID)
 	if step != "/eligibility" {
-		trace = traceNumber(w.wfID + step)
+		trace = detid.TraceNumber(w.wfID + step)
 	}
 	in := eligibility.CheckInput{
 		PayloadID: w.wfID + step, TraceNumber: trace, ProviderNPI: w.in.ProviderNPI, ProviderName: w.in.ProviderName,
@@ -284,7 +257,7 @@ func (w *impl) checkSecondary(ctx workflow.Context) {
 			Verdict: Verdict{Verdict: VerdictNeedsAttention, Reasons: []string{reason}, Coverage: used}}
 		return
 	}
-	fut := workflow.ExecuteActivity(w.eligibilityOptions(ctx), activityCheckEligibility, w.inquiryOf(ctx, sec, "/eligibility-secondary"))
+	fut := w.callCheckEligibility(ctx, w.inquiryOf(ctx, sec, "/eligibility-secondary"))
 	w.secondaryPending = true
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		var res eligibility.CheckResult
@@ -345,15 +318,6 @@ func verdictOf(res eligibility.CheckResult, err error, window time.Duration) Ver
 	return v
 }
 
-// traceNumber is the TRN02 of the 270: deterministic, so a retried inquiry carries the same one.
-func traceNumber(wfID string) string {
-	var h uint32 = 2166136261
-	for i := 0; i < len(wfID); i++ {
-		h = (h ^ uint32(wfID[i])) * 16777619
-	}
-	return fmt.Sprintf("CF%010d", h)
-}
-
 // refuse ends a check-in the guards refuse: the verdict update answers with the refusal and the
 // workflow fails with ErrTypeRefused, so that a later request starts a fresh check-in.
 func (w *impl) refuse(ctx workflow.Context, r ehr.Refusal) (State, error) {
@@ -368,18 +332,11 @@ func (w *impl) refuse(ctx workflow.Context, r ehr.Refusal) (State, error) {
 // at the write-back (the appointment changed) is returned: it stops the check-in.
 func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 	w.state.Step = StepArrive
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    15 * time.Second,
-		ScheduleToCloseTimeout: 30 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeRefused}},
-	})
 	in := ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}
 	if w.guards >= 1 {
 		in.Guard = &ehr.ArrivalGuard{CheckedInAt: w.startedAt, Window: w.in.Window(), WindowOverridden: w.in.Override != nil}
 	}
-	var arrived ehr.MarkArrivedResult
-	if err := workflow.ExecuteActivity(actx, activityMarkArrived, in).Get(ctx, &arrived); err != nil {
+	if _, err := w.callMarkArrived(ctx, in); err != nil {
 		var appErr *temporal.ApplicationError
 		var r ehr.Refusal
 		if w.guards >= 1 && errors.As(err, &appErr) && appErr.Type() == ehr.ErrTypeRefused && appErr.Details(&r) == nil {
@@ -390,10 +347,8 @@ func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 		return nil
 	}
 	w.state.Arrived = true
-	var enc ehr.CreateEncounterResult
-	if err := workflow.ExecuteActivity(actx, activityCreateEncounter, ehr.CreateEncounterInput{
-		AppointmentID: w.in.AppointmentID, PatientID: w.ehrCtx.PatientID, IdempotencyKey: w.wfID + "/encounter",
-	}).Get(ctx, &enc); err != nil {
+	enc, err := w.callCreateEncounter(ctx)
+	if err != nil {
 		w.state.FailureCode = "encounter-failed"
 		w.logger.Warn("Creating the encounter failed")
 		return nil
@@ -461,18 +416,10 @@ func (w *impl) notifyPatient(ctx workflow.Context) {
 		return
 	}
 	w.state.Step = StepNotifyPatient
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		// A check-in text is only useful while the patient waits.
-		ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient}},
-	})
-	var res sms.SendResult
-	err := workflow.ExecuteActivity(actx, activitySendSMS, sms.SendInput{
+	_, err := w.callSendSMS(ctx, sms.SendInput{
 		To: w.ehrCtx.PatientMobile, Body: checkInText(w.ehrCtx.PatientFirstName, w.ehrCtx.AppointmentStart, w.ehrCtx.PatientLanguage),
 		Reference: w.wfID + "/sms",
-	}).Get(ctx, &res)
+	})
 	if err != nil {
 		w.state.FailureCode = "sms-failed"
 		return
@@ -504,5 +451,22 @@ func (w *impl) finish(ctx workflow.Context, status string) (State, error) {
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.secondaryPending })
 	w.state.Step = StepDone
 	w.state.Closed = true
-	return w.state, nil
+	return w.snapshot(), nil
+}
+
+// snapshot is what queries, updates and the workflow's result return: a copy of the live state
+// that shares nothing with it, so a caller never sees a later change half made.
+func (w *impl) snapshot() State {
+	s := w.state
+	s.Verdict.Reasons = slices.Clone(s.Verdict.Reasons)
+	if s.Secondary != nil {
+		sec := *s.Secondary
+		sec.Verdict.Reasons = slices.Clone(sec.Verdict.Reasons)
+		s.Secondary = &sec
+	}
+	if s.Copay != nil {
+		c := *s.Copay
+		s.Copay = &c
+	}
+	return s
 }

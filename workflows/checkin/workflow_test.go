@@ -31,11 +31,11 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.SetStartTime(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: checkin.TaskQueue})
 	checkin.Register(env)
-	wftest.Stub[ehr.LoadCheckInInput, ehr.CheckInContext](env, "LoadCheckIn")
-	wftest.Stub[ehr.MarkArrivedInput, ehr.MarkArrivedResult](env, "MarkArrived")
-	wftest.Stub[ehr.CreateEncounterInput, ehr.CreateEncounterResult](env, "CreateEncounter")
-	wftest.Stub[eligibility.CheckInput, eligibility.CheckResult](env, "CheckEligibility")
-	wftest.Stub[sms.SendInput, sms.SendResult](env, "SendSMS")
+	wftest.Stub[ehr.LoadCheckInInput, ehr.CheckInContext](env, ehr.LoadCheckInName)
+	wftest.Stub[ehr.MarkArrivedInput, ehr.MarkArrivedResult](env, ehr.MarkArrivedName)
+	wftest.Stub[ehr.CreateEncounterInput, ehr.CreateEncounterResult](env, ehr.CreateEncounterName)
+	wftest.Stub[eligibility.CheckInput, eligibility.CheckResult](env, eligibility.CheckEligibilityName)
+	wftest.Stub[sms.SendInput, sms.SendResult](env, sms.SendSMSName)
 	// The copay child is a stand-in registered under the payments contract name.
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in payments.Input) (payments.State, error) {
 		return payments.State{PaymentID: in.PaymentID, Status: payments.StatusCaptured, CapturedAmount: in.Amount}, nil
@@ -97,16 +97,16 @@ func final(t *testing.T, env *testsuite.TestWorkflowEnvironment) checkin.State {
 
 func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("LoadCheckIn", mock.Anything, ehr.LoadCheckInInput{AppointmentID: apptID}).Return(ehrContext(true), nil).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, ehr.LoadCheckInInput{AppointmentID: apptID}).Return(ehrContext(true), nil).Once()
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.MatchedBy(func(in eligibility.CheckInput) bool {
 		return in.PayloadID == wfID+"/eligibility" && in.Subscriber.MemberID == "ACTIVE001" && in.PayerID == "PAYER1" &&
 			in.ProviderNPI == "1234567893" && len(in.TraceNumber) > 0
 	})).Return(eligibility.CheckResult{Active: true, PlanName: "Gold", CopayAmount: ptr(int64(2500))}, nil).Once()
-	env.OnActivity("MarkArrived", mock.Anything, arrivalOf(apptID)).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
-	env.OnActivity("CreateEncounter", mock.Anything, ehr.CreateEncounterInput{AppointmentID: apptID, PatientID: "pat-1",
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, arrivalOf(apptID)).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
+	env.OnActivity(ehr.CreateEncounterName, mock.Anything, ehr.CreateEncounterInput{AppointmentID: apptID, PatientID: "pat-1",
 		IdempotencyKey: wfID + "/encounter"}).Return(ehr.CreateEncounterResult{EncounterID: "enc-1"}, nil).Once()
 	var text string
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
 		text = in.Body
 		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
 	}).Once()
@@ -135,10 +135,10 @@ func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {
 
 func TestNoCoverageNeedsAttentionThenSelfPay(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(false), nil).Once()
-	env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
-	env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-2"}, nil).Once()
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(sms.SendResult{SID: "SM2"}, nil).Once()
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(false), nil).Once()
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
+	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-2"}, nil).Once()
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(sms.SendResult{SID: "SM2"}, nil).Once()
 	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 	bad := sendUpdate(env, time.Minute, checkin.SelfPayUpdateName, checkin.SelfPayUpdate{Amount: 0, PaymentMethod: "pm_card_visa"})
 	ok := sendUpdate(env, 2*time.Minute, checkin.SelfPayUpdateName, checkin.SelfPayUpdate{Amount: 8000, PaymentMethod: "pm_card_mastercard"})
@@ -162,8 +162,8 @@ func TestNoCoverageNeedsAttentionThenSelfPay(t *testing.T) {
 
 func TestInactiveCoverageNoChargeAndTimesOut(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).Return(eligibility.CheckResult{Active: false}, nil).Once()
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).Return(eligibility.CheckResult{Active: false}, nil).Once()
 	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 	in := input()
 	in.AttentionTimeoutSeconds = 600
@@ -191,11 +191,11 @@ func TestPayerRejectionAndMalformedResponse(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := newEnv(t)
-			env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
-			env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).Return(tc.res, tc.err).Once()
-			env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
-			env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-			env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(sms.SendResult{}, nil).Once()
+			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+			env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).Return(tc.res, tc.err).Once()
+			env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
+			env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
+			env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(sms.SendResult{}, nil).Once()
 			v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 			o := sendUpdate(env, time.Hour, checkin.OverrideUpdateName, checkin.OverrideUpdate{Reason: "verified by phone"})
 			env.ExecuteWorkflow(checkin.CheckIn, input())
@@ -214,8 +214,8 @@ func TestPayerRejectionAndMalformedResponse(t *testing.T) {
 
 func TestSlowPayerAnswersPendingThenNeedsAttention(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).
 		Return(eligibility.CheckResult{}, temporal.NewApplicationError("payer timeout", "ClearinghouseUnavailable"))
 	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 	later := sendUpdate(env, 10*time.Minute, checkin.VerdictUpdateName, checkin.VerdictRequest{})
@@ -235,7 +235,7 @@ func TestSlowPayerAnswersPendingThenNeedsAttention(t *testing.T) {
 
 func TestUnknownAppointmentFailsVerdict(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).
 		Return(ehr.CheckInContext{}, temporal.NewNonRetryableApplicationError("no such appointment", ehr.ErrTypeNotFound, nil)).Once()
 	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
 	env.ExecuteWorkflow(checkin.CheckIn, input())
@@ -255,13 +255,13 @@ func TestCheckInTextInPatientsLanguage(t *testing.T) {
 	env := newEnv(t)
 	c := ehrContext(true)
 	c.PatientLanguage = "es-US"
-	env.OnActivity("LoadCheckIn", mock.Anything, mock.Anything).Return(c, nil).Once()
-	env.OnActivity("CheckEligibility", mock.Anything, mock.Anything).
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
+	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).
 		Return(eligibility.CheckResult{Active: true, PlanName: "Gold", CopayAmount: ptr(int64(2500))}, nil).Once()
-	env.OnActivity("MarkArrived", mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
-	env.OnActivity("CreateEncounter", mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-1"}, nil).Once()
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
+	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-1"}, nil).Once()
 	var text string
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
 		text = in.Body
 		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
 	}).Once()

@@ -3,6 +3,8 @@ package laborders
 import (
 	"regexp"
 	"time"
+
+	"github.com/careflow/engine/internal/fielderr"
 )
 
 // Names fixed by the contract.
@@ -144,13 +146,9 @@ func (in Input) CorrectionsWindow() time.Duration {
 	return seconds(in.CorrectionsWindowSeconds, DefaultCorrectionsWindow)
 }
 
-// FieldError names an invalid field; Reason never echoes the value.
-type FieldError struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+// FieldError names an invalid field; Reason never echoes the value. It is the same type in
+// every process contract.
+type FieldError = fielderr.Error
 
 var (
 	placerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,49}$`)

@@ -1,9 +1,6 @@
 package laborders
 
 import (
-	"crypto/rand"
-	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -22,32 +19,15 @@ func (w *impl) escalate(ctx workflow.Context) {
 	esc := &w.state.Escalation
 	now := workflow.Now(ctx)
 	esc.State, esc.StartedAt = EscalationPaging, &now
-	var code string
-	// The reply code is random; SideEffect records it so replay sees the same one.
-	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
-		n, err := rand.Int(rand.Reader, big.NewInt(900000))
-		if err != nil {
-			return "100000"
-		}
-		return fmt.Sprintf("%06d", n.Int64()+100000)
-	}).Get(&code)
+	code := w.newCode(ctx)
 	esc.Code = code
-	pageCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		// A page that cannot go out within a minute is skipped for the next contact.
-		ScheduleToCloseTimeout: time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient, sms.ErrTypePageCodeInUse}},
-	})
 	for round := 0; round < EscalationRounds; round++ {
 		for _, c := range w.contacts {
 			if esc.State != EscalationPaging {
 				return
 			}
 			body := pageText(w.in.PlacerOrderNumber, code)
-			var res sms.SendResult
-			err := workflow.ExecuteActivity(pageCtx, activityPage, sms.PageInput{To: c.Phone, Body: body, Code: code,
-				WorkflowID: w.wfID, Role: c.Role}).Get(ctx, &res)
+			res, err := w.callPage(ctx, sms.PageInput{To: c.Phone, Body: body, Code: code, WorkflowID: w.wfID, Role: c.Role})
 			esc.Pages = append(esc.Pages, Page{Role: c.Role, Phone: c.Phone, SentAt: workflow.Now(ctx), SID: res.SID, Failed: err != nil})
 			if ok, _ := workflow.AwaitWithTimeout(ctx, w.in.AckTimeout(), func() bool { return esc.State != EscalationPaging }); ok {
 				return

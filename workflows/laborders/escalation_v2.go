@@ -85,13 +85,6 @@ func (w *impl) escalateV2(ctx workflow.Context, epoch int) {
 		return w.escEpoch == epoch && !w.stopping &&
 			(esc.State == EscalationPaging || esc.State == EscalationUnacknowledged)
 	}
-	pageCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		// A page that cannot go out within a minute counts as failed: the next contact is paged.
-		ScheduleToCloseTimeout: time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient, sms.ErrTypePageCodeInUse}},
-	})
 	n := len(w.contacts)
 	for active() {
 		// After continue-as-new the next page keeps its original time.
@@ -110,9 +103,7 @@ func (w *impl) escalateV2(ctx workflow.Context, epoch int) {
 			esc.Code = code
 		}
 		body := pageText(w.in.PlacerOrderNumber, code)
-		var res sms.SendResult
-		err := workflow.ExecuteActivity(pageCtx, activityPage, sms.PageInput{To: c.Phone, Body: body, Code: code,
-			WorkflowID: w.wfID, Role: c.Role}).Get(ctx, &res)
+		res, err := w.callPage(ctx, sms.PageInput{To: c.Phone, Body: body, Code: code, WorkflowID: w.wfID, Role: c.Role})
 		p := Page{Role: c.Role, Phone: c.Phone, SentAt: workflow.Now(ctx), SID: res.SID, Failed: err != nil, Code: code}
 		if st, ok := w.failedSIDs[res.SID]; ok && res.SID != "" {
 			p.Failed, p.Status = true, st

@@ -13,7 +13,7 @@ var statusRank = map[string]int{"P": 1, "F": 2, "C": 3, "X": 2}
 // latest value per observation is kept (a final replaces a preliminary, a corrected replaces
 // a final and is recorded), and a critical value starts the escalation.
 func (w *impl) applyResult(ctx workflow.Context, sig ResultSignal) {
-	if sig.MessageControlID != "" && w.seen[sig.MessageControlID] {
+	if sig.MessageControlID != "" && w.seen.Has(sig.MessageControlID) {
 		w.state.DuplicatesIgnored++
 		return
 	}
@@ -67,12 +67,7 @@ func (w *impl) remember(id string) {
 	if id == "" {
 		return
 	}
-	w.seen[id] = true
-	w.seenOrder = append(w.seenOrder, id)
-	if len(w.seenOrder) > maxSeen {
-		delete(w.seen, w.seenOrder[0])
-		w.seenOrder = w.seenOrder[1:]
-	}
+	w.seen.Add(id)
 }
 
 // isCritical applies OBX-8's critical flags and the configured per-LOINC thresholds.

@@ -290,7 +290,7 @@ func (w *impl) carry() *Carry {
 	if n := len(st.Escalation.Pages); n > maxCarriedPages {
 		st.Escalation.Pages = st.Escalation.Pages[n-maxCarriedPages:]
 	}
-	c := &Carry{State: st, Phase: w.phase, Seen: append([]string{}, w.seenOrder...),
+	c := &Carry{State: st, Phase: w.phase, Seen: w.seen.IDs(),
 		Retracted: append([]Result{}, w.retracted...), Reports: w.reports, NextContact: w.nextContact,
 		NextPageAt: w.nextPageAt, WindowEnd: w.windowEnd, DeadlineAt: w.deadlineAt, Overdue: w.overdueSent,
 		Notified: w.notified}
@@ -368,8 +368,7 @@ func (w *impl) fileV2(ctx workflow.Context) {
 		}
 	}
 	w.filing = true
-	var res ehr.WriteLabResultsResult
-	err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityWriteLabResults, in).Get(ctx, &res)
+	res, err := w.callWriteLabResults(ctx, in)
 	w.filing = false
 	if err != nil {
 		w.failedVersion = v
@@ -397,9 +396,7 @@ func (w *impl) maybeNotifyPatient(ctx workflow.Context) {
 		return
 	}
 	w.notified = true
-	var pc ehr.PatientContact
-	if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityPatientContact,
-		ehr.PatientContactInput{PatientID: w.in.PatientRef}).Get(ctx, &pc); err == nil && pc.Mobile != "" {
+	if pc, err := w.callPatientContact(ctx); err == nil && pc.Mobile != "" {
 		w.state.PatientNotified = w.notify(ctx, pc.Mobile, resultsNotice(pc))
 	}
 }
@@ -509,7 +506,7 @@ func (w *impl) patientMatches(ids []PatientID) bool {
 // applyResultV2 folds one ORU into the kept results and reports whether it was a duplicate.
 // Every change raises ResultsVersion, which the filing loop compares with FiledVersion.
 func (w *impl) applyResultV2(ctx workflow.Context, sig ResultSignal) bool {
-	if sig.MessageControlID != "" && w.seen[sig.MessageControlID] {
+	if sig.MessageControlID != "" && w.seen.Has(sig.MessageControlID) {
 		w.state.DuplicatesIgnored++
 		return true
 	}

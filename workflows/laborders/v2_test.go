@@ -13,6 +13,7 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
+	"github.com/careflow/engine/activities/records"
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/workflows/laborders"
 )
@@ -24,7 +25,7 @@ type filings struct {
 }
 
 func (f *filings) expect(env *testsuite.TestWorkflowEnvironment, delay time.Duration) {
-	c := env.OnActivity("WriteLabResults", mock.Anything, mock.Anything).Return(func(_ context.Context, in ehr.WriteLabResultsInput) (ehr.WriteLabResultsResult, error) {
+	c := env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(func(_ context.Context, in ehr.WriteLabResultsInput) (ehr.WriteLabResultsResult, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.all = append(f.all, in)
@@ -51,9 +52,9 @@ func filedValue(in ehr.WriteLabResultsInput, code string) (ehr.LabResult, bool) 
 }
 
 func quietPatient(env *testsuite.TestWorkflowEnvironment) {
-	env.OnActivity("PatientContact", mock.Anything, mock.Anything).Return(ehr.PatientContact{}, nil).Maybe()
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(sms.SendResult{}, nil).Maybe()
-	env.OnActivity("Record", mock.Anything, mock.Anything).Return(nil).Maybe()
+	env.OnActivity(ehr.PatientContactName, mock.Anything, mock.Anything).Return(ehr.PatientContact{}, nil).Maybe()
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(sms.SendResult{}, nil).Maybe()
+	env.OnActivity(records.RecordName, mock.Anything, mock.Anything).Return(nil).Maybe()
 }
 
 // Results for a two-test order in two messages an hour apart both reach the EHR.
@@ -105,10 +106,10 @@ func TestCorrectionDuringSlowWriteIsFiled(t *testing.T) {
 func TestWrongPatientRetractsFiledValue(t *testing.T) {
 	env := newEnv(t)
 	expectOrder(env)
-	env.OnActivity("PatientContact", mock.Anything, mock.Anything).Return(ehr.PatientContact{}, nil).Maybe()
-	env.OnActivity("Record", mock.Anything, mock.Anything).Return(nil).Maybe()
+	env.OnActivity(ehr.PatientContactName, mock.Anything, mock.Anything).Return(ehr.PatientContact{}, nil).Maybe()
+	env.OnActivity(records.RecordName, mock.Anything, mock.Anything).Return(nil).Maybe()
 	var texts []sms.SendInput
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
 		texts = append(texts, in)
 		return sms.SendResult{}, nil
 	})
@@ -199,7 +200,7 @@ type pager struct {
 }
 
 func (p *pager) expect(env *testsuite.TestWorkflowEnvironment) {
-	env.OnActivity("Page", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.PageInput) (sms.SendResult, error) {
+	env.OnActivity(sms.PageName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.PageInput) (sms.SendResult, error) {
 		p.pages = append(p.pages, in)
 		return sms.SendResult{SID: "SM" + in.Role + "-" + in.Code}, nil
 	})
@@ -339,7 +340,7 @@ func TestCorrectionToCriticalReescalates(t *testing.T) {
 // filed.
 func TestWrongPatientResultIsRefused(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("SendOrder", mock.Anything, mock.Anything).Return(lis.SendOrderResult{AckCode: "AA",
+	env.OnActivity(lis.SendOrderName, mock.Anything, mock.Anything).Return(lis.SendOrderResult{AckCode: "AA",
 		Patient: []lis.PatientID{{ID: "MRN-1", Type: "MR"}, {ID: "pat-1001", Type: "PI"}}}, nil).Once()
 	quietPatient(env)
 	var rejected, accepted error

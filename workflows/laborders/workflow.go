@@ -3,7 +3,6 @@ package laborders
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -11,18 +10,8 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
-	"github.com/careflow/engine/activities/records"
-	"github.com/careflow/engine/activities/sms"
-)
-
-// Activity names as the workers register them.
-const (
-	activitySendOrder       = "SendOrder"
-	activityPatientContact  = "PatientContact"
-	activityWriteLabResults = "WriteLabResults"
-	activitySendSMS         = "SendSMS"
-	activityPage            = "Page"
-	activityRecord          = "Record"
+	"github.com/careflow/engine/workflows/internal/dedup"
+	"github.com/careflow/engine/workflows/internal/detid"
 )
 
 // Steps.
@@ -41,9 +30,8 @@ type impl struct {
 	in    Input
 	wfID  string
 	state State
-	// seen and seenOrder deduplicate results by MSH-10 in arrival order.
-	seen      map[string]bool
-	seenOrder []string
+	// seen deduplicates results by MSH-10.
+	seen *dedup.Set
 	// keys keeps result keys in first-arrival order so iteration is deterministic.
 	keys    []string
 	results map[string]*Result
@@ -64,7 +52,7 @@ type impl struct {
 
 // LabOrder is the lab order-to-result workflow.
 func LabOrder(ctx workflow.Context, in Input) (State, error) {
-	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, seen: map[string]bool{},
+	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, seen: dedup.New(maxSeen),
 		results: map[string]*Result{}, logger: workflow.GetLogger(ctx)}
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
@@ -98,7 +86,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	// Running first-version orders take results from the current MLLP ingest too: the update
 	// applies them as the signal always did.
 	if err := workflow.SetUpdateHandler(ctx, ResultUpdateName, func(ctx workflow.Context, sig ResultSignal) (ResultAccepted, error) {
-		dup := sig.MessageControlID != "" && w.seen[sig.MessageControlID]
+		dup := sig.MessageControlID != "" && w.seen.Has(sig.MessageControlID)
 		w.applyResult(ctx, sig)
 		return ResultAccepted{Duplicate: dup}, nil
 	}); err != nil {
@@ -143,20 +131,11 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 
 // sendOrder places the order; false means the process ends (rejected or failed).
 func (w *impl) sendOrder(ctx workflow.Context) bool {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// A missing ACK is retried: the LIS may be restarting. An order nobody accepts within an
-		// hour needs a person.
-		StartToCloseTimeout:    45 * time.Second,
-		ScheduleToCloseTimeout: time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
-			NonRetryableErrorTypes: []string{lis.ErrTypeOrderRejected, ehr.ErrTypeNotFound}},
-	})
-	var res lis.SendOrderResult
-	err := workflow.ExecuteActivity(actx, activitySendOrder, lis.SendOrderInput{
+	res, err := w.callSendOrder(ctx, lis.SendOrderInput{
 		WorkflowID: w.wfID, PlacerOrderNumber: w.in.PlacerOrderNumber, PatientRef: w.in.PatientRef,
 		ProviderID: w.in.OrderingProviderID, ProviderName: w.in.OrderingProvider.Name, Tests: w.in.Tests,
-		Priority: w.in.Priority, ControlID: controlID(w.wfID + "/order"),
-	}).Get(ctx, &res)
+		Priority: w.in.Priority, ControlID: detid.ControlID(w.wfID + "/order"),
+	})
 	if err == nil {
 		w.patient = res.Patient
 		return true
@@ -207,9 +186,7 @@ func (w *impl) fileAndNotify(ctx workflow.Context) {
 	w.state.Step = StepFile
 	w.file(ctx, false)
 	if w.in.NotifyPatient && !w.state.Critical && w.allFinal() {
-		var pc ehr.PatientContact
-		if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityPatientContact,
-			ehr.PatientContactInput{PatientID: w.in.PatientRef}).Get(ctx, &pc); err == nil && pc.Mobile != "" {
+		if pc, err := w.callPatientContact(ctx); err == nil && pc.Mobile != "" {
 			w.state.PatientNotified = w.notify(ctx, pc.Mobile, resultsNotice(pc))
 		}
 	}
@@ -223,24 +200,14 @@ func (w *impl) file(ctx workflow.Context, corrected bool) {
 		in.Results = append(in.Results, ehr.LabResult{Code: r.Code, Name: r.Name, Value: r.Value, Number: r.Number,
 			Units: r.Units, ReferenceRange: r.ReferenceRange, Flags: r.Flags, Status: r.Status, ObservedAt: r.ObservedAt})
 	}
-	var res ehr.WriteLabResultsResult
-	if err := workflow.ExecuteActivity(w.ehrOptions(ctx), activityWriteLabResults, in).Get(ctx, &res); err != nil {
+	res, err := w.callWriteLabResults(ctx, in)
+	if err != nil {
 		w.state.FailureCode = "ehr-write-failed"
 		w.logger.Warn("Filing lab results failed")
 		return
 	}
 	w.filed = true
 	w.state.DiagnosticReportID = res.DiagnosticReportID
-}
-
-func (w *impl) ehrOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// Results must reach the chart; keep trying for a day of EHR trouble.
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
-			NonRetryableErrorTypes: []string{ehr.ErrTypeNotFound, ehr.ErrTypeRejected}},
-	})
 }
 
 // correctionsWindow keeps the order open for corrected results, refiling each one.
@@ -269,26 +236,8 @@ func (w *impl) finish(ctx workflow.Context) (State, error) {
 	return w.snapshot(), nil
 }
 
-// notify sends an SMS and reports whether it went out.
-func (w *impl) notify(ctx workflow.Context, to, body string) bool {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			NonRetryableErrorTypes: []string{sms.ErrTypeInvalidRecipient}},
-	})
-	return workflow.ExecuteActivity(actx, activitySendSMS, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/notify"}).Get(ctx, nil) == nil
-}
-
-// record writes an audit record through the Record activity; failures are logged only.
-func (w *impl) record(ctx workflow.Context, in records.RecordInput) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
-		ScheduleToCloseTimeout: time.Hour})
-	if err := workflow.ExecuteActivity(actx, activityRecord, in).Get(ctx, nil); err != nil {
-		w.logger.Warn("Recording an audit event failed", "Action", in.Action)
-	}
-}
-
-// snapshot returns the state with results in arrival order.
+// snapshot is what queries, updates and the workflow's result return: a copy of the live state
+// that shares nothing with it, with results in arrival order.
 func (w *impl) snapshot() State {
 	s := w.state
 	s.Results = make([]Result, 0, len(w.keys))
@@ -298,13 +247,4 @@ func (w *impl) snapshot() State {
 	s.Corrections = append([]Correction{}, w.state.Corrections...)
 	s.Escalation.Pages = append([]Page{}, w.state.Escalation.Pages...)
 	return s
-}
-
-// controlID derives a 20-character MSH-10 from a key, so a resent order keeps its id.
-func controlID(key string) string {
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(key); i++ {
-		h = (h ^ uint64(key[i])) * 1099511628211
-	}
-	return fmt.Sprintf("CF%018d", h%1_000_000_000_000_000_000)
 }

@@ -32,12 +32,12 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.SetStartTime(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC))
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: laborders.TaskQueue})
 	laborders.Register(env)
-	wftest.Stub[lis.SendOrderInput, lis.SendOrderResult](env, "SendOrder")
-	wftest.Stub[ehr.PatientContactInput, ehr.PatientContact](env, "PatientContact")
-	wftest.Stub[ehr.WriteLabResultsInput, ehr.WriteLabResultsResult](env, "WriteLabResults")
-	wftest.Stub[sms.SendInput, sms.SendResult](env, "SendSMS")
-	wftest.Stub[sms.PageInput, sms.SendResult](env, "Page")
-	wftest.StubNoResult[records.RecordInput](env, "Record")
+	wftest.Stub[lis.SendOrderInput, lis.SendOrderResult](env, lis.SendOrderName)
+	wftest.Stub[ehr.PatientContactInput, ehr.PatientContact](env, ehr.PatientContactName)
+	wftest.Stub[ehr.WriteLabResultsInput, ehr.WriteLabResultsResult](env, ehr.WriteLabResultsName)
+	wftest.Stub[sms.SendInput, sms.SendResult](env, sms.SendSMSName)
+	wftest.Stub[sms.PageInput, sms.SendResult](env, sms.PageName)
+	wftest.StubNoResult[records.RecordInput](env, records.RecordName)
 	return env
 }
 
@@ -77,7 +77,7 @@ func signal(env *testsuite.TestWorkflowEnvironment, after time.Duration, name st
 }
 
 func expectOrder(env *testsuite.TestWorkflowEnvironment) {
-	env.OnActivity("SendOrder", mock.Anything, mock.MatchedBy(func(in lis.SendOrderInput) bool {
+	env.OnActivity(lis.SendOrderName, mock.Anything, mock.MatchedBy(func(in lis.SendOrderInput) bool {
 		return in.PlacerOrderNumber == placer && in.PatientRef == "pat-1001" && len(in.Tests) == 2 && len(in.ControlID) == 20
 	})).Return(lis.SendOrderResult{AckCode: "AA"}, nil).Once()
 }
@@ -95,14 +95,14 @@ func TestNormalResultsAreFiledAndPatientTold(t *testing.T) {
 	env := newEnv(t)
 	expectOrder(env)
 	var filed ehr.WriteLabResultsInput
-	env.OnActivity("WriteLabResults", mock.Anything, mock.Anything).Return(func(_ context.Context, in ehr.WriteLabResultsInput) (ehr.WriteLabResultsResult, error) {
+	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(func(_ context.Context, in ehr.WriteLabResultsInput) (ehr.WriteLabResultsResult, error) {
 		filed = in
 		return ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil
 	}).Once()
-	env.OnActivity("PatientContact", mock.Anything, ehr.PatientContactInput{PatientID: "pat-1001"}).
+	env.OnActivity(ehr.PatientContactName, mock.Anything, ehr.PatientContactInput{PatientID: "pat-1001"}).
 		Return(ehr.PatientContact{FirstName: "Ada", Mobile: "+15559990000"}, nil).Once()
 	var text string
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
 		text = in.Body
 		return sms.SendResult{SID: "SM1"}, nil
 	}).Once()
@@ -132,11 +132,11 @@ func TestNormalResultsAreFiledAndPatientTold(t *testing.T) {
 func TestPatientToldInPreferredLanguage(t *testing.T) {
 	env := newEnv(t)
 	expectOrder(env)
-	env.OnActivity("WriteLabResults", mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil).Once()
-	env.OnActivity("PatientContact", mock.Anything, ehr.PatientContactInput{PatientID: "pat-1001"}).
+	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil).Once()
+	env.OnActivity(ehr.PatientContactName, mock.Anything, ehr.PatientContactInput{PatientID: "pat-1001"}).
 		Return(ehr.PatientContact{FirstName: "Ada", Mobile: "+15559990000", Language: "es"}, nil).Once()
 	var text string
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
 		text = in.Body
 		return sms.SendResult{SID: "SM1"}, nil
 	}).Once()
@@ -154,15 +154,15 @@ func TestCriticalValueEscalatesUntilAcknowledged(t *testing.T) {
 	env := newEnv(t)
 	expectOrder(env)
 	var paged []string
-	env.OnActivity("Page", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.PageInput) (sms.SendResult, error) {
+	env.OnActivity(sms.PageName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.PageInput) (sms.SendResult, error) {
 		paged = append(paged, in.Role)
 		if len(in.Code) != 6 || !strings.Contains(in.Body, placer) || strings.Contains(in.Body, "6.8") {
 			return sms.SendResult{}, temporal.NewNonRetryableApplicationError("bad page", "BadPage", nil)
 		}
 		return sms.SendResult{SID: "SM" + in.Role}, nil
 	})
-	env.OnActivity("WriteLabResults", mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-2"}, nil).Once()
-	env.OnActivity("Record", mock.Anything, mock.MatchedBy(func(in records.RecordInput) bool {
+	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-2"}, nil).Once()
+	env.OnActivity(records.RecordName, mock.Anything, mock.MatchedBy(func(in records.RecordInput) bool {
 		return in.Action == "lab.acknowledge" && in.Actor == "api:dr.b" && in.LatencyMS == (20*time.Minute).Milliseconds()
 	})).Return(nil).Once()
 	signal(env, time.Hour, laborders.ResultSignalName, oru("M1", "20261123090000", "F", potassium(6.8, "HH", "F"), glucose(90, "F")))
@@ -199,12 +199,12 @@ func TestSMSReplyWithCodeAcknowledges(t *testing.T) {
 	env := newEnv(t)
 	expectOrder(env)
 	var code string
-	env.OnActivity("Page", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.PageInput) (sms.SendResult, error) {
+	env.OnActivity(sms.PageName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.PageInput) (sms.SendResult, error) {
 		code = in.Code
 		return sms.SendResult{SID: "SM1"}, nil
 	})
-	env.OnActivity("WriteLabResults", mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr"}, nil)
-	env.OnActivity("Record", mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr"}, nil)
+	env.OnActivity(records.RecordName, mock.Anything, mock.Anything).Return(nil)
 	signal(env, time.Minute, laborders.ResultSignalName, oru("M1", "1", "F", potassium(6.8, "HH", "F"), glucose(90, "F")))
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(laborders.PageReplySignalName, laborders.PageReply{From: "+15559999999", Code: code}) // not a paged number
@@ -226,17 +226,17 @@ func TestThresholdCriticalUnacknowledgedThenClearedByCorrection(t *testing.T) {
 	in.CriticalThresholds = map[string]laborders.Threshold{"2345-7": {High: num(400)}}
 	in.EscalationChain = nil
 	pages := 0
-	env.OnActivity("Page", mock.Anything, mock.Anything).Return(func(context.Context, sms.PageInput) (sms.SendResult, error) {
+	env.OnActivity(sms.PageName, mock.Anything, mock.Anything).Return(func(context.Context, sms.PageInput) (sms.SendResult, error) {
 		pages++
 		return sms.SendResult{}, nil
 	})
 	writes := 0
-	env.OnActivity("WriteLabResults", mock.Anything, mock.Anything).Return(func(_ context.Context, w ehr.WriteLabResultsInput) (ehr.WriteLabResultsResult, error) {
+	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(func(_ context.Context, w ehr.WriteLabResultsInput) (ehr.WriteLabResultsResult, error) {
 		writes++
 		return ehr.WriteLabResultsResult{DiagnosticReportID: "dr"}, nil
 	})
 	var recorded []string
-	env.OnActivity("Record", mock.Anything, mock.Anything).Return(func(_ context.Context, r records.RecordInput) error {
+	env.OnActivity(records.RecordName, mock.Anything, mock.Anything).Return(func(_ context.Context, r records.RecordInput) error {
 		recorded = append(recorded, r.Action+":"+r.Code)
 		return nil
 	})
@@ -262,7 +262,7 @@ func TestThresholdCriticalUnacknowledgedThenClearedByCorrection(t *testing.T) {
 
 func TestRejectedOrderAndOverdue(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("SendOrder", mock.Anything, mock.Anything).
+	env.OnActivity(lis.SendOrderName, mock.Anything, mock.Anything).
 		Return(lis.SendOrderResult{}, temporal.NewNonRetryableApplicationError("unknown test code", lis.ErrTypeOrderRejected, nil)).Once()
 	env.ExecuteWorkflow(laborders.LabOrder, input())
 	s := final(t, env)
@@ -272,7 +272,7 @@ func TestRejectedOrderAndOverdue(t *testing.T) {
 	env = newEnv(t)
 	expectOrder(env)
 	var overdueText string
-	env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
 		overdueText = in.Body
 		return sms.SendResult{}, nil
 	}).Once()

@@ -9,18 +9,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/workflows/internal/call"
 )
 
-// Activity type names as the Stripe worker registers them (the methods of stripe.Activities).
-// Calling by name keeps the workflow independent of the activity code and lets a worker in
-// another language serve the same activities.
-const (
-	activityAuthorize = "AuthorizePayment"
-	activityCapture   = "CapturePayment"
-	activityCancel    = "CancelPayment"
-	activityRefund    = "RefundPayment"
-	activityRelease   = "ReleaseAuthorizations"
-)
+// The workflow calls the Stripe activities by the names their package registers: calling by
+// name keeps the workflow independent of the activity code and lets a worker in another
+// language serve the same activities.
 
 // ReconcileChangeID names the workflow.GetVersion change that brought Stripe reconciliation:
 // per-call idempotency keys, updates that answer after UpdateWait while their Stripe call
@@ -57,16 +51,8 @@ const (
 // 30s so a recovering Stripe is noticed soon. The activities already mark permanent errors
 // non-retryable; listing their types here keeps that true if an activity forgets.
 func stripeRetryPolicy() *temporal.RetryPolicy {
-	return &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    30 * time.Second,
-		NonRetryableErrorTypes: []string{
-			stripeact.ErrTypeCardDeclined,
-			stripeact.ErrTypeInvalidRequest,
-			stripeact.ErrTypeAuthentication,
-		},
-	}
+	return call.Doubling(time.Second, 30*time.Second,
+		stripeact.ErrTypeCardDeclined, stripeact.ErrTypeInvalidRequest, stripeact.ErrTypeAuthentication)
 }
 
 // Every money-moving call runs on a disconnected context: once Stripe may have acted, the
@@ -74,15 +60,13 @@ func stripeRetryPolicy() *temporal.RetryPolicy {
 
 func (w *impl) callAuthorize(ctx workflow.Context) (stripeact.AuthorizeResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+	return call.Activity[stripeact.AuthorizeResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// A customer is waiting at the desk: after ten minutes of Stripe trouble the payment
 		// is failed and the front desk takes payment another way.
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy:            stripeRetryPolicy(),
-	})
-	var res stripeact.AuthorizeResult
-	err := workflow.ExecuteActivity(actx, activityAuthorize, stripeact.AuthorizeInput{
+	}, stripeact.AuthorizePaymentName, stripeact.AuthorizeInput{
 		IdempotencyKey: w.key("/authorize", w.wfID+"/authorize"),
 		PaymentID:      w.in.PaymentID,
 		WorkflowID:     w.wfID,
@@ -91,82 +75,72 @@ func (w *impl) callAuthorize(ctx workflow.Context) (stripeact.AuthorizeResult, e
 		CustomerRef:    w.in.CustomerRef,
 		PaymentMethod:  w.in.PaymentMethod,
 		Description:    w.in.Description,
-	}).Get(actx, &res)
-	return res, err
+	})
 }
 
 func (w *impl) callCapture(ctx workflow.Context, amount int64) (stripeact.CaptureResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+	return call.Activity[stripeact.CaptureResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// The money is already held on the card: keep trying for a day rather than give up
 		// on a capture the clinic has decided to make.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	})
-	var res stripeact.CaptureResult
-	err := workflow.ExecuteActivity(actx, activityCapture, stripeact.CaptureInput{
+	}, stripeact.CapturePaymentName, stripeact.CaptureInput{
 		IdempotencyKey:  w.key("/capture", w.wfID+"/capture"),
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
 		Amount:          amount,
-	}).Get(actx, &res)
-	return res, err
+	})
 }
 
 func (w *impl) callCancel(ctx workflow.Context, key, reason string) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+	_, err := call.Activity[stripeact.CancelResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// A hold blocks the customer's funds: keep trying for a day to release it.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	})
-	var res stripeact.CancelResult
-	return workflow.ExecuteActivity(actx, activityCancel, stripeact.CancelInput{
+	}, stripeact.CancelPaymentName, stripeact.CancelInput{
 		IdempotencyKey:  key,
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
 		Reason:          reason,
-	}).Get(actx, &res)
+	})
+	return err
 }
 
 func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason string) (stripeact.RefundResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+	return call.Activity[stripeact.RefundResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// The customer is owed this money: keep trying for a day; the idempotency key makes
 		// every retry the same refund.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	})
-	var res stripeact.RefundResult
-	err := workflow.ExecuteActivity(actx, activityRefund, stripeact.RefundInput{
+	}, stripeact.RefundPaymentName, stripeact.RefundInput{
 		IdempotencyKey:  key,
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
 		Amount:          amount,
 		Reason:          reason,
-	}).Get(actx, &res)
-	return res, err
+	})
 }
 
 // releaseOrphans cancels any hold Stripe placed for this workflow although the authorization
 // never got a definite answer. A failure is only logged: Stripe releases a hold by itself.
 func (w *impl) releaseOrphans(ctx workflow.Context) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+	res, err := call.Activity[stripeact.ReleaseResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// Stripe's search index lags by up to a minute and Stripe may be the reason the
 		// authorization failed: keep looking for a day.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	})
-	var res stripeact.ReleaseResult
-	err := workflow.ExecuteActivity(actx, activityRelease, stripeact.ReleaseInput{
+	}, stripeact.ReleaseAuthorizationsName, stripeact.ReleaseInput{
 		IdempotencyKey: w.key("/release", w.wfID+"/release"),
 		WorkflowID:     w.wfID,
-	}).Get(actx, &res)
+	})
 	if err != nil {
 		w.logger.Warn("Releasing an orphaned authorization failed", "FailureCode", classify(err).code)
 		return

@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/careflow/engine/internal/crosswalk"
+	"github.com/careflow/engine/internal/fielderr"
 )
 
 // Names fixed by the contract. Changing any of them breaks running executions and clients.
@@ -65,10 +68,11 @@ const (
 	StepDone         = "done"
 )
 
-// Metadata keys the engine sets on Stripe objects so webhooks find their process.
+// Metadata keys the engine sets on Stripe objects so webhooks find their process; defined with
+// the other routing keys in internal/crosswalk.
 const (
-	MetadataPaymentID  = "payment_id"
-	MetadataWorkflowID = "workflow_id"
+	MetadataPaymentID  = crosswalk.StripeMetadataPaymentID
+	MetadataWorkflowID = crosswalk.StripeMetadataWorkflowID
 )
 
 // WorkflowID derives the workflow ID from the business key. Payment IDs are opaque keys
@@ -147,13 +151,9 @@ func (in Input) RefundWindow() time.Duration {
 	return DefaultRefundWindow
 }
 
-// FieldError names the invalid field; Reason never echoes the field's value.
-type FieldError struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+// FieldError names an invalid field; Reason never echoes the value. It is the same type in
+// every process contract.
+type FieldError = fielderr.Error
 
 var (
 	idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

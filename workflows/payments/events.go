@@ -10,32 +10,6 @@ import (
 // and one payment sees a handful of events, so a thousand ids is ample.
 const maxRememberedEvents = 1000
 
-// eventLog remembers recent Stripe event ids: the slice keeps arrival order for eviction
-// and for the checkpoint, the map answers membership. Nothing iterates the map, so its
-// random order cannot leak into the workflow.
-type eventLog struct {
-	order []string
-	seen  map[string]bool
-}
-
-func newEventLog() eventLog { return eventLog{seen: map[string]bool{}} }
-
-// add records id and reports whether it was new.
-func (l *eventLog) add(id string) bool {
-	if l.seen[id] {
-		return false
-	}
-	l.seen[id] = true
-	l.order = append(l.order, id)
-	if len(l.order) > maxRememberedEvents {
-		delete(l.seen, l.order[0])
-		l.order = l.order[1:]
-	}
-	return true
-}
-
-func (l *eventLog) ids() []string { return append([]string{}, l.order...) }
-
 // receiveEvents applies Stripe events as they arrive, for the life of the run.
 func (w *impl) receiveEvents(ctx workflow.Context) {
 	for {
@@ -84,7 +58,7 @@ func (w *impl) applyEvent(ctx workflow.Context, ev StripeEventSignal) {
 		w.logger.Warn("Stripe event for another PaymentIntent ignored", "Type", ev.Type, "EventID", ev.EventID)
 		return
 	}
-	if !w.events.add(ev.EventID) {
+	if !w.events.Add(ev.EventID) {
 		// Stripe delivers at least once; a repeat changes nothing.
 		return
 	}

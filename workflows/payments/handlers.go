@@ -60,10 +60,10 @@ func (w *impl) bounded(ctx workflow.Context, job func(workflow.Context) (State, 
 	ok, err := workflow.AwaitWithTimeout(ctx, UpdateWait, func() bool { return done })
 	answered = true
 	if err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	if !ok {
-		return w.state.clone(), nil
+		return w.snapshot(), nil
 	}
 	return res, jobErr
 }
@@ -102,15 +102,15 @@ func (w *impl) validateCapture(u CaptureUpdate) error {
 func (w *impl) capture(ctx workflow.Context, u CaptureUpdate) (State, error) {
 	// A capture sent while Stripe is still authorizing waits for the outcome.
 	if err := workflow.Await(ctx, func() bool { return w.state.Status != StatusAuthorizing }); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	if err := w.mu.Lock(ctx); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	defer w.mu.Unlock()
 	// Another capture, a cancel or the expiry may have won while this one waited.
 	if err := w.validateCapture(u); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	w.state.Step = StepCapture
 	if w.version >= ReconcileVersion {
@@ -122,7 +122,7 @@ func (w *impl) capture(ctx workflow.Context, u CaptureUpdate) (State, error) {
 		// The hold is untouched: the payment is still authorized and can be captured again.
 		w.state.Status = StatusAuthorized
 		w.state.Step = StepAwaitCapture
-		return w.state.clone(), vendorUpdateError("capture", err)
+		return w.snapshot(), vendorUpdateError("capture", err)
 	}
 	captured := res.AmountReceived
 	if captured <= 0 {
@@ -140,7 +140,7 @@ func (w *impl) capture(ctx workflow.Context, u CaptureUpdate) (State, error) {
 	// A charge.refunded event that raced ahead of this answer is accounted for now.
 	w.settleRefunds()
 	w.logger.Info("Payment captured", "CapturedAmount", captured)
-	return w.state.clone(), nil
+	return w.snapshot(), nil
 }
 
 // validateCancel accepts a cancel while the authorization is pending or open.
@@ -160,24 +160,24 @@ func (w *impl) validateCancel(u CancelUpdate) error {
 // cancel releases the hold; the workflow then completes with Status canceled.
 func (w *impl) cancel(ctx workflow.Context, u CancelUpdate) (State, error) {
 	if err := workflow.Await(ctx, func() bool { return w.state.Status != StatusAuthorizing }); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	if err := w.mu.Lock(ctx); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	defer w.mu.Unlock()
 	if err := w.validateCancel(u); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	w.state.Step = StepCancel
 	if err := w.callCancel(ctx, w.key("/cancel", w.wfID+"/cancel"), u.Reason); err != nil {
 		w.state.Step = StepAwaitCapture
-		return w.state.clone(), vendorUpdateError("cancellation", err)
+		return w.snapshot(), vendorUpdateError("cancellation", err)
 	}
 	w.state.Status = StatusCanceled
 	w.state.Step = StepDone
 	w.logger.Info("Payment canceled", "Reason", u.Reason)
-	return w.state.clone(), nil
+	return w.snapshot(), nil
 }
 
 // validateRefund accepts a refund of at most what is captured and not yet refunded, while
@@ -205,12 +205,12 @@ func (w *impl) validateRefund(ctx workflow.Context, u RefundUpdate) error {
 // idempotency key: a retried activity repeats the same refund, a new update makes a new one.
 func (w *impl) refund(ctx workflow.Context, u RefundUpdate) (State, error) {
 	if err := w.mu.Lock(ctx); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	defer w.mu.Unlock()
 	// An earlier refund may have used up the amount while this one waited.
 	if err := w.validateRefund(ctx, u); err != nil {
-		return w.state.clone(), err
+		return w.snapshot(), err
 	}
 	amount := u.Amount
 	if amount == 0 {
@@ -226,7 +226,7 @@ func (w *impl) refund(ctx workflow.Context, u RefundUpdate) (State, error) {
 	res, err := w.callRefund(ctx, key, amount, u.Reason)
 	w.state.Step = StepRefundWindow
 	if err != nil {
-		return w.state.clone(), vendorUpdateError("refund", err)
+		return w.snapshot(), vendorUpdateError("refund", err)
 	}
 	refunded := res.Amount
 	if refunded <= 0 {
@@ -242,7 +242,7 @@ func (w *impl) refund(ctx workflow.Context, u RefundUpdate) (State, error) {
 	w.state.RefundedAmount = base + refunded
 	w.settleRefunds()
 	w.logger.Info("Payment refunded", "Amount", refunded, "RefundedAmount", w.state.RefundedAmount)
-	return w.state.clone(), nil
+	return w.snapshot(), nil
 }
 
 // settleRefunds raises RefundedAmount to the cumulative amount Stripe confirmed and derives

@@ -46,11 +46,11 @@ func TestSlowCaptureAnswersCapturingAndFinishesInBackground(t *testing.T) {
 func TestRepeatedCaptureGetsNextKey(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
-	env.OnActivity("CapturePayment", mock.Anything, stripeact.CaptureInput{
+	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
 		IdempotencyKey: wfID + "/capture/1", WorkflowID: wfID, PaymentIntentID: intentID,
 	}).Return(stripeact.CaptureResult{}, temporal.NewNonRetryableApplicationError(
 		"stripe rejected the request: processing_error", stripeact.ErrTypeInvalidRequest, nil)).Once()
-	env.OnActivity("CapturePayment", mock.Anything, stripeact.CaptureInput{
+	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
 		IdempotencyKey: wfID + "/capture/2", WorkflowID: wfID, PaymentIntentID: intentID,
 	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: 10000}, nil).Once()
 	in := input()
@@ -72,9 +72,9 @@ func TestRepeatedCaptureGetsNextKey(t *testing.T) {
 // have placed after all is looked up by metadata and released.
 func TestAuthorizationWithoutAnswerReleasesOrphans(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("AuthorizePayment", mock.Anything, mock.Anything).
+	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
 		Return(stripeact.AuthorizeResult{}, errors.New("stripe authorize: http 500")).Maybe()
-	env.OnActivity("ReleaseAuthorizations", mock.Anything, stripeact.ReleaseInput{
+	env.OnActivity(stripeact.ReleaseAuthorizationsName, mock.Anything, stripeact.ReleaseInput{
 		IdempotencyKey: wfID + "/release/1", WorkflowID: wfID,
 	}).Return(stripeact.ReleaseResult{Canceled: []string{"pi_orphan"}}, nil).Once()
 
@@ -89,7 +89,7 @@ func TestAuthorizationWithoutAnswerReleasesOrphans(t *testing.T) {
 // A declined card leaves no hold: nothing is looked up.
 func TestDeclineReleasesNothing(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("AuthorizePayment", mock.Anything, mock.Anything).
+	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
 		Return(stripeact.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
 			"card declined: insufficient_funds", stripeact.ErrTypeCardDeclined, nil,
 			stripeact.DeclineInfo{DeclineCode: "insufficient_funds"})).Once()
@@ -97,7 +97,7 @@ func TestDeclineReleasesNothing(t *testing.T) {
 	env.ExecuteWorkflow(payments.WorkflowName, input())
 
 	require.Equal(t, payments.StatusDeclined, result(t, env).Status)
-	env.AssertActivityNumberOfCalls(t, "ReleaseAuthorizations", 0)
+	env.AssertActivityNumberOfCalls(t, stripeact.ReleaseAuthorizationsName, 0)
 }
 
 // The configuration's bound on PAYMENT_AUTHORIZATION_TTL is the contract's.
@@ -113,10 +113,10 @@ func TestAuthorizationTTLBoundsAgree(t *testing.T) {
 func TestOldExecutionFinishesOnOldPath(t *testing.T) {
 	env := newEnv(t)
 	env.OnGetVersion(payments.ReconcileChangeID, workflow.DefaultVersion, payments.ReconcileVersion).Return(workflow.DefaultVersion)
-	env.OnActivity("AuthorizePayment", mock.Anything, mock.MatchedBy(func(in stripeact.AuthorizeInput) bool {
+	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.MatchedBy(func(in stripeact.AuthorizeInput) bool {
 		return in.IdempotencyKey == wfID+"/authorize"
 	})).Return(stripeact.AuthorizeResult{PaymentIntentID: intentID, Status: "requires_capture", AmountCapturable: 10000}, nil).Once()
-	env.OnActivity("CapturePayment", mock.Anything, stripeact.CaptureInput{
+	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
 		IdempotencyKey: wfID + "/capture", WorkflowID: wfID, PaymentIntentID: intentID,
 	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: 10000}, nil).After(2 * time.Minute).Once()
 	in := input()

@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/workflows/internal/dedup"
 )
 
 // impl is one payment's workflow state. The main coroutine, the update handlers and the
@@ -17,7 +18,7 @@ type impl struct {
 	wfID      string
 	state     State
 	mu        workflow.Mutex
-	events    eventLog
+	events    *dedup.Set
 	refundSeq int
 	// expiring is set once the authorization TTL has passed: capture and cancel updates are
 	// refused from then on while the workflow releases the hold itself.
@@ -53,7 +54,7 @@ func newImpl(ctx workflow.Context, in Input) *impl {
 		in:     in,
 		wfID:   workflow.GetInfo(ctx).WorkflowExecution.ID,
 		mu:     workflow.NewMutex(ctx),
-		events: newEventLog(),
+		events: dedup.New(maxRememberedEvents),
 		logger: workflow.GetLogger(ctx),
 		calls:  map[string]int{},
 		root:   ctx,
@@ -87,7 +88,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 		}
 	}
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) {
-		return w.state.clone(), nil
+		return w.snapshot(), nil
 	}); err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (w *impl) restore(cp Checkpoint) {
 		w.calls[step] = cp.Calls[step]
 	}
 	for _, id := range cp.EventIDs {
-		w.events.add(id)
+		w.events.Add(id)
 	}
 }
 
@@ -244,7 +245,7 @@ func (w *impl) continueAsNew(ctx workflow.Context) (State, error) {
 	// Events already delivered to this run would otherwise be lost with it.
 	w.drainEvents(ctx)
 	next := w.in
-	next.Resume = &Checkpoint{State: w.state.clone(), EventIDs: w.events.ids(), RefundSeq: w.refundSeq}
+	next.Resume = &Checkpoint{State: w.state.clone(), EventIDs: w.events.IDs(), RefundSeq: w.refundSeq}
 	if len(w.calls) > 0 {
 		next.Resume.Calls = map[string]int{}
 		for _, step := range workflow.DeterministicKeys(w.calls) {
@@ -252,7 +253,7 @@ func (w *impl) continueAsNew(ctx workflow.Context) (State, error) {
 		}
 	}
 	w.logger.Info("Payment continues as new", "EventsRemembered", len(next.Resume.EventIDs))
-	return w.state.clone(), workflow.NewContinueAsNewError(ctx, WorkflowName, next)
+	return w.snapshot(), workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 }
 
 // finish refuses further updates, lets running handlers complete and returns the summary.
@@ -265,7 +266,7 @@ func (w *impl) finish(ctx workflow.Context) (State, error) {
 	w.state.Step = StepDone
 	w.state.Closed = true
 	w.logger.Info("Payment closed", "Status", w.state.Status)
-	return w.state.clone(), nil
+	return w.snapshot(), nil
 }
 
 // canceled is the saga's compensation when the workflow itself is canceled: a hold still on
@@ -285,7 +286,7 @@ func (w *impl) canceled(ctx workflow.Context, cause error) (State, error) {
 	w.state.Step = StepDone
 	w.state.Closed = true
 	w.logger.Info("Payment workflow canceled", "Status", w.state.Status)
-	return w.state.clone(), cause
+	return w.snapshot(), cause
 }
 
 // releaseHold cancels the PaymentIntent for the workflow's own reasons (expiry, workflow
@@ -306,6 +307,10 @@ func (w *impl) releaseHold(ctx workflow.Context, suffix, reason, status string) 
 func isCaptured(status string) bool {
 	return status == StatusCaptured || status == StatusPartiallyRefunded || status == StatusRefunded
 }
+
+// snapshot is what queries, updates and the workflow's result return: a copy of the live state
+// that shares nothing with it, so a caller never sees a later change half made.
+func (w *impl) snapshot() State { return w.state.clone() }
 
 // clone deep-copies the state so that query and update results never alias live slices.
 func (s State) clone() State {

@@ -40,11 +40,11 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: payments.TaskQueue})
 	payments.Register(env)
-	wftest.Stub[stripeact.AuthorizeInput, stripeact.AuthorizeResult](env, "AuthorizePayment")
-	wftest.Stub[stripeact.CaptureInput, stripeact.CaptureResult](env, "CapturePayment")
-	wftest.Stub[stripeact.CancelInput, stripeact.CancelResult](env, "CancelPayment")
-	wftest.Stub[stripeact.RefundInput, stripeact.RefundResult](env, "RefundPayment")
-	wftest.Stub[stripeact.ReleaseInput, stripeact.ReleaseResult](env, "ReleaseAuthorizations")
+	wftest.Stub[stripeact.AuthorizeInput, stripeact.AuthorizeResult](env, stripeact.AuthorizePaymentName)
+	wftest.Stub[stripeact.CaptureInput, stripeact.CaptureResult](env, stripeact.CapturePaymentName)
+	wftest.Stub[stripeact.CancelInput, stripeact.CancelResult](env, stripeact.CancelPaymentName)
+	wftest.Stub[stripeact.RefundInput, stripeact.RefundResult](env, stripeact.RefundPaymentName)
+	wftest.Stub[stripeact.ReleaseInput, stripeact.ReleaseResult](env, stripeact.ReleaseAuthorizationsName)
 	return env
 }
 
@@ -62,7 +62,7 @@ func input() payments.Input {
 // expectAuthorize mocks a successful authorization of the whole amount, checking every field
 // the workflow sends, the idempotency key included.
 func expectAuthorize(env *testsuite.TestWorkflowEnvironment) *testsuite.MockCallWrapper {
-	return env.OnActivity("AuthorizePayment", mock.Anything, stripeact.AuthorizeInput{
+	return env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, stripeact.AuthorizeInput{
 		IdempotencyKey: wfID + "/authorize/1",
 		PaymentID:      paymentID,
 		WorkflowID:     wfID,
@@ -75,19 +75,19 @@ func expectAuthorize(env *testsuite.TestWorkflowEnvironment) *testsuite.MockCall
 }
 
 func expectCapture(env *testsuite.TestWorkflowEnvironment, amount, received int64) *testsuite.MockCallWrapper {
-	return env.OnActivity("CapturePayment", mock.Anything, stripeact.CaptureInput{
+	return env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
 		IdempotencyKey: wfID + "/capture/1", WorkflowID: wfID, PaymentIntentID: intentID, Amount: amount,
 	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: received}, nil).Once()
 }
 
 func expectRefund(env *testsuite.TestWorkflowEnvironment, seq string, amount int64, reason string) *testsuite.MockCallWrapper {
-	return env.OnActivity("RefundPayment", mock.Anything, stripeact.RefundInput{
+	return env.OnActivity(stripeact.RefundPaymentName, mock.Anything, stripeact.RefundInput{
 		IdempotencyKey: wfID + "/refund/" + seq, WorkflowID: wfID, PaymentIntentID: intentID, Amount: amount, Reason: reason,
 	}).Return(stripeact.RefundResult{RefundID: "re_" + seq, Status: "succeeded", Amount: amount}, nil).Once()
 }
 
 func expectCancel(env *testsuite.TestWorkflowEnvironment, suffix, reason string) *testsuite.MockCallWrapper {
-	return env.OnActivity("CancelPayment", mock.Anything, stripeact.CancelInput{
+	return env.OnActivity(stripeact.CancelPaymentName, mock.Anything, stripeact.CancelInput{
 		IdempotencyKey: wfID + suffix + "/1", WorkflowID: wfID, PaymentIntentID: intentID, Reason: reason,
 	}).Return(stripeact.CancelResult{Status: "canceled"}, nil).Once()
 }
@@ -224,7 +224,7 @@ func TestCaptureAboveAuthorizationRejected(t *testing.T) {
 	require.Contains(t, appErr.Error(), "10000")
 	require.True(t, negative.rejected)
 	requireErrType(t, negative.err, payments.ErrTypeRejected)
-	env.AssertActivityNumberOfCalls(t, "CapturePayment", 0)
+	env.AssertActivityNumberOfCalls(t, stripeact.CapturePaymentName, 0)
 	require.Equal(t, payments.StatusCanceled, result(t, env).Status)
 	env.AssertExpectations(t)
 }
@@ -246,7 +246,7 @@ func TestRefundAboveCapturedRejected(t *testing.T) {
 	requireErrType(t, tooMuch.err, payments.ErrTypeRejected)
 	require.True(t, badReason.rejected)
 	requireErrType(t, badReason.err, payments.ErrTypeRejected)
-	env.AssertActivityNumberOfCalls(t, "RefundPayment", 0)
+	env.AssertActivityNumberOfCalls(t, stripeact.RefundPaymentName, 0)
 	final := result(t, env)
 	require.Equal(t, payments.StatusCaptured, final.Status)
 	require.Zero(t, final.RefundedAmount)
@@ -284,7 +284,7 @@ func TestCaptureBeforeAuthorizationWaits(t *testing.T) {
 
 func TestCardDeclined(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("AuthorizePayment", mock.Anything, mock.Anything).
+	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
 		Return(stripeact.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
 			"card declined: insufficient_funds", stripeact.ErrTypeCardDeclined, nil,
 			stripeact.DeclineInfo{Code: "card_declined", DeclineCode: "insufficient_funds", HTTPStatus: 402})).
@@ -302,14 +302,14 @@ func TestCardDeclined(t *testing.T) {
 	require.Zero(t, final.AuthorizedAmount)
 	require.True(t, early.accepted)
 	requireErrType(t, early.err, payments.ErrTypeRejected)
-	env.AssertActivityNumberOfCalls(t, "CapturePayment", 0)
+	env.AssertActivityNumberOfCalls(t, stripeact.CapturePaymentName, 0)
 	env.AssertExpectations(t)
 }
 
 func TestAuthorizeRetriesExhausted(t *testing.T) {
 	env := newEnv(t)
 	calls := 0
-	env.OnActivity("AuthorizePayment", mock.Anything, mock.Anything).
+	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
 		Return(func(context.Context, stripeact.AuthorizeInput) (stripeact.AuthorizeResult, error) {
 			calls++
 			return stripeact.AuthorizeResult{}, errors.New("stripe authorize: http 503")
@@ -328,7 +328,7 @@ func TestAuthorizeRetriesExhausted(t *testing.T) {
 
 func TestAuthorizePermanentErrorFails(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity("AuthorizePayment", mock.Anything, mock.Anything).
+	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
 		Return(stripeact.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
 			"stripe rejected the request: parameter_invalid_integer", stripeact.ErrTypeInvalidRequest, nil,
 			stripeact.DeclineInfo{Code: "parameter_invalid_integer", HTTPStatus: 400})).Once()
@@ -345,7 +345,7 @@ func TestAuthorizationExpires(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
 	var canceledAt time.Time
-	env.OnActivity("CancelPayment", mock.Anything, stripeact.CancelInput{
+	env.OnActivity(stripeact.CancelPaymentName, mock.Anything, stripeact.CancelInput{
 		IdempotencyKey: wfID + "/expire/1", WorkflowID: wfID, PaymentIntentID: intentID, Reason: "abandoned",
 	}).Return(func(context.Context, stripeact.CancelInput) (stripeact.CancelResult, error) {
 		canceledAt = env.Now()
@@ -362,7 +362,7 @@ func TestAuthorizationExpires(t *testing.T) {
 	require.True(t, final.Closed)
 	require.Equal(t, ptr(start.Add(time.Hour)), final.AuthorizationExpiresAt)
 	require.False(t, canceledAt.Before(start.Add(time.Hour)), "released at %v, before the TTL", canceledAt)
-	env.AssertActivityNumberOfCalls(t, "CapturePayment", 0)
+	env.AssertActivityNumberOfCalls(t, stripeact.CapturePaymentName, 0)
 	env.AssertExpectations(t)
 }
 
@@ -391,7 +391,7 @@ func TestCancelUpdate(t *testing.T) {
 func TestCaptureVendorRejectionKeepsAuthorization(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
-	env.OnActivity("CapturePayment", mock.Anything, mock.Anything).
+	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, mock.Anything).
 		Return(stripeact.CaptureResult{}, temporal.NewNonRetryableApplicationError(
 			"stripe rejected the request: amount_too_large", stripeact.ErrTypeInvalidRequest, nil,
 			stripeact.DeclineInfo{Code: "amount_too_large", HTTPStatus: 400})).Once()
@@ -580,7 +580,7 @@ func TestRefundAttemptsGetFreshKeys(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
 	expectCapture(env, 0, 10000)
-	env.OnActivity("RefundPayment", mock.Anything, stripeact.RefundInput{
+	env.OnActivity(stripeact.RefundPaymentName, mock.Anything, stripeact.RefundInput{
 		IdempotencyKey: wfID + "/refund/1", WorkflowID: wfID, PaymentIntentID: intentID, Amount: 3000,
 	}).Return(stripeact.RefundResult{}, temporal.NewNonRetryableApplicationError(
 		"stripe rejected the request: charge_disputed", stripeact.ErrTypeInvalidRequest, nil,
@@ -627,7 +627,7 @@ func TestInvalidInputFails(t *testing.T) {
 	require.True(t, env.IsWorkflowCompleted())
 	appErr := requireErrType(t, env.GetWorkflowError(), payments.ErrTypeInvalidInput)
 	require.Contains(t, appErr.Error(), "amount")
-	env.AssertActivityNumberOfCalls(t, "AuthorizePayment", 0)
+	env.AssertActivityNumberOfCalls(t, stripeact.AuthorizePaymentName, 0)
 }
 
 func TestValidateRejectsClientResume(t *testing.T) {

@@ -1,0 +1,63 @@
+// Package crosswalk routes vendor identifiers back to the workflows they belong to. The
+// activities write a mapping after a vendor call (a Stripe PaymentIntent, a page's reply code)
+// and the webhooks read it to find the workflow to signal; the Stripe metadata keys serve the
+// same purpose on Stripe's side. Both sides take their kinds and keys from here, so they cannot
+// drift apart. The mappings live in the engine's record store (internal/audit implements Store);
+// this package has no heavy imports so that any layer may use it.
+package crosswalk
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrConflict is wrapped by PutCrosswalk when the key already maps to a different internal ID.
+var ErrConflict = errors.New("audit: conflicting crosswalk mapping")
+
+// Writer records mappings: the activities' side.
+type Writer interface {
+	// PutCrosswalk maps a vendor's identifier (kind, externalID) to an engine identifier,
+	// typically a workflow ID. Putting the same mapping again is a no-op; a different
+	// internalID for an existing key is an error wrapping ErrConflict.
+	PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error
+}
+
+// Reader looks mappings up: the webhooks' side.
+type Reader interface {
+	// LookupCrosswalk returns the engine identifier for (kind, externalID), or the store's
+	// not-found error (audit.ErrNotFound).
+	LookupCrosswalk(ctx context.Context, kind, externalID string) (string, error)
+}
+
+// Store both records and looks up mappings.
+type Store interface {
+	Writer
+	Reader
+}
+
+// Kinds of mapping, each from a vendor's identifier to a workflow ID.
+const (
+	// StripePaymentIntent maps a PaymentIntent id to its payment workflow.
+	StripePaymentIntent = "stripe.payment_intent"
+	// StripeCharge maps a Charge id to its payment workflow.
+	StripeCharge = "stripe.charge"
+	// StripeRefund maps a Refund id to its payment workflow.
+	StripeRefund = "stripe.refund"
+	// SMSPageCode maps a page's reply code, keyed by PageCodeKey, to its lab-order workflow.
+	SMSPageCode = "sms.page-code"
+	// SMSPageSID maps a page's Twilio message SID to its lab-order workflow, so a delivery-status
+	// callback (undelivered, failed) reaches the escalation.
+	SMSPageSID = "sms.page-sid"
+)
+
+// PageCodeKey is the SMSPageCode key of a page: the paged number and the reply code, since the
+// same code may be in use for different numbers.
+func PageCodeKey(phone, code string) string { return phone + ":" + code }
+
+// Metadata keys the engine sets on Stripe objects, so that a webhook about an object the
+// crosswalk does not know yet still finds its process.
+const (
+	StripeMetadataPaymentID   = "payment_id"
+	StripeMetadataWorkflowID  = "workflow_id"
+	StripeMetadataCustomerRef = "customer_ref"
+)
