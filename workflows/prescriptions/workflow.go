@@ -52,7 +52,9 @@ func Prescription(ctx workflow.Context, in Input) (State, error) {
 	if err := in.Validate(); err != nil {
 		return State{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidInput, nil)
 	}
-	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, logger: workflow.GetLogger(ctx),
+	// MessageIDs and EHR keys derive from the business key, not the execution's ID, so they
+	// are the same in every replay (a replayer runs the history under another workflow ID).
+	w := &impl{in: in, wfID: WorkflowID(in.PrescriptionID), logger: workflow.GetLogger(ctx),
 		state: InitialState(in), sent: map[string]string{}, seen: map[string]bool{},
 		requests: map[string]*ncpdp.Message{}, mu: workflow.NewMutex(ctx)}
 	if err := w.setup(ctx); err != nil {
