@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
 
+	pharmacyact "github.com/careflow/engine/activities/pharmacy"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pharmacy"
 	"github.com/careflow/engine/codecs/ncpdp"
@@ -168,8 +171,11 @@ func TestPharmacyWebhookRefusals(t *testing.T) {
 		{"missing header field", func(t *testing.T) []byte {
 			return bytes.Replace(fillXML(t), []byte("<MessageID>PH-FILL-1</MessageID>"), nil, 1)
 		}, webhookNow, http.StatusBadRequest, true, "MessageID"},
-		{"no prescriber order number", func(t *testing.T) []byte {
-			return bytes.Replace(fillXML(t), []byte("<PrescriberOrderNumber>rx-1</PrescriberOrderNumber>"), nil, 1)
+		{"neither order number nor relation", func(t *testing.T) []byte {
+			b, err := os.ReadFile("../codecs/ncpdp/testdata/rxchange_request.xml")
+			require.NoError(t, err)
+			b = bytes.Replace(b, []byte("<PrescriberOrderNumber>RX-1001</PrescriberOrderNumber>"), nil, 1)
+			return regexp.MustCompile(`<RelatesToMessageID>[^<]*</RelatesToMessageID>`).ReplaceAll(b, nil)
 		}, webhookNow, http.StatusBadRequest, true, "PrescriberOrderNumber"},
 	}
 	for _, c := range cases {
@@ -199,6 +205,24 @@ func TestPharmacyWebhookUnknownPrescriptionIs404(t *testing.T) {
 	w := h.webhook(fillXML(t), webhookNow)
 	require.Equal(t, http.StatusNotFound, w.Code)
 	assert.Equal(t, "no prescription with this id", problem(t, w).Detail)
+}
+
+// withoutOrderNumber is the RxFill relating to relatesTo with no PrescriberOrderNumber.
+func withoutOrderNumber(t *testing.T, relatesTo string) []byte {
+	b := bytes.Replace(fillXML(t), []byte("<PrescriberOrderNumber>rx-1</PrescriberOrderNumber>"), nil, 1)
+	return bytes.Replace(b, []byte("</MessageID>"), []byte("</MessageID><RelatesToMessageID>"+relatesTo+"</RelatesToMessageID>"), 1)
+}
+
+func TestPharmacyWebhookRoutesByRelatesToMessageID(t *testing.T) {
+	h := rxHarness(t)
+	require.NoError(t, h.store.PutCrosswalk(context.Background(), pharmacyact.CrosswalkMessage, "NEWRX-1", "rx-1"))
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:rx-1", "", prescriptions.PharmacySignalName, mock.Anything).Return(nil).Once()
+	w := h.webhook(withoutOrderNumber(t, "NEWRX-1"), webhookNow)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+
+	unknown := h.webhook(withoutOrderNumber(t, "NEWRX-UNKNOWN"), webhookNow)
+	require.Equal(t, http.StatusNotFound, unknown.Code)
+	assert.Contains(t, problem(t, unknown).Detail, "RelatesToMessageID")
 }
 
 func TestPharmacyWebhookWithoutSecretIs503(t *testing.T) {

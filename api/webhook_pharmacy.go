@@ -12,6 +12,7 @@ import (
 	pharmacyact "github.com/careflow/engine/activities/pharmacy"
 	"github.com/careflow/engine/clients/pharmacy"
 	"github.com/careflow/engine/codecs/ncpdp"
+	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/workflows/prescriptions"
 )
 
@@ -21,7 +22,8 @@ const AuthPharmacySignature = "pharmacy-signature"
 // pharmacyWebhook handles POST /webhooks/pharmacy: a signed NCPDP SCRIPT message from the
 // pharmacy (RxChangeRequest, RxRenewalRequest, RxFill, CancelRxResponse, or a late Status,
 // Verify or Error). It is routed by Header.PrescriberOrderNumber, which the engine sets to the
-// prescription id, signalled to that prescription's workflow, and answered with an NCPDP Status
+// prescription id (or, without one, by RelatesToMessageID through the crosswalk the pharmacy
+// activities fill), signalled to that prescription's workflow, and answered with an NCPDP Status
 // only once Temporal accepted the signal. Deduplication by MessageID is the workflow's job; a
 // redelivery gets the same Status (its MessageID derives from the delivered one).
 func (s *server) pharmacyWebhook(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +65,25 @@ func (s *server) doPharmacyWebhook(w http.ResponseWriter, r *http.Request, a *au
 	a.rec.Exchange = msg.Header.MessageID
 	pon := msg.Header.PrescriberOrderNumber
 	if pon == "" {
-		return s.refusePharmacy(w, r, a, body, msg, "Header.PrescriberOrderNumber is required: it names the prescription")
+		relates := msg.Header.RelatesToMessageID
+		if relates == "" {
+			return s.refusePharmacy(w, r, a, body, msg, "Header.PrescriberOrderNumber or Header.RelatesToMessageID is required: they name the prescription")
+		}
+		if s.d.Records == nil {
+			s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: rxNotFound})
+			return http.StatusNotFound
+		}
+		found, err := s.d.Records.LookupCrosswalk(r.Context(), pharmacyact.CrosswalkMessage, relates)
+		switch {
+		case errors.Is(err, audit.ErrNotFound):
+			s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: "RelatesToMessageID names no message of a prescription"})
+			return http.StatusNotFound
+		case err != nil:
+			w.Header().Set("Retry-After", "5")
+			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the message could not be routed; retry later"})
+			return http.StatusServiceUnavailable
+		}
+		pon = found
 	}
 	if prescriptions.ValidatePrescriptionID(pon) != nil {
 		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: rxNotFound})

@@ -7,6 +7,7 @@ package pharmacy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -215,8 +216,18 @@ func (a *Activities) SendRxRenewalResponse(ctx context.Context, in ResponseInput
 	return a.send(ctx, "pharmacy.rxrenewal-response", &ncpdp.Message{Header: in.header(), Body: ncpdp.Body{RxRenewalResponse: body}})
 }
 
-// send posts one message and classifies the outcome.
+// CrosswalkMessage is the crosswalk kind mapping a MessageID the engine sent to its
+// prescription id, so a pharmacy message that names only RelatesToMessageID finds its process.
+const CrosswalkMessage = "pharmacy.message"
+
+// send records the MessageID in the crosswalk, posts the message and classifies the outcome.
 func (a *Activities) send(ctx context.Context, action string, msg *ncpdp.Message) (SendResult, error) {
+	if pon := msg.Header.PrescriberOrderNumber; a.Records != nil && pon != "" {
+		// Before the send: the pharmacy may answer at the webhook before this call returns.
+		if err := a.Records.PutCrosswalk(ctx, CrosswalkMessage, msg.Header.MessageID, pon); err != nil {
+			return SendResult{}, fmt.Errorf("pharmacy: crosswalk: %w", err)
+		}
+	}
 	start := time.Now()
 	ans, err := a.Network.Send(ctx, msg)
 	a.record(ctx, action, msg.Header.MessageID, start, err)

@@ -1,6 +1,7 @@
 package pharmacy_test
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"testing"
@@ -66,8 +67,12 @@ func sendInput(ncpdpID string) pharmacyact.SendInput {
 
 func TestSendNewRxAccepted(t *testing.T) {
 	srv, acts := start(t)
-	res, err := run(t, acts, pharmacyact.SendNewRxName, sendInput("1000001"))
+	in := sendInput("1000001")
+	res, err := run(t, acts, pharmacyact.SendNewRxName, in)
 	require.NoError(t, err)
+	pid, err := acts.Records.LookupCrosswalk(context.Background(), pharmacyact.CrosswalkMessage, in.MessageID)
+	require.NoError(t, err)
+	assert.Equal(t, "rx-1", pid, "answers naming only RelatesToMessageID find the prescription")
 	assert.Equal(t, "Status", res.AnswerType)
 	assert.Equal(t, ncpdp.StatusTransactionSuccessful, res.Code)
 	assert.Equal(t, 1, srv.Sim.Stats().Received["NewRx"])
