@@ -383,3 +383,40 @@ func TestPrescriptionInvalidInputFails(t *testing.T) {
 	env.ExecuteWorkflow(prescriptions.WorkflowName, prescriptions.Input{PrescriptionID: "has space"})
 	require.Error(t, env.GetWorkflowError())
 }
+
+func TestPrescriptionLateErrorFailsAndUnrelatedMessagesAreIgnored(t *testing.T) {
+	env := newEnv(t)
+	expectLoad(env)
+	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
+	expectNewRx(env)
+	// A fill relating to a message this prescription never sent is not applied.
+	signal(env, time.Hour, pharmacyMsg("fill-x", "SOMEONE-ELSES", dispensed))
+	signal(env, 2*time.Hour, pharmacyMsg("err-1", newRx, ncpdp.Body{Error: &ncpdp.Error{Code: "601", Description: "receiver unable"}}))
+	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
+	st := result(t, env)
+	env.AssertExpectations(t)
+	assert.Empty(t, st.Fills)
+	assert.Equal(t, prescriptions.StatusFailed, st.Status)
+	require.NotNil(t, st.Error)
+	assert.Equal(t, "601", st.Error.Code)
+}
+
+func TestPrescriptionCancelRxRejectedCompensatesTheEHR(t *testing.T) {
+	env := newEnv(t)
+	expectLoad(env)
+	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
+	expectNewRx(env)
+	env.OnActivity(pharmacyact.SendCancelRxName, mock.Anything, mock.Anything).Return(pharmacyact.SendResult{},
+		temporal.NewNonRetryableApplicationError("pharmacy: message rejected with NCPDP Error 900", pharmacyact.ErrTypeRejected, nil,
+			pharmacyact.Rejection{Code: "900"})).Once()
+	expectStatus(env, "on-hold")
+	expectStatus(env, "active")
+	r := update(env, time.Hour, prescriptions.CancelUpdateName, prescriptions.CancelUpdate{By: "dr.demo", Reason: "wrong drug"})
+	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
+	st := result(t, env)
+	env.AssertExpectations(t)
+	require.NoError(t, r.err)
+	assert.Equal(t, prescriptions.CancelFailed, st.Cancel.Status)
+	assert.Equal(t, "900", st.Cancel.Error.Code)
+	assert.Equal(t, prescriptions.StatusSent, st.Status, "the prescription stays active at the pharmacy")
+}
