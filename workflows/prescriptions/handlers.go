@@ -96,9 +96,9 @@ func (w *impl) handleCancel(ctx workflow.Context, u CancelUpdate) (State, error)
 	w.callSetStatus(ctx, "on-hold")
 	if _, err := w.callSendCancelRx(ctx, c.MessageID); err != nil {
 		w.logger.Warn("CancelRx failed", "ErrorType", errorType(err))
-		c.Status, c.Error = CancelFailed, ncpdpError(err)
 		// Compensation: the prescription stays active at the pharmacy.
 		w.callSetStatus(ctx, "active")
+		c.Status, c.Error = CancelFailed, ncpdpError(err)
 	}
 	w.refresh()
 	return w.state, nil

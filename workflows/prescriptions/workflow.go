@@ -287,8 +287,8 @@ func (w *impl) process(ctx workflow.Context, s PharmacySignal) {
 			w.fail("the pharmacy rejected the prescription", e)
 		case string(ncpdp.TypeCancelRx):
 			if c := w.state.Cancel; c != nil && c.Status == CancelRequested {
-				c.Status, c.Error = CancelFailed, e
 				w.callSetStatus(ctx, "active")
+				c.Status, c.Error = CancelFailed, e
 			}
 		}
 	}
@@ -337,12 +337,16 @@ func (w *impl) cancelAnswered(ctx workflow.Context, r *ncpdp.CancelRxResponse) {
 	if c == nil || c.Status != CancelRequested {
 		return
 	}
+	// The EHR is written first and the state changed after, so a query never shows an outcome
+	// the EHR does not have yet.
 	if r.Response.Answer() == ncpdp.AnswerApproved {
-		c.Status = CancelApproved
 		w.callSetStatus(ctx, "cancelled")
+		c.Status = CancelApproved
 		w.base = StatusCancelled
 		return
 	}
+	// Compensation: the EHR was put on hold while the cancel was pending.
+	w.callSetStatus(ctx, "active")
 	c.Status = CancelDenied
 	if d := r.Response.Denied; d != nil {
 		c.DenialReason = d.DenialReason
@@ -350,6 +354,4 @@ func (w *impl) cancelAnswered(ctx workflow.Context, r *ncpdp.CancelRxResponse) {
 			c.DenialReason = strings.Join(d.ReasonCode, ",")
 		}
 	}
-	// Compensation: the EHR was put on hold while the cancel was pending.
-	w.callSetStatus(ctx, "active")
 }
