@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/careflow/engine/workflows/prescriptions"
+)
 
 // Auth kinds a route can require.
 const (
@@ -71,12 +75,20 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, "lab-orders.read"}, s.getLabOrder},
 		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
 
+		{Route{http.MethodPost, "/v1/prescriptions", AuthBearer, "prescriptions.write"}, s.startPrescription},
+		{Route{http.MethodGet, "/v1/prescriptions/{id}", AuthBearer, "prescriptions.read"}, s.getPrescription},
+		{Route{http.MethodPost, "/v1/prescriptions/{id}/override", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.OverrideUpdate](s, prescriptions.OverrideUpdateName)},
+		{Route{http.MethodPost, "/v1/prescriptions/{id}/cancel", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.CancelUpdate](s, prescriptions.CancelUpdateName)},
+		{Route{http.MethodPost, "/v1/prescriptions/{id}/approve", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.DecisionUpdate](s, prescriptions.ApproveUpdateName)},
+		{Route{http.MethodPost, "/v1/prescriptions/{id}/deny", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.DecisionUpdate](s, prescriptions.DenyUpdateName)},
+
 		{Route{http.MethodPost, "/v1/admin/hl7-batches", AuthBearer, "admin"}, s.postHL7Batch},
 		{Route{http.MethodGet, "/v1/admin/messages", AuthBearer, "admin"}, s.listMessages},
 		{Route{http.MethodPost, "/v1/admin/messages/{id}/reprocess", AuthBearer, "admin"}, s.reprocessMessage},
 
 		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
 		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, ""}, s.twilioWebhook},
+		{Route{http.MethodPost, "/webhooks/pharmacy", AuthPharmacySignature, ""}, s.pharmacyWebhook},
 
 		{Route{http.MethodGet, "/codec/encode", AuthCodec, codecScope}, s.codec},
 		{Route{http.MethodPost, "/codec/encode", AuthCodec, codecScope}, s.codec},

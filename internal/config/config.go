@@ -78,7 +78,10 @@ type Config struct {
 	// TemporalAPIKey secure the connection to the Temporal frontend; all empty is plaintext.
 	TemporalTLSCertFile, TemporalTLSKeyFile, TemporalTLSCAFile, TemporalTLSServerName, TemporalAPIKey string
 
-	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis) the
+	// Pharmacy is the e-prescribing network (PHARMACY_*).
+	Pharmacy Pharmacy
+
+	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis, pharmacy) the
 	// worker and api roles may serve with a built-in simulator.
 	Simulate []string
 }
@@ -94,6 +97,7 @@ var vendorVariables = []struct{ name, variable string }{
 	{"clearinghouse", "CLEARINGHOUSE_BASE_URL"},
 	{"twilio", "TWILIO_BASE_URL"},
 	{"lis", "LIS_MLLP_ADDR"},
+	{"pharmacy", "PHARMACY_BASE_URL"},
 }
 
 // Role names accepted by ValidateRole.
@@ -112,7 +116,7 @@ func (c Config) ValidateRole(role string) error {
 	}
 	simulated := map[string]bool{
 		"stripe": c.Stripe.Simulated(), "fhir": c.FHIR.Simulated(), "clearinghouse": c.Clearinghouse.Simulated(),
-		"twilio": c.Twilio.Simulated(), "lis": c.LISMLLPAddr == "",
+		"twilio": c.Twilio.Simulated(), "lis": c.LISMLLPAddr == "", "pharmacy": c.Pharmacy.Simulated(),
 	}
 	var missing []string
 	for _, v := range vendorVariables {
@@ -278,7 +282,7 @@ func FromEnv() (Config, error) {
 			known = known || k.name == v
 		}
 		if !known {
-			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio or lis")
+			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio, lis or pharmacy")
 		}
 		c.Simulate = append(c.Simulate, v)
 	}
@@ -308,6 +312,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	if c.MLLP, err = mllpFromEnv(); err != nil {
+		return c, err
+	}
+	if c.Pharmacy, err = pharmacyFromEnv(); err != nil {
 		return c, err
 	}
 	if c.MLLP.ClientCAFile != "" && c.MLLPTLSCertFile == "" {

@@ -14,6 +14,7 @@ var allVendorVars = []string{
 	"CLEARINGHOUSE_BASE_URL", "CLEARINGHOUSE_USERNAME", "CLEARINGHOUSE_PASSWORD",
 	"TWILIO_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "PUBLIC_URL",
 	"LIS_MLLP_ADDR", "SIMULATE", "API_TOKENS", "PAYMENT_AUTHORIZATION_TTL",
+	"PHARMACY_BASE_URL", "PHARMACY_WEBHOOK_SECRET",
 }
 
 // production is a complete configuration of every vendor.
@@ -24,6 +25,7 @@ var production = map[string]string{
 	"CLEARINGHOUSE_PASSWORD": "p", "TWILIO_BASE_URL": "https://api.twilio.com", "TWILIO_ACCOUNT_SID": "AC1",
 	"TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+15550000000", "PUBLIC_URL": "https://engine.example",
 	"LIS_MLLP_ADDR": "lis.example:2575", "API_TOKENS": "ops:secret:*",
+	"PHARMACY_BASE_URL": "https://erx.example/script", "PHARMACY_WEBHOOK_SECRET": "s",
 }
 
 func TestStartupValidation(t *testing.T) {
@@ -43,6 +45,10 @@ func TestStartupValidation(t *testing.T) {
 		{"malformed url", RoleAPI, map[string]string{"FHIR_BASE_URL": "ehr.example/fhir"}, []string{"FHIR_BASE_URL"}},
 		{"twilio simulated silently", RoleWorker, map[string]string{"TWILIO_BASE_URL": ""}, []string{"TWILIO_BASE_URL", "SIMULATE"}},
 		{"lis simulated silently", RoleWorker, map[string]string{"LIS_MLLP_ADDR": ""}, []string{"LIS_MLLP_ADDR", "SIMULATE"}},
+		{"pharmacy simulated silently", RoleWorker, map[string]string{"PHARMACY_BASE_URL": ""}, []string{"PHARMACY_BASE_URL", "SIMULATE"}},
+		{"pharmacy without webhook secret", RoleWorker, map[string]string{"PHARMACY_WEBHOOK_SECRET": ""}, []string{"PHARMACY_WEBHOOK_SECRET"}},
+		{"pharmacy malformed url", RoleWorker, map[string]string{"PHARMACY_BASE_URL": "erx.example"}, []string{"PHARMACY_BASE_URL"}},
+		{"pharmacy simulation asked for", RoleWorker, map[string]string{"PHARMACY_BASE_URL": "", "SIMULATE": "pharmacy"}, nil},
 		{"simulation asked for", RoleWorker, map[string]string{"LIS_MLLP_ADDR": "", "TWILIO_BASE_URL": "", "SIMULATE": "lis, twilio"}, nil},
 		{"unknown simulated vendor", RoleWorker, map[string]string{"SIMULATE": "stripe,bank"}, []string{"SIMULATE"}},
 		{"api without tokens", RoleAPI, map[string]string{"API_TOKENS": ""}, []string{"API_TOKENS"}},

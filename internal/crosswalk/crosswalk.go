@@ -48,6 +48,9 @@ const (
 	// SMSPageSID maps a page's Twilio message SID to its lab-order workflow, so a delivery-status
 	// callback (undelivered, failed) reaches the escalation.
 	SMSPageSID = "sms.page-sid"
+	// PharmacyMessage maps a MessageID the engine sent to the pharmacy network to its
+	// prescription id, so a pharmacy message that names only RelatesToMessageID finds its process.
+	PharmacyMessage = "pharmacy.message"
 )
 
 // PageCodeKey is the SMSPageCode key of a page: the paged number and the reply code, since the

@@ -12,6 +12,7 @@ import (
 func (s *Stack) instrumentActivities(reg prometheus.Registerer) {
 	a := metrics.NewActivities(reg)
 	a.AddImplementations(s.acts, s.checkinActs.EHR, s.checkinActs.Eligibility, s.checkinActs.SMS,
-		s.labActs.LIS, s.labActs.EHR, s.labActs.SMS, s.labActs.Records)
+		s.labActs.LIS, s.labActs.EHR, s.labActs.SMS, s.labActs.Records,
+		s.rxActs.EHR, s.rxActs.Pharmacy)
 	s.wopts.Interceptors = append(s.wopts.Interceptors, a.Interceptor())
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/careflow/engine/internal/sim/chsim"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/lissim"
+	"github.com/careflow/engine/internal/sim/pharmsim"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/internal/sim/twiliosim"
 	"github.com/careflow/engine/internal/temporalclient"
@@ -84,6 +85,8 @@ type Stack struct {
 	CHSim     *chsim.Server
 	TwilioSim *twiliosim.Server
 	LISSim    *lissim.Server
+	// PharmacySim is the built-in pharmacy network simulator, nil when PHARMACY_BASE_URL is set.
+	PharmacySim *pharmsim.Server
 	// MLLPAddr is where the engine's MLLP listener accepts HL7 results.
 	MLLPAddr string
 	// Metrics serves the engine's Prometheus registry (the API's /metrics, the worker role's).
@@ -93,6 +96,7 @@ type Stack struct {
 	acts        *stripeact.Activities
 	checkinActs workers.CheckInActivities
 	labActs     workers.LabActivities
+	rxActs      workers.PrescriptionActivities
 	fhirClient  *fhir.Client
 	lisClient   *mllp.Client
 	mllp        *mllp.Server
@@ -230,6 +234,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	if s.rxActs, err = s.startPrescriptions(s.checkinActs.EHR); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s.instrumentActivities(reg)
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
@@ -258,6 +266,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		TwilioAuthToken:     s.Config.Twilio.AuthToken,
 		PublicURL:           s.Config.Twilio.PublicURL,
 		LabDefaults:         labDefaults,
+		Prescriptions:       s.prescriptionDeps(),
 		HL7Inbound: api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
 			Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned},
 		CheckInDefaults: api.CheckInDefaults{
@@ -328,6 +337,7 @@ func (s *Stack) StartWorker() error {
 		workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts),
 		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
 		workers.NewLabWorker(s.Temporal, s.labActs, s.wopts),
+		workers.NewPrescriptionsWorker(s.Temporal, s.rxActs, s.wopts),
 	}
 	for i, w := range ws {
 		if err := w.Start(); err != nil {
@@ -366,6 +376,7 @@ func (s *Stack) Close() error {
 	}
 	s.stopMLLP()
 	s.StopWorker()
+	s.stopPrescriptions()
 	if s.StripeSim != nil {
 		s.StripeSim.Close()
 		s.StripeSim = nil

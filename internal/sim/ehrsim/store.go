@@ -51,7 +51,7 @@ func validID(s string) bool { return idPattern.MatchString(s) }
 var supportedTypes = []string{
 	"Patient", "Coverage", "Organization", "Practitioner", "PractitionerRole", "Location",
 	"Appointment", "Encounter", "DiagnosticReport", "Observation", "ServiceRequest",
-	"Specimen", "MedicationRequest", "Medication", "Condition", "AllergyIntolerance",
+	"Specimen", "MedicationRequest", "Medication", "Condition", "AllergyIntolerance", "MedicationDispense",
 }
 
 // normalize deep-copies v into plain JSON values (maps, slices, strings,

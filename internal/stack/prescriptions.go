@@ -1,0 +1,85 @@
+package stack
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/careflow/engine/activities/ehr"
+	pharmacyact "github.com/careflow/engine/activities/pharmacy"
+	"github.com/careflow/engine/api"
+	"github.com/careflow/engine/clients/pharmacy"
+	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/pharmsim"
+	"github.com/careflow/engine/workers"
+)
+
+// startPrescriptions connects to the pharmacy network (the simulator when PHARMACY_BASE_URL is
+// unset, posting its pharmacy-initiated messages to this engine's /webhooks/pharmacy) and, when
+// the EHR is simulated too, seeds one MedicationRequest per network scenario.
+func (s *Stack) startPrescriptions(ehrActs *ehr.Activities) (workers.PrescriptionActivities, error) {
+	cfg := &s.Config.Pharmacy
+	acts := workers.PrescriptionActivities{EHR: ehrActs}
+	if cfg.Simulated() {
+		sim, err := pharmsim.Start(pharmsim.Options{WebhookURL: s.APIURL + "/webhooks/pharmacy"})
+		if err != nil {
+			return acts, fmt.Errorf("pharmacy simulator: %w", err)
+		}
+		s.PharmacySim = sim
+		cfg.BaseURL, cfg.WebhookSecret = sim.URL, sim.Sim.WebhookSecret()
+		s.logger.Info("pharmacy: built-in NCPDP SCRIPT network simulator (PHARMACY_BASE_URL unset)", "url", cfg.BaseURL)
+	} else {
+		s.logger.Info("pharmacy: network endpoint from PHARMACY_BASE_URL", "url", cfg.BaseURL)
+	}
+	if s.EHRSim != nil {
+		if err := s.EHRSim.Sim.Seed(ehrsim.PrescriptionSeed()...); err != nil {
+			return acts, err
+		}
+	}
+	var tlsCfg *tls.Config
+	if cfg.TLSCAFile != "" || cfg.TLSCertFile != "" {
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		if cfg.TLSCAFile != "" {
+			pem, err := os.ReadFile(cfg.TLSCAFile)
+			if err != nil {
+				return acts, fmt.Errorf("PHARMACY_TLS_CA_FILE: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return acts, errors.New("PHARMACY_TLS_CA_FILE holds no certificate")
+			}
+			tlsCfg.RootCAs = pool
+		}
+		if cfg.TLSCertFile != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+			if err != nil {
+				return acts, fmt.Errorf("PHARMACY_TLS_CERT_FILE/PHARMACY_TLS_KEY_FILE: %w", err)
+			}
+			tlsCfg.Certificates = []tls.Certificate{cert}
+		}
+	}
+	client, err := pharmacy.New(pharmacy.Config{BaseURL: cfg.BaseURL, TLSConfig: tlsCfg,
+		HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+	if err != nil {
+		return acts, fmt.Errorf("PHARMACY_BASE_URL: %w", err)
+	}
+	acts.Pharmacy = &pharmacyact.Activities{Network: client, Records: s.Store}
+	return acts, nil
+}
+
+// prescriptionDeps are the API's prescription settings.
+func (s *Stack) prescriptionDeps() api.PrescriptionDeps {
+	return api.PrescriptionDeps{WebhookSecret: s.Config.Pharmacy.WebhookSecret}
+}
+
+// stopPrescriptions stops the pharmacy simulator.
+func (s *Stack) stopPrescriptions() {
+	if s.PharmacySim != nil {
+		s.PharmacySim.Close()
+		s.PharmacySim = nil
+	}
+}

@@ -1,0 +1,176 @@
+package e2e
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careflow/engine/clients/pharmacy"
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/pharmsim"
+	"github.com/careflow/engine/workflows/prescriptions"
+)
+
+// startRxEngine is the engine with the pharmacy network simulator (PHARMACY_BASE_URL unset).
+func startRxEngine(t *testing.T, mutate func(*config.Config)) *engine {
+	t.Helper()
+	return startEngine(t, func(c *config.Config) {
+		c.Pharmacy = config.Pharmacy{}
+		if mutate != nil {
+			mutate(c)
+		}
+	})
+}
+
+// waitRx polls GET /v1/prescriptions/{id} until cond holds.
+func (e *engine) waitRx(id string, cond func(v map[string]any) bool) map[string]any {
+	e.t.Helper()
+	var last map[string]any
+	require.EventuallyWithT(e.t, func(c *assertCollect) {
+		code, v := e.call("GET", "/v1/prescriptions/"+id, nil)
+		last = v
+		if !assertTrue(c, code == http.StatusOK, "GET status %d", code) {
+			return
+		}
+		assertTrue(c, cond(v), "condition not met yet: %s", v["_raw"])
+	}, 60*time.Second, 200*time.Millisecond)
+	return last
+}
+
+func status(s string) func(map[string]any) bool {
+	return func(v map[string]any) bool { return v["status"] == s }
+}
+
+// ehrStatus is MedicationRequest.status in the EHR simulator.
+func (e *engine) ehrStatus(id string) string {
+	for _, mr := range e.st.EHRSim.Sim.Resources("MedicationRequest") {
+		if mr["id"] == id {
+			s, _ := mr["status"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func TestPrescriptionSeedIsValidFHIR(t *testing.T) {
+	require.Empty(t, fhirProblems(t, ehrsim.PrescriptionSeed()))
+}
+
+// TestPrescriptionThroughThePharmacySimulator drives every simulator scenario through the API,
+// the worker, the pharmacy network simulator and its signed webhooks; the resources written to
+// the EHR are validated against FHIR R4 when the test ends.
+func TestPrescriptionThroughThePharmacySimulator(t *testing.T) {
+	e := startRxEngine(t, nil)
+	sim := e.st.PharmacySim.Sim
+	// The first NewRx of rx-accepted is processed but its answer lost, as when the worker dies
+	// between NewRx and Status: the retry resends the same MessageID.
+	sim.InjectFault(pharmsim.Fault{Op: "NewRx", Kind: pharmsim.FaultLostAnswer, Count: 1})
+	for _, id := range []string{"rx-accepted", "rx-filled", "rx-partial", "rx-not-dispensed", "rx-reject", "rx-5xx",
+		"rx-change", "rx-renewal", "rx-denied-cancel", "rx-allergy", "rx-controlled"} {
+		v := e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": id}, http.StatusCreated)
+		assert.Equal(t, "/v1/prescriptions/"+id, v["_location"])
+	}
+	again := e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-filled"}, http.StatusOK)
+	assert.Equal(t, "rx-filled", again["prescriptionId"])
+
+	t.Run("filled", func(t *testing.T) {
+		v := e.waitRx("rx-filled", status(prescriptions.StatusFilled))
+		fills := v["fills"].([]any)
+		require.Len(t, fills, 1)
+		assert.NotEmpty(t, fills[0].(map[string]any)["medicationDispenseId"])
+		assert.Equal(t, "completed", e.ehrStatus("rx-filled"), "no refills remain")
+	})
+	t.Run("partial and not dispensed", func(t *testing.T) {
+		e.waitRx("rx-partial", status(prescriptions.StatusPartiallyFilled))
+		e.waitRx("rx-not-dispensed", status(prescriptions.StatusNotDispensed))
+		assert.Equal(t, "active", e.ehrStatus("rx-partial"))
+	})
+	t.Run("rejected", func(t *testing.T) {
+		v := e.waitRx("rx-reject", status(prescriptions.StatusFailed))
+		assert.Equal(t, "900", v["error"].(map[string]any)["code"])
+	})
+	t.Run("5xx resent with the same MessageID", func(t *testing.T) {
+		v := e.waitRx("rx-5xx", status(prescriptions.StatusSent))
+		for _, m := range sim.Messages() {
+			if m.MessageID == v["messageId"] {
+				assert.Equal(t, 3, m.Posts, "two 503s, then accepted")
+			}
+		}
+	})
+	t.Run("lost answer: exactly one NewRx accepted, then cancel approved", func(t *testing.T) {
+		v := e.waitRx("rx-accepted", status(prescriptions.StatusSent))
+		newRx := 0
+		for _, m := range sim.Messages() {
+			if m.PrescriberOrderNumber == "rx-accepted" && m.Type == "NewRx" {
+				newRx++
+				assert.GreaterOrEqual(t, m.Posts, 2, "the retry reached the network and was deduplicated")
+				assert.Equal(t, v["messageId"], m.MessageID)
+			}
+		}
+		assert.Equal(t, 1, newRx)
+		c := e.mustCall("POST", "/v1/prescriptions/rx-accepted/cancel", map[string]any{"by": "dr.e2e", "reason": "duplicate order"}, http.StatusOK)
+		assert.Contains(t, []any{prescriptions.StatusCancelRequested, prescriptions.StatusCancelled}, c["status"])
+		e.waitRx("rx-accepted", status(prescriptions.StatusCancelled))
+		assert.Equal(t, "cancelled", e.ehrStatus("rx-accepted"))
+	})
+	t.Run("cancel denied stays active", func(t *testing.T) {
+		e.waitRx("rx-denied-cancel", status(prescriptions.StatusSent))
+		e.mustCall("POST", "/v1/prescriptions/rx-denied-cancel/cancel", map[string]any{"by": "dr.e2e", "reason": "changed my mind"}, http.StatusOK)
+		v := e.waitRx("rx-denied-cancel", func(v map[string]any) bool {
+			c, _ := v["cancel"].(map[string]any)
+			return c != nil && c["status"] == prescriptions.CancelDenied
+		})
+		assert.Equal(t, prescriptions.StatusSent, v["status"])
+		assert.NotEmpty(t, v["cancel"].(map[string]any)["denialReason"])
+		assert.Equal(t, "active", e.ehrStatus("rx-denied-cancel"), "the EHR status is restored")
+	})
+	t.Run("change request approved, then dispensed", func(t *testing.T) {
+		e.waitRx("rx-change", status(prescriptions.StatusChangeRequested))
+		code, p := e.call("POST", "/v1/prescriptions/rx-change/deny", map[string]any{"by": "dr.e2e"})
+		assert.Equal(t, http.StatusUnprocessableEntity, code, p["_raw"])
+		e.mustCall("POST", "/v1/prescriptions/rx-change/approve", map[string]any{"by": "dr.e2e", "note": "ok"}, http.StatusOK)
+		e.waitRx("rx-change", status(prescriptions.StatusFilled))
+	})
+	t.Run("renewal denied", func(t *testing.T) {
+		e.waitRx("rx-renewal", status(prescriptions.StatusRenewalRequested))
+		v := e.mustCall("POST", "/v1/prescriptions/rx-renewal/deny", map[string]any{"by": "dr.e2e", "reason": "needs a visit first"}, http.StatusOK)
+		assert.Equal(t, prescriptions.StatusSent, v["status"])
+	})
+	t.Run("needs review until override", func(t *testing.T) {
+		v := e.waitRx("rx-allergy", status(prescriptions.StatusNeedsReview))
+		assert.Contains(t, v["_raw"], `"code":"allergy"`)
+		code, _ := e.call("POST", "/v1/prescriptions/rx-allergy/override", map[string]any{"by": "dr.e2e"})
+		assert.Equal(t, http.StatusUnprocessableEntity, code)
+		e.mustCall("POST", "/v1/prescriptions/rx-allergy/override", map[string]any{"by": "dr.e2e", "reason": "tolerated amoxicillin in 2024"}, http.StatusOK)
+		v = e.waitRx("rx-allergy", status(prescriptions.StatusSent))
+		assert.Equal(t, "dr.e2e", v["override"].(map[string]any)["by"])
+	})
+	t.Run("controlled substance refused", func(t *testing.T) {
+		v := e.waitRx("rx-controlled", status(prescriptions.StatusRefused))
+		assert.Contains(t, v["refusal"], "EPCS")
+		assert.Empty(t, v["messageId"])
+	})
+	t.Run("webhook refusals", func(t *testing.T) {
+		body, err := os.ReadFile("../../codecs/ncpdp/testdata/rxfill_dispensed.xml")
+		require.NoError(t, err)
+		post := func(b []byte, at time.Time) int {
+			req, err := http.NewRequest(http.MethodPost, e.st.APIURL+"/webhooks/pharmacy", bytes.NewReader(b))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", pharmacy.ContentType)
+			pharmacy.SignRequest(req, []byte(sim.WebhookSecret()), b, at)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		assert.Equal(t, http.StatusNotFound, post(body, time.Now()), "RX-1001 is no prescription of ours")
+		assert.Equal(t, http.StatusBadRequest, post(body, time.Now().Add(-6*time.Minute)), "signed too long ago")
+		assert.Equal(t, http.StatusBadRequest, post([]byte("<Message>"), time.Now()))
+	})
+}
