@@ -47,6 +47,8 @@ type Deps struct {
 	PublicURL string
 	// LabDefaults configure new lab orders.
 	LabDefaults LabDefaults
+	// Claims configure new claims and the clearinghouse webhook.
+	Claims ClaimDefaults
 	// CheckInDefaults configure new check-ins.
 	CheckInDefaults CheckInDefaults
 	// HL7Inbound configures sender trust and metrics for inbound HL7 (MLLPInboundHandler and
