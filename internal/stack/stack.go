@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/careflow/engine/activities/billing"
 	stripeact "github.com/careflow/engine/activities/stripe"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/fhir"
@@ -91,6 +92,7 @@ type Stack struct {
 	acts        *stripeact.Activities
 	checkinActs workers.CheckInActivities
 	labActs     workers.LabActivities
+	claimActs   *billing.Activities
 	fhirClient  *fhir.Client
 	lisClient   *mllp.Client
 	mllp        *mllp.Server
@@ -227,6 +229,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	s.claimActs = s.startClaims()
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
 			ln.Close()
@@ -234,6 +237,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 	}
 
+	s.ensureClaimsSchedule()
 	if opts.NoAPI {
 		s.mllpLn.Close()
 		return s, nil
@@ -254,6 +258,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		TwilioAuthToken:     s.Config.Twilio.AuthToken,
 		PublicURL:           s.Config.Twilio.PublicURL,
 		LabDefaults:         labDefaults,
+		Claims:              s.claimDefaults(),
 		HL7Inbound: api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
 			Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned},
 		CheckInDefaults: api.CheckInDefaults{
@@ -324,6 +329,7 @@ func (s *Stack) StartWorker() error {
 		workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts),
 		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
 		workers.NewLabWorker(s.Temporal, s.labActs, s.wopts),
+		workers.NewClaimsWorker(s.Temporal, s.claimActs, s.wopts),
 	}
 	for i, w := range ws {
 		if err := w.Start(); err != nil {

@@ -27,6 +27,8 @@ type batchState struct {
 	control   int64 // the simulator's own interchange control numbers
 	payerSeq  int64
 	submitted []Submission
+	// pushURL and pushSecret, when set, push results files instead of queueing them.
+	pushURL, pushSecret string
 }
 
 // ResultsFile is one 999, 277CA or 835 waiting for retrieval.
@@ -122,7 +124,11 @@ func (s *Sim) batchAnswer(req *coreRequest, submit bool) (body []byte, replayed 
 		} else {
 			s.stats.Batches++
 			files := s.adjudicate(sub, now)
-			s.batch.pending[sender] = append(s.batch.pending[sender], files...)
+			if s.batch.pushURL != "" && !s.closed {
+				s.push(sender, files)
+			} else {
+				s.batch.pending[sender] = append(s.batch.pending[sender], files...)
+			}
 			pcns := make([]string, len(sub.claims))
 			for i, c := range sub.claims {
 				pcns[i] = c.pcn

@@ -2,6 +2,13 @@ package chsim_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,4 +189,45 @@ func TestBatchMalformed835AndErrors(t *testing.T) {
 	assert.Equal(t, 2, srv.Sim.Stats().Batches)
 	require.Len(t, srv.Sim.Submissions(), 2)
 	assert.Equal(t, []string{"OK-9"}, srv.Sim.Submissions()[1].PatientControlNumbers)
+}
+
+func TestBatchPushSignedInOrderAndQueuesRefused(t *testing.T) {
+	type got struct{ kind, sig, want string }
+	var mu sync.Mutex
+	var pushes []got
+	engine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		m := hmac.New(sha256.New, []byte("push-secret"))
+		m.Write(b)
+		mu.Lock()
+		pushes = append(pushes, got{r.Header.Get(chsim.PushPayloadTypeHeader), r.Header.Get(chsim.PushSignatureHeader), hex.EncodeToString(m.Sum(nil))})
+		mu.Unlock()
+		if r.Header.Get(chsim.PushPayloadTypeHeader) == clearinghouse.PayloadType277CA {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	defer engine.Close()
+	srv := startSim(t, chsim.Options{})
+	srv.Sim.SetPush(engine.URL, "push-secret")
+	c := newClient(srv, testUser, testPass)
+	_, err := c.SubmitBatch(context.Background(), clearinghouse.BatchSubmission{PayloadType: clearinghouse.PayloadType837P,
+		PayloadID: "sub-1", Payload: build837(t, 5, claimFor("OK-1"))})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(pushes) == 3
+	}, 5*time.Second, 10*time.Millisecond)
+	srv.Close() // waits for the pushing goroutine
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{clearinghouse.PayloadType999, clearinghouse.PayloadType277CA, clearinghouse.PayloadType835},
+		[]string{pushes[0].kind, pushes[1].kind, pushes[2].kind})
+	for _, p := range pushes {
+		assert.Equal(t, p.want, p.sig)
+	}
+	assert.Equal(t, 2, srv.Sim.Stats().Pushes)
+	pending := srv.Sim.Pending("CAREFLOW")
+	require.Len(t, pending, 1, "the refused 277CA waits for retrieval")
+	assert.Equal(t, clearinghouse.PayloadType277CA, pending[0].PayloadType)
 }

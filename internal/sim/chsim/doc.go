@@ -105,7 +105,10 @@
 // A later submission of the same patient control number (a corrected claim,
 // frequency 1 or 7) is paid in full; a void (frequency 8) gets a 999 and
 // an accepting 277CA and no 835. Submissions returns the accepted batches
-// and Pending the files waiting for a sender.
+// and Pending the files waiting for a sender. With SetPush the files are
+// POSTed instead to the engine's /webhooks/clearinghouse (X12 body,
+// X-CORE-Payload-Type, X-Clearinghouse-Signature = hex HMAC-SHA256 of the
+// body), in order; a push that fails is queued for retrieval.
 //
 // # Control API
 //

@@ -23,6 +23,8 @@ type Stats struct {
 	Batches int `json:"batches"`
 	// Retrievals counts results files handed out by batch retrieval.
 	Retrievals int `json:"retrievals"`
+	// Pushes counts results files the engine's webhook accepted.
+	Pushes int `json:"pushes"`
 	// FaultsTriggered counts requests an injected fault affected.
 	FaultsTriggered int `json:"faultsTriggered"`
 }
