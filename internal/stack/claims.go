@@ -16,6 +16,7 @@ import (
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/clearinghouse"
 	"github.com/careflow/engine/codecs/x12"
+	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/workflows/claims"
 )
 
@@ -31,6 +32,9 @@ func (s *Stack) startClaims() *billing.Activities {
 	usage := byte('P')
 	if s.CHSim != nil {
 		usage = 'T'
+		if s.Config.Claims.WebhookSecret == "" {
+			s.Config.Claims.WebhookSecret = config.SimulatorWebhookSecret
+		}
 		s.CHSim.Sim.SetPush(s.APIURL+"/webhooks/clearinghouse", s.Config.Claims.WebhookSecret)
 	}
 	return &billing.Activities{Clearinghouse: ch, Records: s.Store, Now: time.Now,
