@@ -4,12 +4,14 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/claims"
@@ -101,10 +103,44 @@ func TestClaimResultsByScheduledPoll(t *testing.T) {
 	e.st.CHSim.Sim.SetPush("", "") // results wait for retrieval
 	e.mustCall("POST", "/v1/claims", claimBody("DENY-E2E1"), http.StatusCreated)
 	require.Eventually(t, func() bool { return len(e.st.CHSim.Sim.Pending("CAREFLOW")) == 3 }, 30*time.Second, 100*time.Millisecond)
+	remit := e.st.CHSim.Sim.Pending("CAREFLOW")[2]
+	require.Equal(t, "X12_835_Response_005010X221A1", remit.PayloadType)
 	h := e.st.Temporal.ScheduleClient().GetHandle(context.Background(), claims.PollerScheduleID)
 	require.NoError(t, h.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
 	v := e.waitClaim("DENY-E2E1", status(claims.StatusDenied))
 	require.Contains(t, v["_raw"], `"remarkCodes":["N115"]`)
+
+	// The same 835 pushed again (same TRN): signalled, posted once.
+	pushRemit := func(body []byte) (int, map[string]any) {
+		return e.callWith("POST", "/webhooks/clearinghouse", body, map[string]string{
+			api.ClearinghousePayloadTypeHeader: remit.PayloadType,
+			api.ClearinghouseSignatureHeader:   api.SignClearinghouseBody(e.st.Config.Claims.WebhookSecret, body)})
+	}
+	code, res := pushRemit(remit.Payload)
+	require.Equal(t, http.StatusOK, code, res["_raw"])
+	require.Equal(t, float64(1), res["signalled"])
+
+	// An 835 for a claim the engine does not know: kept and listed for manual matching.
+	unknown := []byte(strings.ReplaceAll(string(remit.Payload), "DENY-E2E1", "NOPE-E2E1"))
+	code, res = pushRemit(unknown)
+	require.Equal(t, http.StatusOK, code, res["_raw"])
+	require.Equal(t, float64(1), res["unmatched"])
+	list := e.mustCall("GET", "/v1/admin/claims/unmatched", nil, http.StatusOK)
+	require.Contains(t, list["_raw"], `"key":"NOPE-E2E1/`)
+
+	// A malformed 835: 422, kept, the claim untouched.
+	code, res = pushRemit([]byte("ISA*00*not an 835~"))
+	require.Equal(t, http.StatusUnprocessableEntity, code, res["_raw"])
+	list = e.mustCall("GET", "/v1/admin/claims/unmatched", nil, http.StatusOK)
+	require.Contains(t, list["_raw"], `"reason":"malformed"`)
+
+	// A void sent after those pushes is handled after them: once it is done, the duplicate
+	// has been seen, and the claim still shows one payment.
+	e.mustCall("POST", "/v1/claims/DENY-E2E1/void", map[string]any{}, http.StatusOK)
+	require.Eventually(t, func() bool { return len(e.st.CHSim.Sim.Pending("CAREFLOW")) == 2 }, 30*time.Second, 100*time.Millisecond)
+	require.NoError(t, h.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
+	v = e.waitClaim("DENY-E2E1", status(claims.StatusVoided))
+	require.Len(t, v["payments"], 1)
 }
 
 // TestRecordClaimHistories records claim histories (claim-*.json) for the replay tests, under
