@@ -119,3 +119,35 @@ func testSealer(t *testing.T) audit.Sealer {
 	require.NoError(t, err)
 	return s
 }
+
+// TestControlNumbersSurviveARestart: numbers come from the store's record IDs, so an engine
+// restarted on the same database never reuses one.
+func TestControlNumbersSurviveARestart(t *testing.T) {
+	path := t.TempDir() + "/engine.db"
+	allocate := func(n int) []int64 {
+		st, err := audit.OpenSQLite(context.Background(), path)
+		require.NoError(t, err)
+		defer st.Close()
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestActivityEnvironment()
+		env.RegisterActivity(&billing.Activities{Records: st})
+		var out []int64
+		for range n {
+			v, err := env.ExecuteActivity(billing.AllocateControlNumberName, billing.AllocateInput{WorkflowID: "claim:X"})
+			require.NoError(t, err)
+			var r billing.AllocateResult
+			require.NoError(t, v.Get(&r))
+			out = append(out, r.ControlNumber)
+		}
+		return out
+	}
+	first := allocate(3)
+	second := allocate(3)
+	seen := map[int64]bool{}
+	for _, n := range append(first, second...) {
+		assert.False(t, seen[n], "control number %d reused", n)
+		assert.Positive(t, n)
+		seen[n] = true
+	}
+	assert.Greater(t, second[0], first[2])
+}

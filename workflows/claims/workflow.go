@@ -171,6 +171,9 @@ func (w *impl) run(ctx workflow.Context) error {
 func (w *impl) submit(ctx workflow.Context) error {
 	w.setStatus(ctx, StatusSubmitting, "submit")
 	w.state.Frequency = w.claim.Frequency
+	// Acknowledgments received so far answer earlier submissions: a late 277CA of the
+	// rejected claim must not be taken for the corrected one's.
+	w.acks, w.claimAcks = nil, nil
 	control, err := w.callAllocate(ctx)
 	if err == nil {
 		_, err = w.callSubmit(ctx, control, w.claim)

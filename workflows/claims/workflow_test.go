@@ -279,3 +279,22 @@ func TestInvalidClaimFails(t *testing.T) {
 	assert.Equal(t, claims.StatusFailed, s.Status)
 	assert.Equal(t, billing.ErrTypeInvalidClaim, s.Error)
 }
+
+func TestLateAcknowledgmentOfAnEarlierSubmissionIsIgnored(t *testing.T) {
+	env := newEnv(t)
+	sent := expectSubmissions(env)
+	signalAt(env, time.Hour, claims.AckSignalName, accepted(1001))
+	signalAt(env, 2*time.Hour, claims.ClaimAckSignalName, claims.ClaimAckSignal{Rejected: true})
+	env.RegisterDelayedCallback(func() {
+		// A duplicate rejection of the first submission, delivered late.
+		env.SignalWorkflow(claims.ClaimAckSignalName, claims.ClaimAckSignal{Rejected: true})
+		env.UpdateWorkflow(claims.CorrectUpdateName, "u1", accept(t), claims.CorrectUpdate{Claim: claim()})
+	}, day)
+	signalAt(env, day+time.Hour, claims.AckSignalName, accepted(1002))
+	signalAt(env, day+2*time.Hour, claims.ClaimAckSignalName, acceptedCA("PCC2"))
+	signalAt(env, 10*day, claims.RemitSignalName, remit("EFT-1", claims.ClaimPosting{Status: "1", Charge: 12500, Paid: 12500}))
+	env.ExecuteWorkflow(claims.WorkflowName, input())
+	s := result(t, env)
+	assert.Equal(t, claims.StatusPaid, s.Status)
+	assert.Len(t, *sent, 2)
+}
