@@ -49,6 +49,8 @@ type Deps struct {
 	LabDefaults LabDefaults
 	// Prescriptions configure new prescriptions and the pharmacy webhook.
 	Prescriptions PrescriptionDeps
+	// Claims configure new claims and the clearinghouse webhook.
+	Claims ClaimDefaults
 	// CheckInDefaults configure new check-ins.
 	CheckInDefaults CheckInDefaults
 	// HL7Inbound configures sender trust and metrics for inbound HL7 (MLLPInboundHandler and

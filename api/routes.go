@@ -54,7 +54,7 @@ func (s *server) table() []routeEntry {
 		read  = "payments.read"
 		write = "payments.write"
 	)
-	return []routeEntry{
+	return append([]routeEntry{
 		{Route{http.MethodGet, "/healthz", AuthNone, ""}, s.healthz},
 		{Route{http.MethodGet, "/readyz", AuthNone, ""}, s.readyz},
 		{Route{http.MethodGet, "/metrics", AuthNone, ""}, s.metrics},
@@ -104,7 +104,7 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodGet, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
 		{Route{http.MethodPost, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
 		{Route{http.MethodOptions, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
-	}
+	}, s.claimRoutes()...)
 }
 
 // codecScope is the bearer scope the codec routes require by default.

@@ -20,7 +20,7 @@ func BenchmarkEnvelopeRoundTrip(b *testing.B) {
 		_ = buildEnvelope(envelopeFields{username: "u", password: "p", payloadType: req.PayloadType,
 			payloadID: req.PayloadID, timeStamp: "2025-03-04T10:06:07Z", sender: "s", receiver: "r",
 			payload: req.Payload})
-		if _, err := interpret(req, http.StatusOK, http.Header{}, resp); err != nil {
+		if _, err := interpret(req, http.StatusOK, http.Header{}, resp, true); err != nil {
 			b.Fatal(err)
 		}
 	}

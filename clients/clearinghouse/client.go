@@ -89,18 +89,25 @@ func (c *Client) RealTime(ctx context.Context, req RealTimeRequest) (*RealTimeRe
 	if err := c.validate(req); err != nil {
 		return nil, err
 	}
-	body := buildEnvelope(envelopeFields{
-		username: c.cfg.Username, password: c.cfg.Password,
-		payloadType: req.PayloadType, payloadID: req.PayloadID,
-		timeStamp: c.now().UTC().Format(time.RFC3339),
-		sender:    c.cfg.SenderID, receiver: c.cfg.ReceiverID,
-		payload: req.Payload,
-	})
+	return c.exchange(ctx, req, envelopeFields{}, ContentType, true)
+}
+
+// exchange sends one CORE envelope (f's element and mode; real-time when
+// empty) with req's fields and reads the answer; payloadRequired makes a
+// successful answer without a payload malformed.
+func (c *Client) exchange(ctx context.Context, req RealTimeRequest, f envelopeFields, contentType string,
+	payloadRequired bool) (*RealTimeResponse, error) {
+	f.username, f.password = c.cfg.Username, c.cfg.Password
+	f.payloadType, f.payloadID = req.PayloadType, req.PayloadID
+	f.timeStamp = c.now().UTC().Format(time.RFC3339)
+	f.sender, f.receiver = c.cfg.SenderID, c.cfg.ReceiverID
+	f.payload = req.Payload
+	body := buildEnvelope(f)
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.BaseURL, bytes.NewReader(body))
 	if err != nil {
 		return nil, invalid("BaseURL is not a valid URL")
 	}
-	hreq.Header.Set("Content-Type", ContentType)
+	hreq.Header.Set("Content-Type", contentType)
 	hreq.Header.Set("Accept", "application/soap+xml")
 	resp, err := c.http.Do(hreq)
 	if err != nil {
@@ -118,11 +125,23 @@ func (c *Client) RealTime(ctx context.Context, req RealTimeRequest) (*RealTimeRe
 		return nil, &Error{Code: CodeMalformedResponse, HTTPStatus: resp.StatusCode,
 			detail: "response body exceeds the size limit"}
 	}
-	return interpret(req, resp.StatusCode, resp.Header, raw)
+	return interpret(req, resp.StatusCode, resp.Header, raw, payloadRequired)
 }
 
 // validate checks the configuration and request before anything is sent.
 func (c *Client) validate(req RealTimeRequest) *Error {
+	if err := c.validateConfig(req); err != nil {
+		return err
+	}
+	if len(req.Payload) == 0 {
+		return invalid("Payload is empty")
+	}
+	return nil
+}
+
+// validateConfig checks the configuration and the request's envelope
+// fields; a payload, when present, must be XML-safe.
+func (c *Client) validateConfig(req RealTimeRequest) *Error {
 	u, err := url.Parse(c.cfg.BaseURL)
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
@@ -133,8 +152,6 @@ func (c *Client) validate(req RealTimeRequest) *Error {
 		return invalid("SenderID and ReceiverID are required")
 	case !payloadTypeRE.MatchString(req.PayloadType):
 		return invalid("PayloadType must be a CORE payload type name")
-	case len(req.Payload) == 0:
-		return invalid("Payload is empty")
 	case !xmlSafe(req.Payload):
 		return invalid("Payload has bytes XML cannot carry (invalid UTF-8 or control characters)")
 	}
@@ -145,7 +162,7 @@ func (c *Client) validate(req RealTimeRequest) *Error {
 }
 
 // interpret classifies an HTTP answer and, on success, returns its envelope.
-func interpret(req RealTimeRequest, status int, h http.Header, raw []byte) (*RealTimeResponse, error) {
+func interpret(req RealTimeRequest, status int, h http.Header, raw []byte, payloadRequired bool) (*RealTimeResponse, error) {
 	env, perr := parseEnvelope(raw)
 	switch {
 	case perr != nil:
@@ -172,7 +189,7 @@ func interpret(req RealTimeRequest, status int, h http.Header, raw []byte) (*Rea
 			detail: "response PayloadID differs from the request's"}
 	}
 	payload := strings.TrimSpace(r.Payload)
-	if payload == "" {
+	if payload == "" && payloadRequired {
 		return nil, &Error{Code: CodeMalformedResponse, HTTPStatus: status,
 			detail: "successful response without a payload"}
 	}

@@ -30,6 +30,13 @@
 // sent by POST to Config.BaseURL with Content-Type
 // `application/soap+xml; charset=utf-8; action="RealTimeTransaction"`.
 //
+// # Batch mode
+//
+// SubmitBatch sends an X12 interchange (an 837P) as COREEnvelopeBatchSubmission
+// with ProcessingMode Batch; the answer is the envelope alone.
+// RetrieveBatchResults sends COREEnvelopeBatchResultsRetrievalRequest for the
+// next waiting 999, 277CA or 835 file. Both are idempotent by PayloadID.
+//
 // # Errors
 //
 // Every failure is a *Error whose Retryable field says whether sending the

@@ -41,6 +41,9 @@ type envelopeFields struct {
 	username, password                                  string
 	payloadType, payloadID, timeStamp, sender, receiver string
 	payload                                             []byte
+	// element is the CORE request element (COREEnvelopeRealTimeRequest when
+	// empty) and mode its ProcessingMode (RealTime when empty).
+	element, mode string
 }
 
 // buildEnvelope writes the SOAP 1.2 request. It is written by hand rather
@@ -60,18 +63,24 @@ func buildEnvelope(f envelopeFields) []byte {
 	b.WriteString(`</wsse:Password>`)
 	b.WriteString(`</wsse:UsernameToken></wsse:Security></soapenv:Header>`)
 	b.WriteString(`<soapenv:Body>`)
-	b.WriteString(`<cor:COREEnvelopeRealTimeRequest xmlns:cor="` + CORENamespace + `">`)
+	el, mode := f.element, f.mode
+	if el == "" {
+		el, mode = realTimeRequestElement, ProcessingModeRealTime
+	}
+	b.WriteString(`<cor:` + el + ` xmlns:cor="` + CORENamespace + `">`)
 	element(&b, "PayloadType", f.payloadType)
-	element(&b, "ProcessingMode", ProcessingModeRealTime)
+	element(&b, "ProcessingMode", mode)
 	element(&b, "PayloadID", f.payloadID)
 	element(&b, "TimeStamp", f.timeStamp)
 	element(&b, "SenderID", f.sender)
 	element(&b, "ReceiverID", f.receiver)
 	element(&b, "CORERuleVersion", CORERuleVersion)
-	b.WriteString(`<Payload>`)
-	writeCDATA(&b, f.payload)
-	b.WriteString(`</Payload>`)
-	b.WriteString(`</cor:COREEnvelopeRealTimeRequest></soapenv:Body></soapenv:Envelope>`)
+	if len(f.payload) > 0 {
+		b.WriteString(`<Payload>`)
+		writeCDATA(&b, f.payload)
+		b.WriteString(`</Payload>`)
+	}
+	b.WriteString(`</cor:` + el + `></soapenv:Body></soapenv:Envelope>`)
 	return b.Bytes()
 }
 
@@ -129,6 +138,9 @@ type envelopeXML struct {
 	Body    struct {
 		Fault    *faultXML    `xml:"Fault"`
 		Response *responseXML `xml:"COREEnvelopeRealTimeResponse"`
+		// The batch answers share the real-time response's fields.
+		BatchSubmission *responseXML `xml:"COREEnvelopeBatchSubmissionResponse"`
+		BatchResults    *responseXML `xml:"COREEnvelopeBatchResultsRetrievalResponse"`
 	} `xml:"Body"`
 }
 
@@ -181,6 +193,15 @@ func parseEnvelope(body []byte) (*envelopeXML, error) {
 	if env.XMLName.Local != "Envelope" ||
 		env.XMLName.Space != SOAP12Namespace && env.XMLName.Space != soap11Namespace {
 		return nil, errNotEnvelope
+	}
+	if env.Body.Response == nil {
+		// Only one kind of answer is expected per request; whichever came
+		// is read through Response.
+		if env.Body.BatchSubmission != nil {
+			env.Body.Response = env.Body.BatchSubmission
+		} else {
+			env.Body.Response = env.Body.BatchResults
+		}
 	}
 	if env.Body.Fault == nil && env.Body.Response == nil {
 		return nil, errNotEnvelope

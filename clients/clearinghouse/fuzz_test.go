@@ -22,7 +22,7 @@ func FuzzInterpret(f *testing.F) {
 		if status < 100 || status > 599 {
 			return
 		}
-		resp, err := interpret(RealTimeRequest{PayloadID: "p"}, status, http.Header{}, []byte(body))
+		resp, err := interpret(RealTimeRequest{PayloadID: "p"}, status, http.Header{}, []byte(body), true)
 		if (resp == nil) == (err == nil) {
 			t.Fatalf("want exactly one of response and error, got %v, %v", resp, err)
 		}

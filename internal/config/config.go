@@ -59,6 +59,8 @@ type Config struct {
 	LISMLLPCAFile string
 	// Lab holds the lab-order process settings.
 	Lab Lab
+	// Claims holds the claim process settings.
+	Claims Claims
 	// MLLP bounds and trusts the engine's inbound MLLP listener.
 	MLLP MLLP
 	// LISCharset is LIS_CHARSET, the MSH-18 character set of orders sent to the laboratory.
@@ -315,6 +317,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	if c.Pharmacy, err = pharmacyFromEnv(); err != nil {
+		return c, err
+	}
+	if c.Claims, err = claimsFromEnv(c.Clearinghouse); err != nil {
 		return c, err
 	}
 	if c.MLLP.ClientCAFile != "" && c.MLLPTLSCertFile == "" {

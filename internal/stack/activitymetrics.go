@@ -13,6 +13,6 @@ func (s *Stack) instrumentActivities(reg prometheus.Registerer) {
 	a := metrics.NewActivities(reg)
 	a.AddImplementations(s.acts, s.checkinActs.EHR, s.checkinActs.Eligibility, s.checkinActs.SMS,
 		s.labActs.LIS, s.labActs.EHR, s.labActs.SMS, s.labActs.Records,
-		s.rxActs.EHR, s.rxActs.Pharmacy)
+		s.rxActs.EHR, s.rxActs.Pharmacy, s.claimActs)
 	s.wopts.Interceptors = append(s.wopts.Interceptors, a.Interceptor())
 }

@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/careflow/engine/activities/billing"
 	stripeact "github.com/careflow/engine/activities/stripe"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/fhir"
@@ -97,6 +98,7 @@ type Stack struct {
 	checkinActs workers.CheckInActivities
 	labActs     workers.LabActivities
 	rxActs      workers.PrescriptionActivities
+	claimActs   *billing.Activities
 	fhirClient  *fhir.Client
 	lisClient   *mllp.Client
 	mllp        *mllp.Server
@@ -238,6 +240,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	s.claimActs = s.startClaims()
 	s.instrumentActivities(reg)
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
@@ -246,6 +249,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 	}
 
+	s.ensureClaimsSchedule()
 	if opts.NoAPI {
 		s.mllpLn.Close()
 		return s, nil
@@ -267,6 +271,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		PublicURL:           s.Config.Twilio.PublicURL,
 		LabDefaults:         labDefaults,
 		Prescriptions:       s.prescriptionDeps(),
+		Claims:              s.claimDefaults(),
 		HL7Inbound: api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
 			Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned},
 		CheckInDefaults: api.CheckInDefaults{
@@ -338,6 +343,7 @@ func (s *Stack) StartWorker() error {
 		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
 		workers.NewLabWorker(s.Temporal, s.labActs, s.wopts),
 		workers.NewPrescriptionsWorker(s.Temporal, s.rxActs, s.wopts),
+		workers.NewClaimsWorker(s.Temporal, s.claimActs, s.wopts),
 	}
 	for i, w := range ws {
 		if err := w.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/careflow/engine/internal/payloadcodec"
 	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/claims"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -32,6 +33,11 @@ func TestReplayLabOrderHistories(t *testing.T) {
 }
 
 // replayAll replays each history matching pattern against the workflows register adds.
+// TestReplayClaimHistories replays the claim workflow's committed histories.
+func TestReplayClaimHistories(t *testing.T) {
+	replayAll(t, "claim-*.json", func(r worker.WorkflowRegistry) { claims.Register(r) })
+}
+
 func replayAll(t *testing.T, pattern string, register func(worker.WorkflowRegistry)) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", pattern))

@@ -21,6 +21,14 @@ func parseRequest(body []byte) (*requestEnvelope, *soapFault) {
 		return nil, &soapFault{status: http.StatusInternalServerError, code: "VersionMismatch",
 			reason: "root element must be a SOAP 1.2 Envelope"}
 	}
+	if env.Body.Request == nil {
+		switch {
+		case env.Body.BatchSubmission != nil:
+			env.Body.Request, env.batch, env.submit = env.Body.BatchSubmission, true, true
+		case env.Body.BatchRetrieval != nil:
+			env.Body.Request, env.batch = env.Body.BatchRetrieval, true
+		}
+	}
 	if env.Body.Request == nil || env.Body.Request.XMLName.Space != coreNS {
 		return nil, &soapFault{status: http.StatusBadRequest, code: "Sender",
 			reason: "body must hold COREEnvelopeRealTimeRequest in the CORE rule 2.2.0 namespace"}

@@ -32,7 +32,7 @@ func TestControlAPI(t *testing.T) {
 	c := newClient(srv, testUser, testPass)
 	base := srv.URL + "/_sim"
 
-	assert.Equal(t, http.StatusBadRequest, control(t, http.MethodPost, base+"/faults", `{"op":"batch","kind":"500"}`, nil))
+	assert.Equal(t, http.StatusBadRequest, control(t, http.MethodPost, base+"/faults", `{"op":"nope","kind":"500"}`, nil))
 	assert.Equal(t, http.StatusBadRequest, control(t, http.MethodPost, base+"/faults", `{"op":"*","kind":"500","bogus":1}`, nil))
 	assert.Equal(t, http.StatusCreated, control(t, http.MethodPost, base+"/faults",
 		`{"op":"realtime","kind":"500","count":1,"memberId":"ACTIVE001"}`, nil))

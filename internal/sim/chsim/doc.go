@@ -1,7 +1,8 @@
 // Package chsim is an in-memory clearinghouse simulator speaking CAQH CORE
 // Connectivity real-time SOAP 1.2 (CORE rule 2.2.0) with WS-Security
 // UsernameToken authentication. It answers X12 270 eligibility inquiries
-// with 271s, so the engine's unmodified clearinghouse client can be tested
+// with 271s, and takes 837P claims in batch mode answered by 999, 277CA and
+// 835 files for retrieval, so the engine's unmodified clearinghouse client can be tested
 // against it:
 //
 //	srv, _ := chsim.Start(chsim.Options{Username: "u", Password: "p"})
@@ -65,6 +66,49 @@
 // that failed (HTTP 500 of ERROR50001, closing) are not stored. Retried
 // 270s usually differ in their ISA time stamps, so payloads are not
 // compared.
+//
+// # Batch mode (claims)
+//
+// The same endpoint takes CORE batch envelopes (ProcessingMode Batch):
+//
+//	COREEnvelopeBatchSubmission, PayloadType X12_837_Request_005010X222A1
+//	    -> COREEnvelopeBatchSubmissionResponse, ErrorCode Success, no payload
+//	       (PayloadIllegal when the payload is not an X12 interchange)
+//	COREEnvelopeBatchResultsRetrievalRequest, PayloadType
+//	    X12_999_RetrievalRequest_005010X231A1, X12_277CA_RetrievalRequest_005010X214
+//	    or X12_835_RetrievalRequest_005010X221A1
+//	    -> COREEnvelopeBatchResultsRetrievalResponse with the oldest waiting file
+//	       of that kind for the CORE SenderID (X12_999_Response_005010X231A1,
+//	       X12_277_Response_005010X214, X12_835_Response_005010X221A1), or
+//	       Success without a payload when none waits
+//
+// Both are idempotent per SenderID + PayloadID: a repeated submission is
+// not a second batch, a repeated retrieval returns the same file. Faults
+// with Op OpBatch affect both. Each submission queues at once a 999 (one
+// AK2 per claim's transaction set; AK9 A, P or R), a 277CA for the claims
+// the 999 accepted (TRN*2 = CLM01, REF*1K payer claim control number) and
+// an 835 paying them in one advice (TRN*1 CHSIM-EFT-<n>, CLP07 the same
+// payer claim control number). The patient control number (CLM01) picks
+// each claim's fate on its first submission; see the Claim constants:
+//
+//	REJ999-...    999 IK5 R with IK3 CLM / IK4; nothing else
+//	REJ277-...    277CA STC A7:21:IL and A7:562:85 (rejected); no 835
+//	DENY-...      835 CLP02 4, paid 0, lines CAS CO 50 with LQ HE N115
+//	PART-...      835 lines CAS CO 45 (20%) and PR 2 (10%), paid 70%
+//	REVERSE-...   paid in full; a second 835 reverses it (CLP02 22,
+//	              negative) and pays it as PART- under a new CLP07
+//	PLB-...       paid in full; the advice carries PLB L6 interest -2.50
+//	NOREMIT-...   999 and 277CA accept; no 835 ever
+//	BAD835-...    an 835 cut off after its CLP (malformed)
+//	any other     paid in full (CLP02 1, CLP04 = CLP03)
+//
+// A later submission of the same patient control number (a corrected claim,
+// frequency 1 or 7) is paid in full; a void (frequency 8) gets a 999 and
+// an accepting 277CA and no 835. Submissions returns the accepted batches
+// and Pending the files waiting for a sender. With SetPush the files are
+// POSTed instead to the engine's /webhooks/clearinghouse (X12 body,
+// X-CORE-Payload-Type, X-Clearinghouse-Signature = hex HMAC-SHA256 of the
+// body), in order; a push that fails is queued for retrieval.
 //
 // # Control API
 //

@@ -12,7 +12,8 @@ import (
 
 // Fault operations: which simulated calls a Fault affects.
 const (
-	OpRealTime = "realtime" // POST /core/realtime
+	OpRealTime = "realtime" // POST /core/realtime, real-time requests
+	OpBatch    = "batch"    // POST /core/realtime, batch submissions and retrievals
 	OpAny      = "*"        // every CORE call (simkit.AnyOp)
 )
 
@@ -58,7 +59,7 @@ type Fault struct {
 // Validate reports whether the fault names a known operation and kind.
 func (f Fault) Validate() error {
 	switch f.Op {
-	case OpRealTime, OpAny:
+	case OpRealTime, OpBatch, OpAny:
 	default:
 		return fmt.Errorf("chsim: unknown fault op %q", f.Op)
 	}

@@ -120,7 +120,7 @@ func TestFaultJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"op":"*","kind":"core-error","count":1,"delay":"1s","errorCode":"ServerBusy"}`, string(b))
 
-	assert.Error(t, chsim.Fault{Op: "batch", Kind: "500"}.Validate())
+	assert.Error(t, chsim.Fault{Op: "nope", Kind: "500"}.Validate())
 	assert.Error(t, chsim.Fault{Op: "*", Kind: "explode"}.Validate())
 	assert.Error(t, chsim.Fault{Op: "*", Kind: "slow", Delay: -1}.Validate())
 	assert.NoError(t, chsim.Fault{Op: "*", Kind: "lost"}.Validate())

@@ -66,6 +66,10 @@ func (s *Sim) handleRealTime(w http.ResponseWriter, r *http.Request) {
 	if !s.authenticate(w, env) {
 		return
 	}
+	if env.batch {
+		s.handleBatch(w, r, req, env.submit)
+		return
+	}
 	if code, msg := s.checkFields(req); code != "" {
 		s.count(func(st *Stats) { st.EnvelopeErrors++ })
 		writeSOAP(w, http.StatusBadRequest, s.envelopeError(req, code, msg))

@@ -58,6 +58,9 @@ type Sim struct {
 	received []Inquiry
 
 	faults *simkit.Injector[Fault]
+
+	// batch is the batch mode's state (see batch.go), guarded by mu.
+	batch batchState
 }
 
 // Inquiry is a 270 the simulator received.
@@ -94,6 +97,8 @@ func New(opts Options) *Sim {
 		stats:     Stats{InquiriesByMember: map[string]int{}},
 		exchanges: map[exchangeKey]*exchange{},
 		faults:    simkit.NewInjector(faultCount),
+		batch: batchState{pending: map[string][]ResultsFile{}, answers: map[exchangeKey][]byte{},
+			seenPCN: map[string]bool{}},
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST "+RealTimePath, s.handleRealTime)

@@ -42,7 +42,13 @@ type requestEnvelope struct {
 	} `xml:"Header"`
 	Body struct {
 		Request *coreRequest `xml:"COREEnvelopeRealTimeRequest"`
+		// BatchSubmission and BatchRetrieval are the batch mode's requests;
+		// parseRequest moves either into Request and sets batch.
+		BatchSubmission *coreRequest `xml:"COREEnvelopeBatchSubmission"`
+		BatchRetrieval  *coreRequest `xml:"COREEnvelopeBatchResultsRetrievalRequest"`
 	} `xml:"Body"`
+	// batch is set for batch requests, submit for a batch submission.
+	batch, submit bool
 }
 
 // coreRequest is COREEnvelopeRealTimeRequest.
@@ -67,12 +73,22 @@ type coreResponse struct {
 
 // renderResponse writes a COREEnvelopeRealTimeResponse envelope.
 func renderResponse(r coreResponse) []byte {
+	return renderBatchResponse("COREEnvelopeRealTimeResponse", r)
+}
+
+// renderBatchResponse writes a CORE response envelope with root element el
+// (its ProcessingMode is Batch unless el is the real-time response).
+func renderBatchResponse(el string, r coreResponse) []byte {
+	mode := "Batch"
+	if el == "COREEnvelopeRealTimeResponse" {
+		mode = "RealTime"
+	}
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	b.WriteString(`<soapenv:Envelope xmlns:soapenv="` + soap12NS + `"><soapenv:Body>`)
-	b.WriteString(`<ns1:COREEnvelopeRealTimeResponse xmlns:ns1="` + coreNS + `">`)
+	b.WriteString(`<ns1:` + el + ` xmlns:ns1="` + coreNS + `">`)
 	text(&b, "PayloadType", r.payloadType)
-	text(&b, "ProcessingMode", "RealTime")
+	text(&b, "ProcessingMode", mode)
 	text(&b, "PayloadID", r.payloadID)
 	text(&b, "TimeStamp", r.timeStamp)
 	text(&b, "SenderID", r.sender)
@@ -86,7 +102,7 @@ func renderResponse(r coreResponse) []byte {
 	}
 	text(&b, "ErrorCode", r.errorCode)
 	text(&b, "ErrorMessage", r.errorMessage)
-	b.WriteString(`</ns1:COREEnvelopeRealTimeResponse></soapenv:Body></soapenv:Envelope>`)
+	b.WriteString(`</ns1:` + el + `></soapenv:Body></soapenv:Envelope>`)
 	return b.Bytes()
 }
 

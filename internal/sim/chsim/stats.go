@@ -19,6 +19,12 @@ type Stats struct {
 	// EnvelopeErrors counts SOAP faults and CORE envelope errors other
 	// than authentication failures.
 	EnvelopeErrors int `json:"envelopeErrors"`
+	// Batches counts batch submissions accepted (replays excluded).
+	Batches int `json:"batches"`
+	// Retrievals counts results files handed out by batch retrieval.
+	Retrievals int `json:"retrievals"`
+	// Pushes counts results files the engine's webhook accepted.
+	Pushes int `json:"pushes"`
 	// FaultsTriggered counts requests an injected fault affected.
 	FaultsTriggered int `json:"faultsTriggered"`
 }

@@ -1,0 +1,444 @@
+package api
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/careflow/engine/activities/billing"
+	"github.com/careflow/engine/codecs/x12"
+	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/workflows/claims"
+)
+
+// claimNotFound is the 404 detail for claims.
+const claimNotFound = "no claim with this patient control number"
+
+// AuthClearinghouseSignature marks routes that verify X-Clearinghouse-Signature (hex
+// HMAC-SHA256 of the body under CLEARINGHOUSE_WEBHOOK_SECRET).
+const AuthClearinghouseSignature = "clearinghouse-signature"
+
+// Clearinghouse webhook headers: the signature, and the CORE payload type of the X12 body
+// (X12_999_Response_005010X231A1, X12_277_Response_005010X214, X12_835_Response_005010X221A1).
+const (
+	ClearinghouseSignatureHeader   = "X-Clearinghouse-Signature"
+	ClearinghousePayloadTypeHeader = "X-CORE-Payload-Type"
+)
+
+// maxClearinghouseBody bounds a pushed results file (an 835 for a busy clinic runs to
+// hundreds of kilobytes).
+const maxClearinghouseBody = 8 << 20
+
+// ClaimDefaults configure new claims.
+type ClaimDefaults struct {
+	RemitTimeout time.Duration
+	// StatusSearchAttribute is the registered keyword search attribute of claim statuses;
+	// empty when the namespace has none (GET /v1/claims?status= then answers 503).
+	StatusSearchAttribute string
+	// WebhookSecret verifies /webhooks/clearinghouse; empty refuses every push.
+	WebhookSecret string
+}
+
+// claimRoutes are the claim process's routes.
+func (s *server) claimRoutes() []routeEntry {
+	const read, write = "claims.read", "claims.write"
+	return []routeEntry{
+		{Route{http.MethodPost, "/v1/claims", AuthBearer, write}, s.startClaim},
+		{Route{http.MethodGet, "/v1/claims", AuthBearer, read}, s.listClaims},
+		{Route{http.MethodGet, "/v1/claims/{id}", AuthBearer, read}, s.getClaim},
+		{Route{http.MethodPost, "/v1/claims/{id}/correct", AuthBearer, write}, s.correctClaim},
+		{Route{http.MethodPost, "/v1/claims/{id}/void", AuthBearer, write}, s.voidClaim},
+		{Route{http.MethodGet, "/v1/admin/claims/unmatched", AuthBearer, "admin"}, s.listUnmatchedRemits},
+		{Route{http.MethodPost, "/webhooks/clearinghouse", AuthClearinghouseSignature, ""}, s.clearinghouseWebhook},
+	}
+}
+
+// ClaimView is the body of every claim response.
+type ClaimView struct {
+	claims.State
+	Temporal TemporalRef `json:"temporal"`
+}
+
+// claimProblem answers 422 naming every failed 837P rule (fields and rules, never values).
+func (s *server) claimProblem(w http.ResponseWriter, r *http.Request, ce *x12.ClaimError) int {
+	p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
+		Detail: "the claim fails 837P rule " + string(ce.Problems[0].Rule)}
+	for _, pr := range ce.Problems {
+		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: strings.TrimPrefix(pr.Field, "claims[0]."),
+			Reason: string(pr.Rule) + ": " + pr.Reason})
+	}
+	s.problem(w, r, p)
+	return p.Status
+}
+
+// startClaim handles POST /v1/claims (the body is the claim): 422 with the failed rule, 201 for
+// a new claim, 200 with the existing one for a repeated patient control number.
+func (s *server) startClaim(w http.ResponseWriter, r *http.Request) {
+	a := s.newAudit(r, Actor(r.Context()), "claims.start")
+	a.finish(func() int {
+		var c x12.ProfessionalClaim
+		if de := decodeStrict(w, r, &c, false); de != nil {
+			s.decodeProblem(w, r, de)
+			return de.status
+		}
+		if !claims.ValidPatientControlNumber(c.PatientControlNumber) {
+			p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the claim is invalid",
+				InvalidParams: []InvalidParam{{Name: "patientControlNumber", Reason: "must be 1 to 20 letters, digits or dashes"}}}
+			s.problem(w, r, p)
+			return p.Status
+		}
+		if ce := claims.Validate(c, time.Now()); ce != nil {
+			return s.claimProblem(w, r, ce)
+		}
+		d := s.d.Claims
+		in := claims.Input{Claim: c, RemitTimeout: orDefault(d.RemitTimeout, claims.DefaultRemitTimeout),
+			StatusSearchAttribute: d.StatusSearchAttribute}
+		wid := claims.WorkflowID(c.PatientControlNumber)
+		a.rec.Process = wid
+		opts := client.StartWorkflowOptions{ID: wid, TaskQueue: claims.TaskQueue,
+			// One claim per patient control number, ever: a repeat must not send a second 837.
+			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowExecutionErrorWhenAlreadyStarted: true}
+		if d.StatusSearchAttribute != "" {
+			opts.TypedSearchAttributes = temporal.NewSearchAttributes(
+				temporal.NewSearchAttributeKeyKeyword(d.StatusSearchAttribute).ValueSet(claims.StatusSubmitting))
+		}
+		run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), opts, claims.WorkflowName, in)
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			return s.answerClaim(w, r, wid, started.RunId, http.StatusOK, c.PatientControlNumber)
+		}
+		if err != nil {
+			return s.temporalProblem(w, r, err, claimNotFound)
+		}
+		w.Header().Set("Location", "/v1/claims/"+c.PatientControlNumber)
+		st, qerr := queryWorkflow[claims.State](r.Context(), s, wid, run.GetRunID(), claims.StatusQuery, startQueryTimeout)
+		if qerr != nil {
+			st = claims.State{PatientControlNumber: c.PatientControlNumber, Status: claims.StatusSubmitting, Step: "submit"}
+		}
+		writeJSON(w, http.StatusCreated, ClaimView{State: st, Temporal: s.ref(wid, run.GetRunID())})
+		return http.StatusCreated
+	}())
+}
+
+func (s *server) answerClaim(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
+	st, err := queryWorkflow[claims.State](r.Context(), s, wid, runID, claims.StatusQuery, queryTimeout)
+	if err != nil {
+		return s.temporalProblem(w, r, err, claimNotFound)
+	}
+	if status == http.StatusOK {
+		w.Header().Set("Content-Location", "/v1/claims/"+id)
+	}
+	writeJSON(w, status, ClaimView{State: st, Temporal: s.ref(wid, runID)})
+	return status
+}
+
+// claimID reads and checks the {id} path parameter.
+func (s *server) claimID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if !claims.ValidPatientControlNumber(id) {
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
+			InvalidParams: []InvalidParam{{Name: "id", Reason: "must be a patient control number"}}})
+		return "", false
+	}
+	return id, true
+}
+
+// getClaim handles GET /v1/claims/{id}.
+func (s *server) getClaim(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.claimID(w, r)
+	if !ok {
+		return
+	}
+	wid := claims.WorkflowID(id)
+	runID, err := s.latestRun(r.Context(), wid)
+	if err != nil {
+		s.temporalProblem(w, r, err, claimNotFound)
+		return
+	}
+	s.answerClaim(w, r, wid, runID, http.StatusOK, id)
+}
+
+// ClaimListItem is one claim in GET /v1/claims?status=: identifiers and status only.
+type ClaimListItem struct {
+	PatientControlNumber string      `json:"patientControlNumber"`
+	Status               string      `json:"status"`
+	Temporal             TemporalRef `json:"temporal"`
+}
+
+// listClaims handles GET /v1/claims?status=: the work list from the ClaimStatus search
+// attribute (visibility is eventually consistent: a change shows within seconds).
+func (s *server) listClaims(w http.ResponseWriter, r *http.Request) {
+	status := r.URL.Query().Get("status")
+	if !slices.Contains(claims.Statuses, status) {
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
+			InvalidParams: []InvalidParam{{Name: "status", Reason: "must be one of " + strings.Join(claims.Statuses, ", ")}}})
+		return
+	}
+	attr := s.d.Claims.StatusSearchAttribute
+	if attr == "" {
+		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the claim status search attribute is not registered"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
+	defer cancel()
+	resp, err := s.d.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: s.d.Namespace, PageSize: 200,
+		Query: fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", claims.WorkflowName, attr, status)})
+	if err != nil {
+		s.temporalProblem(w, r, err, claimNotFound)
+		return
+	}
+	items := []ClaimListItem{}
+	for _, e := range resp.GetExecutions() {
+		wid := e.GetExecution().GetWorkflowId()
+		pcn, ok := claims.PatientControlNumberFromWorkflowID(wid)
+		if !ok {
+			continue
+		}
+		items = append(items, ClaimListItem{PatientControlNumber: pcn, Status: status, Temporal: s.ref(wid, e.GetExecution().GetRunId())})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"claims": items})
+}
+
+// correctClaim handles POST /v1/claims/{id}/correct (the body is the corrected claim).
+func (s *server) correctClaim(w http.ResponseWriter, r *http.Request) {
+	a := s.newAudit(r, Actor(r.Context()), "claims.correct")
+	a.finish(func() int {
+		id, ok := s.claimID(w, r)
+		if !ok {
+			return http.StatusBadRequest
+		}
+		var c x12.ProfessionalClaim
+		if de := decodeStrict(w, r, &c, false); de != nil {
+			s.decodeProblem(w, r, de)
+			return de.status
+		}
+		if ce := claims.Validate(c, time.Now()); ce != nil {
+			return s.claimProblem(w, r, ce)
+		}
+		return s.claimUpdate(w, r, a, id, claims.CorrectUpdateName, claims.CorrectUpdate{Claim: c})
+	}())
+}
+
+// voidClaim handles POST /v1/claims/{id}/void.
+func (s *server) voidClaim(w http.ResponseWriter, r *http.Request) {
+	a := s.newAudit(r, Actor(r.Context()), "claims.void")
+	a.finish(func() int {
+		id, ok := s.claimID(w, r)
+		if !ok {
+			return http.StatusBadRequest
+		}
+		var u claims.VoidUpdate
+		if de := decodeStrict(w, r, &u, true); de != nil {
+			s.decodeProblem(w, r, de)
+			return de.status
+		}
+		return s.claimUpdate(w, r, a, id, claims.VoidUpdateName, u)
+	}())
+}
+
+// claimUpdate sends an update and answers the state, or 422 with the validator's reason (the
+// workflow writes those, naming fields and rules only).
+func (s *server) claimUpdate(w http.ResponseWriter, r *http.Request, a *auditEntry, id, name string, arg any) int {
+	wid := claims.WorkflowID(id)
+	a.rec.Process = wid
+	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
+	defer cancel()
+	h, err := s.d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	var st claims.State
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
+		s.problem(w, r, p)
+		return p.Status
+	}
+	if err != nil {
+		return s.updateProblem(w, r, err, wid, "claim", claimNotFound)
+	}
+	writeJSON(w, http.StatusOK, ClaimView{State: st, Temporal: s.ref(wid, h.RunID())})
+	return http.StatusOK
+}
+
+// SignClearinghouseBody returns the X-Clearinghouse-Signature of body under secret.
+func SignClearinghouseBody(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// clearinghouseKinds maps a pushed file's payload type to its kind.
+var clearinghouseKinds = map[string]string{
+	"X12_999_Response_005010X231A1": "999",
+	"X12_277_Response_005010X214":   "277CA",
+	"X12_835_Response_005010X221A1": "835",
+}
+
+// clearinghouseWebhook handles POST /webhooks/clearinghouse: a 999, 277CA or 835 pushed by
+// the clearinghouse, signed with HMAC-SHA256. Each claim's part is signalled to its workflow
+// (a duplicate 835 is posted once: claims deduplicate by TRN); a file that does not parse is
+// kept encrypted and answered 422, touching no claim; a part for an unknown claim is kept
+// for manual matching (GET /v1/admin/claims/unmatched). 200 only after Temporal took every
+// signal.
+func (s *server) clearinghouseWebhook(w http.ResponseWriter, r *http.Request) {
+	a := s.newAudit(r, "webhook:clearinghouse", "webhook.clearinghouse")
+	a.rec.Vendor = "clearinghouse"
+	a.finish(func() int {
+		if s.d.Claims.WebhookSecret == "" {
+			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "clearinghouse webhooks are not configured"})
+			return http.StatusServiceUnavailable
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxClearinghouseBody))
+		if err != nil {
+			s.problem(w, r, Problem{Status: http.StatusRequestEntityTooLarge, Detail: "the body is too large"})
+			return http.StatusRequestEntityTooLarge
+		}
+		want := SignClearinghouseBody(s.d.Claims.WebhookSecret, body)
+		if !hmac.Equal([]byte(want), []byte(strings.ToLower(r.Header.Get(ClearinghouseSignatureHeader)))) {
+			s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemBadSignature,
+				Detail: "the " + ClearinghouseSignatureHeader + " header is missing or invalid"})
+			return http.StatusBadRequest
+		}
+		kind := clearinghouseKinds[r.Header.Get(ClearinghousePayloadTypeHeader)]
+		if kind == "" {
+			s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "unknown payload type",
+				InvalidParams: []InvalidParam{{Name: ClearinghousePayloadTypeHeader, Reason: "must name a 999, 277CA or 835 response"}}})
+			return http.StatusBadRequest
+		}
+		a.rec.Code = kind
+		res, err := s.deliverClearinghouse(r.Context(), kind, body)
+		if errors.Is(err, errMalformedResults) {
+			s.problem(w, r, Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
+				Detail: "the " + kind + " does not parse; it was kept for review and no claim was changed"})
+			return http.StatusUnprocessableEntity
+		}
+		if err != nil {
+			return s.temporalProblem(w, r, err, claimNotFound)
+		}
+		writeJSON(w, http.StatusOK, res)
+		return http.StatusOK
+	}())
+}
+
+// errMalformedResults marks a results file that does not parse.
+var errMalformedResults = errors.New("malformed results file")
+
+// deliverClearinghouse splits one results file and signals each part, keeping what no claim
+// takes.
+func (s *server) deliverClearinghouse(ctx context.Context, kind string, body []byte) (claims.PollerResult, error) {
+	res := claims.PollerResult{Files: 1}
+	var parts []claims.Routed
+	var err error
+	switch kind {
+	case "999":
+		var p claims.Routed
+		p, err = claims.Split999(body)
+		parts = []claims.Routed{p}
+	case "277CA":
+		parts, err = claims.Split277CA(body)
+	default:
+		parts, err = claims.Split835(body)
+	}
+	if err != nil {
+		if kerr := s.keepResults(ctx, billing.ActionMalformed, kind, "", body); kerr != nil {
+			return res, kerr
+		}
+		res.Malformed++
+		return res, errMalformedResults
+	}
+	for _, p := range parts {
+		wid, key, name, arg := "", p.PatientControlNumber, claims.ClaimAckSignalName, any(p.ClaimAck)
+		switch {
+		case p.Ack != nil:
+			name, arg = claims.AckSignalName, p.Ack
+			key = "group:" + strconv.FormatInt(p.GroupControlNumber, 10)
+			if s.d.Records != nil {
+				wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchange, strconv.FormatInt(p.GroupControlNumber, 10))
+			}
+		case p.Remit != nil:
+			name, arg = claims.RemitSignalName, p.Remit
+			key = p.PatientControlNumber + "/" + p.Remit.Trace
+		}
+		if wid == "" && p.PatientControlNumber != "" {
+			wid = claims.WorkflowID(p.PatientControlNumber)
+		}
+		if wid != "" {
+			err := s.d.Temporal.SignalWorkflow(ctx, wid, "", name, arg)
+			var nf *serviceerror.NotFound
+			if err == nil {
+				res.Signalled++
+				continue
+			}
+			if !errors.As(err, &nf) {
+				return res, err
+			}
+		}
+		if err := s.keepResults(ctx, billing.ActionUnmatched, kind, key, body); err != nil {
+			return res, err
+		}
+		res.Unmatched++
+	}
+	return res, nil
+}
+
+// keepResults keeps a results file encrypted in the audit trail.
+func (s *server) keepResults(ctx context.Context, action, kind, key string, body []byte) error {
+	if s.d.Records == nil {
+		return errors.New("no record store")
+	}
+	_, err := s.d.Records.Append(ctx, audit.Record{Actor: "webhook:clearinghouse", Action: action, Vendor: "clearinghouse",
+		Exchange: key, Code: kind, Outcome: audit.OutcomeRejected, Payload: body})
+	return err
+}
+
+// UnmatchedRemit is one kept results file, metadata only.
+type UnmatchedRemit struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	Reason     string    `json:"reason"`
+	Kind       string    `json:"kind"`
+	Key        string    `json:"key,omitempty"`
+	HasPayload bool      `json:"hasPayload"`
+}
+
+// listUnmatchedRemits handles GET /v1/admin/claims/unmatched: results files kept because no
+// claim took them or they did not parse, for manual matching.
+func (s *server) listUnmatchedRemits(w http.ResponseWriter, r *http.Request) {
+	out := []UnmatchedRemit{}
+	for _, action := range []string{billing.ActionUnmatched, billing.ActionMalformed} {
+		recs, err := s.d.Records.List(r.Context(), audit.Filter{Action: action, Limit: audit.MaxLimit})
+		if err != nil {
+			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the record store is unavailable"})
+			return
+		}
+		for _, rec := range recs {
+			reason := "unmatched"
+			if action == billing.ActionMalformed {
+				reason = "malformed"
+			}
+			out = append(out, UnmatchedRemit{ID: rec.ID, At: rec.At, Reason: reason, Kind: rec.Code, Key: rec.Exchange,
+				HasPayload: rec.HasPayload})
+		}
+	}
+	slices.SortFunc(out, func(a, b UnmatchedRemit) int { return int(a.ID - b.ID) })
+	writeJSON(w, http.StatusOK, map[string]any{"files": out})
+}

@@ -1,0 +1,94 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/careflow/engine/activities/billing"
+	"github.com/careflow/engine/api"
+	"github.com/careflow/engine/clients/clearinghouse"
+	"github.com/careflow/engine/codecs/x12"
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/workflows/claims"
+)
+
+// startClaims builds the billing activities on the clearinghouse configuration check-in
+// resolved (the simulator's when CLEARINGHOUSE_BASE_URL is unset), points the simulator's
+// pushes at the engine's webhook, and makes sure the results poller's Schedule exists.
+func (s *Stack) startClaims() *billing.Activities {
+	cfg := s.Config.Clearinghouse
+	ch := clearinghouse.New(clearinghouse.Config{BaseURL: cfg.BaseURL, Username: cfg.Username, Password: cfg.Password,
+		SenderID: cfg.SenderID, ReceiverID: cfg.ReceiverID,
+		// A batch submission may carry many claims; its answer is the envelope alone.
+		HTTPClient: &http.Client{Timeout: 90 * time.Second}})
+	usage := byte('P')
+	if s.CHSim != nil {
+		usage = 'T'
+		if s.Config.Claims.WebhookSecret == "" {
+			s.Config.Claims.WebhookSecret = config.SimulatorWebhookSecret
+		}
+		s.CHSim.Sim.SetPush(s.APIURL+"/webhooks/clearinghouse", s.Config.Claims.WebhookSecret)
+	}
+	return &billing.Activities{Clearinghouse: ch, Records: s.Store, Now: time.Now,
+		Envelope: x12.Envelope{SenderQualifier: "ZZ", SenderID: cfg.SenderID, ReceiverQualifier: "ZZ",
+			ReceiverID: cfg.ReceiverID, Usage: usage},
+		Submitter:    x12.Submitter{Name: s.Config.ProviderName, ID: cfg.SenderID, ContactName: "BILLING OFFICE", ContactPhone: "5555550100"},
+		ReceiverName: "CLEARINGHOUSE", ReceiverID: cfg.ReceiverID}
+}
+
+// ensureClaimsSchedule creates the Schedule that runs the results poller every
+// CLAIM_POLL_INTERVAL (overlapping runs skipped); an existing one is left as it is. Failing to
+// create it is logged, not fatal: webhook pushes still arrive.
+func (s *Stack) ensureClaimsSchedule() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := s.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:      claims.PollerScheduleID,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: s.Config.Claims.PollInterval}}},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{ID: "claims-results-poll", Workflow: claims.PollerWorkflowName,
+			TaskQueue: claims.TaskQueue, Args: []any{claims.PollerInput{}},
+			// One run must not outlive the next tick by much.
+			WorkflowExecutionTimeout: time.Hour},
+	})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		s.logger.Warn("claims: results poller schedule not created; batch results arrive by webhook only", "error", err)
+	}
+}
+
+// claimSearchAttribute registers the ClaimStatus keyword search attribute when missing and
+// returns its name, or "" when it cannot be registered (the list route then answers 503).
+func (s *Stack) claimSearchAttribute() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	name, ns := claims.StatusSearchAttribute, s.Config.TemporalNamespace
+	op := s.Temporal.OperatorService()
+	list, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
+	if err == nil {
+		if _, ok := list.GetCustomAttributes()[name]; ok {
+			return name
+		}
+	}
+	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns,
+		SearchAttributes: map[string]enumspb.IndexedValueType{name: enumspb.INDEXED_VALUE_TYPE_KEYWORD}})
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		s.logger.Warn("claims: status search attribute unavailable; register it to list claims by status", "attribute", name)
+		return ""
+	}
+	return name
+}
+
+// claimDefaults are the API's claim settings.
+func (s *Stack) claimDefaults() api.ClaimDefaults {
+	return api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, StatusSearchAttribute: s.claimSearchAttribute(),
+		WebhookSecret: s.Config.Claims.WebhookSecret}
+}

@@ -1,0 +1,20 @@
+// Package claims is the claim submission-to-remittance process (issue #12): one workflow per
+// patient control number submits an 837P in CAQH CORE batch mode, waits for the 999 and the
+// 277CA, then durably for the 835, posts it and stays open for reversals, corrections
+// (frequency 7, or a new original when the payer never accepted the claim) and voids
+// (frequency 8).
+//
+// Where its story lives:
+//   - contract.go: task queue, signal/update/query names, JSON types, statuses, the
+//     workflow-ID helper and Validate (the 837P rules the API answers 422 with);
+//     workflow.go: the claim; calls.go: its activity calls with the reason for each timeout;
+//     route.go: 999/277CA/835 split by claim (pure); poller.go: the results poller a Temporal
+//     Schedule (PollerScheduleID) runs.
+//   - API: api/claims.go (/v1/claims, ?status= from the ClaimStatus search attribute,
+//     correct and void updates).
+//   - Activities: activities/billing (control numbers from the audit store, SubmitClaim over
+//     clients/clearinghouse batch mode, results retrieval, unmatched files kept encrypted);
+//     worker: workers/claims.go; wiring: internal/stack/claims.go.
+//   - Configuration: CLEARINGHOUSE_* (shared with check-in), CLAIM_REMIT_TIMEOUT.
+//   - Simulator: internal/sim/chsim batch mode, scenarios by patient control number prefix.
+package claims
