@@ -18,7 +18,7 @@ import (
 // application errors of the payment contract's rejection types pass their message on: the
 // workflow writes those messages itself and keeps them free of PHI. Everything else is logged
 // under the request ID and answered with a generic detail.
-func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err error, notFound string) int {
+func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err error, notFound string) {
 	var appErr *temporal.ApplicationError
 	var nf *serviceerror.NotFound
 	var unavailable *serviceerror.Unavailable
@@ -47,7 +47,6 @@ func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err err
 			"route", infoFrom(r.Context()).pattern, "error", logText(err))
 	}
 	s.problem(w, r, p)
-	return p.Status
 }
 
 // logText describes err for the server log. Application errors raised inside workflows and

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/laborders"
+	"github.com/careflow/engine/workflows/payments"
+)
+
+// boundSeconds returns requested if it is positive and within limit, else limit in seconds:
+// a request may ask for a shorter duration than the configured one, never a longer one.
+func boundSeconds(requested int64, limit time.Duration) int64 {
+	max := int64(limit / time.Second)
+	if requested <= 0 || requested > max {
+		return max
+	}
+	return requested
+}
+
+// orDefault returns d, or def when d is not configured.
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// validationProblem answers 400 naming the invalid field. FieldError reasons are written by the
+// contract and never contain the submitted value. name overrides the field's name, for path
+// parameters.
+func (s *server) validationProblem(w http.ResponseWriter, r *http.Request, err error, name string) {
+	p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid"}
+	var fe *payments.FieldError
+	var ce *checkin.FieldError
+	var le *laborders.FieldError
+	field, reason := "", ""
+	switch {
+	case errors.As(err, &le):
+		field, reason = le.Field, le.Reason
+	case errors.As(err, &fe):
+		field, reason = fe.Field, fe.Reason
+	case errors.As(err, &ce):
+		field, reason = ce.Field, ce.Reason
+	}
+	if reason != "" {
+		if name == "" {
+			name = field
+		}
+		p.InvalidParams = []InvalidParam{{Name: name, Reason: reason}}
+	}
+	s.problem(w, r, p)
+}
