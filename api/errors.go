@@ -15,7 +15,7 @@ import (
 )
 
 // temporalProblem maps an error from a Temporal call to the problem the caller sees. Only
-// application errors of the payment contract's rejection types pass their message on: the
+// application errors of the processes' rejection types pass their message on: the
 // workflow writes those messages itself and keeps them free of PHI. Everything else is logged
 // under the request ID and answered with a generic detail.
 func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err error, notFound string) {

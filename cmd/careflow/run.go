@@ -49,7 +49,7 @@ func runAll(ctx context.Context, _ []string) error {
 			"db", filepath.Join(cfg.DataDir, "temporal.db"))
 	}
 
-	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil,
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, SimulateUnconfigured: true, CodecFromUIOrigin: dev != nil,
 		CodecRunSecret: secret, PersistSimulators: true})
 	if err != nil {
 		return err

@@ -28,7 +28,7 @@ func TestCodecOriginTrustNeedsRunSecret(t *testing.T) {
 	cfg.Stripe, cfg.FHIR, cfg.Twilio = config.Stripe{}, config.FHIR{}, config.Twilio{}
 	cfg.Clearinghouse.BaseURL = ""
 	const secret = "0123456789abcdef0123456789abcdef"
-	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, NoWorker: true,
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, SimulateUnconfigured: true, NoWorker: true,
 		CodecFromUIOrigin: true, CodecRunSecret: secret,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	require.NoError(t, err)

@@ -50,7 +50,7 @@ func startEngine(t *testing.T, mutate func(*config.Config)) *engine {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, Logger: logger})
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, SimulateUnconfigured: true, Logger: logger})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	e := &engine{t: t, st: st, raw: raw}

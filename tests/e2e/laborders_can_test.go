@@ -35,7 +35,7 @@ func startEngineWithServerArgs(t *testing.T, args []string, mutate func(*config.
 		mutate(&cfg)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, Logger: logger})
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, SimulateUnconfigured: true, Logger: logger})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	return &engine{t: t, st: st, raw: raw}

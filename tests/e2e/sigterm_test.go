@@ -44,7 +44,7 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 	cfg.Clearinghouse.BaseURL = ""
 	cfg.PaymentAuthorizationTTL, cfg.PaymentRefundWindow = time.Hour, time.Hour
 	// This process runs the API and the Stripe simulator only; the worker is another process.
-	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, NoWorker: true,
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, SimulateUnconfigured: true, NoWorker: true,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
