@@ -38,13 +38,13 @@ func TestCodecOriginTrustNeedsRunSecret(t *testing.T) {
 	body := `{"payloads":[]}`
 	ui := map[string]string{"Origin": "http://127.0.0.1:8233", "X-Namespace": "default"}
 	code, r := e.callWith("POST", "/codec/"+secret+"/decode", body, ui)
-	require.Equal(t, http.StatusOK, code, r["_raw"])
+	require.Equal(t, http.StatusOK, code, r)
 	code, r = e.callWith("POST", "/codec/decode", body, ui)
-	require.Equal(t, http.StatusUnauthorized, code, "the Origin header alone is no credential: %s", r["_raw"])
+	require.Equal(t, http.StatusUnauthorized, code, "the Origin header alone is no credential: %s", r)
 	code, r = e.callWith("POST", "/codec/not-the-secret/decode", body, ui)
-	require.Equal(t, http.StatusUnauthorized, code, r["_raw"])
+	require.Equal(t, http.StatusUnauthorized, code, r)
 	code, r = e.callWith("POST", "/codec/"+secret+"/decode", body, map[string]string{"Origin": "http://evil.example"})
-	require.Equal(t, http.StatusUnauthorized, code, r["_raw"])
+	require.Equal(t, http.StatusUnauthorized, code, r)
 	code, r = e.callWith("POST", "/codec/decode", body, map[string]string{"Authorization": "Bearer " + st.Token})
-	require.Equal(t, http.StatusOK, code, r["_raw"])
+	require.Equal(t, http.StatusOK, code, r)
 }
