@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -18,14 +17,6 @@ import (
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/workflows/checkin"
 )
-
-// checkInView decodes a check-in answer.
-func checkInView(t *testing.T, body []byte) api.CheckInView {
-	t.Helper()
-	var v api.CheckInView
-	require.NoError(t, json.Unmarshal(body, &v))
-	return v
-}
 
 // TestCheckInStartCreates: the first request starts the check-in with Update-with-Start and
 // answers 201 with the verdict the update returned.
@@ -51,7 +42,7 @@ func TestCheckInStartCreates(t *testing.T) {
 	assert.Equal(t, "/v1/checkins/appt-1", w.Header().Get("Location"))
 	assert.Equal(t, "checkin:appt-1", started.ID)
 	assert.Equal(t, checkin.TaskQueue, started.TaskQueue)
-	v := checkInView(t, w.Body.Bytes())
+	v := answer[api.CheckInView](t, w)
 	assert.Equal(t, checkin.VerdictEligible, v.Verdict.Verdict)
 	assert.Equal(t, "checkin:appt-1", v.Temporal.WorkflowID)
 	rec := h.store.last(t)
@@ -84,14 +75,12 @@ func TestCheckInStartInvalid(t *testing.T) {
 
 func TestGetCheckIn(t *testing.T) {
 	h := newHarness(t)
-	h.temporal.On("DescribeWorkflowExecution", mock.Anything, "checkin:appt-1", "").Return(describeResponse("run-3"), nil).Once()
-	h.temporal.On("QueryWorkflow", mock.Anything, "checkin:appt-1", "run-3", checkin.StatusQuery).
-		Return(encoded(t, checkin.State{AppointmentID: "appt-1", Status: checkin.StatusCompleted}), nil).Once()
+	h.expectGet("checkin:appt-1", "run-3", checkin.StatusQuery, checkin.State{AppointmentID: "appt-1", Status: checkin.StatusCompleted})
 
 	w := h.do(http.MethodGet, "/v1/checkins/appt-1", "", adminSecret)
 
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	v := checkInView(t, w.Body.Bytes())
+	v := answer[api.CheckInView](t, w)
 	assert.Equal(t, checkin.StatusCompleted, v.Status)
 	assert.Equal(t, "http://ui.test:8233/namespaces/default/workflows/checkin:appt-1/run-3", v.Temporal.UIURL)
 }
@@ -99,9 +88,8 @@ func TestGetCheckIn(t *testing.T) {
 // A check-in that found no appointment is answered as no check-in at all.
 func TestGetCheckInThatFoundNoAppointment(t *testing.T) {
 	h := newHarness(t)
-	h.temporal.On("DescribeWorkflowExecution", mock.Anything, "checkin:appt-9", "").Return(describeResponse("run-3"), nil).Once()
-	h.temporal.On("QueryWorkflow", mock.Anything, "checkin:appt-9", "run-3", checkin.StatusQuery).
-		Return(encoded(t, checkin.State{AppointmentID: "appt-9", Status: checkin.StatusFailed, FailureCode: "not-found"}), nil).Once()
+	h.expectGet("checkin:appt-9", "run-3", checkin.StatusQuery,
+		checkin.State{AppointmentID: "appt-9", Status: checkin.StatusFailed, FailureCode: "not-found"})
 
 	w := h.do(http.MethodGet, "/v1/checkins/appt-9", "", adminSecret)
 
@@ -119,22 +107,17 @@ func TestCheckInRequiresItsScope(t *testing.T) {
 // with the resulting state and audited under the update's action.
 func TestCheckInSelfPayUpdate(t *testing.T) {
 	h := newHarness(t)
-	handle := mocks.NewWorkflowUpdateHandle(t)
-	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		*args.Get(1).(*checkin.State) = checkin.State{AppointmentID: "appt-1", Status: checkin.StatusCompleted}
-	}).Return(nil).Once()
-	handle.On("RunID").Return("run-1")
-	h.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
+	expectUpdate(h, func(o client.UpdateWorkflowOptions) bool {
 		return o.WorkflowID == "checkin:appt-1" && o.UpdateName == checkin.SelfPayUpdateName &&
 			o.UpdateID == "api:self-pay:key-7" && len(o.Args) == 1 &&
 			o.Args[0] == checkin.SelfPayUpdate{Amount: 2500, PaymentMethod: "pm_card_visa"}
-	})).Return(handle, nil).Once()
+	}, checkin.State{AppointmentID: "appt-1", Status: checkin.StatusCompleted}, nil)
 
 	w := h.do(http.MethodPost, "/v1/checkins/appt-1/self-pay", `{"amount":2500,"paymentMethod":"pm_card_visa"}`,
 		adminSecret, "Idempotency-Key", "key-7")
 
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Equal(t, checkin.StatusCompleted, checkInView(t, w.Body.Bytes()).Status)
+	assert.Equal(t, checkin.StatusCompleted, answer[api.CheckInView](t, w).Status)
 	rec := h.store.last(t)
 	assert.Equal(t, "checkins.self-pay", rec.Action)
 	assert.Equal(t, "checkin:appt-1", rec.Process)

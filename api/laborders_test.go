@@ -1,9 +1,7 @@
 package api_test
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,7 +10,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/api"
@@ -49,15 +46,6 @@ func TestLabOrderStartAppendsTheConfiguredChain(t *testing.T) {
 	assert.Nil(t, got.Carry)
 }
 
-// labView decodes a lab-order answer.
-func labView(t *testing.T, w *httptest.ResponseRecorder) api.LabOrderView {
-	t.Helper()
-	require.Equal(t, "application/json", w.Header().Get("Content-Type"), "body: %s", w.Body.String())
-	var v api.LabOrderView
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &v))
-	return v
-}
-
 const labBody = `{"placerOrderNumber":"LAB-1","patientRef":"pat-1001","orderingProviderId":"1234567893",
 	"orderingProvider":{"role":"ordering-provider","phone":"+15550000001"},"tests":["2823-3"]}`
 
@@ -77,7 +65,7 @@ func TestLabOrderStartIsOnePerPlacerNumber(t *testing.T) {
 
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Equal(t, "/v1/lab-orders/LAB-1", w.Header().Get("Content-Location"))
-	assert.Equal(t, "run-0", labView(t, w).Temporal.RunID)
+	assert.Equal(t, "run-0", answer[api.LabOrderView](t, w).Temporal.RunID)
 	rec := h.store.last(t)
 	assert.Equal(t, audit.Record{ID: rec.ID, Actor: "admin", Action: "lab-orders.start", Process: "laborder:LAB-1",
 		Outcome: audit.OutcomeOK, Code: "200", Latency: rec.Latency}, rec)
@@ -95,21 +83,19 @@ func TestLabOrderStartBeforeTheWorkerRan(t *testing.T) {
 
 	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 	assert.Equal(t, "/v1/lab-orders/LAB-1", w.Header().Get("Location"))
-	v := labView(t, w)
+	v := answer[api.LabOrderView](t, w)
 	assert.Equal(t, laborders.StatusOrdering, v.Status)
 	assert.Contains(t, w.Body.String(), `"results":[]`)
 }
 
 func TestGetLabOrder(t *testing.T) {
 	h := newHarness(t)
-	h.temporal.On("DescribeWorkflowExecution", mock.Anything, "laborder:LAB-1", "").Return(describeResponse("run-5"), nil).Once()
-	h.temporal.On("QueryWorkflow", mock.Anything, "laborder:LAB-1", "run-5", laborders.StatusQuery).
-		Return(encoded(t, laborders.State{PlacerOrderNumber: "LAB-1", Status: laborders.StatusFinal}), nil).Once()
+	h.expectGet("laborder:LAB-1", "run-5", laborders.StatusQuery, laborders.State{PlacerOrderNumber: "LAB-1", Status: laborders.StatusFinal})
 
 	w := h.do(http.MethodGet, "/v1/lab-orders/LAB-1", "", adminSecret)
 
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	v := labView(t, w)
+	v := answer[api.LabOrderView](t, w)
 	assert.Equal(t, laborders.StatusFinal, v.Status)
 	assert.Equal(t, api.TemporalRef{WorkflowID: "laborder:LAB-1", RunID: "run-5",
 		UIURL: "http://ui.test:8233/namespaces/default/workflows/laborder:LAB-1/run-5"}, v.Temporal)
@@ -128,20 +114,15 @@ func TestGetUnknownLabOrder(t *testing.T) {
 // workflow's refusal (nothing to acknowledge) is a 422 with its own text.
 func TestLabOrderAcknowledge(t *testing.T) {
 	h := newHarness(t)
-	handle := mocks.NewWorkflowUpdateHandle(t)
-	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		*args.Get(1).(*laborders.State) = laborders.State{PlacerOrderNumber: "LAB-1", Status: laborders.StatusFinal}
-	}).Return(nil).Once()
-	handle.On("RunID").Return("run-1")
-	h.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
+	expectUpdate(h, func(o client.UpdateWorkflowOptions) bool {
 		return o.WorkflowID == "laborder:LAB-1" && o.UpdateName == laborders.AcknowledgeUpdateName &&
 			o.UpdateID == "api:acknowledge:ack-1" && o.Args[0] == laborders.AcknowledgeUpdate{By: "dr-who"}
-	})).Return(handle, nil).Once()
+	}, laborders.State{PlacerOrderNumber: "LAB-1", Status: laborders.StatusFinal}, nil)
 
 	w := h.do(http.MethodPost, "/v1/lab-orders/LAB-1/acknowledge", `{"by":"dr-who"}`, adminSecret, "Idempotency-Key", "ack-1")
 
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Equal(t, "run-1", labView(t, w).Temporal.RunID)
+	assert.Equal(t, "run-1", answer[api.LabOrderView](t, w).Temporal.RunID)
 	rec := h.store.last(t)
 	assert.Equal(t, "lab-orders.acknowledge", rec.Action)
 	assert.Equal(t, "api:acknowledge:ack-1", rec.Exchange)
