@@ -55,12 +55,7 @@ func (s *server) checkInRoutes() []routeEntry {
 func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEntry) {
 	p := checkInProcess
 	var in checkin.Input
-	if de := decodeStrict(w, r, &in, false); de != nil {
-		s.decodeProblem(w, r, de)
-		return
-	}
-	if err := in.Validate(); err != nil {
-		s.validationProblem(w, r, err, "")
+	if !s.decodeValid(w, r, &in) {
 		return
 	}
 	d := s.d.CheckInDefaults

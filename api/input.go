@@ -28,6 +28,20 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
+// decodeValid decodes a start request's body into in and validates it, answering 400 (and
+// returning false) when either fails.
+func (s *server) decodeValid(w http.ResponseWriter, r *http.Request, in interface{ Validate() error }) bool {
+	if de := decodeStrict(w, r, in, false); de != nil {
+		s.decodeProblem(w, r, de)
+		return false
+	}
+	if err := in.Validate(); err != nil {
+		s.validationProblem(w, r, err, "")
+		return false
+	}
+	return true
+}
+
 // validationProblem answers 400 naming the invalid field. FieldError reasons are written by the
 // contract and never contain the submitted value. name overrides the field's name, for path
 // parameters.

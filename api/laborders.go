@@ -75,12 +75,7 @@ func (s *server) labOrderRoutes() []routeEntry {
 // repeat never sends a second ORM.
 func (s *server) startLabOrder(w http.ResponseWriter, r *http.Request, a *auditEntry) {
 	var in laborders.Input
-	if de := decodeStrict(w, r, &in, false); de != nil {
-		s.decodeProblem(w, r, de)
-		return
-	}
-	if err := in.Validate(); err != nil {
-		s.validationProblem(w, r, err, "")
+	if !s.decodeValid(w, r, &in) {
 		return
 	}
 	d := s.d.LabDefaults

@@ -61,12 +61,7 @@ func (s *server) paymentRoutes() []routeEntry {
 // startPayment handles POST /v1/payments.
 func (s *server) startPayment(w http.ResponseWriter, r *http.Request, a *auditEntry) {
 	var in payments.Input
-	if de := decodeStrict(w, r, &in, false); de != nil {
-		s.decodeProblem(w, r, de)
-		return
-	}
-	if err := in.Validate(); err != nil {
-		s.validationProblem(w, r, err, "")
+	if !s.decodeValid(w, r, &in) {
 		return
 	}
 	// The configured durations bound the requested ones: the authorization TTL must stay
