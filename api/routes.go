@@ -8,9 +8,11 @@ package api
 //
 //   - Describe the process once: a process[State] value (paymentProcess) says how an {id}
 //     becomes a workflow ID, how the State is queried and which view renders it.
-//   - Start, POST /v1/<resource>: a handler that decodes and validates the Input, applies
-//     the configured defaults and calls startWorkflow(s, w, r, a, p, id, in, initial)
-//     (201 with Location, 200 with the existing process for a repeated business key).
+//   - Start, POST /v1/<resource>: a handler (startPayment is the model) that calls
+//     s.decodeValid(w, r, &in), applies the configured defaults and calls
+//     startWorkflow(s, w, r, a, p, id, in, initial): 201 with Location, 200 with the existing
+//     process for a repeated business key. A start of another kind (check-in's
+//     Update-with-Start) is written by hand and sets a.rec.Process itself.
 //   - Get, GET /v1/<resource>/{id}: getHandler(s, p), nothing else to write.
 //   - Update, POST /v1/<resource>/{id}/<action>: updateHandler(s, p, UpdateName, check),
 //     where check validates the decoded update's shape (nil when the workflow's validator
