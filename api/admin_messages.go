@@ -29,6 +29,16 @@ const (
 	maxMessageScan = 20 * audit.DefaultLimit
 )
 
+// adminRoutes are the operators' routes; they append their own audit records, since a
+// reprocess answers with the ID of its record.
+func (s *server) adminRoutes() []routeEntry {
+	return []routeEntry{
+		{Route{http.MethodPost, "/v1/admin/hl7-batches", AuthBearer, "admin", ""}, s.postHL7Batch},
+		{Route{http.MethodGet, "/v1/admin/messages", AuthBearer, "admin", ""}, s.listMessages},
+		{Route{http.MethodPost, "/v1/admin/messages/{id}/reprocess", AuthBearer, "admin", ""}, s.reprocessMessage},
+	}
+}
+
 // MessageView is one kept inbound message as GET /v1/admin/messages lists it: identifiers and
 // codes only, never the message or anything taken from its content but MSH-10.
 type MessageView struct {
@@ -79,7 +89,7 @@ type ReprocessResult struct {
 }
 
 // listMessages lists kept inbound messages, metadata only.
-func (s *server) listMessages(w http.ResponseWriter, r *http.Request) {
+func (s *server) listMessages(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
 	q := r.URL.Query()
 	var bad []InvalidParam
 	outcome := ""
@@ -168,7 +178,7 @@ func messageView(r audit.Record) MessageView {
 }
 
 // reprocessMessage re-drives one kept inbound message through the MLLP inbound path.
-func (s *server) reprocessMessage(w http.ResponseWriter, r *http.Request) {
+func (s *server) reprocessMessage(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: "no kept inbound message has this id"})

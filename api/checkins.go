@@ -14,31 +14,49 @@ import (
 	"github.com/careflow/engine/workflows/checkin"
 )
 
-// checkInNotFound is the 404 detail for check-ins; it names nothing from the request.
-const checkInNotFound = "no appointment or patient with this id"
-
 // CheckInView is the body of every check-in response.
 type CheckInView struct {
 	checkin.State
 	Temporal TemporalRef `json:"temporal"`
 }
 
+func checkInView(st checkin.State, ref TemporalRef) any { return CheckInView{State: st, Temporal: ref} }
+
+// checkInProcess is how the API reaches check-in workflows.
+var checkInProcess = &process[checkin.State]{
+	noun:        "check-in",
+	path:        "/v1/checkins",
+	notFound:    "no appointment or patient with this id",
+	validateID:  checkin.ValidateAppointmentID,
+	workflowID:  checkin.WorkflowID,
+	statusQuery: checkin.StatusQuery,
+	view:        checkInView,
+	// A check-in that found no appointment stands for nothing the caller can address.
+	absent: func(st checkin.State) bool { return st.FailureCode == "not-found" },
+}
+
+// checkInRoutes are the check-in process's routes.
+func (s *server) checkInRoutes() []routeEntry {
+	const read, write = "checkins.read", "checkins.write"
+	p := checkInProcess
+	return []routeEntry{
+		{Route{http.MethodPost, "/v1/checkins", AuthBearer, write, "checkins.start"}, s.startCheckIn},
+		{Route{http.MethodGet, "/v1/checkins/{id}", AuthBearer, read, ""}, getHandler(s, p)},
+		{Route{http.MethodPost, "/v1/checkins/{id}/self-pay", AuthBearer, write, "checkins.self-pay"},
+			updateHandler[checkin.State, checkin.SelfPayUpdate](s, p, checkin.SelfPayUpdateName, nil)},
+		{Route{http.MethodPost, "/v1/checkins/{id}/override", AuthBearer, write, "checkins.override"},
+			updateHandler[checkin.State, checkin.OverrideUpdate](s, p, checkin.OverrideUpdateName, nil)},
+	}
+}
+
 // startCheckIn handles POST /v1/checkins with Update-with-Start: one round trip starts the
 // workflow (or joins the running one) and returns the eligibility verdict, "pending" when the
 // payer is slow, within the workflow's VerdictWait.
-func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, Actor(r.Context()), "checkins.start")
-	a.finish(s.doStartCheckIn(w, r, a))
-}
-
-func (s *server) doStartCheckIn(w http.ResponseWriter, r *http.Request, a *auditEntry) int {
+func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	p := checkInProcess
 	var in checkin.Input
-	if de := decodeStrict(w, r, &in, false); de != nil {
-		s.decodeProblem(w, r, de)
-		return de.status
-	}
-	if err := in.Validate(); err != nil {
-		return s.validationProblem(w, r, err, "")
+	if !s.decodeValid(w, r, &in) {
+		return
 	}
 	d := s.d.CheckInDefaults
 	in.PayerWindowSeconds = boundSeconds(in.PayerWindowSeconds, orDefault(d.PayerWindow, checkin.DefaultPayerWindow))
@@ -48,7 +66,7 @@ func (s *server) doStartCheckIn(w http.ResponseWriter, r *http.Request, a *audit
 	}
 	in.WindowBeforeSeconds = int64(orDefault(d.WindowBefore, checkin.DefaultWindowBefore) / time.Second)
 	in.WindowAfterSeconds = int64(orDefault(d.WindowAfter, checkin.DefaultWindowAfter) / time.Second)
-	wid := checkin.WorkflowID(in.AppointmentID)
+	wid := p.workflowID(in.AppointmentID)
 	a.rec.Process = wid
 	if in.Override != nil {
 		// The override is audited as an action of its own; who and why stay in the
@@ -84,34 +102,35 @@ func (s *server) doStartCheckIn(w http.ResponseWriter, r *http.Request, a *audit
 	switch {
 	case errors.As(err, &started):
 		// The check-in already ran to its end: answer with how it ended.
-		return s.answerCheckIn(w, r, wid, started.RunId, http.StatusOK, in.AppointmentID)
+		p.answer(s, w, r, wid, started.RunId, in.AppointmentID, http.StatusOK)
+		return
 	case errors.As(err, &appErr) && appErr.Type() == checkin.ErrTypeNotFound:
-		p := Problem{Status: http.StatusNotFound, Detail: checkInNotFound}
-		s.problem(w, r, p)
-		return p.Status
+		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: p.notFound})
+		return
 	case errors.As(err, &appErr) && appErr.Type() == checkin.ErrTypeRefused:
-		return s.refusalProblem(w, r, appErr)
+		s.refusalProblem(w, r, appErr)
+		return
 	case err != nil:
-		return s.temporalProblem(w, r, err, checkInNotFound)
+		s.temporalProblem(w, r, err, p.notFound)
+		return
 	}
 	status := http.StatusOK
 	if resp.Requests == 1 {
 		status = http.StatusCreated
-		w.Header().Set("Location", "/v1/checkins/"+in.AppointmentID)
+		w.Header().Set("Location", p.path+"/"+in.AppointmentID)
 	}
-	st, qerr := s.queryCheckIn(r.Context(), wid, h.RunID())
+	st, qerr := p.query(r.Context(), s, wid, h.RunID(), queryTimeout)
 	if qerr != nil {
 		st = checkin.State{AppointmentID: in.AppointmentID, Status: checkin.StatusInProgress}
 	}
 	// The verdict the update returned is the one this request answers with.
 	st.Verdict = resp.Verdict
-	writeJSON(w, status, CheckInView{State: st, Temporal: s.ref(wid, h.RunID())})
-	return status
+	writeJSON(w, status, p.view(st, s.ref(wid, h.RunID())))
 }
 
 // refusalProblem answers a refused check-in with 422 naming the status or the window; the
 // refusal's detail is written by the guards from codes and durations, never from the chart.
-func (s *server) refusalProblem(w http.ResponseWriter, r *http.Request, appErr *temporal.ApplicationError) int {
+func (s *server) refusalProblem(w http.ResponseWriter, r *http.Request, appErr *temporal.ApplicationError) {
 	var ref checkin.Refusal
 	p := Problem{Status: http.StatusUnprocessableEntity, Title: "Check-in refused",
 		Detail: "the appointment cannot be checked in"}
@@ -119,95 +138,4 @@ func (s *server) refusalProblem(w http.ResponseWriter, r *http.Request, appErr *
 		p.Detail = ref.Detail
 	}
 	s.problem(w, r, p)
-	return p.Status
-}
-
-// answerCheckIn writes the check-in's current state; a check-in that found no appointment
-// answers 404.
-func (s *server) answerCheckIn(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
-	st, err := s.queryCheckIn(r.Context(), wid, runID)
-	if err != nil {
-		return s.temporalProblem(w, r, err, checkInNotFound)
-	}
-	if st.FailureCode == "not-found" {
-		p := Problem{Status: http.StatusNotFound, Detail: checkInNotFound}
-		s.problem(w, r, p)
-		return p.Status
-	}
-	if status == http.StatusOK {
-		w.Header().Set("Content-Location", "/v1/checkins/"+id)
-	}
-	writeJSON(w, status, CheckInView{State: st, Temporal: s.ref(wid, runID)})
-	return status
-}
-
-// getCheckIn handles GET /v1/checkins/{id}: the current step and verdict.
-func (s *server) getCheckIn(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if err := checkin.ValidateAppointmentID(id); err != nil {
-		s.validationProblem(w, r, err, "id")
-		return
-	}
-	wid := checkin.WorkflowID(id)
-	runID, err := s.latestRun(r.Context(), wid)
-	if err != nil {
-		s.temporalProblem(w, r, err, checkInNotFound)
-		return
-	}
-	s.answerCheckIn(w, r, wid, runID, http.StatusOK, id)
-}
-
-func (s *server) queryCheckIn(ctx context.Context, wid, runID string) (checkin.State, error) {
-	return queryWorkflow[checkin.State](ctx, s, wid, runID, checkin.StatusQuery, queryTimeout)
-}
-
-// selfPayCheckIn handles POST /v1/checkins/{id}/self-pay.
-func (s *server) selfPayCheckIn(w http.ResponseWriter, r *http.Request) {
-	var u checkin.SelfPayUpdate
-	s.checkInUpdate(w, r, checkin.SelfPayUpdateName, &u)
-}
-
-// overrideCheckIn handles POST /v1/checkins/{id}/override.
-func (s *server) overrideCheckIn(w http.ResponseWriter, r *http.Request) {
-	var u checkin.OverrideUpdate
-	s.checkInUpdate(w, r, checkin.OverrideUpdateName, &u)
-}
-
-// checkInUpdate decodes the body into u and sends it as the named update; the workflow's
-// validator decides (422 when it refuses).
-func (s *server) checkInUpdate(w http.ResponseWriter, r *http.Request, name string, u any) {
-	a := s.newAudit(r, Actor(r.Context()), "checkins."+name)
-	a.finish(func() int {
-		id := r.PathValue("id")
-		if err := checkin.ValidateAppointmentID(id); err != nil {
-			return s.validationProblem(w, r, err, "id")
-		}
-		wid := checkin.WorkflowID(id)
-		a.rec.Process = wid
-		if de := decodeStrict(w, r, u, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
-		defer cancel()
-		h, err := s.d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: wid, UpdateName: name, Args: []any{u}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		var st checkin.State
-		if err == nil {
-			err = h.Get(ctx, &st)
-		}
-		if err != nil {
-			return s.updateProblem(w, r, err, wid, "check-in", checkInNotFound)
-		}
-		writeJSON(w, http.StatusOK, CheckInView{State: st, Temporal: s.ref(wid, h.RunID())})
-		return http.StatusOK
-	}())
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }

@@ -58,13 +58,13 @@ type ClaimDefaults struct {
 func (s *server) claimRoutes() []routeEntry {
 	const read, write = "claims.read", "claims.write"
 	return []routeEntry{
-		{Route{http.MethodPost, "/v1/claims", AuthBearer, write}, s.startClaim},
-		{Route{http.MethodGet, "/v1/claims", AuthBearer, read}, s.listClaims},
-		{Route{http.MethodGet, "/v1/claims/{id}", AuthBearer, read}, s.getClaim},
-		{Route{http.MethodPost, "/v1/claims/{id}/correct", AuthBearer, write}, s.correctClaim},
-		{Route{http.MethodPost, "/v1/claims/{id}/void", AuthBearer, write}, s.voidClaim},
-		{Route{http.MethodGet, "/v1/admin/claims/unmatched", AuthBearer, "admin"}, s.listUnmatchedRemits},
-		{Route{http.MethodPost, "/webhooks/clearinghouse", AuthClearinghouseSignature, ""}, s.clearinghouseWebhook},
+		{Route{http.MethodPost, "/v1/claims", AuthBearer, write, "claims.start"}, s.startClaim},
+		{Route{http.MethodGet, "/v1/claims", AuthBearer, read, ""}, s.listClaims},
+		{Route{http.MethodGet, "/v1/claims/{id}", AuthBearer, read, ""}, s.getClaim},
+		{Route{http.MethodPost, "/v1/claims/{id}/correct", AuthBearer, write, "claims.correct"}, s.correctClaim},
+		{Route{http.MethodPost, "/v1/claims/{id}/void", AuthBearer, write, "claims.void"}, s.voidClaim},
+		{Route{http.MethodGet, "/v1/admin/claims/unmatched", AuthBearer, "admin", ""}, s.listUnmatchedRemits},
+		{Route{http.MethodPost, "/webhooks/clearinghouse", AuthClearinghouseSignature, "", "webhook.clearinghouse"}, s.clearinghouseWebhook},
 	}
 }
 
@@ -88,9 +88,8 @@ func (s *server) claimProblem(w http.ResponseWriter, r *http.Request, ce *x12.Cl
 
 // startClaim handles POST /v1/claims (the body is the claim): 422 with the failed rule, 201 for
 // a new claim, 200 with the existing one for a repeated patient control number.
-func (s *server) startClaim(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, Actor(r.Context()), "claims.start")
-	a.finish(func() int {
+func (s *server) startClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	func() int {
 		var c x12.ProfessionalClaim
 		if de := decodeStrict(w, r, &c, false); de != nil {
 			s.decodeProblem(w, r, de)
@@ -124,7 +123,8 @@ func (s *server) startClaim(w http.ResponseWriter, r *http.Request) {
 			return s.answerClaim(w, r, wid, started.RunId, http.StatusOK, c.PatientControlNumber)
 		}
 		if err != nil {
-			return s.temporalProblem(w, r, err, claimNotFound)
+			s.temporalProblem(w, r, err, claimNotFound)
+			return 0
 		}
 		w.Header().Set("Location", "/v1/claims/"+c.PatientControlNumber)
 		st, qerr := queryWorkflow[claims.State](r.Context(), s, wid, run.GetRunID(), claims.StatusQuery, startQueryTimeout)
@@ -133,13 +133,14 @@ func (s *server) startClaim(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusCreated, ClaimView{State: st, Temporal: s.ref(wid, run.GetRunID())})
 		return http.StatusCreated
-	}())
+	}()
 }
 
 func (s *server) answerClaim(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
 	st, err := queryWorkflow[claims.State](r.Context(), s, wid, runID, claims.StatusQuery, queryTimeout)
 	if err != nil {
-		return s.temporalProblem(w, r, err, claimNotFound)
+		s.temporalProblem(w, r, err, claimNotFound)
+		return 0
 	}
 	if status == http.StatusOK {
 		w.Header().Set("Content-Location", "/v1/claims/"+id)
@@ -160,7 +161,7 @@ func (s *server) claimID(w http.ResponseWriter, r *http.Request) (string, bool) 
 }
 
 // getClaim handles GET /v1/claims/{id}.
-func (s *server) getClaim(w http.ResponseWriter, r *http.Request) {
+func (s *server) getClaim(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
 	id, ok := s.claimID(w, r)
 	if !ok {
 		return
@@ -183,7 +184,7 @@ type ClaimListItem struct {
 
 // listClaims handles GET /v1/claims?status=: the work list from the ClaimStatus search
 // attribute (visibility is eventually consistent: a change shows within seconds).
-func (s *server) listClaims(w http.ResponseWriter, r *http.Request) {
+func (s *server) listClaims(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
 	status := r.URL.Query().Get("status")
 	if !slices.Contains(claims.Statuses, status) {
 		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
@@ -217,9 +218,8 @@ func (s *server) listClaims(w http.ResponseWriter, r *http.Request) {
 }
 
 // correctClaim handles POST /v1/claims/{id}/correct (the body is the corrected claim).
-func (s *server) correctClaim(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, Actor(r.Context()), "claims.correct")
-	a.finish(func() int {
+func (s *server) correctClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	func() int {
 		id, ok := s.claimID(w, r)
 		if !ok {
 			return http.StatusBadRequest
@@ -233,13 +233,12 @@ func (s *server) correctClaim(w http.ResponseWriter, r *http.Request) {
 			return s.claimProblem(w, r, ce)
 		}
 		return s.claimUpdate(w, r, a, id, claims.CorrectUpdateName, claims.CorrectUpdate{Claim: c})
-	}())
+	}()
 }
 
 // voidClaim handles POST /v1/claims/{id}/void.
-func (s *server) voidClaim(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, Actor(r.Context()), "claims.void")
-	a.finish(func() int {
+func (s *server) voidClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	func() int {
 		id, ok := s.claimID(w, r)
 		if !ok {
 			return http.StatusBadRequest
@@ -250,7 +249,7 @@ func (s *server) voidClaim(w http.ResponseWriter, r *http.Request) {
 			return de.status
 		}
 		return s.claimUpdate(w, r, a, id, claims.VoidUpdateName, u)
-	}())
+	}()
 }
 
 // claimUpdate sends an update and answers the state, or 422 with the validator's reason (the
@@ -273,7 +272,8 @@ func (s *server) claimUpdate(w http.ResponseWriter, r *http.Request, a *auditEnt
 		return p.Status
 	}
 	if err != nil {
-		return s.updateProblem(w, r, err, wid, "claim", claimNotFound)
+		s.updateProblem(w, r, err, wid, "claim", claimNotFound)
+		return 0
 	}
 	writeJSON(w, http.StatusOK, ClaimView{State: st, Temporal: s.ref(wid, h.RunID())})
 	return http.StatusOK
@@ -299,10 +299,9 @@ var clearinghouseKinds = map[string]string{
 // kept encrypted and answered 422, touching no claim; a part for an unknown claim is kept
 // for manual matching (GET /v1/admin/claims/unmatched). 200 only after Temporal took every
 // signal.
-func (s *server) clearinghouseWebhook(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, "webhook:clearinghouse", "webhook.clearinghouse")
-	a.rec.Vendor = "clearinghouse"
-	a.finish(func() int {
+func (s *server) clearinghouseWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	a.webhook("clearinghouse")
+	func() int {
 		if s.d.Claims.WebhookSecret == "" {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "clearinghouse webhooks are not configured"})
 			return http.StatusServiceUnavailable
@@ -332,11 +331,12 @@ func (s *server) clearinghouseWebhook(w http.ResponseWriter, r *http.Request) {
 			return http.StatusUnprocessableEntity
 		}
 		if err != nil {
-			return s.temporalProblem(w, r, err, claimNotFound)
+			s.temporalProblem(w, r, err, claimNotFound)
+			return 0
 		}
 		writeJSON(w, http.StatusOK, res)
 		return http.StatusOK
-	}())
+	}()
 }
 
 // errMalformedResults marks a results file that does not parse.
@@ -422,7 +422,7 @@ type UnmatchedRemit struct {
 
 // listUnmatchedRemits handles GET /v1/admin/claims/unmatched: results files kept because no
 // claim took them or they did not parse, for manual matching.
-func (s *server) listUnmatchedRemits(w http.ResponseWriter, r *http.Request) {
+func (s *server) listUnmatchedRemits(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
 	out := []UnmatchedRemit{}
 	for _, action := range []string{billing.ActionUnmatched, billing.ActionMalformed} {
 		recs, err := s.d.Records.List(r.Context(), audit.Filter{Action: action, Limit: audit.MaxLimit})

@@ -12,13 +12,14 @@ import (
 	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
+	"github.com/careflow/engine/workflows/prescriptions"
 )
 
 // temporalProblem maps an error from a Temporal call to the problem the caller sees. Only
-// application errors of the payment contract's rejection types pass their message on: the
+// application errors of the processes' rejection types pass their message on: the
 // workflow writes those messages itself and keeps them free of PHI. Everything else is logged
 // under the request ID and answered with a generic detail.
-func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err error, notFound string) int {
+func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err error, notFound string) {
 	var appErr *temporal.ApplicationError
 	var nf *serviceerror.NotFound
 	var unavailable *serviceerror.Unavailable
@@ -27,7 +28,8 @@ func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err err
 	p := Problem{}
 	switch {
 	case errors.As(err, &appErr) && (appErr.Type() == payments.ErrTypeRejected || appErr.Type() == payments.ErrTypeVendorRejected ||
-		appErr.Type() == checkin.ErrTypeRejected || appErr.Type() == laborders.ErrTypeRejected):
+		appErr.Type() == checkin.ErrTypeRejected || appErr.Type() == laborders.ErrTypeRejected ||
+		appErr.Type() == prescriptions.ErrTypeRejected):
 		p = Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
 	case errors.As(err, &appErr) && appErr.Type() == payments.ErrTypeVendorUnavailable:
 		w.Header().Set("Retry-After", "60")
@@ -47,7 +49,6 @@ func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err err
 			"route", infoFrom(r.Context()).pattern, "error", logText(err))
 	}
 	s.problem(w, r, p)
-	return p.Status
 }
 
 // logText describes err for the server log. Application errors raised inside workflows and

@@ -101,13 +101,20 @@ func problem(t *testing.T, w *httptest.ResponseRecorder) api.Problem {
 	return p
 }
 
+// answer decodes a JSON answer into the API's view type T, failing unless the content type
+// says JSON.
+func answer[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	require.Equal(t, "application/json", w.Header().Get("Content-Type"), "body: %s", w.Body.String())
+	var v T
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &v))
+	return v
+}
+
 // view decodes a payment answer.
 func view(t *testing.T, w *httptest.ResponseRecorder) api.PaymentView {
 	t.Helper()
-	require.Equal(t, "application/json", w.Header().Get("Content-Type"), "body: %s", w.Body.String())
-	var v api.PaymentView
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &v))
-	return v
+	return answer[api.PaymentView](t, w)
 }
 
 // encoded wraps v as a query result, through the default data converter as the SDK would.
@@ -116,6 +123,26 @@ func encoded(t *testing.T, v any) converter.EncodedValue {
 	p, err := converter.GetDefaultDataConverter().ToPayloads(v)
 	require.NoError(t, err)
 	return client.NewValue(p)
+}
+
+// expectGet makes wid's latest run runID answer the status query with st, as a GET needs.
+func (h *harness) expectGet(wid, runID, query string, st any) {
+	h.temporal.On("DescribeWorkflowExecution", mock.Anything, wid, "").Return(describeResponse(runID), nil).Once()
+	h.temporal.On("QueryWorkflow", mock.Anything, wid, runID, query).Return(encoded(h.t, st), nil).Once()
+}
+
+// expectUpdate answers one update matching match with st (or err from the handle).
+func expectUpdate[S any](h *harness, match func(client.UpdateWorkflowOptions) bool, st S, err error) {
+	handle := mocks.NewWorkflowUpdateHandle(h.t)
+	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		if err == nil {
+			*args.Get(1).(*S) = st
+		}
+	}).Return(err).Once()
+	if err == nil {
+		handle.On("RunID").Return("run-1")
+	}
+	h.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(match)).Return(handle, nil).Once()
 }
 
 // expectQuery makes StatusQuery on (wid, runID) answer st.

@@ -1,20 +1,11 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-
 	"github.com/careflow/engine/workflows/laborders"
 )
-
-// labNotFound is the 404 detail for lab orders.
-const labNotFound = "no lab order with this placer order number"
 
 // LabDefaults configure new lab orders: timeouts bound what a request may ask for; the chain
 // and thresholds apply when a request names none.
@@ -51,115 +42,56 @@ type LabOrderView struct {
 	Temporal TemporalRef `json:"temporal"`
 }
 
-// startLabOrder handles POST /v1/lab-orders: 201 for a new order, 200 with the existing one's
-// state for a repeated placer order number (never a second ORM).
-func (s *server) startLabOrder(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, Actor(r.Context()), "lab-orders.start")
-	a.finish(func() int {
-		var in laborders.Input
-		if de := decodeStrict(w, r, &in, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		if err := in.Validate(); err != nil {
-			return s.validationProblem(w, r, err, "")
-		}
-		d := s.d.LabDefaults
-		in.AckTimeoutSeconds = boundSeconds(in.AckTimeoutSeconds, orDefault(d.AckTimeout, laborders.DefaultAckTimeout))
-		in.ResultDeadlineSeconds = boundSeconds(in.ResultDeadlineSeconds, orDefault(d.ResultDeadline, laborders.DefaultResultDeadline))
-		in.CorrectionsWindowSeconds = boundSeconds(in.CorrectionsWindowSeconds, orDefault(d.CorrectionsWindow, laborders.DefaultCorrectionsWindow))
-		in.EscalationChain = withChain(in.EscalationChain, d.EscalationChain)
-		in.EscalationSearchAttribute = d.EscalationSearchAttribute
-		in.Carry = nil
-		if len(in.CriticalThresholds) == 0 {
-			in.CriticalThresholds = d.CriticalThresholds
-		}
-		wid := laborders.WorkflowID(in.PlacerOrderNumber)
-		a.rec.Process = wid
-		run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{
-			ID: wid, TaskQueue: laborders.TaskQueue,
-			// One order per placer number, ever: a repeat must not send a second ORM.
-			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowExecutionErrorWhenAlreadyStarted: true,
-		}, laborders.WorkflowName, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return s.answerLabOrder(w, r, wid, started.RunId, http.StatusOK, in.PlacerOrderNumber)
-		}
-		if err != nil {
-			return s.temporalProblem(w, r, err, labNotFound)
-		}
-		w.Header().Set("Location", "/v1/lab-orders/"+in.PlacerOrderNumber)
-		st, qerr := s.queryLabOrder(r.Context(), wid, run.GetRunID(), startQueryTimeout)
-		if qerr != nil {
-			st = laborders.State{PlacerOrderNumber: in.PlacerOrderNumber, Status: laborders.StatusOrdering,
-				Step: laborders.StepOrder, Results: []laborders.Result{}, Corrections: []laborders.Correction{},
-				Escalation: laborders.Escalation{State: laborders.EscalationNone, Pages: []laborders.Page{}}}
-		}
-		writeJSON(w, http.StatusCreated, LabOrderView{State: st, Temporal: s.ref(wid, run.GetRunID())})
-		return http.StatusCreated
-	}())
+func labOrderView(st laborders.State, ref TemporalRef) any {
+	return LabOrderView{State: st, Temporal: ref}
 }
 
-func (s *server) answerLabOrder(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
-	st, err := s.queryLabOrder(r.Context(), wid, runID, queryTimeout)
-	if err != nil {
-		return s.temporalProblem(w, r, err, labNotFound)
-	}
-	if status == http.StatusOK {
-		w.Header().Set("Content-Location", "/v1/lab-orders/"+id)
-	}
-	writeJSON(w, status, LabOrderView{State: st, Temporal: s.ref(wid, runID)})
-	return status
+// labOrderProcess is how the API reaches lab-order workflows.
+var labOrderProcess = &process[laborders.State]{
+	noun:        "lab order",
+	path:        "/v1/lab-orders",
+	notFound:    "no lab order with this placer order number",
+	validateID:  laborders.ValidatePlacerOrderNumber,
+	workflowID:  laborders.WorkflowID,
+	taskQueue:   laborders.TaskQueue,
+	workflow:    laborders.WorkflowName,
+	statusQuery: laborders.StatusQuery,
+	view:        labOrderView,
 }
 
-// getLabOrder handles GET /v1/lab-orders/{id}: status, results so far and escalation state.
-func (s *server) getLabOrder(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if err := laborders.ValidatePlacerOrderNumber(id); err != nil {
-		s.validationProblem(w, r, err, "id")
+// labOrderRoutes are the lab-order process's routes; results arrive over MLLP (mllp.go).
+func (s *server) labOrderRoutes() []routeEntry {
+	const read, write = "lab-orders.read", "lab-orders.write"
+	p := labOrderProcess
+	return []routeEntry{
+		{Route{http.MethodPost, "/v1/lab-orders", AuthBearer, write, "lab-orders.start"}, s.startLabOrder},
+		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, read, ""}, getHandler(s, p)},
+		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, write, "lab-orders.acknowledge"},
+			updateHandler[laborders.State, laborders.AcknowledgeUpdate](s, p, laborders.AcknowledgeUpdateName, nil)},
+	}
+}
+
+// startLabOrder handles POST /v1/lab-orders: one order per placer order number, ever, so a
+// repeat never sends a second ORM.
+func (s *server) startLabOrder(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	var in laborders.Input
+	if !s.decodeValid(w, r, &in) {
 		return
 	}
-	wid := laborders.WorkflowID(id)
-	runID, err := s.latestRun(r.Context(), wid)
-	if err != nil {
-		s.temporalProblem(w, r, err, labNotFound)
-		return
+	d := s.d.LabDefaults
+	in.AckTimeoutSeconds = boundSeconds(in.AckTimeoutSeconds, orDefault(d.AckTimeout, laborders.DefaultAckTimeout))
+	in.ResultDeadlineSeconds = boundSeconds(in.ResultDeadlineSeconds, orDefault(d.ResultDeadline, laborders.DefaultResultDeadline))
+	in.CorrectionsWindowSeconds = boundSeconds(in.CorrectionsWindowSeconds, orDefault(d.CorrectionsWindow, laborders.DefaultCorrectionsWindow))
+	in.EscalationChain = withChain(in.EscalationChain, d.EscalationChain)
+	in.EscalationSearchAttribute = d.EscalationSearchAttribute
+	// Continue-as-new state is the workflow's own, never a caller's.
+	in.Carry = nil
+	if len(in.CriticalThresholds) == 0 {
+		in.CriticalThresholds = d.CriticalThresholds
 	}
-	s.answerLabOrder(w, r, wid, runID, http.StatusOK, id)
-}
-
-func (s *server) queryLabOrder(ctx context.Context, wid, runID string, timeout time.Duration) (laborders.State, error) {
-	return queryWorkflow[laborders.State](ctx, s, wid, runID, laborders.StatusQuery, timeout)
-}
-
-// acknowledgeLabOrder handles POST /v1/lab-orders/{id}/acknowledge.
-func (s *server) acknowledgeLabOrder(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, Actor(r.Context()), "lab-orders.acknowledge")
-	a.finish(func() int {
-		id := r.PathValue("id")
-		if err := laborders.ValidatePlacerOrderNumber(id); err != nil {
-			return s.validationProblem(w, r, err, "id")
-		}
-		wid := laborders.WorkflowID(id)
-		a.rec.Process = wid
-		var u laborders.AcknowledgeUpdate
-		if de := decodeStrict(w, r, &u, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
-		defer cancel()
-		h, err := s.d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid,
-			UpdateName: laborders.AcknowledgeUpdateName, Args: []any{u}, WaitForStage: client.WorkflowUpdateStageCompleted})
-		var st laborders.State
-		if err == nil {
-			err = h.Get(ctx, &st)
-		}
-		if err != nil {
-			return s.updateProblem(w, r, err, wid, "lab order", labNotFound)
-		}
-		writeJSON(w, http.StatusOK, LabOrderView{State: st, Temporal: s.ref(wid, h.RunID())})
-		return http.StatusOK
-	}())
+	startWorkflow(s, w, r, a, labOrderProcess, in.PlacerOrderNumber, in, func() laborders.State {
+		return laborders.State{PlacerOrderNumber: in.PlacerOrderNumber, Status: laborders.StatusOrdering,
+			Step: laborders.StepOrder, Results: []laborders.Result{}, Corrections: []laborders.Correction{},
+			Escalation: laborders.Escalation{State: laborders.EscalationNone, Pages: []laborders.Page{}}}
+	})
 }

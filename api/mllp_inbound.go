@@ -333,7 +333,7 @@ type HL7BatchMessageResult struct {
 }
 
 // postHL7Batch handles a batch file: each message as if it had arrived over MLLP.
-func (s *server) postHL7Batch(w http.ResponseWriter, r *http.Request) {
+func (s *server) postHL7Batch(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBatchFileBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError

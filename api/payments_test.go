@@ -237,23 +237,9 @@ func TestGetInvalidID(t *testing.T) {
 	assert.Equal(t, "id", p.InvalidParams[0].Name)
 }
 
-// expectUpdate answers one update with st (or err from the handle).
-func (h *harness) expectUpdate(match func(client.UpdateWorkflowOptions) bool, st payments.State, err error) {
-	handle := mocks.NewWorkflowUpdateHandle(h.t)
-	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		if err == nil {
-			*args.Get(1).(*payments.State) = st
-		}
-	}).Return(err).Once()
-	if err == nil {
-		handle.On("RunID").Return("run-1")
-	}
-	h.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(match)).Return(handle, nil).Once()
-}
-
 func TestCaptureUpdate(t *testing.T) {
 	h := newHarness(t)
-	h.expectUpdate(func(o client.UpdateWorkflowOptions) bool {
+	expectUpdate(h, func(o client.UpdateWorkflowOptions) bool {
 		return o.WorkflowID == "payment:pay-1" && o.UpdateName == payments.CaptureUpdateName &&
 			o.UpdateID == "api:capture:key-1" && o.WaitForStage == client.WorkflowUpdateStageCompleted &&
 			len(o.Args) == 1 && o.Args[0] == payments.CaptureUpdate{Amount: 1500}
@@ -295,7 +281,7 @@ func TestUpdateRejectedIs422(t *testing.T) {
 	for _, typ := range []string{payments.ErrTypeRejected, payments.ErrTypeVendorRejected} {
 		t.Run(typ, func(t *testing.T) {
 			h := newHarness(t)
-			h.expectUpdate(func(o client.UpdateWorkflowOptions) bool { return o.UpdateName == payments.CancelUpdateName },
+			expectUpdate(h, func(o client.UpdateWorkflowOptions) bool { return o.UpdateName == payments.CancelUpdateName },
 				payments.State{}, temporal.NewApplicationError("payment is already captured", typ))
 
 			w := h.do(http.MethodPost, "/v1/payments/pay-1/cancel", `{"reason":"duplicate"}`, writerSecret)
@@ -374,7 +360,7 @@ func TestUpdateShapeChecks(t *testing.T) {
 func TestAuditFailureDoesNotFailRequest(t *testing.T) {
 	h := newHarness(t)
 	h.store.failWith = errStoreDown
-	h.expectUpdate(func(client.UpdateWorkflowOptions) bool { return true }, payments.State{Status: payments.StatusCanceled}, nil)
+	expectUpdate(h, func(client.UpdateWorkflowOptions) bool { return true }, payments.State{Status: payments.StatusCanceled}, nil)
 
 	w := h.do(http.MethodPost, "/v1/payments/pay-1/cancel", ``, writerSecret)
 

@@ -38,13 +38,20 @@ func (s *server) latestRun(ctx context.Context, wid string) (string, error) {
 // updateProblem answers a failed update. Temporal answers NotFound for an update to a closed
 // run; the caller then learns that the process exists but takes no more changes (422), not that
 // it is unknown (404).
-func (s *server) updateProblem(w http.ResponseWriter, r *http.Request, err error, wid, what, notFound string) int {
+func (s *server) updateProblem(w http.ResponseWriter, r *http.Request, err error, wid, what, notFound string) {
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) && s.workflowExists(r.Context(), wid) {
-		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected,
-			Detail: "the " + what + " is closed and takes no further changes"}
-		s.problem(w, r, p)
-		return p.Status
+		s.problem(w, r, Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected,
+			Detail: "the " + what + " is closed and takes no further changes"})
+		return
 	}
-	return s.temporalProblem(w, r, err, notFound)
+	s.temporalProblem(w, r, err, notFound)
+}
+
+// workflowExists reports whether Temporal knows the workflow, open or closed.
+func (s *server) workflowExists(ctx context.Context, wid string) bool {
+	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	_, err := s.d.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+	return err == nil
 }

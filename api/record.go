@@ -9,7 +9,8 @@ import (
 	"github.com/careflow/engine/internal/audit"
 )
 
-// auditEntry collects one audit record while a request is handled.
+// auditEntry collects one audit record while a request is handled. The guard opens it and
+// appends it; handlers fill in what they learn (process, exchange, outcome).
 type auditEntry struct {
 	s     *server
 	r     *http.Request
@@ -22,19 +23,21 @@ func (s *server) newAudit(r *http.Request, actor, action string) *auditEntry {
 	return &auditEntry{s: s, r: r, start: time.Now(), rec: audit.Record{Actor: actor, Action: action}}
 }
 
-// finish appends the record with the answer's status. A failing store is logged and never
-// changes the answer: the request's effect in Temporal has already happened.
-func (a *auditEntry) finish(status int) {
-	a.finishOutcome(status, outcomeFor(status))
+// webhook marks the entry as a vendor's callback: the vendor is the actor.
+func (a *auditEntry) webhook(vendor string) {
+	a.rec.Actor, a.rec.Vendor = "webhook:"+vendor, vendor
 }
 
-// finishOutcome is finish with an explicit outcome, for answers whose status alone does not say
-// what happened (a webhook acknowledged with 200 but ignored).
-func (a *auditEntry) finishOutcome(status int, outcome string) {
-	if a.s.d.Records == nil {
+// finish appends the record with the answer's status; the outcome follows from the status
+// unless the handler set one (a webhook acknowledged with 200 but ignored). A failing store is
+// logged and never changes the answer: the request's effect in Temporal has already happened.
+func (a *auditEntry) finish(status int) {
+	if a.s.d.Records == nil || a.rec.Action == "" {
 		return
 	}
-	a.rec.Outcome = outcome
+	if a.rec.Outcome == "" {
+		a.rec.Outcome = outcomeFor(status)
+	}
 	a.rec.Code = strconv.Itoa(status)
 	a.rec.Latency = time.Since(a.start)
 	// The client may already be gone; the record is still owed.

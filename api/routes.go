@@ -1,9 +1,36 @@
 package api
 
+// Adding a process's routes
+//
+// Every route is one row of a routeEntry list: method, path, auth, scope, the audited action
+// and a handler of the one handler shape. A process keeps its list in api/<process>.go
+// (paymentRoutes in payments.go is the model) and adds one line to table below.
+//
+//   - Describe the process once: a process[State] value (paymentProcess) says how an {id}
+//     becomes a workflow ID, how the State is queried and which view renders it.
+//   - Start, POST /v1/<resource>: a handler (startPayment is the model) that calls
+//     s.decodeValid(w, r, &in), applies the configured defaults and calls
+//     startWorkflow(s, w, r, a, p, id, in, initial): 201 with Location, 200 with the existing
+//     process for a repeated business key. A start of another kind (check-in's
+//     Update-with-Start) is written by hand and sets a.rec.Process itself.
+//   - Get, GET /v1/<resource>/{id}: getHandler(s, p), nothing else to write.
+//   - Update, POST /v1/<resource>/{id}/<action>: updateHandler(s, p, UpdateName, check),
+//     where check validates the decoded update's shape (nil when the workflow's validator
+//     is enough). Every update takes an Idempotency-Key header, used as the update ID.
+//   - Webhook, POST /webhooks/<vendor>: a handler that verifies the vendor's signature
+//     itself (its own Auth constant), names the vendor with a.webhook("<vendor>"), fills
+//     a.rec.Exchange and a.rec.Process, and sets a.rec.Outcome when the status alone does
+//     not say what happened (a delivery acknowledged but ignored).
+//   - Add each route to openapi.json; TestOpenAPIDescribesEveryRoute fails otherwise.
+//
+// The guard authenticates, then opens the route's audit entry (when Action is set), runs the
+// handler and appends the entry with the status the handler wrote. Handlers only fill in what
+// they learn: a.rec.Process once the workflow ID is known, a.rec.Exchange for an update or a
+// vendor's event ID, a.rec.Action when one request stands for a different action.
+
 import (
 	"net/http"
-
-	"github.com/careflow/engine/workflows/prescriptions"
+	"slices"
 )
 
 // Auth kinds a route can require.
@@ -14,6 +41,8 @@ const (
 	AuthBearer = "bearer"
 	// AuthStripeSignature marks routes that verify the Stripe-Signature header instead.
 	AuthStripeSignature = "stripe-signature"
+	// AuthTwilioSignature marks routes that verify the X-Twilio-Signature header.
+	AuthTwilioSignature = "twilio-signature"
 	// AuthCodec marks codec routes: Deps.CodecAuthorize, or bearer with scope "codec";
 	// CORS preflight passes unauthenticated.
 	AuthCodec = "codec"
@@ -29,6 +58,10 @@ type Route struct {
 	Auth string
 	// Scope is the bearer scope required when Auth is AuthBearer or AuthCodec.
 	Scope string
+	// Action is the audit action the guard records for every authenticated request, e.g.
+	// "payments.capture"; empty for routes that are not audited (reads, health) or that
+	// append their own records (admin, HL7 batches).
+	Action string
 }
 
 // Routes returns the route table New registers, in registration order.
@@ -41,83 +74,62 @@ func Routes() []Route {
 	return out
 }
 
+// handler is the one shape of every route's handler. a is the route's audit entry, opened by
+// the guard; handlers of unaudited routes ignore it.
+type handler func(w http.ResponseWriter, r *http.Request, a *auditEntry)
+
 // routeEntry binds a Route to its handler.
 type routeEntry struct {
 	Route
-	handler http.HandlerFunc
+	handler handler
 }
 
 // table is the single list of routes: New registers it and Routes exposes it, so the served
-// routes and the documented ones cannot drift apart unnoticed.
+// routes and the documented ones cannot drift apart unnoticed. One line per area.
 func (s *server) table() []routeEntry {
-	const (
-		read  = "payments.read"
-		write = "payments.write"
+	return slices.Concat(
+		s.systemRoutes(),
+		s.paymentRoutes(),
+		s.checkInRoutes(),
+		s.labOrderRoutes(),
+		s.prescriptionRoutes(),
+		s.claimRoutes(),
+		s.adminRoutes(),
+		s.webhookRoutes(),
+		s.codecRoutes(),
 	)
-	return append([]routeEntry{
-		{Route{http.MethodGet, "/healthz", AuthNone, ""}, s.healthz},
-		{Route{http.MethodGet, "/readyz", AuthNone, ""}, s.readyz},
-		{Route{http.MethodGet, "/metrics", AuthNone, ""}, s.metrics},
-		{Route{http.MethodGet, "/openapi.json", AuthNone, ""}, s.openapi},
-
-		{Route{http.MethodPost, "/v1/payments", AuthBearer, write}, s.startPayment},
-		{Route{http.MethodGet, "/v1/payments/{id}", AuthBearer, read}, s.getPayment},
-		{Route{http.MethodPost, "/v1/payments/{id}/capture", AuthBearer, write}, s.capturePayment},
-		{Route{http.MethodPost, "/v1/payments/{id}/cancel", AuthBearer, write}, s.cancelPayment},
-		{Route{http.MethodPost, "/v1/payments/{id}/refund", AuthBearer, write}, s.refundPayment},
-
-		{Route{http.MethodPost, "/v1/checkins", AuthBearer, "checkins.write"}, s.startCheckIn},
-		{Route{http.MethodGet, "/v1/checkins/{id}", AuthBearer, "checkins.read"}, s.getCheckIn},
-		{Route{http.MethodPost, "/v1/checkins/{id}/self-pay", AuthBearer, "checkins.write"}, s.selfPayCheckIn},
-		{Route{http.MethodPost, "/v1/checkins/{id}/override", AuthBearer, "checkins.write"}, s.overrideCheckIn},
-
-		{Route{http.MethodPost, "/v1/lab-orders", AuthBearer, "lab-orders.write"}, s.startLabOrder},
-		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, "lab-orders.read"}, s.getLabOrder},
-		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
-
-		{Route{http.MethodPost, "/v1/prescriptions", AuthBearer, "prescriptions.write"}, s.startPrescription},
-		{Route{http.MethodGet, "/v1/prescriptions/{id}", AuthBearer, "prescriptions.read"}, s.getPrescription},
-		{Route{http.MethodPost, "/v1/prescriptions/{id}/override", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.OverrideUpdate](s, prescriptions.OverrideUpdateName)},
-		{Route{http.MethodPost, "/v1/prescriptions/{id}/cancel", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.CancelUpdate](s, prescriptions.CancelUpdateName)},
-		{Route{http.MethodPost, "/v1/prescriptions/{id}/approve", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.DecisionUpdate](s, prescriptions.ApproveUpdateName)},
-		{Route{http.MethodPost, "/v1/prescriptions/{id}/deny", AuthBearer, "prescriptions.write"}, prescriptionUpdate[prescriptions.DecisionUpdate](s, prescriptions.DenyUpdateName)},
-
-		{Route{http.MethodPost, "/v1/admin/hl7-batches", AuthBearer, "admin"}, s.postHL7Batch},
-		{Route{http.MethodGet, "/v1/admin/messages", AuthBearer, "admin"}, s.listMessages},
-		{Route{http.MethodPost, "/v1/admin/messages/{id}/reprocess", AuthBearer, "admin"}, s.reprocessMessage},
-
-		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
-		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, ""}, s.twilioWebhook},
-		{Route{http.MethodPost, "/webhooks/pharmacy", AuthPharmacySignature, ""}, s.pharmacyWebhook},
-
-		{Route{http.MethodGet, "/codec/encode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodPost, "/codec/encode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodOptions, "/codec/encode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodGet, "/codec/decode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodPost, "/codec/decode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodOptions, "/codec/decode", AuthCodec, codecScope}, s.codec},
-		// The Web UI of `run` appends /encode and /decode to a codec endpoint that carries
-		// the per-run secret (Deps.CodecAuthorize checks it).
-		{Route{http.MethodGet, "/codec/{secret}/encode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodPost, "/codec/{secret}/encode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodOptions, "/codec/{secret}/encode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodGet, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodPost, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
-		{Route{http.MethodOptions, "/codec/{secret}/decode", AuthCodec, codecScope}, s.codec},
-	}, s.claimRoutes()...)
 }
 
-// codecScope is the bearer scope the codec routes require by default.
-const codecScope = "codec"
+// webhookRoutes are the vendors' callbacks; each verifies its vendor's signature itself.
+func (s *server) webhookRoutes() []routeEntry {
+	return []routeEntry{
+		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, "", "webhook.stripe"}, s.stripeWebhook},
+		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, "", "webhook.twilio"}, s.twilioWebhook},
+	}
+}
 
-// guard applies the route's authentication before its handler.
-func (s *server) guard(rt Route, h http.HandlerFunc) http.Handler {
+// guard applies the route's authentication, then runs the handler inside the route's audit
+// entry: opened once the caller is known, appended with the status the handler wrote.
+func (s *server) guard(rt Route, h handler) http.Handler {
+	audited := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := s.newAudit(r, Actor(r.Context()), rt.Action)
+		if rt.Action == "" {
+			h(w, r, a)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		h(sw, r, a)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		a.finish(sw.status)
+	})
 	switch rt.Auth {
 	case AuthBearer:
-		return s.requireScope(rt.Scope, h)
+		return s.requireScope(rt.Scope, audited)
 	case AuthCodec:
-		return s.codecAuth(h)
+		return s.codecAuth(audited)
 	default:
-		return h
+		return audited
 	}
 }

@@ -3,16 +3,7 @@ package api
 import (
 	"net/url"
 	"strings"
-
-	"github.com/careflow/engine/workflows/payments"
 )
-
-// PaymentView is the body of every payment response: the workflow's State plus where to find
-// the process in Temporal.
-type PaymentView struct {
-	payments.State
-	Temporal TemporalRef `json:"temporal"`
-}
 
 // TemporalRef locates a process in Temporal and its Web UI.
 type TemporalRef struct {
@@ -32,27 +23,4 @@ func (s *server) ref(workflowID, runID string) TemporalRef {
 		}
 	}
 	return t
-}
-
-// view combines a State with its TemporalRef; empty lists render as [] rather than null so
-// clients can iterate without checks.
-func (s *server) view(st payments.State, workflowID, runID string) PaymentView {
-	if st.Refunds == nil {
-		st.Refunds = []payments.Refund{}
-	}
-	if st.Disputes == nil {
-		st.Disputes = []payments.Dispute{}
-	}
-	return PaymentView{State: st, Temporal: s.ref(workflowID, runID)}
-}
-
-// initialState is what a just-started payment looks like before its first workflow task ran.
-func initialState(in payments.Input) payments.State {
-	return payments.State{
-		PaymentID: in.PaymentID,
-		Status:    payments.StatusAuthorizing,
-		Step:      payments.StepAuthorize,
-		Amount:    in.Amount,
-		Currency:  in.Currency,
-	}
 }

@@ -27,10 +27,9 @@ const AuthPharmacySignature = "pharmacy-signature"
 // activities fill), signalled to that prescription's workflow, and answered with an NCPDP Status
 // only once Temporal accepted the signal. Deduplication by MessageID is the workflow's job; a
 // redelivery gets the same Status (its MessageID derives from the delivered one).
-func (s *server) pharmacyWebhook(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, "webhook:pharmacy", "webhook.pharmacy")
-	a.rec.Vendor = "pharmacy"
-	a.finish(s.doPharmacyWebhook(w, r, a))
+func (s *server) pharmacyWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	a.webhook("pharmacy")
+	s.doPharmacyWebhook(w, r, a)
 }
 
 func (s *server) doPharmacyWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) int {

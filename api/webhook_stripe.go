@@ -25,29 +25,23 @@ const (
 // payments.StripeEventSignal and signals the payment's workflow. It answers 2xx only once
 // Temporal accepted the signal (or the event concerns no payment of ours), so Stripe retries
 // every delivery the engine could not durably record. Deduplication is the workflow's job.
-func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, "webhook:stripe", "webhook.stripe")
-	a.rec.Vendor = "stripe"
-	status, outcome := s.doStripeWebhook(w, r, a)
-	a.finishOutcome(status, outcome)
-}
-
-func (s *server) doStripeWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) (int, string) {
+func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	a.webhook("stripe")
 	if s.d.StripeWebhookSecret == "" {
 		// Without a secret any body would "verify"; refuse rather than trust unsigned input.
 		s.log.Error("stripe webhook received but no webhook secret is configured", "request_id", infoFrom(r.Context()).id)
 		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "stripe webhooks are not configured"})
-		return http.StatusServiceUnavailable, audit.OutcomeError
+		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
 			s.problem(w, r, Problem{Status: http.StatusRequestEntityTooLarge, Detail: "the body exceeds 1 MiB"})
-			return http.StatusRequestEntityTooLarge, audit.OutcomeRejected
+			return
 		}
 		s.problem(w, r, Problem{Status: http.StatusBadRequest, Detail: "the body could not be read"})
-		return http.StatusBadRequest, audit.OutcomeRejected
+		return
 	}
 	// The default tolerance (300 s) rejects replays of old deliveries; API version mismatches are
 	// tolerated because only a few stable fields are read below.
@@ -56,29 +50,31 @@ func (s *server) doStripeWebhook(w http.ResponseWriter, r *http.Request, a *audi
 	if err != nil {
 		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemBadSignature,
 			Detail: "the Stripe-Signature header is missing, invalid or too old"})
-		return http.StatusBadRequest, audit.OutcomeRejected
+		return
 	}
 	a.rec.Exchange = ev.ID
 	if !handledStripeEvents[string(ev.Type)] || ev.Data == nil {
 		writeJSON(w, http.StatusOK, webhookAck{Status: "ignored"})
-		return http.StatusOK, audit.OutcomeIgnored
+		a.rec.Outcome = audit.OutcomeIgnored
+		return
 	}
 	var obj stripeObject
 	if err := json.Unmarshal(ev.Data.Raw, &obj); err != nil {
 		s.problem(w, r, Problem{Status: http.StatusBadRequest, Detail: "the event's object is not understood"})
-		return http.StatusBadRequest, audit.OutcomeRejected
+		return
 	}
 	sig := mapStripeEvent(ev.ID, string(ev.Type), ev.Created, obj)
 	pid, err := s.findPayment(r.Context(), obj, sig)
 	if errors.Is(err, audit.ErrNotFound) {
 		writeJSON(w, http.StatusOK, webhookAck{Status: "ignored"})
-		return http.StatusOK, audit.OutcomeIgnored
+		a.rec.Outcome = audit.OutcomeIgnored
+		return
 	}
 	if err != nil {
 		s.log.Warn("stripe webhook: crosswalk lookup failed", "request_id", infoFrom(r.Context()).id, "error", err.Error())
 		w.Header().Set("Retry-After", "5")
 		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the event could not be routed; retry later"})
-		return http.StatusServiceUnavailable, audit.OutcomeError
+		return
 	}
 	wid := payments.WorkflowID(pid)
 	a.rec.Process = wid
@@ -90,15 +86,16 @@ func (s *server) doStripeWebhook(w http.ResponseWriter, r *http.Request, a *audi
 	case errors.As(err, &nf):
 		// The payment is gone (or never existed here): acknowledge so Stripe stops retrying.
 		writeJSON(w, http.StatusOK, webhookAck{Status: "ignored"})
-		return http.StatusOK, audit.OutcomeIgnored
+		a.rec.Outcome = audit.OutcomeIgnored
+		return
 	case err != nil:
 		s.log.Warn("stripe webhook: signal failed", "request_id", infoFrom(r.Context()).id, "error", logText(err))
 		w.Header().Set("Retry-After", "5")
 		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the event could not be recorded; retry later"})
-		return http.StatusServiceUnavailable, audit.OutcomeError
+		return
 	}
 	writeJSON(w, http.StatusOK, webhookAck{Status: "accepted"})
-	return http.StatusOK, audit.OutcomeOK
+	return
 }
 
 // webhookAck is the body of a 200 webhook answer.

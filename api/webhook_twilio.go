@@ -16,60 +16,51 @@ import (
 	"github.com/careflow/engine/internal/crosswalk"
 )
 
-// AuthTwilioSignature marks routes that verify the X-Twilio-Signature header.
-const AuthTwilioSignature = "twilio-signature"
-
 // maxTwilioForm bounds Twilio's form posts; real ones are a few hundred bytes.
 const maxTwilioForm = 64 << 10
 
 // twilioWebhook handles POST /webhooks/twilio: delivery-status callbacks and inbound messages,
 // authenticated by X-Twilio-Signature (HMAC-SHA1 of the URL Twilio called plus the sorted form).
-// Status callbacks are recorded in the audit trail by message SID and status.
-func (s *server) twilioWebhook(w http.ResponseWriter, r *http.Request) {
-	a := s.newAudit(r, "webhook:twilio", "webhook.twilio")
-	a.rec.Vendor = "twilio"
-	status, outcome := s.doTwilioWebhook(w, r, a)
-	a.finishOutcome(status, outcome)
-}
-
-func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) (int, string) {
+// Every delivery is recorded in the audit trail by message SID.
+func (s *server) twilioWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	a.webhook("twilio")
 	if s.d.TwilioAuthToken == "" {
 		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "twilio webhooks are not configured"})
-		return http.StatusServiceUnavailable, audit.OutcomeError
+		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxTwilioForm)
 	if err := r.ParseForm(); err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
 			s.problem(w, r, Problem{Status: http.StatusRequestEntityTooLarge, Detail: "the body is too large"})
-			return http.StatusRequestEntityTooLarge, audit.OutcomeRejected
+			return
 		}
 		s.problem(w, r, Problem{Status: http.StatusBadRequest, Detail: "the body is not a form"})
-		return http.StatusBadRequest, audit.OutcomeRejected
+		return
 	}
 	if !twilio.ValidateSignature(s.d.TwilioAuthToken, s.calledURL(r), r.PostForm, r.Header.Get(twilio.SignatureHeader)) {
 		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemBadSignature,
 			Detail: "the X-Twilio-Signature header is missing or invalid"})
-		return http.StatusBadRequest, audit.OutcomeRejected
+		return
 	}
 	sid := r.PostForm.Get("MessageSid")
 	a.rec.Exchange = sid
 	if st := r.PostForm.Get("MessageStatus"); st != "" {
 		a.rec.Action = "webhook.twilio.status"
-		a.rec.Code = st
 		// Twilio retries callbacks it saw fail: one effect per message and status, recorded as
 		// seen only once it was delivered, so a failed delivery is taken again on the retry.
 		if s.seenTwilio(r.Context(), sid+"/"+st) {
 			w.WriteHeader(http.StatusNoContent)
-			return http.StatusNoContent, audit.OutcomeIgnored
+			a.rec.Outcome = audit.OutcomeIgnored
+			return
 		}
 		if err := s.routePageStatus(r, a, sid, st); err != nil {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the status could not be delivered; retry later"})
-			return http.StatusServiceUnavailable, audit.OutcomeError
+			return
 		}
 		s.markTwilio(r.Context(), sid+"/"+st, "status")
 		w.WriteHeader(http.StatusNoContent)
-		return http.StatusNoContent, audit.OutcomeOK
+		return
 	}
 	a.rec.Action = "webhook.twilio.inbound"
 	outcome := audit.OutcomeIgnored
@@ -79,7 +70,7 @@ func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *audi
 		outcome, err = s.routePageReply(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
 		if err != nil {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the reply could not be delivered; retry later"})
-			return http.StatusServiceUnavailable, audit.OutcomeError
+			return
 		}
 		// Marked only after the signal was accepted, so a failed delivery is retried by Twilio.
 		s.markTwilio(r.Context(), sid+"/inbound", firstNonEmptyStr(a.rec.Process, "none"))
@@ -88,7 +79,7 @@ func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *audi
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>"))
-	return http.StatusOK, outcome
+	a.rec.Outcome = outcome
 }
 
 // CrosswalkTwilioMessage records Twilio webhooks already handled, keyed by MessageSid and

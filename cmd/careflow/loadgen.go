@@ -135,7 +135,7 @@ func startStandalone(ctx context.Context) (*stack.Stack, func(), error) {
 	cfg.Stripe = config.Stripe{}
 	// Warnings and errors still show: a retried activity explains a slow percentile.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger})
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, SimulateUnconfigured: true})
 	if err != nil {
 		dev.Stop()
 		os.RemoveAll(dir)

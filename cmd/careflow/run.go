@@ -56,7 +56,7 @@ func runAll(ctx context.Context, args []string) error {
 			"db", filepath.Join(cfg.DataDir, "temporal.db"))
 	}
 
-	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, CodecFromUIOrigin: dev != nil || pg != nil,
+	st, err := stack.Start(ctx, stack.Options{Config: cfg, Logger: logger, SimulateUnconfigured: true, CodecFromUIOrigin: dev != nil || pg != nil,
 		CodecRunSecret: secret, PersistSimulators: true})
 	if err != nil {
 		return err

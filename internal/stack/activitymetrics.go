@@ -1,18 +1,20 @@
 package stack
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/careflow/engine/internal/metrics"
 )
 
+// instrument names activity structs for the per-vendor activity metrics; each area calls it
+// with the structs its worker registers.
+func (s *Stack) instrument(impls ...any) {
+	s.activityImpls = append(s.activityImpls, impls...)
+}
+
 // instrumentActivities adds the per-vendor activity metrics to the workers' options: every
-// activity struct the workers register is named by its package (stripe, ehr, eligibility,
-// lis, sms, records).
-func (s *Stack) instrumentActivities(reg prometheus.Registerer) {
-	a := metrics.NewActivities(reg)
-	a.AddImplementations(s.acts, s.checkinActs.EHR, s.checkinActs.Eligibility, s.checkinActs.SMS,
-		s.labActs.LIS, s.labActs.EHR, s.labActs.SMS, s.labActs.Records,
-		s.rxActs.EHR, s.rxActs.Pharmacy, s.claimActs)
+// activity struct the areas registered is named by its package (stripe, ehr, eligibility,
+// lis, sms, records, pharmacy, billing).
+func (s *Stack) instrumentActivities() {
+	a := metrics.NewActivities(s.reg)
+	a.AddImplementations(s.activityImpls...)
 	s.wopts.Interceptors = append(s.wopts.Interceptors, a.Interceptor())
 }

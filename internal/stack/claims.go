@@ -11,19 +11,34 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/careflow/engine/activities/billing"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/clearinghouse"
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/workers"
 	"github.com/careflow/engine/workflows/claims"
 )
 
 // startClaims builds the billing activities on the clearinghouse configuration check-in
 // resolved (the simulator's when CLEARINGHOUSE_BASE_URL is unset), points the simulator's
 // pushes at the engine's webhook, and makes sure the results poller's Schedule exists.
-func (s *Stack) startClaims() *billing.Activities {
+func (s *Stack) startClaims() error {
+	acts := s.billingActivities()
+	s.instrument(acts)
+	s.addWorker(func() worker.Worker { return workers.NewClaimsWorker(s.Temporal, acts, s.wopts) })
+	s.deps.Claims = api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, WebhookSecret: s.Config.Claims.WebhookSecret}
+	if !s.opts.NoAPI {
+		s.deps.Claims.StatusSearchAttribute = s.claimSearchAttribute()
+	}
+	s.ensureClaimsSchedule()
+	return nil
+}
+
+// billingActivities builds the clearinghouse batch client and the billing activities.
+func (s *Stack) billingActivities() *billing.Activities {
 	cfg := s.Config.Clearinghouse
 	ch := clearinghouse.New(clearinghouse.Config{BaseURL: cfg.BaseURL, Username: cfg.Username, Password: cfg.Password,
 		SenderID: cfg.SenderID, ReceiverID: cfg.ReceiverID,
@@ -85,10 +100,4 @@ func (s *Stack) claimSearchAttribute() string {
 		return ""
 	}
 	return name
-}
-
-// claimDefaults are the API's claim settings.
-func (s *Stack) claimDefaults() api.ClaimDefaults {
-	return api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, StatusSearchAttribute: s.claimSearchAttribute(),
-		WebhookSecret: s.Config.Claims.WebhookSecret}
 }

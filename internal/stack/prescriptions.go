@@ -9,6 +9,8 @@ import (
 	"os"
 	"time"
 
+	"go.temporal.io/sdk/worker"
+
 	"github.com/careflow/engine/activities/ehr"
 	pharmacyact "github.com/careflow/engine/activities/pharmacy"
 	"github.com/careflow/engine/api"
@@ -21,7 +23,19 @@ import (
 // startPrescriptions connects to the pharmacy network (the simulator when PHARMACY_BASE_URL is
 // unset, posting its pharmacy-initiated messages to this engine's /webhooks/pharmacy) and, when
 // the EHR is simulated too, seeds one MedicationRequest per network scenario.
-func (s *Stack) startPrescriptions(ehrActs *ehr.Activities) (workers.PrescriptionActivities, error) {
+func (s *Stack) startPrescriptions() error {
+	acts, err := s.prescriptionActivities(s.checkinActs.EHR)
+	if err != nil {
+		return err
+	}
+	s.instrument(acts.Pharmacy)
+	s.addWorker(func() worker.Worker { return workers.NewPrescriptionsWorker(s.Temporal, acts, s.wopts) })
+	s.deps.Prescriptions = api.PrescriptionDeps{WebhookSecret: s.Config.Pharmacy.WebhookSecret}
+	return nil
+}
+
+// prescriptionActivities builds the pharmacy network client and the prescription activities.
+func (s *Stack) prescriptionActivities(ehrActs *ehr.Activities) (workers.PrescriptionActivities, error) {
 	cfg := &s.Config.Pharmacy
 	acts := workers.PrescriptionActivities{EHR: ehrActs}
 	if cfg.Simulated() {
@@ -67,13 +81,8 @@ func (s *Stack) startPrescriptions(ehrActs *ehr.Activities) (workers.Prescriptio
 	if err != nil {
 		return acts, fmt.Errorf("PHARMACY_BASE_URL: %w", err)
 	}
-	acts.Pharmacy = &pharmacyact.Activities{Network: client, Records: s.Store}
+	acts.Pharmacy = &pharmacyact.Activities{Network: client, Records: s.Store, Now: time.Now}
 	return acts, nil
-}
-
-// prescriptionDeps are the API's prescription settings.
-func (s *Stack) prescriptionDeps() api.PrescriptionDeps {
-	return api.PrescriptionDeps{WebhookSecret: s.Config.Pharmacy.WebhookSecret}
 }
 
 // stopPrescriptions stops the pharmacy simulator.

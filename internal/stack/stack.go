@@ -1,32 +1,27 @@
-// Package stack assembles the whole engine in one process: Temporal client, worker, HTTP API and
-// the vendor simulators for unconfigured vendors. `careflow run`, the load generator and the
-// end-to-end tests all start the engine through it, so they exercise the same wiring.
+// Package stack assembles the whole engine in one process: Temporal client, workers, HTTP API,
+// MLLP listener and, where allowed, simulators for unconfigured vendors. `careflow run`, the
+// `worker` and `api` roles, the load generator and the end-to-end tests all start the engine
+// through it, so they exercise the same wiring.
 package stack
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
+	"crypto"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/careflow/engine/activities/billing"
-	stripeact "github.com/careflow/engine/activities/stripe"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/fhir"
 	"github.com/careflow/engine/internal/audit"
@@ -49,14 +44,19 @@ import (
 type Options struct {
 	Config config.Config
 	Logger *slog.Logger
-	// NoWorker leaves the payments worker stopped; tests start and stop it with StartWorker and
+	// NoWorker leaves the workers stopped; tests start and stop them with StartWorker and
 	// StopWorker to simulate a crashed worker.
 	NoWorker bool
+	// NoAPI leaves the HTTP API off (the `worker` role).
+	NoAPI bool
+	// SimulateUnconfigured serves every unconfigured vendor with its built-in simulator: only
+	// `careflow run`, the load generator and the end-to-end tests set it. Without it only the
+	// vendors Config.Simulate lists (SIMULATE) are simulated, and any other unconfigured
+	// vendor stops the start.
+	SimulateUnconfigured bool
 	// PersistSimulators keeps simulator state in the data dir, so that `careflow run` can be
 	// restarted without the simulated vendors forgetting what open workflows refer to.
 	PersistSimulators bool
-	// NoAPI leaves the HTTP API off (the `worker` subcommand).
-	NoAPI bool
 	// CodecFromUIOrigin lets the Web UI call the codec endpoints without a token: from the
 	// UI's Origin, on /codec/<CodecRunSecret>/..., and only while the API listens on loopback.
 	// Only `careflow run` sets it, for a developer setup where the UI has no login.
@@ -64,7 +64,7 @@ type Options struct {
 	// CodecRunSecret is the per-run secret in the codec endpoint `run` hands to the Web UI;
 	// the Origin header alone proves nothing, since any non-browser client can send it.
 	CodecRunSecret string
-	// WorkerOptions tunes the payments worker (tests shorten timeouts).
+	// WorkerOptions tunes the workers (tests shorten timeouts).
 	WorkerOptions worker.Options
 }
 
@@ -80,241 +80,151 @@ type Stack struct {
 	// API_TOKENS came from configuration.
 	Token string
 	// StripeSim is the built-in Stripe simulator, nil when Stripe is configured; likewise
-	// the EHR, clearinghouse and Twilio simulators.
+	// the EHR, clearinghouse, Twilio and LIS simulators.
 	StripeSim *stripesim.Server
 	EHRSim    *ehrsim.Server
 	CHSim     *chsim.Server
 	TwilioSim *twiliosim.Server
 	LISSim    *lissim.Server
-	// PharmacySim is the built-in pharmacy network simulator, nil when PHARMACY_BASE_URL is set.
-	PharmacySim *pharmsim.Server
 	// MLLPAddr is where the engine's MLLP listener accepts HL7 results.
 	MLLPAddr string
+	// PharmacySim is the built-in pharmacy network simulator, nil when PHARMACY_BASE_URL is set.
+	PharmacySim *pharmsim.Server
 	// Metrics serves the engine's Prometheus registry (the API's /metrics, the worker role's).
 	Metrics http.Handler
 
-	logger      *slog.Logger
-	acts        *stripeact.Activities
-	checkinActs workers.CheckInActivities
-	labActs     workers.LabActivities
-	rxActs      workers.PrescriptionActivities
-	claimActs   *billing.Activities
+	opts   Options
+	keys   *payloadcodec.Keyring
+	logger *slog.Logger
+	wopts  worker.Options
+	reg    *prometheus.Registry
+
+	// deps collects the API's dependencies: the area starters fill in their process's
+	// defaults, startAPI the rest.
+	deps     api.Deps
+	apiLn    net.Listener
+	tokens   *api.Tokens
+	http     *http.Server
+	httpDone chan error
+
+	// Built by one area and used by another (the lab reuses the check-in's EHR and SMS).
+	fhirKey     crypto.Signer
 	fhirClient  *fhir.Client
+	checkinActs workers.CheckInActivities
+
 	lisClient   *mllp.Client
 	mllp        *mllp.Server
 	mllpLn      net.Listener
 	mllpTLS     *tls.Config
 	mllpMetrics *metrics.MLLP
-	wopts       worker.Options
-	http        *http.Server
-	httpDone    chan error
 
-	mu      sync.Mutex
-	workers []worker.Worker
+	// activityImpls are the activity structs the areas register, named by package in the
+	// per-vendor activity metrics.
+	activityImpls []any
+
+	mu         sync.Mutex
+	newWorkers []func() worker.Worker
+	workers    []worker.Worker
+}
+
+// areas start one process each: its vendors' clients and activities, its worker (addWorker)
+// and its API defaults (s.deps). They run in this order, after the store, Temporal, the
+// listeners and the simulators exist. A new process adds its starter, kept in
+// internal/stack/<process>.go, to this list.
+var areas = []func(*Stack) error{
+	(*Stack).startPayments,
+	(*Stack).startCheckIn,
+	(*Stack).startLab,
+	(*Stack).startPrescriptions,
+	(*Stack).startClaims,
 }
 
 // Start brings the engine up. On error everything started so far is stopped again.
 func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
-	cfg := opts.Config
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	s := &Stack{Config: cfg, logger: logger, wopts: opts.WorkerOptions}
-	if s.wopts.MaxConcurrentWorkflowTaskPollers == 0 && s.wopts.MaxConcurrentActivityTaskPollers == 0 {
-		d := DefaultWorkerOptions()
-		s.wopts.MaxConcurrentWorkflowTaskPollers = d.MaxConcurrentWorkflowTaskPollers
-		s.wopts.MaxConcurrentActivityTaskPollers = d.MaxConcurrentActivityTaskPollers
-	}
-	if s.wopts.WorkerStopTimeout == 0 {
-		s.wopts.WorkerStopTimeout = WorkerStopTimeout
+	s := &Stack{Config: opts.Config, opts: opts, logger: opts.Logger, wopts: workerOptions(opts.WorkerOptions)}
+	if s.logger == nil {
+		s.logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	steps := []func(context.Context) error{s.checkSimulators, s.startStore, s.startTemporal, s.bindAPI, s.bindMLLP, s.startSimulators}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for _, start := range areas {
+		if err := start(s); err != nil {
+			return nil, err
+		}
+	}
+	s.instrumentActivities()
+	if !opts.NoWorker {
+		if err := s.StartWorker(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.NoAPI {
+		// The MLLP listener was bound only so a simulated LIS knows where to send results.
+		s.mllpLn.Close()
+		s.mllpLn = nil
+		return s, nil
+	}
+	s.startAPI()
+	return s, nil
+}
+
+// startStore checks the notification templates, opens the data dir, the payload keys and the
+// record store (audit trail and crosswalk).
+func (s *Stack) startStore(ctx context.Context) error {
+	cfg := s.Config
 	// A broken or untranslated notification template stops the start, not a patient's text.
 	if err := templates.Check(); err != nil {
-		return nil, fmt.Errorf("notification templates: %w", err)
+		return fmt.Errorf("notification templates: %w", err)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+		return fmt.Errorf("data dir: %w", err)
 	}
-
 	keys, err := temporalclient.Keyring(cfg.PayloadKeys, cfg.DataDir)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	s.keys = keys
 	s.Codec = payloadcodec.NewCodec(keys)
-
 	sealer, err := audit.NewAESGCMSealer(keys.DerivedKeys(payloadcodec.PurposeAudit))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if s.Store, err = audit.OpenWith(ctx, cfg.DatabaseURL, cfg.DataDir, audit.Options{Sealer: sealer}); err != nil {
-		return nil, fmt.Errorf("record store: %w", err)
+		return fmt.Errorf("record store: %w", err)
 	}
+	return nil
+}
 
-	reg := metrics.NewRegistry()
-	s.Metrics = metrics.Handler(reg)
-	s.mllpMetrics = metrics.NewMLLP(reg)
+// startTemporal creates the metrics registry and dials Temporal.
+func (s *Stack) startTemporal(ctx context.Context) error {
+	cfg := s.Config
+	s.reg = metrics.NewRegistry()
+	s.Metrics = metrics.Handler(s.reg)
+	s.mllpMetrics = metrics.NewMLLP(s.reg)
 	// With configured keys (production), the engine's client and workers refuse payloads our
 	// codec did not encrypt; the codec endpoint for the Web UI keeps passing them through.
 	clientCodec := s.Codec
 	if cfg.PayloadKeys != "" {
-		clientCodec = payloadcodec.NewStrictCodec(keys)
+		clientCodec = payloadcodec.NewStrictCodec(s.keys)
 	}
 	copts := temporalclient.Options(cfg.TemporalAddress, cfg.TemporalNamespace, clientCodec,
-		metrics.NewTemporalHandler(reg, ""), logger.With("component", "temporal"))
+		metrics.NewTemporalHandler(s.reg, ""), s.logger.With("component", "temporal"))
 	if err := (temporalclient.Security{CertFile: cfg.TemporalTLSCertFile, KeyFile: cfg.TemporalTLSKeyFile,
 		CAFile: cfg.TemporalTLSCAFile, ServerName: cfg.TemporalTLSServerName, APIKey: cfg.TemporalAPIKey}).Apply(&copts); err != nil {
-		return nil, err
+		return err
 	}
-	if s.Temporal, err = temporalclient.Dial(ctx, copts); err != nil {
-		return nil, err
-	}
-
-	// Bind the API first: the simulators need its address for webhooks.
-	ln := net.Listener(nopListener{})
-	s.APIURL = "http://" + cfg.APIAddr
-	if !opts.NoAPI {
-		if ln, err = net.Listen("tcp", cfg.APIAddr); err != nil {
-			return nil, fmt.Errorf("api listen %s: %w", cfg.APIAddr, err)
-		}
-		s.APIURL = "http://" + ln.Addr().String()
-	}
-
-	tokens := cfg.APITokens
-	if tokens == "" {
-		if s.Token, err = devToken(cfg.DataDir); err != nil {
-			ln.Close()
-			return nil, err
-		}
-		tokens = "dev:" + s.Token + ":*"
-	}
-	parsedTokens, err := api.ParseTokens(tokens)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-
-	stripeCfg := cfg.Stripe
-	if stripeCfg.Simulated() {
-		stripeCfg.SecretKey = "sk_test_simulator"
-		stripeCfg.WebhookSecret = "whsec_" + randomHex(24)
-		simOpts := stripesim.Options{
-			SecretKey:     stripeCfg.SecretKey,
-			WebhookSecret: stripeCfg.WebhookSecret,
-			WebhookURL:    s.APIURL + "/webhooks/stripe",
-		}
-		if opts.PersistSimulators {
-			simOpts.StateFile = filepath.Join(cfg.DataDir, "stripe-sim.json")
-		}
-		s.StripeSim, err = stripesim.Start(simOpts)
-		if err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("stripe simulator: %w", err)
-		}
-		stripeCfg.BaseURL = s.StripeSim.URL
-		logger.Info("stripe: built-in simulator (STRIPE_BASE_URL unset)", "url", s.StripeSim.URL)
-	} else {
-		logger.Info("stripe: vendor endpoint from STRIPE_BASE_URL", "url", stripeCfg.BaseURL)
-	}
-	s.Config.Stripe = stripeCfg
-
-	s.acts = &stripeact.Activities{
-		Stripe:  stripeact.NewClient(stripeCfg.BaseURL, stripeCfg.SecretKey, &http.Client{Timeout: 25 * time.Second}),
-		Records: s.Store,
-		Now:     time.Now,
-	}
-	if s.checkinActs, err = s.startCheckInVendors(); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	if s.labActs, s.mllpLn, err = s.startLab(s.fhirClient); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	if s.rxActs, err = s.startPrescriptions(s.checkinActs.EHR); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	s.claimActs = s.startClaims()
-	s.instrumentActivities(reg)
-	if !opts.NoWorker {
-		if err := s.StartWorker(); err != nil {
-			ln.Close()
-			return nil, err
-		}
-	}
-
-	s.ensureClaimsSchedule()
-	if opts.NoAPI {
-		s.mllpLn.Close()
-		return s, nil
-	}
-	codecOpts := payloadcodec.HandlerOptions{AllowedOrigins: uiOrigins(cfg.TemporalUIURL)}
-	labDefaults := labDefaults(cfg.Lab)
-	labDefaults.EscalationSearchAttribute = s.labSearchAttribute()
-	deps := api.Deps{
-		Temporal:            s.Temporal,
-		Namespace:           cfg.TemporalNamespace,
-		UIURL:               cfg.TemporalUIURL,
-		Tokens:              parsedTokens,
-		Records:             s.Store,
-		Logger:              logger.With("component", "api"),
-		Metrics:             metrics.Handler(reg),
-		Codec:               payloadcodec.NewHTTPHandler(s.Codec, codecOpts),
-		StripeWebhookSecret: stripeCfg.WebhookSecret,
-		TwilioAuthToken:     s.Config.Twilio.AuthToken,
-		PublicURL:           s.Config.Twilio.PublicURL,
-		LabDefaults:         labDefaults,
-		Prescriptions:       s.prescriptionDeps(),
-		Claims:              s.claimDefaults(),
-		HL7Inbound: api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
-			Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned},
-		CheckInDefaults: api.CheckInDefaults{
-			PayerWindow:      cfg.CheckInPayerWindow,
-			AttentionTimeout: cfg.CheckInAttentionTimeout,
-			WindowBefore:     cfg.CheckInWindowBefore,
-			WindowAfter:      cfg.CheckInWindowAfter,
-			ProviderNPI:      cfg.ProviderNPI,
-			ProviderName:     cfg.ProviderName,
-		},
-		PaymentDefaults: api.PaymentDefaults{
-			AuthorizationTTL: cfg.PaymentAuthorizationTTL,
-			RefundWindow:     cfg.PaymentRefundWindow,
-		},
-		Ready: s.Store.Ping,
-		Middleware: func(h http.Handler) http.Handler {
-			return metrics.HTTPMiddleware(reg, h, nil)
-		},
-	}
-	if opts.CodecFromUIOrigin && opts.CodecRunSecret != "" && isLoopbackAddr(cfg.APIAddr) {
-		allowed := codecOpts.AllowedOrigins
-		secret := []byte(opts.CodecRunSecret)
-		deps.CodecAuthorize = func(r *http.Request) bool {
-			o := r.Header.Get("Origin")
-			for _, a := range allowed {
-				if o == a && subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), secret) == 1 {
-					return true
-				}
-			}
-			return parsedTokens.Allows(r, "codec")
-		}
-	}
-	s.http = &http.Server{
-		Handler:           api.New(deps),
-		ReadHeaderTimeout: api.ReadHeaderTimeout,
-		ReadTimeout:       api.ReadTimeout,
-		WriteTimeout:      api.WriteTimeout,
-		IdleTimeout:       api.IdleTimeout,
-	}
-	s.serveMLLP(s.mllpLn, deps)
-	s.httpDone = make(chan error, 1)
-	go func() { s.httpDone <- s.http.Serve(ln) }()
-	return s, nil
+	var err error
+	s.Temporal, err = temporalclient.Dial(ctx, copts)
+	return err
 }
 
 // WorkerStopTimeout is how long a stopping worker waits for its running activities.
@@ -331,19 +241,36 @@ func DefaultWorkerOptions() worker.Options {
 		WorkerStopTimeout: WorkerStopTimeout}
 }
 
-// StartWorker starts the payments and check-in workers; it is a no-op when they run.
+// workerOptions fills the pollers and stop timeout a caller left unset.
+func workerOptions(o worker.Options) worker.Options {
+	if o.MaxConcurrentWorkflowTaskPollers == 0 && o.MaxConcurrentActivityTaskPollers == 0 {
+		d := DefaultWorkerOptions()
+		o.MaxConcurrentWorkflowTaskPollers = d.MaxConcurrentWorkflowTaskPollers
+		o.MaxConcurrentActivityTaskPollers = d.MaxConcurrentActivityTaskPollers
+	}
+	if o.WorkerStopTimeout == 0 {
+		o.WorkerStopTimeout = WorkerStopTimeout
+	}
+	return o
+}
+
+// addWorker registers an area's worker; StartWorker builds and starts it.
+func (s *Stack) addWorker(build func() worker.Worker) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.newWorkers = append(s.newWorkers, build)
+}
+
+// StartWorker starts every area's worker; it is a no-op when they run.
 func (s *Stack) StartWorker() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.workers != nil {
 		return nil
 	}
-	ws := []worker.Worker{
-		workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts),
-		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
-		workers.NewLabWorker(s.Temporal, s.labActs, s.wopts),
-		workers.NewPrescriptionsWorker(s.Temporal, s.rxActs, s.wopts),
-		workers.NewClaimsWorker(s.Temporal, s.claimActs, s.wopts),
+	ws := make([]worker.Worker, 0, len(s.newWorkers))
+	for _, build := range s.newWorkers {
+		ws = append(ws, build())
 	}
 	for i, w := range ws {
 		if err := w.Start(); err != nil {
@@ -368,7 +295,8 @@ func (s *Stack) StopWorker() {
 	}
 }
 
-// Close stops the API, the worker, the simulators and the clients, in that order.
+// Close stops the API, the MLLP listener, the workers, the simulators and the clients, in
+// that order.
 func (s *Stack) Close() error {
 	var errs []error
 	if s.http != nil {
@@ -380,25 +308,15 @@ func (s *Stack) Close() error {
 		}
 		s.http = nil
 	}
+	if s.apiLn != nil && s.httpDone == nil {
+		// Bound but never served: Start failed before startAPI.
+		s.apiLn.Close()
+	}
+	s.apiLn = nil
 	s.stopMLLP()
 	s.StopWorker()
 	s.stopPrescriptions()
-	if s.StripeSim != nil {
-		s.StripeSim.Close()
-		s.StripeSim = nil
-	}
-	if s.EHRSim != nil {
-		s.EHRSim.Close()
-		s.EHRSim = nil
-	}
-	if s.CHSim != nil {
-		s.CHSim.Close()
-		s.CHSim = nil
-	}
-	if s.TwilioSim != nil {
-		s.TwilioSim.Close()
-		s.TwilioSim = nil
-	}
+	s.closeSimulators()
 	if s.Temporal != nil {
 		s.Temporal.Close()
 		s.Temporal = nil
@@ -409,49 +327,3 @@ func (s *Stack) Close() error {
 	}
 	return errors.Join(errs...)
 }
-
-// devToken returns the dev API token kept in dataDir, creating it on first use so that a
-// restarted `make run` keeps working with the token printed before.
-func devToken(dataDir string) (string, error) {
-	path := filepath.Join(dataDir, "dev-token")
-	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		return strings.TrimSpace(string(b)), nil
-	}
-	tok := randomHex(24)
-	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("dev token: %w", err)
-	}
-	return tok, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on Linux; a failure means the system is unusable
-	}
-	return hex.EncodeToString(b)
-}
-
-// uiOrigins returns the Web UI's origin plus its localhost/127.0.0.1 twin, since browsers
-// treat them as different origins.
-func uiOrigins(uiURL string) []string {
-	u, err := url.Parse(uiURL)
-	if err != nil || u.Host == "" {
-		return nil
-	}
-	origins := []string{u.Scheme + "://" + u.Host}
-	host, port := u.Hostname(), u.Port()
-	twin := map[string]string{"127.0.0.1": "localhost", "localhost": "127.0.0.1"}[host]
-	if twin != "" {
-		if port != "" {
-			twin += ":" + port
-		}
-		origins = append(origins, u.Scheme+"://"+twin)
-	}
-	return origins
-}
-
-// nopListener stands in for the API listener when the API is off, so error paths can close it.
-type nopListener struct{ net.Listener }
-
-func (nopListener) Close() error { return nil }

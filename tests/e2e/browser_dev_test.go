@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/careflow/engine/api"
 	"net/http"
 	"os"
 	"strconv"
@@ -37,7 +38,7 @@ func TestDevServerWebUIDecodesThroughCodec(t *testing.T) {
 	body := newPayment("pay-dev-ui-1", 4200, "pm_card_visa")
 	body["description"] = "visit for " + marker
 	code, v := e.call("POST", "/v1/payments", body)
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	e.waitFor("pay-dev-ui-1", func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
+	require.Equal(t, http.StatusCreated, code, v)
+	e.waitFor("pay-dev-ui-1", func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
 	e.checkWebUI(t, ui, marker, []webUICase{{name: "devserver-payment", workflowID: payments.WorkflowID("pay-dev-ui-1")}})
 }

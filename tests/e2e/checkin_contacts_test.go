@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/workflows/checkin"
 )
@@ -19,17 +20,17 @@ func TestCheckInTextsTheCurrentMobileOnly(t *testing.T) {
 	e := startEngine(t, nil)
 
 	code, v := e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptLivedInContacts, false))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	v = e.waitCheckIn(ehrsim.ApptLivedInContacts, func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
-	require.Equal(t, true, v["smsSent"], v["_raw"])
+	require.Equal(t, http.StatusCreated, code, v)
+	v = e.waitCheckIn(ehrsim.ApptLivedInContacts, func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, true, v.checkIn().SMSSent, v)
 
 	code, v = e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptNoMobile, false))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	v = e.waitCheckIn(ehrsim.ApptNoMobile, func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
-	require.Equal(t, false, v["smsSent"], v["_raw"])
-	require.Equal(t, checkin.NotNotifiedNoMobile, v["notNotified"], v["_raw"])
+	require.Equal(t, http.StatusCreated, code, v)
+	v = e.waitCheckIn(ehrsim.ApptNoMobile, func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, false, v.checkIn().SMSSent, v)
+	require.Equal(t, checkin.NotNotifiedNoMobile, v.checkIn().NotNotified, v)
 
 	msgs := e.st.TwilioSim.Sim.Messages()
 	require.Len(t, msgs, 1, "one text: the chart without a mobile gets none, its home phone is never texted")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/sim/chsim"
 	"github.com/careflow/engine/internal/sim/ehrsim"
@@ -27,21 +28,24 @@ func TestCheckInAsksAboutTheRightCoverage(t *testing.T) {
 	e := startEngine(t, nil)
 
 	code, v := e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptTwoCoverages, false))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	vd := verdictOf(v)
-	require.Equal(t, checkin.VerdictEligible, vd["verdict"], v["_raw"])
-	used := vd["coverage"].(map[string]any)
-	require.Equal(t, "cov-4003b", used["coverageId"])
-	require.Equal(t, ehrsim.PayerID, used["payerId"])
-	require.Equal(t, "ACTIVE001", used["memberId"])
+	require.Equal(t, http.StatusCreated, code, v)
+	vd := v.checkIn().Verdict
+	require.Equal(t, checkin.VerdictEligible, vd.Verdict, v)
+	used := vd.Coverage
+	require.NotNil(t, used, v)
+	require.Equal(t, "cov-4003b", used.CoverageID)
+	require.Equal(t, ehrsim.PayerID, used.PayerID)
+	require.Equal(t, "ACTIVE001", used.MemberID)
 	require.Zero(t, e.st.CHSim.Sim.Stats().InquiriesByMember["NOTFOUND01"], "last year's member id is never sent")
 
 	code, v = e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptDependent, true))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	vd = verdictOf(v)
-	require.Equal(t, checkin.VerdictEligible, vd["verdict"], v["_raw"])
-	require.EqualValues(t, 1500, num(vd, "copayAmount"), "the dependent's copay, from loop 2110D")
-	require.Equal(t, true, vd["coverage"].(map[string]any)["dependent"])
+	require.Equal(t, http.StatusCreated, code, v)
+	vd = v.checkIn().Verdict
+	require.Equal(t, checkin.VerdictEligible, vd.Verdict, v)
+	require.NotNil(t, vd.CopayAmount, v)
+	require.EqualValues(t, 1500, *vd.CopayAmount, "the dependent's copay, from loop 2110D")
+	require.NotNil(t, vd.Coverage, v)
+	require.Equal(t, true, vd.Coverage.Dependent)
 	var sent []byte
 	for _, inq := range e.st.CHSim.Sim.Inquiries() {
 		if inq.MemberID == chsim.MemberFamily {
@@ -65,25 +69,26 @@ func TestCheckInAsksAboutTheRightCoverage(t *testing.T) {
 	require.Contains(t, string(sent), "HL*4*3*23*0~")
 
 	code, v = e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptSecondary, false))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	require.Equal(t, "cov-4005-1", verdictOf(v)["coverage"].(map[string]any)["coverageId"])
-	v = e.waitCheckIn(ehrsim.ApptSecondary, func(v map[string]any) bool { return v["closed"] == true })
-	sec, _ := v["secondary"].(map[string]any)
-	require.NotNil(t, sec, v["_raw"])
-	require.Equal(t, checkin.SecondaryDone, sec["status"])
-	sv := sec["verdict"].(map[string]any)
-	require.Equal(t, checkin.VerdictEligible, sv["verdict"], v["_raw"])
-	require.Equal(t, chsim.SecondaryPlanName, sv["planName"])
-	require.Equal(t, ehrsim.SecondaryPayerID, sv["coverage"].(map[string]any)["payerId"])
+	require.Equal(t, http.StatusCreated, code, v)
+	require.Equal(t, "cov-4005-1", v.checkIn().Verdict.Coverage.CoverageID)
+	v = e.waitCheckIn(ehrsim.ApptSecondary, func(v api.CheckInView) bool { return v.Closed == true })
+	sec := v.checkIn().Secondary
+	require.NotNil(t, sec, v)
+	require.Equal(t, checkin.SecondaryDone, sec.Status)
+	sv := sec.Verdict
+	require.Equal(t, checkin.VerdictEligible, sv.Verdict, v)
+	require.Equal(t, chsim.SecondaryPlanName, sv.PlanName)
+	require.NotNil(t, sv.Coverage, v)
+	require.Equal(t, ehrsim.SecondaryPayerID, sv.Coverage.PayerID)
 
 	// Only an ended plan on file: no usable coverage, nobody asked.
 	e.plantOnlyEndedCoverage("appt-ended", "pat-ended")
 	before := e.st.CHSim.Sim.Stats().Inquiries
 	code, v = e.call("POST", "/v1/checkins", checkInBody("appt-ended", false))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	vd = verdictOf(v)
-	require.Equal(t, checkin.VerdictNeedsAttention, vd["verdict"])
-	reasons := strings.Join(toStrings(vd["reasons"]), "; ")
+	require.Equal(t, http.StatusCreated, code, v)
+	vd = v.checkIn().Verdict
+	require.Equal(t, checkin.VerdictNeedsAttention, vd.Verdict)
+	reasons := strings.Join(vd.Reasons, "; ")
 	require.Contains(t, reasons, "no usable coverage")
 	require.NotContains(t, reasons, "75")
 	require.Equal(t, before, e.st.CHSim.Sim.Stats().Inquiries)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
@@ -40,9 +41,9 @@ func (e *engine) plantAppointment(id, status string, start time.Time) {
 func (e *engine) requireRefused(body map[string]any, want string) {
 	e.t.Helper()
 	code, v := e.call("POST", "/v1/checkins", body)
-	require.Equal(e.t, http.StatusUnprocessableEntity, code, "%s: %s", body["appointmentId"], v["_raw"])
-	require.Equal(e.t, "application/problem+json", v["_contentType"])
-	require.Contains(e.t, v["detail"], want, v["_raw"])
+	require.Equal(e.t, http.StatusUnprocessableEntity, code, "%s: %s", body["appointmentId"], v)
+	require.Equal(e.t, "application/problem+json", v.ContentType)
+	require.Contains(e.t, v.problem().Detail, want, v)
 }
 
 // TestCheckInRefusesWhatCannotBeCheckedIn: one request per refused status and per window edge,
@@ -79,7 +80,7 @@ func TestCheckInRefusesWhatCannotBeCheckedIn(t *testing.T) {
 	e.requireRefused(withOverride(ehrsim.ApptDeclined), "declined")
 	code, v := e.call("POST", "/v1/checkins", map[string]any{"appointmentId": ehrsim.ApptNextMonth,
 		"override": map[string]any{"by": "front-desk-1"}})
-	require.Equal(t, http.StatusBadRequest, code, "an override needs a reason: %s", v["_raw"])
+	require.Equal(t, http.StatusBadRequest, code, "an override needs a reason: %s", v)
 
 	require.Zero(t, e.st.EHRSim.Sim.Stats().Updates, "nothing written to the EHR")
 	require.Zero(t, e.st.EHRSim.Sim.Stats().Creates, "no Encounter")
@@ -91,15 +92,15 @@ func TestCheckInRefusesWhatCannotBeCheckedIn(t *testing.T) {
 	e.plantAppointment("appt-win-latest", "booked", now.Add(-time.Hour+5*time.Minute))
 	for _, id := range []string{"appt-win-earliest", "appt-win-latest"} {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(id, false))
-		require.Equal(t, http.StatusCreated, code, "%s: %s", id, v["_raw"])
-		require.Equal(t, checkin.VerdictEligible, verdictOf(v)["verdict"], id)
+		require.Equal(t, http.StatusCreated, code, "%s: %s", id, v)
+		require.Equal(t, checkin.VerdictEligible, v.checkIn().Verdict.Verdict, id)
 	}
 	// And the out-of-window appointment, overridden, is checked in, the override on record.
 	code, v = e.call("POST", "/v1/checkins", withOverride(ehrsim.ApptNextMonth))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	v = e.waitCheckIn(ehrsim.ApptNextMonth, func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
-	require.Equal(t, "front-desk-1", v["windowOverride"].(map[string]any)["by"])
+	require.Equal(t, http.StatusCreated, code, v)
+	v = e.waitCheckIn(ehrsim.ApptNextMonth, func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, "front-desk-1", v.checkIn().WindowOverride.By)
 	appt, _ := e.st.EHRSim.Sim.Resource("Appointment", ehrsim.ApptNextMonth)
 	require.Equal(t, "arrived", appt["status"])
 	// Every override request is audited as such, the refused ones included.
@@ -117,8 +118,8 @@ func TestCheckInRefusesWhatCannotBeCheckedIn(t *testing.T) {
 func TestCheckInCancelledBetweenVerdictAndArrival(t *testing.T) {
 	e := startEngine(t, nil)
 	code, v := e.call("POST", "/v1/checkins", checkInBody("appt-1003", true))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	require.Equal(t, checkin.VerdictNeedsAttention, verdictOf(v)["verdict"], v["_raw"])
+	require.Equal(t, http.StatusCreated, code, v)
+	require.Equal(t, checkin.VerdictNeedsAttention, v.checkIn().Verdict.Verdict, v)
 
 	appt, ok := e.st.EHRSim.Sim.Resource("Appointment", "appt-1003")
 	require.True(t, ok)
@@ -129,11 +130,11 @@ func TestCheckInCancelledBetweenVerdictAndArrival(t *testing.T) {
 	require.NoError(t, e.st.EHRSim.Sim.Seed(appt))
 
 	e.mustCall("POST", "/v1/checkins/appt-1003/self-pay", map[string]any{"amount": 9000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
-	v = e.waitCheckIn("appt-1003", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, checkin.StatusRefused, v["status"], v["_raw"])
-	require.Equal(t, "appointment-changed", v["failureCode"])
-	require.Equal(t, false, v["arrived"])
-	require.Nil(t, v["copay"], "the copay is never authorized")
+	v = e.waitCheckIn("appt-1003", func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, checkin.StatusRefused, v.checkIn().Status, v)
+	require.Equal(t, "appointment-changed", v.checkIn().FailureCode)
+	require.Equal(t, false, v.checkIn().Arrived)
+	require.Nil(t, v.checkIn().Copay, "the copay is never authorized")
 
 	after, _ := e.st.EHRSim.Sim.Resource("Appointment", "appt-1003")
 	require.Equal(t, "cancelled", after["status"])

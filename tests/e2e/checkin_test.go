@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/workflows/checkin"
@@ -24,23 +25,9 @@ func checkInBody(appt string, copay bool) map[string]any {
 }
 
 // waitCheckIn polls GET /v1/checkins/{id} until cond holds.
-func (e *engine) waitCheckIn(id string, cond func(v map[string]any) bool) map[string]any {
+func (e *engine) waitCheckIn(id string, cond func(v api.CheckInView) bool) reply {
 	e.t.Helper()
-	var last map[string]any
-	require.EventuallyWithT(e.t, func(c *assertCollect) {
-		code, v := e.call("GET", "/v1/checkins/"+id, nil)
-		last = v
-		if !assertTrue(c, code == http.StatusOK, "GET status %d: %s", code, v["_raw"]) {
-			return
-		}
-		assertTrue(c, cond(v), "condition not met yet: %s", v["_raw"])
-	}, 60*time.Second, 200*time.Millisecond)
-	return last
-}
-
-func verdictOf(v map[string]any) map[string]any {
-	m, _ := v["verdict"].(map[string]any)
-	return m
+	return waitUntil(e, "/v1/checkins/"+id, cond)
 }
 
 func TestCheckInEligibleCollectsCopayAndTexts(t *testing.T) {
@@ -48,23 +35,24 @@ func TestCheckInEligibleCollectsCopayAndTexts(t *testing.T) {
 	t0 := time.Now()
 	code, v := e.call("POST", "/v1/checkins", checkInBody("appt-1001", true))
 	elapsed := time.Since(t0)
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	require.Equal(t, "/v1/checkins/appt-1001", v["_location"])
-	vd := verdictOf(v)
-	require.Equal(t, checkin.VerdictEligible, vd["verdict"], v["_raw"])
-	require.EqualValues(t, 2500, num(vd, "copayAmount"))
+	require.Equal(t, http.StatusCreated, code, v)
+	require.Equal(t, "/v1/checkins/appt-1001", v.Location)
+	vd := v.checkIn().Verdict
+	require.Equal(t, checkin.VerdictEligible, vd.Verdict, v)
+	require.NotNil(t, vd.CopayAmount, v)
+	require.EqualValues(t, 2500, *vd.CopayAmount)
 	t.Logf("check-in verdict answered in %v", elapsed) // speed is measured by the load generator
 
 	// Repeating the check-in joins the same process and returns the same verdict.
 	code, v = e.call("POST", "/v1/checkins", checkInBody("appt-1001", true))
-	require.Equal(t, http.StatusOK, code, v["_raw"])
-	require.Equal(t, checkin.VerdictEligible, verdictOf(v)["verdict"])
+	require.Equal(t, http.StatusOK, code, v)
+	require.Equal(t, checkin.VerdictEligible, v.checkIn().Verdict.Verdict)
 
-	v = e.waitCheckIn("appt-1001", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
-	require.Equal(t, true, v["arrived"])
-	require.NotEmpty(t, v["encounterId"])
-	require.Equal(t, true, v["smsSent"])
+	v = e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, true, v.checkIn().Arrived)
+	require.NotEmpty(t, v.checkIn().EncounterID)
+	require.Equal(t, true, v.checkIn().SMSSent)
 
 	appt, ok := e.st.EHRSim.Sim.Resource("Appointment", "appt-1001")
 	require.True(t, ok)
@@ -72,8 +60,8 @@ func TestCheckInEligibleCollectsCopayAndTexts(t *testing.T) {
 	require.Len(t, e.st.EHRSim.Sim.Resources("Encounter"), 1)
 
 	// The copay is a payments process of its own, captured automatically, charged once.
-	pay := e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v map[string]any) bool { return v["status"] == payments.StatusCaptured })
-	require.EqualValues(t, 2500, num(pay, "capturedAmount"))
+	pay := e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
+	require.EqualValues(t, 2500, pay.payment().CapturedAmount)
 	require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Creates)
 
 	// The patient's text holds the first name and the time, nothing else from the chart.
@@ -99,47 +87,47 @@ func TestCheckInVerdicts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(tc.appt, true))
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
-		vd := verdictOf(v)
-		require.Equal(t, tc.verdict, vd["verdict"], tc.appt)
-		require.Contains(t, strings.Join(toStrings(vd["reasons"]), "; "), tc.reason, tc.appt)
+		require.Equal(t, http.StatusCreated, code, v)
+		vd := v.checkIn().Verdict
+		require.Equal(t, tc.verdict, vd.Verdict, tc.appt)
+		require.Contains(t, strings.Join(vd.Reasons, "; "), tc.reason, tc.appt)
 	}
 	// A slow payer answers pending within the verdict wait, then needs attention after the window.
 	for _, appt := range []string{"appt-1004", "appt-1005"} {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(appt, true))
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
-		require.Equal(t, checkin.VerdictPending, verdictOf(v)["verdict"], "%s: %s", appt, v["_raw"])
-		v = e.waitCheckIn(appt, func(v map[string]any) bool { return verdictOf(v)["verdict"] == checkin.VerdictNeedsAttention })
-		require.Contains(t, strings.Join(toStrings(verdictOf(v)["reasons"]), "; "), "did not answer", appt)
+		require.Equal(t, http.StatusCreated, code, v)
+		require.Equal(t, checkin.VerdictPending, v.checkIn().Verdict.Verdict, "%s: %s", appt, v)
+		v = e.waitCheckIn(appt, func(v api.CheckInView) bool { return v.Verdict.Verdict == checkin.VerdictNeedsAttention })
+		require.Contains(t, strings.Join(v.checkIn().Verdict.Reasons, "; "), "did not answer", appt)
 	}
 	// Needs attention: no copay charged until the front desk decides; self-pay completes it.
 	require.Equal(t, 0, e.st.StripeSim.Sim.Stats().Creates)
 	code, v := e.call("POST", "/v1/checkins/appt-2001/self-pay", map[string]any{"amount": 0, "paymentMethod": "pm_card_visa"})
-	require.Equal(t, http.StatusUnprocessableEntity, code, v["_raw"])
+	require.Equal(t, http.StatusUnprocessableEntity, code, v)
 	code, v = e.call("POST", "/v1/checkins/appt-2001/self-pay", map[string]any{"amount": 9000, "paymentMethod": "pm_card_visa"})
-	require.Equal(t, http.StatusOK, code, v["_raw"])
-	v = e.waitCheckIn("appt-2001", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, checkin.StatusCompleted, v["status"])
-	require.Equal(t, "self-pay", v["resolution"])
-	e.waitFor(checkin.CopayPaymentID("appt-2001"), func(v map[string]any) bool { return num(v, "capturedAmount") == 9000 })
+	require.Equal(t, http.StatusOK, code, v)
+	v = e.waitCheckIn("appt-2001", func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status)
+	require.Equal(t, "self-pay", v.checkIn().Resolution)
+	e.waitFor(checkin.CopayPaymentID("appt-2001"), func(v api.PaymentView) bool { return v.CapturedAmount == 9000 })
 	code, v = e.call("POST", "/v1/checkins/appt-1003/override", map[string]any{"reason": "verified by phone"})
-	require.Equal(t, http.StatusOK, code, v["_raw"])
-	e.waitCheckIn("appt-1003", func(v map[string]any) bool { return v["closed"] == true && v["arrived"] == true })
+	require.Equal(t, http.StatusOK, code, v)
+	e.waitCheckIn("appt-1003", func(v api.CheckInView) bool { return v.Closed == true && v.Arrived == true })
 }
 
 func TestCheckInBadInput(t *testing.T) {
 	e := startEngine(t, nil)
 	for _, appt := range []string{"appt-9999", "appt-3001"} {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(appt, false))
-		require.Equal(t, http.StatusNotFound, code, "%s: %s", appt, v["_raw"])
-		require.Equal(t, "application/problem+json", v["_contentType"])
+		require.Equal(t, http.StatusNotFound, code, "%s: %s", appt, v)
+		require.Equal(t, "application/problem+json", v.ContentType)
 		// Asking again gives the same answer from the closed process.
 		code, _ = e.call("POST", "/v1/checkins", checkInBody(appt, false))
 		require.Equal(t, http.StatusNotFound, code, appt)
 	}
 	code, v := e.call("POST", "/v1/checkins", map[string]any{"appointmentId": "appt-1001", "collectCopay": true})
-	require.Equal(t, http.StatusBadRequest, code, v["_raw"])
-	require.Contains(t, v["_raw"], "paymentMethod")
+	require.Equal(t, http.StatusBadRequest, code, v)
+	require.Equal(t, "paymentMethod", v.problem().InvalidParams[0].Name, v)
 	code, _ = e.call("GET", "/v1/checkins/appt-0000", nil)
 	require.Equal(t, http.StatusNotFound, code)
 }
@@ -147,25 +135,15 @@ func TestCheckInBadInput(t *testing.T) {
 func TestCheckInWorkerKilledChargesCopayOnce(t *testing.T) {
 	e := startEngine(t, nil)
 	code, v := e.call("POST", "/v1/checkins", checkInBody("appt-1001", true))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	require.Equal(t, http.StatusCreated, code, v)
 	e.st.StopWorker()
 	time.Sleep(300 * time.Millisecond)
 	require.NoError(t, e.st.StartWorker())
-	v = e.waitCheckIn("appt-1001", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
-	e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v map[string]any) bool { return v["status"] == payments.StatusCaptured })
+	v = e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
 	time.Sleep(500 * time.Millisecond)
 	require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Creates, "one copay authorization")
 	require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Captures, "one copay capture")
 	require.Len(t, e.st.EHRSim.Sim.Resources("Encounter"), 1)
-}
-
-func toStrings(v any) []string {
-	xs, _ := v.([]any)
-	out := make([]string, 0, len(xs))
-	for _, x := range xs {
-		s, _ := x.(string)
-		out = append(out, s)
-	}
-	return out
 }

@@ -39,7 +39,7 @@ func (e *engine) waitClaim(pcn string, cond func(v map[string]any) bool) map[str
 	e.t.Helper()
 	var last map[string]any
 	require.EventuallyWithT(e.t, func(c *assertCollect) {
-		code, v := e.call("GET", "/v1/claims/"+pcn, nil)
+		code, v := e.callMap("GET", "/v1/claims/"+pcn, nil)
 		last = v
 		if !assertTrue(c, code == http.StatusOK, "GET status %d", code) {
 			return
@@ -55,10 +55,10 @@ func status(want string) func(map[string]any) bool {
 
 func TestClaimPartialPaymentThroughSimulator(t *testing.T) {
 	e := startEngine(t, nil)
-	v := e.mustCall("POST", "/v1/claims", claimBody("PART-E2E1"), http.StatusCreated)
+	v := e.mustCallMap("POST", "/v1/claims", claimBody("PART-E2E1"), http.StatusCreated)
 	require.Equal(t, "/v1/claims/PART-E2E1", v["_location"])
 	// The same patient control number again: the existing claim, never a second 837.
-	e.mustCall("POST", "/v1/claims", claimBody("PART-E2E1"), http.StatusOK)
+	e.mustCallMap("POST", "/v1/claims", claimBody("PART-E2E1"), http.StatusOK)
 	v = e.waitClaim("PART-E2E1", status(claims.StatusPartiallyPaid))
 	posting := v["posting"].(map[string]any)
 	require.Equal(t, float64(8750), posting["paid"])
@@ -66,7 +66,7 @@ func TestClaimPartialPaymentThroughSimulator(t *testing.T) {
 	require.Len(t, e.st.CHSim.Sim.Submissions(), 1)
 
 	require.EventuallyWithT(t, func(c *assertCollect) {
-		code, v := e.call("GET", "/v1/claims?status=partially-paid", nil)
+		code, v := e.callMap("GET", "/v1/claims?status=partially-paid", nil)
 		assertTrue(c, code == http.StatusOK, "GET status %d", code)
 		list, _ := v["claims"].([]any)
 		assertTrue(c, len(list) == 1, "listed: %s", v["_raw"])
@@ -75,22 +75,22 @@ func TestClaimPartialPaymentThroughSimulator(t *testing.T) {
 	// 422 naming the rule, nothing started.
 	bad := claimBody("BAD-E2E1")
 	bad["totalCharge"] = 1
-	code, p := e.call("POST", "/v1/claims", bad)
+	code, p := e.callMap("POST", "/v1/claims", bad)
 	require.Equal(t, http.StatusUnprocessableEntity, code, p["_raw"])
 	require.Contains(t, p["_raw"], "total-equals-sum-of-lines")
 }
 
 func TestClaimRejectedThenCorrected(t *testing.T) {
 	e := startEngine(t, nil)
-	e.mustCall("POST", "/v1/claims", claimBody("REJ277-E2E1"), http.StatusCreated)
+	e.mustCallMap("POST", "/v1/claims", claimBody("REJ277-E2E1"), http.StatusCreated)
 	v := e.waitClaim("REJ277-E2E1", status(claims.StatusNeedsCorrection))
 	require.Contains(t, v["_raw"], `"code":"A7:21"`)
-	e.mustCall("POST", "/v1/claims/REJ277-E2E1/correct", claimBody("REJ277-E2E1"), http.StatusOK)
+	e.mustCallMap("POST", "/v1/claims/REJ277-E2E1/correct", claimBody("REJ277-E2E1"), http.StatusOK)
 	v = e.waitClaim("REJ277-E2E1", status(claims.StatusPaid))
 	require.Equal(t, float64(2), v["submissions"])
 	require.Equal(t, "1", v["frequency"], "never accepted by the payer: a new original")
 	// A paid claim voided: frequency 8 with the payer's claim number.
-	e.mustCall("POST", "/v1/claims/REJ277-E2E1/void", map[string]any{}, http.StatusOK)
+	e.mustCallMap("POST", "/v1/claims/REJ277-E2E1/void", map[string]any{}, http.StatusOK)
 	e.waitClaim("REJ277-E2E1", status(claims.StatusVoided))
 	subs := e.st.CHSim.Sim.Submissions()
 	require.Len(t, subs, 3)
@@ -101,7 +101,7 @@ func TestClaimRejectedThenCorrected(t *testing.T) {
 func TestClaimResultsByScheduledPoll(t *testing.T) {
 	e := startEngine(t, nil)
 	e.st.CHSim.Sim.SetPush("", "") // results wait for retrieval
-	e.mustCall("POST", "/v1/claims", claimBody("DENY-E2E1"), http.StatusCreated)
+	e.mustCallMap("POST", "/v1/claims", claimBody("DENY-E2E1"), http.StatusCreated)
 	require.Eventually(t, func() bool { return len(e.st.CHSim.Sim.Pending("CAREFLOW")) == 3 }, 30*time.Second, 100*time.Millisecond)
 	remit := e.st.CHSim.Sim.Pending("CAREFLOW")[2]
 	require.Equal(t, "X12_835_Response_005010X221A1", remit.PayloadType)
@@ -112,7 +112,7 @@ func TestClaimResultsByScheduledPoll(t *testing.T) {
 
 	// The same 835 pushed again (same TRN): signalled, posted once.
 	pushRemit := func(body []byte) (int, map[string]any) {
-		return e.callWith("POST", "/webhooks/clearinghouse", body, map[string]string{
+		return e.callWithMap("POST", "/webhooks/clearinghouse", body, map[string]string{
 			api.ClearinghousePayloadTypeHeader: remit.PayloadType,
 			api.ClearinghouseSignatureHeader:   api.SignClearinghouseBody(e.st.Config.Claims.WebhookSecret, body)})
 	}
@@ -125,18 +125,18 @@ func TestClaimResultsByScheduledPoll(t *testing.T) {
 	code, res = pushRemit(unknown)
 	require.Equal(t, http.StatusOK, code, res["_raw"])
 	require.Equal(t, float64(1), res["unmatched"])
-	list := e.mustCall("GET", "/v1/admin/claims/unmatched", nil, http.StatusOK)
+	list := e.mustCallMap("GET", "/v1/admin/claims/unmatched", nil, http.StatusOK)
 	require.Contains(t, list["_raw"], `"key":"NOPE-E2E1/`)
 
 	// A malformed 835: 422, kept, the claim untouched.
 	code, res = pushRemit([]byte("ISA*00*not an 835~"))
 	require.Equal(t, http.StatusUnprocessableEntity, code, res["_raw"])
-	list = e.mustCall("GET", "/v1/admin/claims/unmatched", nil, http.StatusOK)
+	list = e.mustCallMap("GET", "/v1/admin/claims/unmatched", nil, http.StatusOK)
 	require.Contains(t, list["_raw"], `"reason":"malformed"`)
 
 	// A void sent after those pushes is handled after them: once it is done, the duplicate
 	// has been seen, and the claim still shows one payment.
-	e.mustCall("POST", "/v1/claims/DENY-E2E1/void", map[string]any{}, http.StatusOK)
+	e.mustCallMap("POST", "/v1/claims/DENY-E2E1/void", map[string]any{}, http.StatusOK)
 	require.Eventually(t, func() bool { return len(e.st.CHSim.Sim.Pending("CAREFLOW")) == 2 }, 30*time.Second, 100*time.Millisecond)
 	require.NoError(t, h.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
 	v = e.waitClaim("DENY-E2E1", status(claims.StatusVoided))
@@ -164,11 +164,11 @@ func TestRecordClaimHistories(t *testing.T) {
 		}, 60*time.Second, 200*time.Millisecond)
 	}
 	for _, pcn := range []string{"PART-REC1", "REVERSE-REC1", "PLB-REC1", "NOREMIT-REC1"} {
-		e.mustCall("POST", "/v1/claims", claimBody(pcn), http.StatusCreated)
+		e.mustCallMap("POST", "/v1/claims", claimBody(pcn), http.StatusCreated)
 	}
-	e.mustCall("POST", "/v1/claims", claimBody("REJ277-REC1"), http.StatusCreated)
+	e.mustCallMap("POST", "/v1/claims", claimBody("REJ277-REC1"), http.StatusCreated)
 	e.waitClaim("REJ277-REC1", status(claims.StatusNeedsCorrection))
-	e.mustCall("POST", "/v1/claims/REJ277-REC1/correct", claimBody("REJ277-REC1"), http.StatusOK)
+	e.mustCallMap("POST", "/v1/claims/REJ277-REC1/correct", claimBody("REJ277-REC1"), http.StatusOK)
 	for _, sc := range []struct{ pcn, file string }{
 		{"PART-REC1", "claim-partially-paid.json"}, {"REVERSE-REC1", "claim-reversal.json"},
 		{"PLB-REC1", "claim-paid-plb.json"}, {"NOREMIT-REC1", "claim-no-remittance.json"},

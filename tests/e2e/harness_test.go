@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/stack"
 	"github.com/careflow/engine/internal/testenv"
@@ -58,7 +59,7 @@ func startEngineOn(t *testing.T, addr string, raw client.Client, opts stack.Opti
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	opts.Config, opts.Logger = cfg, logger
+	opts.Config, opts.Logger, opts.SimulateUnconfigured = cfg, logger, true
 	st, err := stack.Start(context.Background(), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
@@ -68,13 +69,37 @@ func startEngineOn(t *testing.T, addr string, raw client.Client, opts stack.Opti
 	return e
 }
 
-// call sends a JSON request with the dev token and decodes a JSON answer into a map.
-func (e *engine) call(method, path string, body any) (int, map[string]any) {
+// reply is one API answer as a client sees it: the body, decoded on demand into the API's own
+// types, and the headers the tests read. It prints as its body in failure messages.
+type reply struct {
+	t           *testing.T
+	Body        []byte
+	ContentType string
+	Location    string
+}
+
+func (r reply) String() string { return string(r.Body) }
+
+// decodeAs decodes the body into T, failing the test when it is not one.
+func decodeAs[T any](r reply) T {
+	r.t.Helper()
+	var v T
+	require.NoError(r.t, json.Unmarshal(r.Body, &v), "body: %s", r.Body)
+	return v
+}
+
+func (r reply) payment() api.PaymentView   { return decodeAs[api.PaymentView](r) }
+func (r reply) checkIn() api.CheckInView   { return decodeAs[api.CheckInView](r) }
+func (r reply) labOrder() api.LabOrderView { return decodeAs[api.LabOrderView](r) }
+func (r reply) problem() api.Problem       { return decodeAs[api.Problem](r) }
+
+// call sends a JSON request with the dev token.
+func (e *engine) call(method, path string, body any) (int, reply) {
 	e.t.Helper()
 	return e.callWith(method, path, body, map[string]string{"Authorization": "Bearer " + e.st.Token})
 }
 
-func (e *engine) callWith(method, path string, body any, headers map[string]string) (int, map[string]any) {
+func (e *engine) callWith(method, path string, body any, headers map[string]string) (int, reply) {
 	e.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -99,29 +124,33 @@ func (e *engine) callWith(method, path string, body any, headers map[string]stri
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(e.t, err)
-	out := map[string]any{}
-	if len(raw) > 0 {
-		_ = json.Unmarshal(raw, &out)
-	}
-	out["_raw"] = string(raw)
-	out["_contentType"] = resp.Header.Get("Content-Type")
-	out["_location"] = resp.Header.Get("Location")
-	return resp.StatusCode, out
+	return resp.StatusCode, reply{t: e.t, Body: raw, ContentType: resp.Header.Get("Content-Type"), Location: resp.Header.Get("Location")}
+}
+
+// waitUntil polls GET path until it answers 200 and cond holds for its view V, and returns
+// that answer.
+func waitUntil[V any](e *engine, path string, cond func(V) bool) reply {
+	e.t.Helper()
+	var last reply
+	require.EventuallyWithT(e.t, func(c *assertCollect) {
+		code, r := e.call("GET", path, nil)
+		last = r
+		if !assertTrue(c, code == http.StatusOK, "GET %s status %d: %s", path, code, r) {
+			return
+		}
+		var v V
+		if !assertTrue(c, json.Unmarshal(r.Body, &v) == nil, "GET %s: %s", path, r) {
+			return
+		}
+		assertTrue(c, cond(v), "condition not met yet: %s", r)
+	}, 60*time.Second, 200*time.Millisecond)
+	return last
 }
 
 // waitFor polls GET /v1/payments/{id} until cond holds for the view.
-func (e *engine) waitFor(id string, cond func(v map[string]any) bool) map[string]any {
+func (e *engine) waitFor(id string, cond func(v api.PaymentView) bool) reply {
 	e.t.Helper()
-	var last map[string]any
-	require.EventuallyWithT(e.t, func(c *assertCollect) {
-		code, v := e.call("GET", "/v1/payments/"+id, nil)
-		last = v
-		if !assertTrue(c, code == http.StatusOK, "GET status %d", code) {
-			return
-		}
-		assertTrue(c, cond(v), "condition not met yet: %s", v["_raw"])
-	}, 60*time.Second, 200*time.Millisecond)
-	return last
+	return waitUntil(e, "/v1/payments/"+id, cond)
 }
 
 // newPayment returns a valid start body for id.
@@ -132,7 +161,31 @@ func newPayment(id string, amount int64, pm string) map[string]any {
 	}
 }
 
-func num(v map[string]any, k string) int64 {
-	f, _ := v[k].(float64)
-	return int64(f)
+// callMap is call for the processes whose tests read answers as generic JSON: the decoded
+// object plus "_raw", "_contentType" and "_location".
+func (e *engine) callMap(method, path string, body any) (int, map[string]any) {
+	e.t.Helper()
+	return e.callWithMap(method, path, body, map[string]string{"Authorization": "Bearer " + e.st.Token})
+}
+
+// callWithMap is callWith answering generic JSON, like callMap.
+func (e *engine) callWithMap(method, path string, body any, headers map[string]string) (int, map[string]any) {
+	e.t.Helper()
+	code, r := e.callWith(method, path, body, headers)
+	out := map[string]any{}
+	if len(r.Body) > 0 {
+		_ = json.Unmarshal(r.Body, &out)
+	}
+	out["_raw"] = string(r.Body)
+	out["_contentType"] = r.ContentType
+	out["_location"] = r.Location
+	return code, out
+}
+
+// mustCallMap is callMap that fails the test unless the status is want.
+func (e *engine) mustCallMap(method, path string, body any, want int) map[string]any {
+	e.t.Helper()
+	code, v := e.callMap(method, path, body)
+	require.Equal(e.t, want, code, v["_raw"])
+	return v
 }

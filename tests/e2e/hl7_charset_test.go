@@ -43,7 +43,7 @@ func TestEveryCharsetReachesTheEHRAsUTF8(t *testing.T) {
 		order := labOrder(placer)
 		order["tests"] = []string{"2823-3"}
 		code, v := e.call("POST", "/v1/lab-orders", order)
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
+		require.Equal(t, http.StatusCreated, code, v)
 		require.Eventually(t, func() bool { _, ok := e.st.LISSim.Sim.Order(placer); return ok }, 30*time.Second, 100*time.Millisecond)
 
 		oru := "MSH|^~\\&|LIS|LAB|CAREFLOW|CLINIC|20261123080000||ORU^R01^ORU_R01|MSG-CS-" + placer + "|P|2.5.1||||||" + c.msh18 + "\r" +
@@ -95,5 +95,5 @@ func TestUnlistedSenderGetsARAndIsKept(t *testing.T) {
 	require.Equal(t, msg, string(raw))
 	code, body := e.call("GET", "/metrics", nil)
 	require.Equal(t, http.StatusOK, code)
-	require.Contains(t, body["_raw"], `careflow_mllp_refusals_total{reason="sender_not_allowed"} 1`)
+	require.Contains(t, body.String(), `careflow_mllp_refusals_total{reason="sender_not_allowed"} 1`)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/codecs/hl7"
 )
 
@@ -56,7 +57,7 @@ func TestConformanceCorpusIntoTheLabWorkflow(t *testing.T) {
 				order := labOrder(placer)
 				order["tests"] = slices.Compact(codes)
 				code, v := e.call("POST", "/v1/lab-orders", order)
-				require.Equal(t, http.StatusCreated, code, v["_raw"])
+				require.Equal(t, http.StatusCreated, code, v)
 				require.Eventually(t, func() bool { _, ok := e.st.LISSim.Sim.Order(placer); return ok }, 30*time.Second, 100*time.Millisecond)
 				all = append(all, sent{placer, oru.Header.ControlID})
 			}
@@ -74,11 +75,9 @@ func TestConformanceCorpusIntoTheLabWorkflow(t *testing.T) {
 		}
 	}
 	for _, s := range all {
-		v := e.waitLab(s.placer, func(v map[string]any) bool {
-			ids, _ := v["messageIds"].([]any)
-			res, _ := v["results"].([]any)
-			return slices.Contains(ids, any(s.controlID)) && len(res) > 0
+		v := e.waitLab(s.placer, func(v api.LabOrderView) bool {
+			return slices.Contains(v.MessageIDs, s.controlID) && len(v.Results) > 0
 		})
-		require.NotEmpty(t, v["results"], s.placer)
+		require.NotEmpty(t, v.labOrder().Results, s.placer)
 	}
 }

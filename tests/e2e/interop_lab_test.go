@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/workflows/laborders"
 )
 
@@ -38,22 +39,22 @@ func TestInteropNpmMultiOrderAndWrongPatient(t *testing.T) {
 	peer := newMLLPPeer(t, e.st.MLLPAddr)
 	for _, p := range []string{"NO-RESULTS-MO1", "NO-RESULTS-MO2", "NO-RESULTS-MO3"} {
 		e.mustCall("POST", "/v1/lab-orders", labOrder(p), http.StatusCreated)
-		e.waitLab(p, func(v map[string]any) bool { return v["status"] == laborders.StatusOrdered })
+		e.waitLab(p, func(v api.LabOrderView) bool { return v.Status == laborders.StatusOrdered })
 	}
 
 	assertAck(t, peer.send("medplum", "two-orders", twoOrderORU("MO-MSG-1", "NO-RESULTS-MO1", "NO-RESULTS-MO2", "pat-1001^^^^PI")), "AA", "MO-MSG-1")
 	for p, k := range map[string]string{"NO-RESULTS-MO1": "4.4", "NO-RESULTS-MO2": "4.0"} {
-		v := e.waitLab(p, func(v map[string]any) bool { return v["closed"] == true })
-		assert.Equal(t, laborders.StatusFinal, v["status"], v["_raw"])
-		r := result(v, "2823-3")
-		require.NotNil(t, r, v["_raw"])
-		assert.Equal(t, k, r["value"], p)
+		v := e.waitLab(p, func(v api.LabOrderView) bool { return v.Closed == true })
+		assert.Equal(t, laborders.StatusFinal, v.labOrder().Status, v)
+		r := result(v.labOrder(), "2823-3")
+		require.NotNil(t, r, v)
+		assert.Equal(t, k, r.Value, p)
 		assert.Len(t, e.chartResources("DiagnosticReport", p), 1, "%s filed", p)
 		assert.Len(t, e.chartResources("Observation", p), 2, "%s filed", p)
 	}
-	v := e.waitLab("NO-RESULTS-MO1", func(v map[string]any) bool { return v["closed"] == true })
-	assert.Equal(t, []any{"Specimen recollected & rerun"}, v["notes"])
-	assert.Equal(t, []any{"Verified by second analyzer"}, result(v, "2823-3")["notes"])
+	v := e.waitLab("NO-RESULTS-MO1", func(v api.LabOrderView) bool { return v.Closed == true })
+	assert.Equal(t, []string{"Specimen recollected & rerun"}, v.labOrder().Notes)
+	assert.Equal(t, []string{"Verified by second analyzer"}, result(v.labOrder(), "2823-3").Notes)
 
 	// PID-3 names another patient: AE with the reason, nothing stored, nothing filed.
 	ev := peer.send("node-hl7", "wrong-pid", strings.ReplaceAll(iopORU("MO-MSG-2", "NO-RESULTS-MO3", "F", "4.1", "90"),
@@ -61,6 +62,6 @@ func TestInteropNpmMultiOrderAndWrongPatient(t *testing.T) {
 	assertAck(t, ev, "AE", "MO-MSG-2")
 	assert.Contains(t, ev.Ack, "PID-3")
 	_, v = e.call("GET", "/v1/lab-orders/NO-RESULTS-MO3", nil)
-	assert.EqualValues(t, 0, num(v, "messagesReceived"), v["_raw"])
+	assert.EqualValues(t, 0, v.labOrder().MessagesReceived, v)
 	assert.Empty(t, e.chartResources("Observation", "NO-RESULTS-MO3"))
 }

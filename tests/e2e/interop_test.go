@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/workflows/laborders"
 )
 
@@ -93,11 +94,10 @@ func iopORU(controlID, placer, status, potassium, glucose string) string {
 }
 
 // result returns the kept result for a LOINC code from a lab-order view.
-func result(v map[string]any, code string) map[string]any {
-	results, _ := v["results"].([]any)
-	for _, r := range results {
-		if m, _ := r.(map[string]any); m != nil && m["code"] == code {
-			return m
+func result(v api.LabOrderView, code string) *laborders.Result {
+	for i := range v.Results {
+		if v.Results[i].Code == code {
+			return &v.Results[i]
 		}
 	}
 	return nil
@@ -124,32 +124,32 @@ func TestInteropNpmMLLPClientsDeliverResults(t *testing.T) {
 	peer := newMLLPPeer(t, e.st.MLLPAddr)
 	const placer = "NO-RESULTS-IOP1" // the LIS simulator never sends results for this order
 	code, v := e.call("POST", "/v1/lab-orders", labOrder(placer))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	require.Equal(t, http.StatusCreated, code, v)
 
 	// Preliminary results from node-hl7-client.
 	prelim := iopORU("IOP-MSG-1", placer, "P", "4.1", "95")
 	assertAck(t, peer.send("node-hl7", "prelim", prelim), "AA", "IOP-MSG-1")
-	v = e.waitLab(placer, func(v map[string]any) bool { return num(v, "messagesReceived") == 1 })
-	k := result(v, "2823-3")
-	require.NotNil(t, k, v["_raw"])
-	assert.Equal(t, "4.1", k["value"])
-	assert.Equal(t, "P", k["status"])
-	assert.Equal(t, laborders.StatusPartial, v["status"])
+	v = e.waitLab(placer, func(v api.LabOrderView) bool { return v.MessagesReceived == 1 })
+	k := result(v.labOrder(), "2823-3")
+	require.NotNil(t, k, v)
+	assert.Equal(t, "4.1", k.Value)
+	assert.Equal(t, "P", k.Status)
+	assert.Equal(t, laborders.StatusPartial, v.labOrder().Status)
 
 	// The same message resent by @medplum/hl7 is acknowledged again but counted once.
 	assertAck(t, peer.send("medplum", "prelim-again", prelim), "AA", "IOP-MSG-1")
 	// Final results from @medplum/hl7.
 	assertAck(t, peer.send("medplum", "final", iopORU("IOP-MSG-2", placer, "F", "4.2", "96")), "AA", "IOP-MSG-2")
-	v = e.waitLab(placer, func(v map[string]any) bool {
-		return num(v, "messagesReceived") == 2 && num(v, "duplicatesIgnored") == 1 && v["status"] == laborders.StatusFinal
+	v = e.waitLab(placer, func(v api.LabOrderView) bool {
+		return v.MessagesReceived == 2 && v.DuplicatesIgnored == 1 && v.Status == laborders.StatusFinal
 	})
 	for code, want := range map[string]string{"2823-3": "4.2", "2345-7": "96"} {
-		r := result(v, code)
-		require.NotNil(t, r, "result %s missing: %s", code, v["_raw"])
-		assert.Equal(t, want, r["value"], code)
-		assert.Equal(t, "F", r["status"], code)
+		r := result(v.labOrder(), code)
+		require.NotNil(t, r, "result %s missing: %s", code, v)
+		assert.Equal(t, want, r.Value, code)
+		assert.Equal(t, "F", r.Status, code)
 	}
-	assert.Equal(t, false, v["critical"])
+	assert.Equal(t, false, v.labOrder().Critical)
 
 	// A result for an order the engine never placed is refused with AE by either client.
 	for _, lib := range []string{"node-hl7", "medplum"} {
@@ -158,6 +158,6 @@ func TestInteropNpmMLLPClientsDeliverResults(t *testing.T) {
 		assertAck(t, ev, "AE", id)
 		assert.Contains(t, ev.Ack, "unknown order")
 	}
-	v = e.waitLab(placer, func(v map[string]any) bool { return num(v, "messagesReceived") == 2 })
-	assert.EqualValues(t, 1, num(v, "duplicatesIgnored"), "the refused messages never reached the order")
+	v = e.waitLab(placer, func(v api.LabOrderView) bool { return v.MessagesReceived == 2 })
+	assert.EqualValues(t, 1, v.labOrder().DuplicatesIgnored, "the refused messages never reached the order")
 }

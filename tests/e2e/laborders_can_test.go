@@ -13,6 +13,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/stack"
 	"github.com/careflow/engine/internal/testenv"
@@ -35,7 +36,7 @@ func startEngineWithServerArgs(t *testing.T, args []string, mutate func(*config.
 		mutate(&cfg)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, Logger: logger})
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, SimulateUnconfigured: true, Logger: logger})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	return &engine{t: t, st: st, raw: raw}
@@ -54,21 +55,21 @@ func TestLabOrderContinuesAsNewWhileStillPaging(t *testing.T) {
 		})
 	const placer = "CRITICAL-POTASSIUM-CAN1"
 	e.mustCall("POST", "/v1/lab-orders", labOrder(placer), http.StatusCreated)
-	first := e.waitLab(placer, func(v map[string]any) bool { return num(v, "messagesReceived") == 1 })
-	firstRun := first["temporal"].(map[string]any)["runId"]
-	v := e.waitLab(placer, func(v map[string]any) bool {
-		return v["temporal"].(map[string]any)["runId"] != firstRun && v["unacknowledged"] == true
+	first := e.waitLab(placer, func(v api.LabOrderView) bool { return v.MessagesReceived == 1 })
+	firstRun := first.labOrder().Temporal.RunID
+	v := e.waitLab(placer, func(v api.LabOrderView) bool {
+		return v.Temporal.RunID != firstRun && v.Unacknowledged == true
 	})
-	require.EqualValues(t, 1, num(v, "messagesReceived"), v["_raw"])
-	require.Len(t, v["messageIds"], 1)
-	require.NotNil(t, result(v, "2823-3"), "results carried to the new run")
-	require.Equal(t, num(v, "resultsVersion"), num(v, "filedVersion"))
-	pagesBefore := len(escalation(v)["pages"].([]any))
-	v = e.waitLab(placer, func(v map[string]any) bool { return len(escalation(v)["pages"].([]any)) > pagesBefore })
+	require.EqualValues(t, 1, v.labOrder().MessagesReceived, v)
+	require.Len(t, v.labOrder().MessageIDs, 1)
+	require.NotNil(t, result(v.labOrder(), "2823-3"), "results carried to the new run")
+	require.Equal(t, v.labOrder().ResultsVersion, v.labOrder().FiledVersion)
+	pagesBefore := len(v.labOrder().Escalation.Pages)
+	v = e.waitLab(placer, func(v api.LabOrderView) bool { return len(v.Escalation.Pages) > pagesBefore })
 	code, v := e.call("POST", "/v1/lab-orders/"+placer+"/acknowledge", map[string]any{"by": "dr.can"})
-	require.Equal(t, http.StatusOK, code, v["_raw"])
-	v = e.waitLab(placer, func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, laborders.EscalationAcknowledged, escalation(v)["state"])
+	require.Equal(t, http.StatusOK, code, v)
+	v = e.waitLab(placer, func(v api.LabOrderView) bool { return v.Closed == true })
+	require.Equal(t, laborders.EscalationAcknowledged, v.labOrder().Escalation.State)
 }
 
 // TestRecordLabContinueAsNewHistories records both runs of an order that continued as new, for
@@ -87,13 +88,13 @@ func TestRecordLabContinueAsNewHistories(t *testing.T) {
 		})
 	const placer = "CRITICAL-POTASSIUM-CAN-R1"
 	e.mustCall("POST", "/v1/lab-orders", labOrder(placer), http.StatusCreated)
-	first := e.waitLab(placer, func(v map[string]any) bool { return num(v, "messagesReceived") == 1 })
-	firstRun := first["temporal"].(map[string]any)["runId"].(string)
-	e.waitLab(placer, func(v map[string]any) bool {
-		return v["temporal"].(map[string]any)["runId"] != firstRun && v["unacknowledged"] == true
+	first := e.waitLab(placer, func(v api.LabOrderView) bool { return v.MessagesReceived == 1 })
+	firstRun := first.labOrder().Temporal.RunID
+	e.waitLab(placer, func(v api.LabOrderView) bool {
+		return v.Temporal.RunID != firstRun && v.Unacknowledged == true
 	})
 	e.mustCall("POST", "/v1/lab-orders/"+placer+"/acknowledge", map[string]any{"by": "dr.replay"}, http.StatusOK)
-	e.waitLab(placer, func(v map[string]any) bool { return v["closed"] == true })
+	e.waitLab(placer, func(v api.LabOrderView) bool { return v.Closed == true })
 	e.exportRun(laborders.WorkflowID(placer), firstRun, "laborder-v2-continued-first-run.json")
 	e.exportWorkflow(laborders.WorkflowID(placer), "laborder-v2-continued-last-run.json")
 }

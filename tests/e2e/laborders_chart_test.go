@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/workflows/laborders"
@@ -52,9 +53,9 @@ func TestLabResultsAlwaysReachTheChart(t *testing.T) {
 	// A correction that arrives while the first filing is still writing is filed after it.
 	e.st.EHRSim.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpCreate, Kind: ehrsim.FaultSlow, Count: 1, Delay: 6 * time.Second})
 	e.mustCall("POST", "/v1/lab-orders", labOrder("CORRECTED-SLOW-1"), http.StatusCreated)
-	v := e.waitLab("CORRECTED-SLOW-1", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, laborders.StatusCorrected, v["status"], v["_raw"])
-	require.Equal(t, num(v, "resultsVersion"), num(v, "filedVersion"), v["_raw"])
+	v := e.waitLab("CORRECTED-SLOW-1", func(v api.LabOrderView) bool { return v.Closed == true })
+	require.Equal(t, laborders.StatusCorrected, v.labOrder().Status, v)
+	require.Equal(t, v.labOrder().ResultsVersion, v.labOrder().FiledVersion, v)
 	corrected := map[string]bool{}
 	for _, o := range e.chartResources("Observation", "CORRECTED-SLOW-1") {
 		corrected[o["status"].(string)] = true
@@ -66,10 +67,9 @@ func TestLabResultsAlwaysReachTheChart(t *testing.T) {
 	}
 
 	// Two tests released in two messages: both reach the EHR.
-	v = e.waitLab("SPLIT-RESULTS-1", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, laborders.StatusFinal, v["status"], v["_raw"])
-	ids, _ := v["messageIds"].([]any)
-	require.Len(t, ids, 2, "the state names both messages")
+	v = e.waitLab("SPLIT-RESULTS-1", func(v api.LabOrderView) bool { return v.Closed == true })
+	require.Equal(t, laborders.StatusFinal, v.labOrder().Status, v)
+	require.Len(t, v.labOrder().MessageIDs, 2, "the state names both messages")
 	codes := map[string]bool{}
 	for _, o := range e.chartResources("Observation", "SPLIT-RESULTS-1") {
 		codes[observationCode(o)] = true
@@ -77,7 +77,7 @@ func TestLabResultsAlwaysReachTheChart(t *testing.T) {
 	require.True(t, codes["2823-3"] && codes["2345-7"], "both tests filed: %v", codes)
 
 	// NTE text reaches the Observation and the report.
-	e.waitLab("NOTES-1", func(v map[string]any) bool { return v["closed"] == true })
+	e.waitLab("NOTES-1", func(v api.LabOrderView) bool { return v.Closed == true })
 	noted := false
 	for _, o := range e.chartResources("Observation", "NOTES-1") {
 		notes, _ := o["note"].([]any)
@@ -91,9 +91,8 @@ func TestLabResultsAlwaysReachTheChart(t *testing.T) {
 	require.Contains(t, reps[0]["conclusion"], "potassium & LDH")
 
 	// W retracts the filed value: entered-in-error in the chart, the provider told.
-	v = e.waitLab("RETRACTED-1", func(v map[string]any) bool { return v["closed"] == true })
-	retractions, _ := v["retractions"].([]any)
-	require.Len(t, retractions, 1, v["_raw"])
+	v = e.waitLab("RETRACTED-1", func(v api.LabOrderView) bool { return v.Closed == true })
+	require.Len(t, v.labOrder().Retractions, 1, v)
 	statuses := map[string]string{}
 	for _, o := range e.chartResources("Observation", "RETRACTED-1") {
 		statuses[observationCode(o)] = o["status"].(string)
@@ -114,7 +113,7 @@ func TestLabResultsAlwaysReachTheChart(t *testing.T) {
 	require.Equal(t, "AE", o.Results[0].AckCode)
 	require.Contains(t, o.Results[0].AckText, "PID-3")
 	_, v = e.call("GET", "/v1/lab-orders/WRONG-PATIENT-1", nil)
-	require.EqualValues(t, 0, num(v, "messagesReceived"), v["_raw"])
+	require.EqualValues(t, 0, v.labOrder().MessagesReceived, v)
 	require.Empty(t, e.chartResources("Observation", "WRONG-PATIENT-1"))
 }
 
@@ -126,26 +125,24 @@ func TestLabEscalationNeverGoesSilent(t *testing.T) {
 	peer := newMLLPPeer(t, e.st.MLLPAddr)
 	const placer = "NO-RESULTS-ESC1"
 	e.mustCall("POST", "/v1/lab-orders", labOrder(placer), http.StatusCreated)
-	e.waitLab(placer, func(v map[string]any) bool { return v["status"] == laborders.StatusOrdered })
+	e.waitLab(placer, func(v api.LabOrderView) bool { return v.Status == laborders.StatusOrdered })
 	msg := strings.Replace(iopORU("ESC-MSG-1", placer, "F", "6.8", "30"), "3.5-5.1|N|", "3.5-5.1|HH|", 1)
 	msg = strings.Replace(msg, "70-99|N|", "70-99|LL|", 1)
 	assertAck(t, peer.send("node-hl7", "two-criticals", msg), "AA", "ESC-MSG-1")
 
-	v := e.waitLab(placer, func(v map[string]any) bool {
-		pages, _ := escalation(v)["pages"].([]any)
-		return v["unacknowledged"] == true && len(pages) >= 4
+	v := e.waitLab(placer, func(v api.LabOrderView) bool {
+		return v.Unacknowledged == true && len(v.Escalation.Pages) >= 4
 	})
-	require.Equal(t, laborders.EscalationUnacknowledged, escalation(v)["state"])
+	require.Equal(t, laborders.EscalationUnacknowledged, v.labOrder().Escalation.State)
 	sent := map[string]int{}
 	codes := map[string]bool{}
-	for _, p := range escalation(v)["pages"].([]any) {
-		m := p.(map[string]any)
-		sent[m["role"].(string)]++
-		codes[m["code"].(string)] = true
+	for _, p := range v.labOrder().Escalation.Pages {
+		sent[p.Role]++
+		codes[p.Code] = true
 	}
 	require.Equal(t, 1, sent["ordering-provider"], "two criticals, one escalation: %v", sent)
 	require.GreaterOrEqual(t, sent["charge-nurse"], 3, "the last contact keeps being paged")
-	require.Equal(t, len(escalation(v)["pages"].([]any)), len(codes), "each page has its own code")
+	require.Equal(t, len(v.labOrder().Escalation.Pages), len(codes), "each page has its own code")
 
 	// The search attribute lists the order as unacknowledged (no PHI in it).
 	require.Eventually(t, func() bool {
@@ -163,9 +160,9 @@ func TestLabEscalationNeverGoesSilent(t *testing.T) {
 	}, 30*time.Second, 200*time.Millisecond)
 
 	code, v := e.call("POST", "/v1/lab-orders/"+placer+"/acknowledge", map[string]any{"by": "dr.late"})
-	require.Equal(t, http.StatusOK, code, v["_raw"])
-	require.Equal(t, false, v["unacknowledged"])
-	e.waitLab(placer, func(v map[string]any) bool { return v["closed"] == true })
+	require.Equal(t, http.StatusOK, code, v)
+	require.Equal(t, false, v.labOrder().Unacknowledged)
+	e.waitLab(placer, func(v api.LabOrderView) bool { return v.Closed == true })
 }
 
 // TestLabUndeliveredPageMovesOnAtOnce: Twilio reports the first page undelivered; the next
@@ -180,13 +177,12 @@ func TestLabUndeliveredPageMovesOnAtOnce(t *testing.T) {
 	body := labOrder("CRITICAL-POTASSIUM-UND1")
 	body["orderingProvider"] = map[string]any{"role": "ordering-provider", "phone": "+15005550010"} // Twilio: undelivered
 	e.mustCall("POST", "/v1/lab-orders", body, http.StatusCreated)
-	v := e.waitLab("CRITICAL-POTASSIUM-UND1", func(v map[string]any) bool {
-		pages, _ := escalation(v)["pages"].([]any)
-		return len(pages) >= 2
+	v := e.waitLab("CRITICAL-POTASSIUM-UND1", func(v api.LabOrderView) bool {
+		return len(v.Escalation.Pages) >= 2
 	})
-	pages := escalation(v)["pages"].([]any)
-	first, second := pages[0].(map[string]any), pages[1].(map[string]any)
-	assert.Equal(t, "undelivered", first["status"], v["_raw"])
-	assert.Equal(t, "charge-nurse", second["role"])
+	pages := v.labOrder().Escalation.Pages
+	first, second := pages[0], pages[1]
+	assert.Equal(t, "undelivered", first.Status, v)
+	assert.Equal(t, "charge-nurse", second.Role)
 	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-UND1/acknowledge", map[string]any{"by": "nurse"}, http.StatusOK)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/workflows/laborders"
@@ -31,38 +32,25 @@ func labOrder(placer string) map[string]any {
 		"tests":            []string{"2823-3", "2345-7"}, "priority": "stat", "notifyPatient": true}
 }
 
-func (e *engine) waitLab(id string, cond func(v map[string]any) bool) map[string]any {
+// waitLab polls GET /v1/lab-orders/{id} until cond holds.
+func (e *engine) waitLab(id string, cond func(v api.LabOrderView) bool) reply {
 	e.t.Helper()
-	var last map[string]any
-	require.EventuallyWithT(e.t, func(c *assertCollect) {
-		code, v := e.call("GET", "/v1/lab-orders/"+id, nil)
-		last = v
-		if !assertTrue(c, code == http.StatusOK, "GET status %d: %s", code, v["_raw"]) {
-			return
-		}
-		assertTrue(c, cond(v), "condition not met yet: %s", v["_raw"])
-	}, 60*time.Second, 200*time.Millisecond)
-	return last
-}
-
-func escalation(v map[string]any) map[string]any {
-	m, _ := v["escalation"].(map[string]any)
-	return m
+	return waitUntil(e, "/v1/lab-orders/"+id, cond)
 }
 
 func TestLabOrderNormalResultsFiledAndPatientTold(t *testing.T) {
 	e := labEngine(t)
 	code, v := e.call("POST", "/v1/lab-orders", labOrder("LAB-N1"))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	require.Equal(t, http.StatusCreated, code, v)
 	code, v = e.call("POST", "/v1/lab-orders", labOrder("LAB-N1"))
-	require.Equal(t, http.StatusOK, code, "a repeated order is the same process: %s", v["_raw"])
+	require.Equal(t, http.StatusOK, code, "a repeated order is the same process: %s", v)
 
-	v = e.waitLab("LAB-N1", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, laborders.StatusFinal, v["status"], v["_raw"])
-	require.NotEmpty(t, v["diagnosticReportId"])
-	require.Equal(t, true, v["patientNotified"])
-	require.Equal(t, false, v["critical"])
-	results, _ := v["results"].([]any)
+	v = e.waitLab("LAB-N1", func(v api.LabOrderView) bool { return v.Closed == true })
+	require.Equal(t, laborders.StatusFinal, v.labOrder().Status, v)
+	require.NotEmpty(t, v.labOrder().DiagnosticReportID)
+	require.Equal(t, true, v.labOrder().PatientNotified)
+	require.Equal(t, false, v.labOrder().Critical)
+	results := v.labOrder().Results
 	require.GreaterOrEqual(t, len(results), 2)
 	order, ok := e.st.LISSim.Sim.Order("LAB-N1")
 	require.True(t, ok)
@@ -77,12 +65,12 @@ func TestLabOrderNormalResultsFiledAndPatientTold(t *testing.T) {
 func TestLabOrderCriticalEscalationAndSMSAcknowledgment(t *testing.T) {
 	e := labEngine(t)
 	code, v := e.call("POST", "/v1/lab-orders", labOrder("CRITICAL-POTASSIUM-1"))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v map[string]any) bool {
-		return escalation(v)["state"] == laborders.EscalationPaging && len(escalation(v)["pages"].([]any)) >= 1
+	require.Equal(t, http.StatusCreated, code, v)
+	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v api.LabOrderView) bool {
+		return v.Escalation.State == laborders.EscalationPaging && len(v.Escalation.Pages) >= 1
 	})
-	require.Equal(t, true, v["critical"])
-	codeToReply, _ := escalation(v)["code"].(string)
+	require.Equal(t, true, v.labOrder().Critical)
+	codeToReply := v.labOrder().Escalation.Code
 	require.Len(t, codeToReply, 6)
 	var page string
 	for _, m := range e.st.TwilioSim.Sim.Messages() {
@@ -96,13 +84,13 @@ func TestLabOrderCriticalEscalationAndSMSAcknowledgment(t *testing.T) {
 
 	// The provider replies by SMS with the code; Twilio's signed webhook routes it to the order.
 	require.NoError(t, e.st.TwilioSim.Sim.Reply(providerPhone, e.st.Config.Twilio.From, "ack "+codeToReply))
-	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v map[string]any) bool {
-		return escalation(v)["state"] == laborders.EscalationAcknowledged
+	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v api.LabOrderView) bool {
+		return v.Escalation.State == laborders.EscalationAcknowledged
 	})
-	require.Equal(t, "sms", escalation(v)["channel"])
-	require.Equal(t, "ordering-provider", escalation(v)["acknowledgedBy"])
-	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, false, v["patientNotified"], "critical results are not announced by SMS")
+	require.Equal(t, "sms", v.labOrder().Escalation.Channel)
+	require.Equal(t, "ordering-provider", v.labOrder().Escalation.AcknowledgedBy)
+	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v api.LabOrderView) bool { return v.Closed == true })
+	require.Equal(t, false, v.labOrder().PatientNotified, "critical results are not announced by SMS")
 	require.Eventually(t, func() bool {
 		recs, _ := e.st.Store.List(context.Background(), audit.Filter{Process: laborders.WorkflowID("CRITICAL-POTASSIUM-1"), Action: "lab.acknowledge"})
 		return len(recs) == 1
@@ -112,18 +100,18 @@ func TestLabOrderCriticalEscalationAndSMSAcknowledgment(t *testing.T) {
 func TestLabOrderEscalatesUpTheChainOnTimeAcrossWorkerRestart(t *testing.T) {
 	e := labEngine(t)
 	code, v := e.call("POST", "/v1/lab-orders", labOrder("CRITICAL-POTASSIUM-2"))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	e.waitLab("CRITICAL-POTASSIUM-2", func(v map[string]any) bool { return len(escalation(v)["pages"].([]any)) == 1 })
+	require.Equal(t, http.StatusCreated, code, v)
+	e.waitLab("CRITICAL-POTASSIUM-2", func(v api.LabOrderView) bool { return len(v.Escalation.Pages) == 1 })
 	// The worker dies after the first page; the durable timer still fires the second one.
 	e.st.StopWorker()
 	time.Sleep(4 * time.Second)
 	require.NoError(t, e.st.StartWorker())
-	v = e.waitLab("CRITICAL-POTASSIUM-2", func(v map[string]any) bool { return len(escalation(v)["pages"].([]any)) >= 2 })
-	pages := escalation(v)["pages"].([]any)
-	require.Equal(t, "charge-nurse", pages[1].(map[string]any)["role"])
+	v = e.waitLab("CRITICAL-POTASSIUM-2", func(v api.LabOrderView) bool { return len(v.Escalation.Pages) >= 2 })
+	pages := v.labOrder().Escalation.Pages
+	require.Equal(t, "charge-nurse", pages[1].Role)
 	code, v = e.call("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-2/acknowledge", map[string]any{"by": "dr.oncall"})
-	require.Equal(t, http.StatusOK, code, v["_raw"])
-	require.Equal(t, "dr.oncall", escalation(v)["acknowledgedBy"])
+	require.Equal(t, http.StatusOK, code, v)
+	require.Equal(t, "dr.oncall", v.labOrder().Escalation.AcknowledgedBy)
 	sent := map[string]int{}
 	for _, m := range e.st.TwilioSim.Sim.Messages() {
 		if strings.Contains(m.Body, "CRITICAL-POTASSIUM-2") {
@@ -140,17 +128,17 @@ func TestLabOrderDuplicatesCorrectionsAndRejects(t *testing.T) {
 	e := labEngine(t)
 	for _, p := range []string{"DUPLICATE-1", "CORRECTED-1", "REJECT-ORDER-1"} {
 		code, v := e.call("POST", "/v1/lab-orders", labOrder(p))
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
+		require.Equal(t, http.StatusCreated, code, v)
 	}
-	v := e.waitLab("DUPLICATE-1", func(v map[string]any) bool { return v["closed"] == true })
-	require.EqualValues(t, 1, num(v, "duplicatesIgnored"), v["_raw"])
-	require.EqualValues(t, 1, num(v, "messagesReceived"))
-	v = e.waitLab("CORRECTED-1", func(v map[string]any) bool { return v["status"] == laborders.StatusCorrected })
-	corrections, _ := v["corrections"].([]any)
+	v := e.waitLab("DUPLICATE-1", func(v api.LabOrderView) bool { return v.Closed == true })
+	require.EqualValues(t, 1, v.labOrder().DuplicatesIgnored, v)
+	require.EqualValues(t, 1, v.labOrder().MessagesReceived)
+	v = e.waitLab("CORRECTED-1", func(v api.LabOrderView) bool { return v.Status == laborders.StatusCorrected })
+	corrections := v.labOrder().Corrections
 	require.Len(t, corrections, 1)
-	v = e.waitLab("REJECT-ORDER-1", func(v map[string]any) bool { return v["closed"] == true })
-	require.Equal(t, laborders.StatusRejected, v["status"])
-	require.NotEmpty(t, v["orderRejection"])
+	v = e.waitLab("REJECT-ORDER-1", func(v api.LabOrderView) bool { return v.Closed == true })
+	require.Equal(t, laborders.StatusRejected, v.labOrder().Status)
+	require.NotEmpty(t, v.labOrder().OrderRejection)
 }
 
 func TestMLLPBadMessagesAreRefusedAndKept(t *testing.T) {

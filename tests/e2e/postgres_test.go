@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/careflow/engine/api"
 	"net"
 	"net/http"
 	"os"
@@ -77,14 +78,14 @@ func TestOnPostgresTemporal(t *testing.T) {
 		body := newPayment("pay-pg-1", 4200, "pm_card_visa")
 		body["description"] = "visit for " + marker
 		code, v := e.call("POST", "/v1/payments", body)
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
-		e.waitFor("pay-pg-1", func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
+		require.Equal(t, http.StatusCreated, code, v)
+		e.waitFor("pay-pg-1", func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
 		code, v = e.call("POST", "/v1/payments/pay-pg-1/capture", map[string]any{"amount": 4200})
-		require.Equal(t, http.StatusOK, code, v["_raw"])
+		require.Equal(t, http.StatusOK, code, v)
 		code, v = e.call("POST", "/v1/payments/pay-pg-1/refund", map[string]any{})
-		require.Equal(t, http.StatusOK, code, v["_raw"])
-		v = e.waitFor("pay-pg-1", func(v map[string]any) bool { return v["closed"] == true })
-		require.Equal(t, payments.StatusRefunded, v["status"], v["_raw"])
+		require.Equal(t, http.StatusOK, code, v)
+		v = e.waitFor("pay-pg-1", func(v api.PaymentView) bool { return v.Closed })
+		require.Equal(t, payments.StatusRefunded, v.payment().Status, v)
 		require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Captures)
 		require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Refunds)
 	})
@@ -93,13 +94,13 @@ func TestOnPostgresTemporal(t *testing.T) {
 		e.t = t
 		defer func() { e.t = top }()
 		code, v := e.call("POST", "/v1/checkins", checkInBody("appt-1001", true))
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
-		require.Equal(t, checkin.VerdictEligible, verdictOf(v)["verdict"], v["_raw"])
-		v = e.waitCheckIn("appt-1001", func(v map[string]any) bool { return v["closed"] == true })
-		require.Equal(t, checkin.StatusCompleted, v["status"], v["_raw"])
-		require.Equal(t, true, v["arrived"])
-		pay := e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v map[string]any) bool { return v["status"] == payments.StatusCaptured })
-		require.EqualValues(t, 2500, num(pay, "capturedAmount"))
+		require.Equal(t, http.StatusCreated, code, v)
+		require.Equal(t, checkin.VerdictEligible, v.checkIn().Verdict.Verdict, v)
+		v = e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed })
+		require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+		require.True(t, v.checkIn().Arrived)
+		pay := e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
+		require.EqualValues(t, 2500, pay.payment().CapturedAmount)
 	})
 
 	t.Run("laborder", func(t *testing.T) {
@@ -108,10 +109,10 @@ func TestOnPostgresTemporal(t *testing.T) {
 		body := labOrder("LAB-PG-1")
 		body["orderingProvider"].(map[string]any)["name"] = "Dr " + marker
 		code, v := e.call("POST", "/v1/lab-orders", body)
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
-		v = e.waitLab("LAB-PG-1", func(v map[string]any) bool { return v["closed"] == true })
-		require.Equal(t, laborders.StatusFinal, v["status"], v["_raw"])
-		require.NotEmpty(t, v["diagnosticReportId"])
+		require.Equal(t, http.StatusCreated, code, v)
+		v = e.waitLab("LAB-PG-1", func(v api.LabOrderView) bool { return v.Closed })
+		require.Equal(t, laborders.StatusFinal, v.labOrder().Status, v)
+		require.NotEmpty(t, v.labOrder().DiagnosticReportID)
 	})
 
 	// SQL visibility answers list queries over what ran (the API's lists depend on it).

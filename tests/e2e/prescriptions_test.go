@@ -33,7 +33,7 @@ func (e *engine) waitRx(id string, cond func(v map[string]any) bool) map[string]
 	e.t.Helper()
 	var last map[string]any
 	require.EventuallyWithT(e.t, func(c *assertCollect) {
-		code, v := e.call("GET", "/v1/prescriptions/"+id, nil)
+		code, v := e.callMap("GET", "/v1/prescriptions/"+id, nil)
 		last = v
 		if !assertTrue(c, code == http.StatusOK, "GET status %d", code) {
 			return
@@ -41,10 +41,6 @@ func (e *engine) waitRx(id string, cond func(v map[string]any) bool) map[string]
 		assertTrue(c, cond(v), "condition not met yet: %s", v["_raw"])
 	}, 60*time.Second, 200*time.Millisecond)
 	return last
-}
-
-func status(s string) func(map[string]any) bool {
-	return func(v map[string]any) bool { return v["status"] == s }
 }
 
 // ehrStatus is MedicationRequest.status in the EHR simulator.
@@ -73,10 +69,10 @@ func TestPrescriptionThroughThePharmacySimulator(t *testing.T) {
 	sim.InjectFault(pharmsim.Fault{Op: "NewRx", Kind: pharmsim.FaultLostAnswer, Count: 1})
 	for _, id := range []string{"rx-accepted", "rx-filled", "rx-partial", "rx-not-dispensed", "rx-reject", "rx-5xx",
 		"rx-change", "rx-renewal", "rx-denied-cancel", "rx-allergy", "rx-controlled"} {
-		v := e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": id}, http.StatusCreated)
+		v := e.mustCallMap("POST", "/v1/prescriptions", map[string]any{"prescriptionId": id}, http.StatusCreated)
 		assert.Equal(t, "/v1/prescriptions/"+id, v["_location"])
 	}
-	again := e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-filled"}, http.StatusOK)
+	again := e.mustCallMap("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-filled"}, http.StatusOK)
 	assert.Equal(t, "rx-filled", again["prescriptionId"])
 
 	t.Run("filled", func(t *testing.T) {
@@ -114,14 +110,14 @@ func TestPrescriptionThroughThePharmacySimulator(t *testing.T) {
 			}
 		}
 		assert.Equal(t, 1, newRx)
-		c := e.mustCall("POST", "/v1/prescriptions/rx-accepted/cancel", map[string]any{"by": "dr.e2e", "reason": "duplicate order"}, http.StatusOK)
+		c := e.mustCallMap("POST", "/v1/prescriptions/rx-accepted/cancel", map[string]any{"by": "dr.e2e", "reason": "duplicate order"}, http.StatusOK)
 		assert.Contains(t, []any{prescriptions.StatusCancelRequested, prescriptions.StatusCancelled}, c["status"])
 		e.waitRx("rx-accepted", status(prescriptions.StatusCancelled))
 		assert.Equal(t, "cancelled", e.ehrStatus("rx-accepted"))
 	})
 	t.Run("cancel denied stays active", func(t *testing.T) {
 		e.waitRx("rx-denied-cancel", status(prescriptions.StatusSent))
-		e.mustCall("POST", "/v1/prescriptions/rx-denied-cancel/cancel", map[string]any{"by": "dr.e2e", "reason": "changed my mind"}, http.StatusOK)
+		e.mustCallMap("POST", "/v1/prescriptions/rx-denied-cancel/cancel", map[string]any{"by": "dr.e2e", "reason": "changed my mind"}, http.StatusOK)
 		v := e.waitRx("rx-denied-cancel", func(v map[string]any) bool {
 			c, _ := v["cancel"].(map[string]any)
 			return c != nil && c["status"] == prescriptions.CancelDenied
@@ -132,22 +128,22 @@ func TestPrescriptionThroughThePharmacySimulator(t *testing.T) {
 	})
 	t.Run("change request approved, then dispensed", func(t *testing.T) {
 		e.waitRx("rx-change", status(prescriptions.StatusChangeRequested))
-		code, p := e.call("POST", "/v1/prescriptions/rx-change/deny", map[string]any{"by": "dr.e2e"})
+		code, p := e.callMap("POST", "/v1/prescriptions/rx-change/deny", map[string]any{"by": "dr.e2e"})
 		assert.Equal(t, http.StatusUnprocessableEntity, code, p["_raw"])
-		e.mustCall("POST", "/v1/prescriptions/rx-change/approve", map[string]any{"by": "dr.e2e", "note": "ok"}, http.StatusOK)
+		e.mustCallMap("POST", "/v1/prescriptions/rx-change/approve", map[string]any{"by": "dr.e2e", "note": "ok"}, http.StatusOK)
 		e.waitRx("rx-change", status(prescriptions.StatusFilled))
 	})
 	t.Run("renewal denied", func(t *testing.T) {
 		e.waitRx("rx-renewal", status(prescriptions.StatusRenewalRequested))
-		v := e.mustCall("POST", "/v1/prescriptions/rx-renewal/deny", map[string]any{"by": "dr.e2e", "reason": "needs a visit first"}, http.StatusOK)
+		v := e.mustCallMap("POST", "/v1/prescriptions/rx-renewal/deny", map[string]any{"by": "dr.e2e", "reason": "needs a visit first"}, http.StatusOK)
 		assert.Equal(t, prescriptions.StatusSent, v["status"])
 	})
 	t.Run("needs review until override", func(t *testing.T) {
 		v := e.waitRx("rx-allergy", status(prescriptions.StatusNeedsReview))
 		assert.Contains(t, v["_raw"], `"code":"allergy"`)
-		code, _ := e.call("POST", "/v1/prescriptions/rx-allergy/override", map[string]any{"by": "dr.e2e"})
+		code, _ := e.callMap("POST", "/v1/prescriptions/rx-allergy/override", map[string]any{"by": "dr.e2e"})
 		assert.Equal(t, http.StatusUnprocessableEntity, code)
-		e.mustCall("POST", "/v1/prescriptions/rx-allergy/override", map[string]any{"by": "dr.e2e", "reason": "tolerated amoxicillin in 2024"}, http.StatusOK)
+		e.mustCallMap("POST", "/v1/prescriptions/rx-allergy/override", map[string]any{"by": "dr.e2e", "reason": "tolerated amoxicillin in 2024"}, http.StatusOK)
 		v = e.waitRx("rx-allergy", status(prescriptions.StatusSent))
 		assert.Equal(t, "dr.e2e", v["override"].(map[string]any)["by"])
 	})

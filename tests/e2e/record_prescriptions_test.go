@@ -21,7 +21,7 @@ func TestRecordPrescriptionHistories(t *testing.T) {
 	e.st.PharmacySim.Sim.InjectFault(pharmsim.Fault{Op: "NewRx", Kind: pharmsim.FaultLostAnswer, Count: 1})
 	start := func(id string) {
 		// A short follow window closes each workflow a few seconds after its last event.
-		e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": id, "followWindowSeconds": 4}, http.StatusCreated)
+		e.mustCallMap("POST", "/v1/prescriptions", map[string]any{"prescriptionId": id, "followWindowSeconds": 4}, http.StatusCreated)
 	}
 	scenarios := []struct {
 		id, file string
@@ -29,26 +29,26 @@ func TestRecordPrescriptionHistories(t *testing.T) {
 	}{
 		{"rx-accepted", "prescription-lost-answer-cancel-approved.json", func(id string) {
 			e.waitRx(id, status(prescriptions.StatusSent))
-			e.mustCall("POST", "/v1/prescriptions/"+id+"/cancel", map[string]any{"by": "dr.record", "reason": "duplicate"}, http.StatusOK)
+			e.mustCallMap("POST", "/v1/prescriptions/"+id+"/cancel", map[string]any{"by": "dr.record", "reason": "duplicate"}, http.StatusOK)
 		}},
 		{"rx-denied-cancel", "prescription-cancel-denied.json", func(id string) {
 			e.waitRx(id, status(prescriptions.StatusSent))
-			e.mustCall("POST", "/v1/prescriptions/"+id+"/cancel", map[string]any{"by": "dr.record", "reason": "changed"}, http.StatusOK)
+			e.mustCallMap("POST", "/v1/prescriptions/"+id+"/cancel", map[string]any{"by": "dr.record", "reason": "changed"}, http.StatusOK)
 		}},
 		{"rx-filled", "prescription-filled.json", nil},
 		{"rx-reject", "prescription-rejected.json", nil},
 		{"rx-controlled", "prescription-refused.json", nil},
 		{"rx-change", "prescription-change-approved.json", func(id string) {
 			e.waitRx(id, status(prescriptions.StatusChangeRequested))
-			e.mustCall("POST", "/v1/prescriptions/"+id+"/approve", map[string]any{"by": "dr.record"}, http.StatusOK)
+			e.mustCallMap("POST", "/v1/prescriptions/"+id+"/approve", map[string]any{"by": "dr.record"}, http.StatusOK)
 		}},
 		{"rx-renewal", "prescription-renewal-denied.json", func(id string) {
 			e.waitRx(id, status(prescriptions.StatusRenewalRequested))
-			e.mustCall("POST", "/v1/prescriptions/"+id+"/deny", map[string]any{"by": "dr.record", "reason": "visit first"}, http.StatusOK)
+			e.mustCallMap("POST", "/v1/prescriptions/"+id+"/deny", map[string]any{"by": "dr.record", "reason": "visit first"}, http.StatusOK)
 		}},
 		{"rx-allergy", "prescription-override.json", func(id string) {
 			e.waitRx(id, status(prescriptions.StatusNeedsReview))
-			e.mustCall("POST", "/v1/prescriptions/"+id+"/override", map[string]any{"by": "dr.record", "reason": "tolerated"}, http.StatusOK)
+			e.mustCallMap("POST", "/v1/prescriptions/"+id+"/override", map[string]any{"by": "dr.record", "reason": "tolerated"}, http.StatusOK)
 		}},
 	}
 	for _, sc := range scenarios {

@@ -13,6 +13,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/stripesim"
@@ -38,7 +39,7 @@ func TestRecordReplayHistories(t *testing.T) {
 		"captured-refunded": func(id string) {
 			e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{"amount": 4000}, http.StatusOK)
 			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{"amount": 1000}, http.StatusOK)
-			e.waitFor(id, func(v map[string]any) bool { return v["captureConfirmed"] == true })
+			e.waitFor(id, func(v api.PaymentView) bool { return v.CaptureConfirmed == true })
 			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{}, http.StatusOK)
 		},
 		"captured-window-closed": func(id string) {
@@ -52,14 +53,14 @@ func TestRecordReplayHistories(t *testing.T) {
 	for name, drive := range scenarios {
 		id := "replay-" + name
 		e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_visa"), http.StatusCreated)
-		e.waitFor(id, func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
+		e.waitFor(id, func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
 		drive(id)
-		e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+		e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 		e.exportHistory(id, "payments-"+name+".json")
 	}
 	id := "replay-declined"
 	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
-	e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+	e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 	e.exportHistory(id, "payments-declined.json")
 }
 
@@ -95,7 +96,7 @@ func TestRecordPaymentHistoriesV1(t *testing.T) {
 		{"capture-background", nil, func(id string) {
 			fault(stripesim.OpCapture, stripesim.FaultSlow, payments.UpdateWait+3*time.Second)
 			v := e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{}, http.StatusOK)
-			require.Equal(t, payments.StatusCapturing, v["status"])
+			require.Equal(t, payments.StatusCapturing, v.payment().Status)
 		}},
 		{"canceled", nil, func(id string) {
 			e.mustCall("POST", "/v1/payments/"+id+"/cancel", map[string]any{"reason": "abandoned"}, http.StatusOK)
@@ -108,21 +109,21 @@ func TestRecordPaymentHistoriesV1(t *testing.T) {
 			sc.before()
 		}
 		e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_visa"), http.StatusCreated)
-		e.waitFor(id, func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
+		e.waitFor(id, func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
 		sc.drive(id)
-		e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+		e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 		e.exportHistory(id, "payments-v1-"+sc.name+".json")
 	}
 	id := "replay-v1-declined"
 	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
-	e.waitFor(id, func(v map[string]any) bool { return v["closed"] == true })
+	e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 	e.exportHistory(id, "payments-v1-declined.json")
 }
 
-func (e *engine) mustCall(method, path string, body any, want int) map[string]any {
+func (e *engine) mustCall(method, path string, body any, want int) reply {
 	e.t.Helper()
 	code, v := e.call(method, path, body)
-	require.Equal(e.t, want, code, v["_raw"])
+	require.Equal(e.t, want, code, v)
 	return v
 }
 
@@ -171,11 +172,11 @@ func TestRecordCheckInHistories(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(sc.appt, true))
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
+		require.Equal(t, http.StatusCreated, code, v)
 		if sc.appt == "appt-2001" {
 			e.mustCall("POST", "/v1/checkins/appt-2001/self-pay", map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
 		}
-		e.waitCheckIn(sc.appt, func(v map[string]any) bool { return v["closed"] == true })
+		e.waitCheckIn(sc.appt, func(v api.CheckInView) bool { return v.Closed == true })
 		e.exportWorkflow(checkin.WorkflowID(sc.appt), sc.file)
 	}
 }
@@ -193,11 +194,11 @@ func TestRecordCheckInGuardHistories(t *testing.T) {
 		c.CheckInAttentionTimeout = time.Minute
 	})
 	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1001", true), http.StatusCreated)
-	e.waitCheckIn("appt-1001", func(v map[string]any) bool { return v["closed"] == true })
+	e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
 	e.exportWorkflow(checkin.WorkflowID("appt-1001"), "checkin-eligible-copay-guarded.json")
 
 	e.mustCall("POST", "/v1/checkins", checkInBody(ehrsim.ApptCancelled, true), http.StatusUnprocessableEntity)
-	e.waitCheckIn(ehrsim.ApptCancelled, func(v map[string]any) bool { return v["closed"] == true })
+	e.waitCheckIn(ehrsim.ApptCancelled, func(v api.CheckInView) bool { return v.Closed == true })
 	e.exportWorkflow(checkin.WorkflowID(ehrsim.ApptCancelled), "checkin-refused-cancelled.json")
 
 	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1003", true), http.StatusCreated)
@@ -206,7 +207,7 @@ func TestRecordCheckInGuardHistories(t *testing.T) {
 	appt["status"] = "cancelled"
 	require.NoError(t, e.st.EHRSim.Sim.Seed(appt))
 	e.mustCall("POST", "/v1/checkins/appt-1003/self-pay", map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
-	e.waitCheckIn("appt-1003", func(v map[string]any) bool { return v["closed"] == true })
+	e.waitCheckIn("appt-1003", func(v api.CheckInView) bool { return v.Closed == true })
 	e.exportWorkflow(checkin.WorkflowID("appt-1003"), "checkin-cancelled-at-arrival.json")
 }
 
@@ -226,7 +227,7 @@ func TestRecordCheckInCoverageHistories(t *testing.T) {
 	for appt, file := range map[string]string{ehrsim.ApptDependent: "checkin-dependent-2000d.json",
 		ehrsim.ApptSecondary: "checkin-secondary-coverage.json", "appt-ended": "checkin-no-usable-coverage.json"} {
 		e.mustCall("POST", "/v1/checkins", checkInBody(appt, true), http.StatusCreated)
-		e.waitCheckIn(appt, func(v map[string]any) bool { return v["closed"] == true })
+		e.waitCheckIn(appt, func(v api.CheckInView) bool { return v.Closed == true })
 		e.exportWorkflow(checkin.WorkflowID(appt), file)
 	}
 }
@@ -246,13 +247,13 @@ func TestRecordLabHistories(t *testing.T) {
 	})
 	for _, p := range []string{"LAB-R1", "CRITICAL-POTASSIUM-R2", "REJECT-ORDER-R3", "CORRECTED-R4", "DUPLICATE-R5"} {
 		code, v := e.call("POST", "/v1/lab-orders", labOrder(p))
-		require.Equal(t, http.StatusCreated, code, v["_raw"])
+		require.Equal(t, http.StatusCreated, code, v)
 	}
-	e.waitLab("CRITICAL-POTASSIUM-R2", func(v map[string]any) bool { return len(escalation(v)["pages"].([]any)) >= 2 })
+	e.waitLab("CRITICAL-POTASSIUM-R2", func(v api.LabOrderView) bool { return len(v.Escalation.Pages) >= 2 })
 	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-R2/acknowledge", map[string]any{"by": "dr.replay"}, http.StatusOK)
 	for p, file := range map[string]string{"LAB-R1": "laborder-normal.json", "CRITICAL-POTASSIUM-R2": "laborder-critical-escalated.json",
 		"REJECT-ORDER-R3": "laborder-rejected.json", "CORRECTED-R4": "laborder-corrected.json", "DUPLICATE-R5": "laborder-duplicate.json"} {
-		e.waitLab(p, func(v map[string]any) bool { return v["closed"] == true })
+		e.waitLab(p, func(v api.LabOrderView) bool { return v.Closed == true })
 		e.exportWorkflow(laborders.WorkflowID(p), file)
 	}
 }
@@ -292,21 +293,20 @@ func TestRecordLabHistoriesV2(t *testing.T) {
 		e.mustCall("POST", "/v1/lab-orders", body, http.StatusCreated)
 	}
 	for _, p := range []string{"NO-RESULTS-V2-R7", "NO-RESULTS-V2-R9", "NO-RESULTS-V2-R10"} {
-		e.waitLab(p, func(v map[string]any) bool { return v["status"] == laborders.StatusOrdered })
+		e.waitLab(p, func(v api.LabOrderView) bool { return v.Status == laborders.StatusOrdered })
 	}
 	// Only potassium before the deadline: a partial report, then glucose after it.
 	assertAck(t, peer.send("node-hl7", "partial", strings.Replace(iopORU("V2-PARTIAL-1", "NO-RESULTS-V2-R7", "F", "4.1", "90"),
 		"\rOBX|2|NM|2345-7^Glucose^LN||90|mg/dL|70-99|N|||F", "", 1)), "AA", "V2-PARTIAL-1")
-	e.waitLab("NO-RESULTS-V2-R7", func(v map[string]any) bool { return num(v, "filedVersion") == 1 })
+	e.waitLab("NO-RESULTS-V2-R7", func(v api.LabOrderView) bool { return v.FiledVersion == 1 })
 	assertAck(t, peer.send("node-hl7", "partial-late", iopORU("V2-PARTIAL-2", "NO-RESULTS-V2-R7", "F", "4.1", "90")), "AA", "V2-PARTIAL-2")
 	assertAck(t, peer.send("medplum", "two-orders", twoOrderORU("V2-MO-1", "NO-RESULTS-V2-R9", "NO-RESULTS-V2-R10", "pat-1001^^^^PI")),
 		"AA", "V2-MO-1")
 
-	e.waitLab("CRITICAL-POTASSIUM-V2-R6", func(v map[string]any) bool { return v["unacknowledged"] == true })
+	e.waitLab("CRITICAL-POTASSIUM-V2-R6", func(v api.LabOrderView) bool { return v.Unacknowledged == true })
 	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-V2-R6/acknowledge", map[string]any{"by": "dr.replay"}, http.StatusOK)
-	e.waitLab("CRITICAL-POTASSIUM-V2-R8", func(v map[string]any) bool {
-		pages, _ := escalation(v)["pages"].([]any)
-		return len(pages) >= 2
+	e.waitLab("CRITICAL-POTASSIUM-V2-R8", func(v api.LabOrderView) bool {
+		return len(v.Escalation.Pages) >= 2
 	})
 	e.mustCall("POST", "/v1/lab-orders/CRITICAL-POTASSIUM-V2-R8/acknowledge", map[string]any{"by": "nurse.replay"}, http.StatusOK)
 	for p, file := range files {
@@ -319,7 +319,7 @@ func TestRecordLabHistoriesV2(t *testing.T) {
 			e.exportWorkflow(laborders.WorkflowID(p), file)
 			continue
 		}
-		e.waitLab(p, func(v map[string]any) bool { return v["closed"] == true })
+		e.waitLab(p, func(v api.LabOrderView) bool { return v.Closed == true })
 		e.exportWorkflow(laborders.WorkflowID(p), file)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 )
 
@@ -34,51 +35,53 @@ func TestReprocessRejectedResultAfterOrderExists(t *testing.T) {
 	require.Contains(t, string(ack), "MSA|AE|MSG-RP-1")
 
 	code, list := e.call("GET", "/v1/admin/messages?outcome=rejected", nil)
-	require.Equal(t, http.StatusOK, code, list["_raw"])
-	require.NotContains(t, list["_raw"], "Reprocess^Test", "metadata only")
-	require.NotContains(t, list["_raw"], "MRN1001", "metadata only")
-	msgs, _ := list["messages"].([]any)
-	var id float64
-	for _, m := range msgs {
-		if m := m.(map[string]any); m["exchange"] == "MSG-RP-1" {
-			require.Equal(t, true, m["hasPayload"])
-			id = m["id"].(float64)
+	require.Equal(t, http.StatusOK, code, list)
+	require.NotContains(t, list.String(), "Reprocess^Test", "metadata only")
+	require.NotContains(t, list.String(), "MRN1001", "metadata only")
+	var id int64
+	for _, m := range decodeAs[api.MessageList](list).Messages {
+		if m.Exchange == "MSG-RP-1" {
+			require.Equal(t, true, m.HasPayload)
+			id = m.ID
 		}
 	}
-	require.NotZero(t, id, "the refused result is listed: %s", list["_raw"])
-	path := fmt.Sprintf("/v1/admin/messages/%d/reprocess", int64(id))
+	require.NotZero(t, id, "the refused result is listed: %s", list)
+	path := fmt.Sprintf("/v1/admin/messages/%d/reprocess", id)
 
 	code, v := e.call("POST", "/v1/lab-orders", labOrder(placer))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	require.Equal(t, http.StatusCreated, code, v)
 	require.Eventually(t, func() bool { _, ok := e.st.LISSim.Sim.Order(placer); return ok }, 30*time.Second, 100*time.Millisecond)
 
 	code, res := e.call("POST", path, nil)
-	require.Equal(t, http.StatusOK, code, res["_raw"])
-	require.Equal(t, "AA", res["ack"], res["_raw"])
-	require.Nil(t, res["duplicate"])
-	records, _ := res["records"].([]any)
+	require.Equal(t, http.StatusOK, code, res)
+	rp := decodeAs[api.ReprocessResult](res)
+	require.Equal(t, "AA", rp.Ack, res)
+	require.False(t, rp.Duplicate)
+	require.NotContains(t, res.String(), `"duplicate"`, "absent, not false")
+	records := rp.Records
 	require.Len(t, records, 1)
-	v = e.waitLab(placer, func(v map[string]any) bool { r, _ := v["results"].([]any); return len(r) >= 2 })
-	require.Equal(t, float64(0), v["duplicatesIgnored"], v["_raw"])
+	v = e.waitLab(placer, func(v api.LabOrderView) bool { return len(v.Results) >= 2 })
+	require.Equal(t, 0, v.labOrder().DuplicatesIgnored, v)
 
 	// The new record is listed as accepted and names the original.
 	code, list = e.call("GET", "/v1/admin/messages?outcome=accepted", nil)
-	require.Equal(t, http.StatusOK, code, list["_raw"])
-	msgs, _ = list["messages"].([]any)
-	require.Len(t, msgs, 1, list["_raw"])
-	require.Equal(t, records[0], msgs[0].(map[string]any)["id"])
-	require.Equal(t, id, msgs[0].(map[string]any)["reprocessOf"])
+	require.Equal(t, http.StatusOK, code, list)
+	msgs := decodeAs[api.MessageList](list).Messages
+	require.Len(t, msgs, 1, list)
+	require.Equal(t, records[0], msgs[0].ID)
+	require.Equal(t, id, msgs[0].ReprocessOf)
 
 	// Again: safe, the order recognizes the MSH-10 and files nothing twice.
 	code, res = e.call("POST", path, nil)
-	require.Equal(t, http.StatusOK, code, res["_raw"])
-	require.Equal(t, "AA", res["ack"], res["_raw"])
-	require.Equal(t, true, res["duplicate"], res["_raw"])
-	v = e.waitLab(placer, func(v map[string]any) bool { return v["duplicatesIgnored"] == float64(1) })
-	results, _ := v["results"].([]any)
-	require.Len(t, results, 2, v["_raw"])
+	require.Equal(t, http.StatusOK, code, res)
+	rp = decodeAs[api.ReprocessResult](res)
+	require.Equal(t, "AA", rp.Ack, res)
+	require.Equal(t, true, rp.Duplicate, res)
+	v = e.waitLab(placer, func(v api.LabOrderView) bool { return v.DuplicatesIgnored == 1 })
+	results := v.labOrder().Results
+	require.Len(t, results, 2, v)
 
 	code, p := e.call("POST", "/v1/admin/messages/987654/reprocess", nil)
-	require.Equal(t, http.StatusNotFound, code, p["_raw"])
-	require.Equal(t, "application/problem+json", p["_contentType"])
+	require.Equal(t, http.StatusNotFound, code, p)
+	require.Equal(t, "application/problem+json", p.ContentType)
 }

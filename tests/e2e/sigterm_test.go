@@ -17,6 +17,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/internal/stack"
@@ -44,7 +45,7 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 	cfg.Clearinghouse.BaseURL = ""
 	cfg.PaymentAuthorizationTTL, cfg.PaymentRefundWindow = time.Hour, time.Hour
 	// This process runs the API and the Stripe simulator only; the worker is another process.
-	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, NoWorker: true,
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, SimulateUnconfigured: true, NoWorker: true,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
@@ -86,9 +87,9 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 
 	w1, logs1 := startWorker()
 	code, v := e.call("POST", "/v1/payments", newPayment("pay-term-1", 2700, "pm_card_visa"))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	v = e.waitFor("pay-term-1", func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
-	pi := v["paymentIntentId"].(string)
+	require.Equal(t, http.StatusCreated, code, v)
+	v = e.waitFor("pay-term-1", func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
+	pi := v.payment().PaymentIntentID
 
 	// The capture is slow at Stripe; SIGTERM arrives while it is in flight.
 	faults := sim.Stats().FaultsTriggered
@@ -118,10 +119,10 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 	require.Equal(t, 1, sim.Stats().CapturesByIntent[pi])
 
 	w2, logs2 := startWorker()
-	v = e.waitFor("pay-term-1", func(v map[string]any) bool { return v["status"] == payments.StatusCaptured })
+	v = e.waitFor("pay-term-1", func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
 	wg.Wait()
 	require.NotEqual(t, http.StatusGatewayTimeout, capCode)
-	require.EqualValues(t, 2700, num(v, "capturedAmount"))
+	require.EqualValues(t, 2700, v.payment().CapturedAmount)
 	require.Equal(t, 1, sim.Stats().CapturesByIntent[pi], "exactly one capture at Stripe")
 	stopWorker(w2, logs2)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/temporalclient"
 	"github.com/careflow/engine/workflows/payments"
@@ -53,8 +54,8 @@ func TestTemporalOverMutualTLS(t *testing.T) {
 		c.TemporalTLSServerName = "temporal.test"
 	})
 	code, v := e.call("POST", "/v1/payments", newPayment("pay-tls-1", 1200, "pm_card_visa"))
-	require.Equal(t, http.StatusCreated, code, v["_raw"])
-	e.waitFor("pay-tls-1", func(v map[string]any) bool { return v["status"] == payments.StatusAuthorized })
+	require.Equal(t, http.StatusCreated, code, v)
+	e.waitFor("pay-tls-1", func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
 	require.Positive(t, accepted.Load(), "the engine reached Temporal through the TLS proxy")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

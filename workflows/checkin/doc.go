@@ -6,10 +6,12 @@
 // Where its story lives:
 //   - contract.go: task queue, names, JSON types, workflow-ID helper; workflow.go: the process;
 //     handlers.go: the verdict, self-pay and override updates.
-//   - API: api/checkins.go (/v1/checkins; 422 for what cannot be checked in).
+//   - API: api/checkins.go (/v1/checkins: routes and the Update-with-Start; 422 for what cannot
+//     be checked in; get and updates through api/process.go); the contract: docs/api.md.
 //   - Activities: activities/ehr (FHIR R4 with SMART Backend Services; coverage.go chooses the
 //     coverage), activities/eligibility (CAQH CORE 270/271), activities/sms (Twilio), and the
-//     child payment of workflows/payments; worker: workers/checkins.go.
+//     child payment of workflows/payments; worker: workers/checkins.go, wired in
+//     internal/stack/checkin.go.
 //   - Configuration: FHIR_*, CLEARINGHOUSE_*, TWILIO_*, PROVIDER_NPI, PROVIDER_NAME,
 //     CHECKIN_PAYER_WINDOW, CHECKIN_ATTENTION_TIMEOUT, CHECKIN_WINDOW_BEFORE, CHECKIN_WINDOW_AFTER,
 //     CHECKIN_PAYER_ID_SYSTEM, CHECKIN_PAYER_CROSSWALK.

@@ -6,10 +6,12 @@
 //   - contract.go: task queue, update/signal/query names, JSON types, the workflow-ID helper;
 //     workflow.go and handlers.go: the saga and its capture/cancel/refund updates; calls.go: one
 //     function per activity call with the reason for each timeout; events.go: Stripe webhooks.
-//   - API: api/payments.go and api/payments_update.go (/v1/payments), api/webhook_stripe.go
-//     (/webhooks/stripe, signature-checked, deduplicated by event id).
+//   - API: api/payments.go (/v1/payments: routes, start, update checks; get and updates through
+//     api/process.go), api/webhook_stripe.go (/webhooks/stripe, signature-checked, deduplicated
+//     by event id); the contract: docs/api.md.
 //   - Activities: activities/stripe (stripe-go against STRIPE_BASE_URL, reconciliation after a
-//     stored 500 by reading Stripe's state); worker: workers/payments.go.
+//     stored 500 by reading Stripe's state); worker: workers/payments.go, wired in
+//     internal/stack/payments.go.
 //   - Configuration: STRIPE_BASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
 //     PAYMENT_AUTHORIZATION_TTL, PAYMENT_REFUND_WINDOW.
 //   - Versions: payments-reconcile (README "Changing a workflow"); histories in

@@ -1,6 +1,7 @@
 package prescriptions
 
 import (
+	"github.com/careflow/engine/internal/fielderr"
 	"regexp"
 	"strings"
 	"time"
@@ -138,12 +139,7 @@ func (in Input) FollowWindow() time.Duration {
 }
 
 // FieldError names an invalid field; Reason never echoes the value.
-type FieldError struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+type FieldError = fielderr.Error
 
 var (
 	idPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,34}$`)
