@@ -264,8 +264,8 @@ func TestManualConflictWaitsForResolve(t *testing.T) {
 		assert.Equal(t, "moved by phone", w.ehr["e1"].snap.Note, "the non-conflicting field still synced")
 		// A field without a conflict is refused by the validator.
 		env.UpdateWorkflow(appointments.ResolveUpdateName, "bad", &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { assert.Error(t, err) },
-			OnAccept: func() { t.Error("resolve of a field without conflict accepted") },
+			OnReject:   func(err error) { assert.Error(t, err) },
+			OnAccept:   func() { t.Error("resolve of a field without conflict accepted") },
 			OnComplete: func(any, error) {},
 		}, appointments.ResolveUpdate{Field: "duration", Side: "pms"})
 		env.UpdateWorkflow(appointments.ResolveUpdateName, "ok", &testsuite.TestUpdateCallback{
