@@ -47,6 +47,8 @@ type Deps struct {
 	PublicURL string
 	// LabDefaults configure new lab orders.
 	LabDefaults LabDefaults
+	// Appointments configure the appointment sync's webhooks and conflict listing.
+	Appointments AppointmentDefaults
 	// CheckInDefaults configure new check-ins.
 	CheckInDefaults CheckInDefaults
 	// HL7Inbound configures sender trust and metrics for inbound HL7 (MLLPInboundHandler and

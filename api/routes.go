@@ -71,12 +71,19 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, "lab-orders.read"}, s.getLabOrder},
 		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
 
+		{Route{http.MethodPost, "/v1/appointments", AuthBearer, "appointments.write"}, s.startAppointment},
+		{Route{http.MethodGet, "/v1/appointments", AuthBearer, "appointments.read"}, s.listAppointments},
+		{Route{http.MethodGet, "/v1/appointments/{id}", AuthBearer, "appointments.read"}, s.getAppointment},
+		{Route{http.MethodPost, "/v1/appointments/{id}/resolve", AuthBearer, "appointments.write"}, s.resolveAppointment},
+
 		{Route{http.MethodPost, "/v1/admin/hl7-batches", AuthBearer, "admin"}, s.postHL7Batch},
 		{Route{http.MethodGet, "/v1/admin/messages", AuthBearer, "admin"}, s.listMessages},
 		{Route{http.MethodPost, "/v1/admin/messages/{id}/reprocess", AuthBearer, "admin"}, s.reprocessMessage},
 
 		{Route{http.MethodPost, "/webhooks/stripe", AuthStripeSignature, ""}, s.stripeWebhook},
 		{Route{http.MethodPost, "/webhooks/twilio", AuthTwilioSignature, ""}, s.twilioWebhook},
+		{Route{http.MethodPost, "/webhooks/pms", AuthHMACSignature, ""}, s.pmsWebhook},
+		{Route{http.MethodPost, "/webhooks/fhir", AuthHMACSignature, ""}, s.fhirWebhook},
 
 		{Route{http.MethodGet, "/codec/encode", AuthCodec, codecScope}, s.codec},
 		{Route{http.MethodPost, "/codec/encode", AuthCodec, codecScope}, s.codec},
