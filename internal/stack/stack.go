@@ -36,6 +36,7 @@ import (
 	"github.com/careflow/engine/internal/sim/chsim"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/lissim"
+	"github.com/careflow/engine/internal/sim/pmssim"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/internal/sim/twiliosim"
 	"github.com/careflow/engine/internal/temporalclient"
@@ -84,6 +85,7 @@ type Stack struct {
 	CHSim     *chsim.Server
 	TwilioSim *twiliosim.Server
 	LISSim    *lissim.Server
+	PMSSim    *pmssim.Server
 	// MLLPAddr is where the engine's MLLP listener accepts HL7 results.
 	MLLPAddr string
 
@@ -91,6 +93,7 @@ type Stack struct {
 	acts        *stripeact.Activities
 	checkinActs workers.CheckInActivities
 	labActs     workers.LabActivities
+	apptActs    workers.AppointmentActivities
 	fhirClient  *fhir.Client
 	lisClient   *mllp.Client
 	mllp        *mllp.Server
@@ -100,6 +103,9 @@ type Stack struct {
 	wopts       worker.Options
 	http        *http.Server
 	httpDone    chan error
+
+	// apptSearchAttribute is the registered conflict search attribute ("" when unavailable).
+	apptSearchAttribute string
 
 	mu      sync.Mutex
 	workers []worker.Worker
@@ -227,6 +233,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	if s.apptActs, err = s.startAppointments(ctx); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	if !opts.NoWorker {
 		if err := s.StartWorker(); err != nil {
 			ln.Close()
@@ -254,6 +264,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		TwilioAuthToken:     s.Config.Twilio.AuthToken,
 		PublicURL:           s.Config.Twilio.PublicURL,
 		LabDefaults:         labDefaults,
+		Appointments:        s.appointmentDefaults(),
 		HL7Inbound: api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
 			Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned},
 		CheckInDefaults: api.CheckInDefaults{
@@ -324,6 +335,7 @@ func (s *Stack) StartWorker() error {
 		workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts),
 		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
 		workers.NewLabWorker(s.Temporal, s.labActs, s.wopts),
+		workers.NewAppointmentWorker(s.Temporal, s.apptActs, s.wopts),
 	}
 	for i, w := range ws {
 		if err := w.Start(); err != nil {
@@ -377,6 +389,10 @@ func (s *Stack) Close() error {
 	if s.TwilioSim != nil {
 		s.TwilioSim.Close()
 		s.TwilioSim = nil
+	}
+	if s.PMSSim != nil {
+		s.PMSSim.Close()
+		s.PMSSim = nil
 	}
 	if s.Temporal != nil {
 		s.Temporal.Close()

@@ -9,4 +9,5 @@ import (
 // a rename of the Go functions cannot break running executions.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(Appointment, workflow.RegisterOptions{Name: WorkflowName})
+	r.RegisterWorkflowWithOptions(Reconcile, workflow.RegisterOptions{Name: ReconcileWorkflowName})
 }

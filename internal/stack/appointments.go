@@ -1,0 +1,122 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	pmsact "github.com/careflow/engine/activities/pms"
+	"github.com/careflow/engine/api"
+	"github.com/careflow/engine/clients/pms"
+	"github.com/careflow/engine/internal/sim/pmssim"
+	"github.com/careflow/engine/workers"
+	"github.com/careflow/engine/workflows/appointments"
+)
+
+// startAppointments connects to the PMS (the simulator, sending its webhooks to the API, when
+// PMS_BASE_URL is unset), registers the conflict search attribute, and returns the
+// appointment-sync activities.
+func (s *Stack) startAppointments(ctx context.Context) (workers.AppointmentActivities, error) {
+	cfg := &s.Config.Appointments
+	var acts workers.AppointmentActivities
+	if cfg.PMSSimulated() {
+		if cfg.PMSWebhookSecret == "" {
+			cfg.PMSWebhookSecret = randomHex(24)
+		}
+		var err error
+		if s.PMSSim, err = pmssim.Start(pmssim.Options{Secret: cfg.PMSWebhookSecret, WebhookURL: s.APIURL + "/webhooks/pms"}); err != nil {
+			return acts, fmt.Errorf("pms simulator: %w", err)
+		}
+		cfg.PMSBaseURL = s.PMSSim.URL
+		s.logger.Info("pms: built-in practice-management simulator (PMS_BASE_URL unset)", "url", cfg.PMSBaseURL)
+	} else {
+		s.logger.Info("pms: vendor endpoint from PMS_BASE_URL", "url", cfg.PMSBaseURL)
+	}
+	if cfg.FHIRWebhookSecret == "" && s.Config.FHIR.Simulated() {
+		// The simulated EHR signs nothing yet; a random secret keeps /webhooks/fhir closed
+		// to anyone who does not know it.
+		cfg.FHIRWebhookSecret = randomHex(24)
+	}
+	pc, err := pms.New(cfg.PMSBaseURL, &http.Client{Timeout: 25 * time.Second})
+	if err != nil {
+		return acts, err
+	}
+	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store}
+	acts.EHR = s.checkinActs.EHR
+	s.apptSearchAttribute = s.ensureKeywordAttribute(appointments.ConflictSearchAttribute)
+	acts.Notify = &appointments.Notifier{Temporal: s.Temporal, Crosswalk: s.Store, SearchAttribute: s.apptSearchAttribute}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.ensureReconcileSchedule(sctx); err != nil {
+		// A namespace that refuses schedules still syncs by webhook; say so instead of failing.
+		s.logger.Warn("appointments: reconciliation schedule unavailable", "schedule", appointments.ScheduleID, "error", err.Error())
+	}
+	return acts, nil
+}
+
+// appointmentDefaults are the API's appointment settings.
+func (s *Stack) appointmentDefaults() api.AppointmentDefaults {
+	a := s.Config.Appointments
+	return api.AppointmentDefaults{PMSWebhookSecret: a.PMSWebhookSecret, FHIRWebhookSecret: a.FHIRWebhookSecret,
+		ConflictSearchAttribute: s.apptSearchAttribute}
+}
+
+// ensureKeywordAttribute makes sure the namespace has the keyword search attribute, as
+// labSearchAttribute does for lab orders; "" when it is neither registered nor registrable.
+func (s *Stack) ensureKeywordAttribute(name string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ns := s.Config.TemporalNamespace
+	op := s.Temporal.OperatorService()
+	list, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
+	if err == nil {
+		if _, ok := list.GetCustomAttributes()[name]; ok {
+			return name
+		}
+	}
+	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns,
+		SearchAttributes: map[string]enumspb.IndexedValueType{name: enumspb.INDEXED_VALUE_TYPE_KEYWORD}})
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		s.logger.Warn("search attribute unavailable; register it to list appointments with conflicts", "attribute", name)
+		return ""
+	}
+	return name
+}
+
+// ensureReconcileSchedule creates the reconciliation Schedule, or sets the interval of the
+// existing one (APPOINTMENT_RECONCILE_INTERVAL), so every worker start leaves exactly one.
+func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
+	every := s.Config.Appointments.ReconcileInterval
+	if every == 0 {
+		every = appointments.DefaultReconcileInterval
+	}
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
+	sc := s.Temporal.ScheduleClient()
+	_, err := sc.Create(ctx, client.ScheduleOptions{
+		ID:   appointments.ScheduleID,
+		Spec: spec,
+		// A run still listing when the next is due makes the next one redundant.
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{ID: appointments.ReconcileWorkflowID,
+			Workflow: appointments.ReconcileWorkflowName, TaskQueue: appointments.TaskQueue,
+			WorkflowRunTimeout: time.Hour},
+	})
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return err
+	}
+	return sc.GetHandle(ctx, appointments.ScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			in.Description.Schedule.Spec = &spec
+			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
+		},
+	})
+}
