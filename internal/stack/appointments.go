@@ -40,7 +40,7 @@ func (s *Stack) startAppointments(ctx context.Context) (workers.AppointmentActiv
 	} else {
 		s.logger.Info("pms: vendor endpoint from PMS_BASE_URL", "url", cfg.PMSBaseURL)
 	}
-	if cfg.FHIRWebhookSecret == "" && s.Config.FHIR.Simulated() {
+	if cfg.FHIRWebhookSecret == "" && s.EHRSim != nil {
 		// The simulated EHR signs nothing yet; a random secret keeps /webhooks/fhir closed
 		// to anyone who does not know it.
 		cfg.FHIRWebhookSecret = randomHex(24)
