@@ -100,15 +100,17 @@ func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
 		every = appointments.DefaultReconcileInterval
 	}
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
+	// The first run looks back two intervals, so a webhook lost just before the start heals.
+	action := &client.ScheduleWorkflowAction{ID: appointments.ReconcileWorkflowID,
+		Workflow: appointments.ReconcileWorkflowName, TaskQueue: appointments.TaskQueue,
+		Args: []any{appointments.ReconcileInput{Lookback: 2 * every}}, WorkflowRunTimeout: time.Hour}
 	sc := s.Temporal.ScheduleClient()
 	_, err := sc.Create(ctx, client.ScheduleOptions{
 		ID:   appointments.ScheduleID,
 		Spec: spec,
 		// A run still listing when the next is due makes the next one redundant.
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		Action: &client.ScheduleWorkflowAction{ID: appointments.ReconcileWorkflowID,
-			Workflow: appointments.ReconcileWorkflowName, TaskQueue: appointments.TaskQueue,
-			WorkflowRunTimeout: time.Hour},
+		Action:  action,
 	})
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return err
@@ -116,6 +118,7 @@ func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
 	return sc.GetHandle(ctx, appointments.ScheduleID).Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			in.Description.Schedule.Spec = &spec
+			in.Description.Schedule.Action = action
 			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
 		},
 	})

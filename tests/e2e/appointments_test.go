@@ -1,16 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/sim/pmssim"
+	"github.com/careflow/engine/workflows/appointments"
 )
 
 // waitAppointment polls GET /v1/appointments/{id} until cond holds.
@@ -160,4 +163,24 @@ func TestAppointmentSyncBothWays(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, v["_raw"])
 	e.ehrAppt("appt-1001", func(r map[string]any) bool { return r["start"] == pmsTime.UTC().Format(time.RFC3339) })
 	e.waitAppointment("sync-1", func(v map[string]any) bool { return v["status"] == "in-sync" })
+}
+
+// TestAppointmentReconcileHealsLostWebhook: with the PMS webhook lost, a front-desk edit
+// reaches the EHR when the reconciliation Schedule runs (triggered here instead of waiting
+// APPOINTMENT_RECONCILE_INTERVAL).
+func TestAppointmentReconcileHealsLostWebhook(t *testing.T) {
+	e := startEngine(t, nil)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "heal-1", "ehrId": "appt-1004"}, http.StatusCreated)
+	e.pmsAppt("heal-1", func(a pms.Appointment) bool { return a.Version >= 1 })
+	e.waitAppointment("heal-1", func(v map[string]any) bool { return v["status"] == "in-sync" })
+	e.st.PMSSim.Sim.SetWebhookURL("")
+	dept := "cardiology-annex"
+	_, err := e.st.PMSSim.Sim.Edit("heal-1", pmssim.Edit{Department: &dept})
+	require.NoError(t, err)
+	h := e.raw.ScheduleClient().GetHandle(context.Background(), appointments.ScheduleID)
+	require.NoError(t, h.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
+	e.ehrAppt("appt-1004", func(r map[string]any) bool {
+		sp, _ := r["specialty"].([]any)
+		return len(sp) == 1 && sp[0].(map[string]any)["text"] == dept
+	})
 }

@@ -11,6 +11,13 @@ import (
 	"github.com/careflow/engine/clients/pms"
 )
 
+// ReconcileInput configures the reconciliation runs the Schedule starts.
+type ReconcileInput struct {
+	// Lookback is how far back the first run (without a previous result) looks: the
+	// reconciliation heals lost webhooks, it does not import the PMS's whole history.
+	Lookback time.Duration `json:"lookback"`
+}
+
 // ReconcileResult is the outcome of one reconciliation run; the next run of the Schedule
 // starts from its Watermark (the last completion result).
 type ReconcileResult struct {
@@ -30,12 +37,19 @@ const (
 // change to its entity workflow (signal-with-start for appointments not seen yet), so a lost
 // webhook heals at the next run. Workflows ignore versions they already merged, so the
 // overlap at the watermark costs nothing.
-func Reconcile(ctx workflow.Context) (ReconcileResult, error) {
+func Reconcile(ctx workflow.Context, in ReconcileInput) (ReconcileResult, error) {
 	var last ReconcileResult
 	if workflow.HasLastCompletionResult(ctx) {
 		if err := workflow.GetLastCompletionResult(ctx, &last); err != nil {
-			workflow.GetLogger(ctx).Warn("last reconciliation result unreadable; starting from the beginning")
+			workflow.GetLogger(ctx).Warn("last reconciliation result unreadable; looking back from now")
 		}
+	}
+	if last.Watermark.IsZero() {
+		lookback := in.Lookback
+		if lookback <= 0 {
+			lookback = DefaultReconcileInterval
+		}
+		last.Watermark = workflow.Now(ctx).Add(-lookback)
 	}
 	out := ReconcileResult{Watermark: last.Watermark}
 	cursor := ""
