@@ -163,3 +163,21 @@ func TestStartAppointmentValidates(t *testing.T) {
 	w = h.do(http.MethodGet, "/v1/appointments", "", adminSecret)
 	assert.Equal(t, http.StatusBadRequest, w.Code, "only conflict=true")
 }
+
+func FuzzParseFHIRNotification(f *testing.F) {
+	f.Add([]byte(medplumBody))
+	f.Add([]byte(backport("", "event-notification")))
+	f.Add([]byte(backport(`,{"fullUrl":"Appointment/appt-1001","resource":`+medplumBody+`}`, "event-notification")))
+	f.Add([]byte(`{"resourceType":"Bundle","type":"history","entry":[{"resource":{"resourceType":"Parameters"}}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		changes, err := api.ParseFHIRNotification(body)
+		if err != nil && changes != nil {
+			t.Fatal("changes returned with an error")
+		}
+		for _, c := range changes {
+			if appointments.ValidateID(c.ID) != nil || c.Source != appointments.SourceEHR || c.EventID == "" {
+				t.Fatalf("unusable change %+v", c)
+			}
+		}
+	})
+}

@@ -184,3 +184,30 @@ func TestAppointmentReconcileHealsLostWebhook(t *testing.T) {
 		return len(sp) == 1 && sp[0].(map[string]any)["text"] == dept
 	})
 }
+
+// TestAppointmentPMSFaultsConverge: a stale-version answer (412) makes the workflow read and
+// merge again, a 503 is retried by Temporal, and a duplicated webhook has one effect; the EHR
+// edit still lands in the PMS exactly once.
+func TestAppointmentPMSFaultsConverge(t *testing.T) {
+	e := startEngine(t, nil)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "fault-1", "ehrId": "appt-1005"}, http.StatusCreated)
+	e.pmsAppt("fault-1", func(a pms.Appointment) bool { return a.Version >= 1 })
+	e.waitAppointment("fault-1", func(v map[string]any) bool { return v["status"] == "in-sync" })
+	sim := e.st.PMSSim.Sim
+	sim.InjectFault(pmssim.Fault{Op: "update", Kind: "412", Count: 1})
+	sim.InjectFault(pmssim.Fault{Op: "update", Kind: "503", Count: 1})
+	sim.InjectFault(pmssim.Fault{Op: "webhook", Kind: "duplicate", Count: 1})
+	body := e.editEHR("appt-1005", func(r map[string]any) { r["comment"] = "Wheelchair access" })
+	code, v := e.fhirNotify(body)
+	require.Equal(t, http.StatusOK, code, v["_raw"])
+	a := e.pmsAppt("fault-1", func(a pms.Appointment) bool { return a.Note == "Wheelchair access" })
+	st := e.waitAppointment("fault-1", func(v map[string]any) bool { return v["merged"].(map[string]any)["note"] == "Wheelchair access" })
+	require.Equal(t, "in-sync", st["status"])
+	writes := 0
+	for _, h := range sim.History("fault-1") {
+		if h.Note == "Wheelchair access" && h.UpdatedBy == pms.EngineWriter {
+			writes++
+		}
+	}
+	require.Equal(t, 1, writes, "one EHR edit, one PMS write (version %d)", a.Version)
+}
