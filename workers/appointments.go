@@ -12,7 +12,7 @@ import (
 // AppointmentActivities are the activity structs the appointment-sync task queue serves.
 type AppointmentActivities struct {
 	PMS *pmsact.Activities
-	EHR *ehr.Activities
+	EHR *ehr.AppointmentSync
 	// Notify serves the reconciliation's NotifyAppointmentChanges activity.
 	Notify *appointments.Notifier
 }

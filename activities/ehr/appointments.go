@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/clients/fhir"
@@ -38,6 +40,20 @@ const CrosswalkAppointment = "fhir.appointment"
 // AppointmentTypeSystem is the code system of appointmentType codes the engine writes
 // (HL7 v2 table 0276 codes are what the PMS appointment types are matched against).
 const AppointmentTypeSystem = "http://terminology.hl7.org/CodeSystem/v2-0276"
+
+// AppointmentSync holds the appointment-sync activities. It stands apart from Activities so
+// the sync worker needs only a FHIR client and a record store that also keeps the crosswalk.
+type AppointmentSync struct {
+	FHIR    FHIR
+	Records AppointmentRecords
+}
+
+// AppointmentRecords is the record store the sync activities use: audit records (ids and
+// status codes only) and the appointment crosswalk.
+type AppointmentRecords interface {
+	Append(ctx context.Context, r audit.Record) (audit.Record, error)
+	PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error
+}
 
 // ReadAppointmentInput names the Appointment to read; LinkTo, when set, records the
 // crosswalk entry from its id to that workflow ID.
@@ -73,10 +89,10 @@ type CreateAppointmentInput struct {
 }
 
 // ReadEHRAppointment reads one Appointment and reduces it to the synced fields.
-func (a *Activities) ReadEHRAppointment(ctx context.Context, in ReadAppointmentInput) (SyncAppointment, error) {
+func (a *AppointmentSync) ReadEHRAppointment(ctx context.Context, in ReadAppointmentInput) (SyncAppointment, error) {
 	start := time.Now()
 	res, err := a.FHIR.Read(ctx, "Appointment", in.ID)
-	a.record(ctx, "fhir.read-appointment", "Appointment/"+in.ID, start, err)
+	a.audit(ctx, "fhir.read-appointment", "Appointment/"+in.ID, start, err)
 	if err != nil {
 		return SyncAppointment{}, classify(err)
 	}
@@ -97,10 +113,10 @@ func (a *Activities) ReadEHRAppointment(ctx context.Context, in ReadAppointmentI
 // keeping every other field, with If-Match on the merged version and the engine's meta.tag.
 // A different version (found on the read or answered 412) is ErrTypeVersionConflict, which
 // the workflow handles by re-reading and re-merging.
-func (a *Activities) WriteEHRAppointment(ctx context.Context, in WriteAppointmentInput) (SyncAppointment, error) {
+func (a *AppointmentSync) WriteEHRAppointment(ctx context.Context, in WriteAppointmentInput) (SyncAppointment, error) {
 	start := time.Now()
 	out, err := a.writeAppointment(ctx, in)
-	a.record(ctx, "fhir.write-appointment", "Appointment/"+in.ID, start, err)
+	a.audit(ctx, "fhir.write-appointment", "Appointment/"+in.ID, start, err)
 	var fe *fhir.Error
 	if errors.Is(err, errStaleVersion) || (errors.As(err, &fe) && fe.Status == http.StatusPreconditionFailed) {
 		return SyncAppointment{}, temporal.NewNonRetryableApplicationError("EHR holds a newer version", ErrTypeVersionConflict, nil)
@@ -113,7 +129,7 @@ func (a *Activities) WriteEHRAppointment(ctx context.Context, in WriteAppointmen
 
 var errStaleVersion = errors.New("ehr: appointment version moved on")
 
-func (a *Activities) writeAppointment(ctx context.Context, in WriteAppointmentInput) (SyncAppointment, error) {
+func (a *AppointmentSync) writeAppointment(ctx context.Context, in WriteAppointmentInput) (SyncAppointment, error) {
 	res, err := a.FHIR.Read(ctx, "Appointment", in.ID)
 	if err != nil {
 		return SyncAppointment{}, err
@@ -142,7 +158,7 @@ func (a *Activities) writeAppointment(ctx context.Context, in WriteAppointmentIn
 }
 
 // CreateEHRAppointment creates the Appointment (conditional on the engine identifier Key).
-func (a *Activities) CreateEHRAppointment(ctx context.Context, in CreateAppointmentInput) (SyncAppointment, error) {
+func (a *AppointmentSync) CreateEHRAppointment(ctx context.Context, in CreateAppointmentInput) (SyncAppointment, error) {
 	start := time.Now()
 	ident := fhir.Identifier{System: IdentifierSystem, Value: in.Key}
 	m := map[string]any{"resourceType": "Appointment",
@@ -153,7 +169,7 @@ func (a *Activities) CreateEHRAppointment(ctx context.Context, in CreateAppointm
 	if res != nil {
 		exchange += "/" + res.ID
 	}
-	a.record(ctx, "fhir.create-appointment", exchange, start, err)
+	a.audit(ctx, "fhir.create-appointment", exchange, start, err)
 	if err != nil {
 		return SyncAppointment{}, classify(err)
 	}
@@ -181,7 +197,7 @@ func written(res *fhir.Resource, id string, target apptsync.Snapshot) SyncAppoin
 	return out
 }
 
-func (a *Activities) linkAppointment(ctx context.Context, id, wid string) error {
+func (a *AppointmentSync) linkAppointment(ctx context.Context, id, wid string) error {
 	if wid == "" || a.Records == nil {
 		return nil
 	}
@@ -357,4 +373,30 @@ func setParticipants(v any, patient, provider string) []any {
 	set("Patient", patient)
 	set("Practitioner", provider)
 	return list
+}
+
+// audit appends one record per exchange: resource type and id, HTTP status, outcome.
+func (a *AppointmentSync) audit(ctx context.Context, action, exchange string, start time.Time, err error) {
+	if a.Records == nil {
+		return
+	}
+	r := audit.Record{Actor: "worker", Action: action, Vendor: "ehr", Exchange: exchange, Outcome: audit.OutcomeOK,
+		Latency: time.Since(start)}
+	if activity.IsActivity(ctx) {
+		r.Process = activity.GetInfo(ctx).WorkflowExecution.ID
+	}
+	var fe *fhir.Error
+	switch {
+	case errors.As(err, &fe):
+		r.Code = strconv.Itoa(fe.Status)
+		r.Outcome = audit.OutcomeError
+		if !fe.Retryable {
+			r.Outcome = audit.OutcomeRejected
+		}
+	case err != nil:
+		r.Outcome = audit.OutcomeError
+	}
+	if _, aerr := a.Records.Append(context.WithoutCancel(ctx), r); aerr != nil && activity.IsActivity(ctx) {
+		activity.GetLogger(ctx).Warn("audit append failed", "action", action)
+	}
 }

@@ -8,15 +8,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/internal/apptsync"
+	"github.com/careflow/engine/internal/audit"
 )
 
 func TestAppointmentReadWriteCreate(t *testing.T) {
-	srv, acts := startEHR(t)
+	srv, ehrActs := startEHR(t)
+	acts := &ehr.AppointmentSync{FHIR: ehrActs.FHIR, Records: audit.NewMemory()}
 	var a ehr.SyncAppointment
-	require.NoError(t, execute(t, acts, ehr.ReadAppointmentName, ehr.ReadAppointmentInput{ID: "appt-1001", LinkTo: "appointment:a"}, &a))
+	require.NoError(t, executeSync(t, acts, ehr.ReadAppointmentName, ehr.ReadAppointmentInput{ID: "appt-1001", LinkTo: "appointment:a"}, &a))
 	assert.Equal(t, "pat-1001", a.Snapshot.Patient)
 	assert.Equal(t, apptsync.FHIRBooked, a.Snapshot.Status)
 	assert.Equal(t, 30, a.Snapshot.Duration)
@@ -26,7 +29,7 @@ func TestAppointmentReadWriteCreate(t *testing.T) {
 	target.Note = "bring referral"
 	target.Status = apptsync.FHIRCancelled
 	var w ehr.SyncAppointment
-	require.NoError(t, execute(t, acts, ehr.WriteAppointmentName, ehr.WriteAppointmentInput{ID: "appt-1001", Version: a.Version, Target: target}, &w))
+	require.NoError(t, executeSync(t, acts, ehr.WriteAppointmentName, ehr.WriteAppointmentInput{ID: "appt-1001", Version: a.Version, Target: target}, &w))
 	assert.True(t, w.Marked, "the engine's meta.tag is on its write")
 	assert.NotEqual(t, a.Version, w.Version)
 	assert.Equal(t, "bring referral", w.Snapshot.Note)
@@ -36,7 +39,7 @@ func TestAppointmentReadWriteCreate(t *testing.T) {
 	assert.NotEmpty(t, res["identifier"], "fields the sync does not own are kept")
 
 	// The stale version again: typed conflict, nothing written.
-	err := execute(t, acts, ehr.WriteAppointmentName, ehr.WriteAppointmentInput{ID: "appt-1001", Version: a.Version, Target: a.Snapshot}, &w)
+	err := executeSync(t, acts, ehr.WriteAppointmentName, ehr.WriteAppointmentInput{ID: "appt-1001", Version: a.Version, Target: a.Snapshot}, &w)
 	require.Error(t, err)
 	assert.Equal(t, ehr.ErrTypeVersionConflict, errTypeOf(err))
 
@@ -44,8 +47,8 @@ func TestAppointmentReadWriteCreate(t *testing.T) {
 		Provider: "prac-1", Status: apptsync.FHIRBooked, Type: "ROUTINE", Department: "cardiology"}
 	var c1, c2 ehr.SyncAppointment
 	in := ehr.CreateAppointmentInput{Key: "appointment:pms-x", Target: snap}
-	require.NoError(t, execute(t, acts, ehr.CreateAppointmentName, in, &c1))
-	require.NoError(t, execute(t, acts, ehr.CreateAppointmentName, in, &c2))
+	require.NoError(t, executeSync(t, acts, ehr.CreateAppointmentName, in, &c1))
+	require.NoError(t, executeSync(t, acts, ehr.CreateAppointmentName, in, &c2))
 	assert.Equal(t, c1.ID, c2.ID, "conditional create: a retry finds the first")
 	assert.Equal(t, "cardiology", c1.Snapshot.Department)
 	assert.True(t, snap.Start.Equal(c1.Snapshot.Start))
@@ -57,4 +60,16 @@ func errTypeOf(err error) string {
 		return ae.Type()
 	}
 	return ""
+}
+
+func executeSync(t *testing.T, acts *ehr.AppointmentSync, name string, in, out any) error {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(acts)
+	v, err := env.ExecuteActivity(name, in)
+	if err != nil {
+		return err
+	}
+	return v.Get(out)
 }

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/careflow/engine/activities/ehr"
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
@@ -50,7 +51,7 @@ func (s *Stack) startAppointments(ctx context.Context) (workers.AppointmentActiv
 		return acts, err
 	}
 	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store}
-	acts.EHR = s.checkinActs.EHR
+	acts.EHR = &ehr.AppointmentSync{FHIR: s.fhirClient, Records: s.Store}
 	s.apptSearchAttribute = s.ensureKeywordAttribute(appointments.ConflictSearchAttribute)
 	acts.Notify = &appointments.Notifier{Temporal: s.Temporal, Crosswalk: s.Store, SearchAttribute: s.apptSearchAttribute}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
