@@ -51,6 +51,8 @@ type Deps struct {
 	Prescriptions PrescriptionDeps
 	// Claims configure new claims and the clearinghouse webhook.
 	Claims ClaimDefaults
+	// Appointments configure the appointment sync's webhooks and conflict listing.
+	Appointments AppointmentDefaults
 	// CheckInDefaults configure new check-ins.
 	CheckInDefaults CheckInDefaults
 	// HL7Inbound configures sender trust and metrics for inbound HL7 (MLLPInboundHandler and

@@ -94,6 +94,7 @@ func (s *server) table() []routeEntry {
 		s.labOrderRoutes(),
 		s.prescriptionRoutes(),
 		s.claimRoutes(),
+		s.appointmentRoutes(),
 		s.adminRoutes(),
 		s.webhookRoutes(),
 		s.codecRoutes(),

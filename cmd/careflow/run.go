@@ -80,6 +80,7 @@ careflow is running.
 		{"Twilio", urlOf(st.TwilioSim != nil, func() string { return st.TwilioSim.URL }), "TWILIO_BASE_URL"},
 		{"LIS (MLLP)", urlOf(st.LISSim != nil, func() string { return st.LISSim.Addr }), "LIS_MLLP_ADDR"},
 		{"Pharmacy", urlOf(st.PharmacySim != nil, func() string { return st.PharmacySim.URL }), "PHARMACY_BASE_URL"},
+		{"PMS", urlOf(st.PMSSim != nil, func() string { return st.PMSSim.URL }), "PMS_BASE_URL"},
 	} {
 		if sim.where != "" {
 			fmt.Printf("  %-13s simulator at %s (set %s for the real system)\n", sim.name, sim.where, sim.env)

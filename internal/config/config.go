@@ -37,6 +37,8 @@ type Config struct {
 	FHIR          FHIR
 	Clearinghouse Clearinghouse
 	Twilio        Twilio
+	// Appointments holds the appointment sync's settings (PMS, webhook secrets, reconciliation).
+	Appointments Appointments
 
 	// CheckInPayerWindow bounds how long an eligibility inquiry is retried.
 	CheckInPayerWindow time.Duration
@@ -83,7 +85,7 @@ type Config struct {
 	// Pharmacy is the e-prescribing network (PHARMACY_*).
 	Pharmacy Pharmacy
 
-	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis, pharmacy) the
+	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis, pharmacy, pms) the
 	// worker and api roles may serve with a built-in simulator.
 	Simulate []string
 }
@@ -100,6 +102,7 @@ var vendorVariables = []struct{ name, variable string }{
 	{"twilio", "TWILIO_BASE_URL"},
 	{"lis", "LIS_MLLP_ADDR"},
 	{"pharmacy", "PHARMACY_BASE_URL"},
+	{"pms", "PMS_BASE_URL"},
 }
 
 // Role names accepted by ValidateRole.
@@ -119,6 +122,7 @@ func (c Config) ValidateRole(role string) error {
 	simulated := map[string]bool{
 		"stripe": c.Stripe.Simulated(), "fhir": c.FHIR.Simulated(), "clearinghouse": c.Clearinghouse.Simulated(),
 		"twilio": c.Twilio.Simulated(), "lis": c.LISMLLPAddr == "", "pharmacy": c.Pharmacy.Simulated(),
+		"pms": c.Appointments.PMSSimulated(),
 	}
 	var missing []string
 	for _, v := range vendorVariables {
@@ -284,7 +288,7 @@ func FromEnv() (Config, error) {
 			known = known || k.name == v
 		}
 		if !known {
-			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio, lis or pharmacy")
+			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio, lis, pharmacy or pms")
 		}
 		c.Simulate = append(c.Simulate, v)
 	}
@@ -309,6 +313,9 @@ func FromEnv() (Config, error) {
 	}
 	if (c.MLLPTLSCertFile == "") != (c.MLLPTLSKeyFile == "") {
 		return c, fmt.Errorf("config: MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE go together")
+	}
+	if c.Appointments, err = appointmentsFromEnv(); err != nil {
+		return c, err
 	}
 	if c.Lab, err = labFromEnv(); err != nil {
 		return c, err

@@ -15,6 +15,7 @@ var allVendorVars = []string{
 	"TWILIO_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "PUBLIC_URL",
 	"LIS_MLLP_ADDR", "SIMULATE", "API_TOKENS", "PAYMENT_AUTHORIZATION_TTL",
 	"PHARMACY_BASE_URL", "PHARMACY_WEBHOOK_SECRET",
+	"PMS_BASE_URL", "PMS_WEBHOOK_SECRET", "APPOINTMENT_RECONCILE_INTERVAL",
 }
 
 // production is a complete configuration of every vendor.
@@ -26,6 +27,7 @@ var production = map[string]string{
 	"TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+15550000000", "PUBLIC_URL": "https://engine.example",
 	"LIS_MLLP_ADDR": "lis.example:2575", "API_TOKENS": "ops:secret:*",
 	"PHARMACY_BASE_URL": "https://erx.example/script", "PHARMACY_WEBHOOK_SECRET": "s",
+	"PMS_BASE_URL": "https://pms.example/api", "PMS_WEBHOOK_SECRET": "pms-secret",
 }
 
 func TestStartupValidation(t *testing.T) {
@@ -56,6 +58,12 @@ func TestStartupValidation(t *testing.T) {
 		{"api without public url", RoleAPI, map[string]string{"PUBLIC_URL": ""}, []string{"PUBLIC_URL"}},
 		{"authorization ttl at the hold limit", RoleWorker, map[string]string{"PAYMENT_AUTHORIZATION_TTL": "168h"}, []string{"PAYMENT_AUTHORIZATION_TTL"}},
 		{"authorization ttl below the limit", RoleWorker, map[string]string{"PAYMENT_AUTHORIZATION_TTL": "150h"}, nil},
+		{"pms simulated silently", RoleWorker, map[string]string{"PMS_BASE_URL": ""}, []string{"PMS_BASE_URL", "SIMULATE"}},
+		{"pms simulation asked for", RoleWorker, map[string]string{"PMS_BASE_URL": "", "SIMULATE": "pms"}, nil},
+		{"pms without webhook secret", RoleAPI, map[string]string{"PMS_WEBHOOK_SECRET": ""}, []string{"PMS_WEBHOOK_SECRET"}},
+		{"malformed pms url", RoleAPI, map[string]string{"PMS_BASE_URL": "pms.example"}, []string{"PMS_BASE_URL"}},
+		{"reconcile interval too short", RoleWorker, map[string]string{"APPOINTMENT_RECONCILE_INTERVAL": "10s"}, []string{"APPOINTMENT_RECONCILE_INTERVAL"}},
+		{"reconcile interval not a duration", RoleWorker, map[string]string{"APPOINTMENT_RECONCILE_INTERVAL": "often"}, []string{"APPOINTMENT_RECONCILE_INTERVAL"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,6 +33,7 @@ import (
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/lissim"
 	"github.com/careflow/engine/internal/sim/pharmsim"
+	"github.com/careflow/engine/internal/sim/pmssim"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/internal/sim/twiliosim"
 	"github.com/careflow/engine/internal/temporalclient"
@@ -90,6 +91,8 @@ type Stack struct {
 	MLLPAddr string
 	// PharmacySim is the built-in pharmacy network simulator, nil when PHARMACY_BASE_URL is set.
 	PharmacySim *pharmsim.Server
+	// PMSSim is the built-in practice-management simulator, nil when PMS_BASE_URL is set.
+	PMSSim *pmssim.Server
 	// Metrics serves the engine's Prometheus registry (the API's /metrics, the worker role's).
 	Metrics http.Handler
 
@@ -121,6 +124,8 @@ type Stack struct {
 	// activityImpls are the activity structs the areas register, named by package in the
 	// per-vendor activity metrics.
 	activityImpls []any
+	// apptSearchAttribute is the registered conflict search attribute ("" when unavailable).
+	apptSearchAttribute string
 
 	mu         sync.Mutex
 	newWorkers []func() worker.Worker
@@ -137,6 +142,7 @@ var areas = []func(*Stack) error{
 	(*Stack).startLab,
 	(*Stack).startPrescriptions,
 	(*Stack).startClaims,
+	(*Stack).startAppointments,
 }
 
 // Start brings the engine up. On error everything started so far is stopped again.
@@ -316,6 +322,10 @@ func (s *Stack) Close() error {
 	s.stopMLLP()
 	s.StopWorker()
 	s.stopPrescriptions()
+	if s.PMSSim != nil {
+		s.PMSSim.Close()
+		s.PMSSim = nil
+	}
 	s.closeSimulators()
 	if s.Temporal != nil {
 		s.Temporal.Close()

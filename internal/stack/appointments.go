@@ -1,0 +1,134 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/careflow/engine/activities/ehr"
+	pmsact "github.com/careflow/engine/activities/pms"
+	"github.com/careflow/engine/api"
+	"github.com/careflow/engine/clients/pms"
+	"github.com/careflow/engine/internal/sim/pmssim"
+	"github.com/careflow/engine/workers"
+	"github.com/careflow/engine/workflows/appointments"
+)
+
+// startAppointments starts the appointment sync: its activities, worker and API settings.
+func (s *Stack) startAppointments() error {
+	acts, err := s.appointmentActivities(context.Background())
+	if err != nil {
+		return err
+	}
+	s.instrument(acts.PMS, acts.EHR, acts.Notify)
+	s.addWorker(func() worker.Worker { return workers.NewAppointmentWorker(s.Temporal, acts, s.wopts) })
+	a := s.Config.Appointments
+	s.deps.Appointments = api.AppointmentDefaults{PMSWebhookSecret: a.PMSWebhookSecret, FHIRWebhookSecret: a.FHIRWebhookSecret,
+		ConflictSearchAttribute: s.apptSearchAttribute}
+	return nil
+}
+
+// appointmentActivities connects to the PMS (the simulator, sending its webhooks to the API,
+// when PMS_BASE_URL is unset), registers the conflict search attribute, and returns the
+// appointment-sync activities.
+func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentActivities, error) {
+	cfg := &s.Config.Appointments
+	var acts workers.AppointmentActivities
+	if cfg.PMSSimulated() {
+		if cfg.PMSWebhookSecret == "" {
+			cfg.PMSWebhookSecret = randomHex(24)
+		}
+		var err error
+		if s.PMSSim, err = pmssim.Start(pmssim.Options{Secret: cfg.PMSWebhookSecret, WebhookURL: s.APIURL + "/webhooks/pms"}); err != nil {
+			return acts, fmt.Errorf("pms simulator: %w", err)
+		}
+		cfg.PMSBaseURL = s.PMSSim.URL
+		s.logger.Info("pms: built-in practice-management simulator (PMS_BASE_URL unset)", "url", cfg.PMSBaseURL)
+	} else {
+		s.logger.Info("pms: vendor endpoint from PMS_BASE_URL", "url", cfg.PMSBaseURL)
+	}
+	if cfg.FHIRWebhookSecret == "" && s.EHRSim != nil {
+		// The simulated EHR signs nothing yet; a random secret keeps /webhooks/fhir closed
+		// to anyone who does not know it.
+		cfg.FHIRWebhookSecret = randomHex(24)
+	}
+	pc, err := pms.New(cfg.PMSBaseURL, &http.Client{Timeout: 25 * time.Second})
+	if err != nil {
+		return acts, err
+	}
+	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store}
+	acts.EHR = &ehr.AppointmentSync{FHIR: s.fhirClient, Records: s.Store}
+	s.apptSearchAttribute = s.ensureKeywordAttribute(appointments.ConflictSearchAttribute)
+	acts.Notify = &appointments.Notifier{Temporal: s.Temporal, Crosswalk: s.Store, SearchAttribute: s.apptSearchAttribute}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.ensureReconcileSchedule(sctx); err != nil {
+		// A namespace that refuses schedules still syncs by webhook; say so instead of failing.
+		s.logger.Warn("appointments: reconciliation schedule unavailable", "schedule", appointments.ScheduleID, "error", err.Error())
+	}
+	return acts, nil
+}
+
+// ensureKeywordAttribute makes sure the namespace has the keyword search attribute, as
+// labSearchAttribute does for lab orders; "" when it is neither registered nor registrable.
+func (s *Stack) ensureKeywordAttribute(name string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ns := s.Config.TemporalNamespace
+	op := s.Temporal.OperatorService()
+	list, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
+	if err == nil {
+		if _, ok := list.GetCustomAttributes()[name]; ok {
+			return name
+		}
+	}
+	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns,
+		SearchAttributes: map[string]enumspb.IndexedValueType{name: enumspb.INDEXED_VALUE_TYPE_KEYWORD}})
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		s.logger.Warn("search attribute unavailable; register it to list appointments with conflicts", "attribute", name)
+		return ""
+	}
+	return name
+}
+
+// ensureReconcileSchedule creates the reconciliation Schedule, or sets the interval of the
+// existing one (APPOINTMENT_RECONCILE_INTERVAL), so every worker start leaves exactly one.
+func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
+	every := s.Config.Appointments.ReconcileInterval
+	if every == 0 {
+		every = appointments.DefaultReconcileInterval
+	}
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
+	// The first run looks back two intervals, so a webhook lost just before the start heals.
+	action := &client.ScheduleWorkflowAction{ID: appointments.ReconcileWorkflowID,
+		Workflow: appointments.ReconcileWorkflowName, TaskQueue: appointments.TaskQueue,
+		Args: []any{appointments.ReconcileInput{Lookback: 2 * every}}, WorkflowRunTimeout: time.Hour}
+	sc := s.Temporal.ScheduleClient()
+	_, err := sc.Create(ctx, client.ScheduleOptions{
+		ID:   appointments.ScheduleID,
+		Spec: spec,
+		// A run still listing when the next is due makes the next one redundant.
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action:  action,
+	})
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return err
+	}
+	return sc.GetHandle(ctx, appointments.ScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			in.Description.Schedule.Spec = &spec
+			in.Description.Schedule.Action = action
+			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
+		},
+	})
+}
