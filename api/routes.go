@@ -71,6 +71,9 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, "lab-orders.read"}, s.getLabOrder},
 		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
 
+		{Route{http.MethodGet, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.read"}, s.getNotificationPreferences},
+		{Route{http.MethodPut, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.write"}, s.putNotificationPreferences},
+
 		{Route{http.MethodPost, "/v1/admin/hl7-batches", AuthBearer, "admin"}, s.postHL7Batch},
 		{Route{http.MethodGet, "/v1/admin/messages", AuthBearer, "admin"}, s.listMessages},
 		{Route{http.MethodPost, "/v1/admin/messages/{id}/reprocess", AuthBearer, "admin"}, s.reprocessMessage},

@@ -76,7 +76,7 @@ func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *audi
 	// A reply Twilio delivers twice (a retried webhook) signals the lab order once.
 	if !s.seenTwilio(r.Context(), sid+"/inbound") {
 		var err error
-		outcome, err = s.routePageReply(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
+		outcome, err = s.routeInbound(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
 		if err != nil {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the reply could not be delivered; retry later"})
 			return http.StatusServiceUnavailable, audit.OutcomeError

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -28,6 +29,9 @@ type Activities struct {
 // SendSMS sends one message. Twilio has no idempotency key for message creation, so a retry
 // after an unreadable 2xx would send twice; the client reports that case as permanent.
 func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, error) {
+	if err := a.refuseOptedOut(ctx, in); err != nil {
+		return SendResult{}, err
+	}
 	start := time.Now()
 	msg, err := a.SMS.SendSMS(ctx, in.To, in.Body)
 	rec := audit.Record{Actor: "worker", Action: "twilio.send", Process: processOf(ctx), Vendor: "twilio",
@@ -50,6 +54,37 @@ func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, err
 	rec.Outcome, rec.Exchange = audit.OutcomeOK, msg.SID
 	a.record(ctx, rec)
 	return SendResult{SID: msg.SID, Status: msg.Status}, nil
+}
+
+// refuseOptedOut returns the non-retryable ErrTypeOptedOut error when the number answered
+// STOP (or the patient's preferences refuse SMS), so nothing is sent to it. Twilio would refuse
+// the number too (error 21610), but only after the engine had tried; checking first also covers
+// a number that opted out through the engine's own records. A store that cannot answer is
+// transient: sending without knowing could text a number that said STOP.
+func (a *Activities) refuseOptedOut(ctx context.Context, in SendInput) error {
+	prefs, ok := a.Records.(audit.PreferenceStore)
+	if !ok {
+		return nil
+	}
+	out, err := prefs.OptedOut(ctx, audit.ChannelSMS, in.To)
+	if err != nil {
+		return fmt.Errorf("read the opt-out state: %w", err)
+	}
+	if !out && in.PatientID != "" {
+		p, err := prefs.GetPreferences(ctx, in.PatientID)
+		switch {
+		case err == nil:
+			out = slices.Contains(p.OptedOut, audit.ChannelSMS)
+		case !errors.Is(err, audit.ErrNotFound):
+			return fmt.Errorf("read the patient's preferences: %w", err)
+		}
+	}
+	if !out {
+		return nil
+	}
+	a.record(ctx, audit.Record{Actor: "worker", Action: "twilio.send", Process: processOf(ctx), Vendor: "twilio",
+		Exchange: in.Reference, Outcome: audit.OutcomeRejected, Code: CodeOptedOut})
+	return temporal.NewNonRetryableApplicationError(NotNotifiedOptedOut, ErrTypeOptedOut, nil)
 }
 
 func (a *Activities) record(ctx context.Context, r audit.Record) {

@@ -65,3 +65,44 @@ func TestSendSMSClassifiesErrors(t *testing.T) {
 	require.Error(t, err)
 	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable())
 }
+
+func TestSendSMSRefusesOptedOutNumber(t *testing.T) {
+	store := audit.NewMemory()
+	prefs := store.(audit.PreferenceStore)
+	require.NoError(t, prefs.SetOptOut(context.Background(), audit.ChannelSMS, "+15551230001", true))
+	f := &fakeSender{msg: &twilio.Message{SID: "SM1", Status: "queued"}}
+	_, err := run(t, f, store)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, sms.ErrTypeOptedOut, appErr.Type())
+	require.True(t, appErr.NonRetryable())
+	require.Contains(t, err.Error(), sms.NotNotifiedOptedOut)
+	require.Empty(t, f.to, "nothing was sent")
+	recs, err := store.List(context.Background(), audit.Filter{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, sms.CodeOptedOut, recs[0].Code)
+	require.Equal(t, audit.OutcomeRejected, recs[0].Outcome)
+
+	// START reverses it.
+	require.NoError(t, prefs.SetOptOut(context.Background(), audit.ChannelSMS, "+15551230001", false))
+	res, err := run(t, f, store)
+	require.NoError(t, err)
+	require.Equal(t, "SM1", res.SID)
+}
+
+func TestSendSMSRespectsPatientPreferences(t *testing.T) {
+	store := audit.NewMemory()
+	_, err := store.(audit.PreferenceStore).PutPreferences(context.Background(),
+		audit.Preferences{PatientID: "pat-1", OptedOut: []string{"sms"}})
+	require.NoError(t, err)
+	f := &fakeSender{msg: &twilio.Message{SID: "SM1"}}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(&sms.Activities{SMS: f, Records: store})
+	_, err = env.ExecuteActivity("SendSMS", sms.SendInput{To: "+15551230009", Body: "Hi", Reference: "r", PatientID: "pat-1"})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, sms.ErrTypeOptedOut, appErr.Type())
+	require.Empty(t, f.to)
+}

@@ -12,7 +12,20 @@ type SendInput struct {
 	Body string `json:"body"`
 	// Reference is an identifier for the audit trail (workflow ID + step).
 	Reference string `json:"reference"`
+	// PatientID, when set, is the EHR Patient the text is for; the patient's preferences can
+	// then refuse the channel as a whole. Without it only the number's own opt-out applies.
+	PatientID string `json:"patientId,omitempty"`
 }
+
+// ErrTypeOptedOut means the number answered STOP (or the patient refuses SMS): nothing was
+// sent and retrying cannot help. It is an outcome, "not notified: opted out", not a fault.
+const ErrTypeOptedOut = "SMSOptedOut"
+
+// NotNotifiedOptedOut is the message of the ErrTypeOptedOut error, as processes report it.
+const NotNotifiedOptedOut = "not notified: opted out"
+
+// CodeOptedOut is the audit code of a text refused because its number opted out.
+const CodeOptedOut = "opted-out"
 
 // SendResult is Twilio's answer.
 type SendResult struct {
