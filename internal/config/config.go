@@ -35,6 +35,7 @@ type Config struct {
 	FHIR          FHIR
 	Clearinghouse Clearinghouse
 	Twilio        Twilio
+	SMTP          SMTP
 
 	// CheckInPayerWindow bounds how long an eligibility inquiry is retried.
 	CheckInPayerWindow time.Duration
@@ -76,7 +77,7 @@ type Config struct {
 	// TemporalAPIKey secure the connection to the Temporal frontend; all empty is plaintext.
 	TemporalTLSCertFile, TemporalTLSKeyFile, TemporalTLSCAFile, TemporalTLSServerName, TemporalAPIKey string
 
-	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis) the
+	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis, smtp) the
 	// worker and api roles may serve with a built-in simulator.
 	Simulate []string
 }
@@ -92,6 +93,7 @@ var vendorVariables = []struct{ name, variable string }{
 	{"clearinghouse", "CLEARINGHOUSE_BASE_URL"},
 	{"twilio", "TWILIO_BASE_URL"},
 	{"lis", "LIS_MLLP_ADDR"},
+	{"smtp", "SMTP_ADDR"},
 }
 
 // Role names accepted by ValidateRole.
@@ -110,7 +112,7 @@ func (c Config) ValidateRole(role string) error {
 	}
 	simulated := map[string]bool{
 		"stripe": c.Stripe.Simulated(), "fhir": c.FHIR.Simulated(), "clearinghouse": c.Clearinghouse.Simulated(),
-		"twilio": c.Twilio.Simulated(), "lis": c.LISMLLPAddr == "",
+		"twilio": c.Twilio.Simulated(), "lis": c.LISMLLPAddr == "", "smtp": c.SMTP.Simulated(),
 	}
 	var missing []string
 	for _, v := range vendorVariables {
@@ -275,7 +277,7 @@ func FromEnv() (Config, error) {
 			known = known || k.name == v
 		}
 		if !known {
-			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio or lis")
+			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio, lis or smtp")
 		}
 		c.Simulate = append(c.Simulate, v)
 	}
@@ -300,6 +302,9 @@ func FromEnv() (Config, error) {
 	}
 	if (c.MLLPTLSCertFile == "") != (c.MLLPTLSKeyFile == "") {
 		return c, fmt.Errorf("config: MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE go together")
+	}
+	if c.SMTP, err = smtpFromEnv(); err != nil {
+		return c, err
 	}
 	if c.Lab, err = labFromEnv(); err != nil {
 		return c, err

@@ -14,6 +14,7 @@ var allVendorVars = []string{
 	"CLEARINGHOUSE_BASE_URL", "CLEARINGHOUSE_USERNAME", "CLEARINGHOUSE_PASSWORD",
 	"TWILIO_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "PUBLIC_URL",
 	"LIS_MLLP_ADDR", "SIMULATE", "API_TOKENS", "PAYMENT_AUTHORIZATION_TTL",
+	"SMTP_ADDR", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM",
 }
 
 // production is a complete configuration of every vendor.
@@ -24,6 +25,7 @@ var production = map[string]string{
 	"CLEARINGHOUSE_PASSWORD": "p", "TWILIO_BASE_URL": "https://api.twilio.com", "TWILIO_ACCOUNT_SID": "AC1",
 	"TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+15550000000", "PUBLIC_URL": "https://engine.example",
 	"LIS_MLLP_ADDR": "lis.example:2575", "API_TOKENS": "ops:secret:*",
+	"SMTP_ADDR": "smtp.example:587", "SMTP_USERNAME": "u", "SMTP_PASSWORD": "p", "SMTP_FROM": "clinic@example.org",
 }
 
 func TestStartupValidation(t *testing.T) {
@@ -44,6 +46,14 @@ func TestStartupValidation(t *testing.T) {
 		{"twilio simulated silently", RoleWorker, map[string]string{"TWILIO_BASE_URL": ""}, []string{"TWILIO_BASE_URL", "SIMULATE"}},
 		{"lis simulated silently", RoleWorker, map[string]string{"LIS_MLLP_ADDR": ""}, []string{"LIS_MLLP_ADDR", "SIMULATE"}},
 		{"simulation asked for", RoleWorker, map[string]string{"LIS_MLLP_ADDR": "", "TWILIO_BASE_URL": "", "SIMULATE": "lis, twilio"}, nil},
+		{"smtp simulated silently", RoleWorker, map[string]string{"SMTP_ADDR": "", "SMTP_USERNAME": "", "SMTP_PASSWORD": "", "SMTP_FROM": ""},
+			[]string{"SMTP_ADDR", "SIMULATE"}},
+		{"smtp simulation asked for", RoleWorker, map[string]string{"SMTP_ADDR": "", "SMTP_USERNAME": "", "SMTP_PASSWORD": "",
+			"SMTP_FROM": "", "SIMULATE": "smtp"}, nil},
+		{"smtp without from", RoleWorker, map[string]string{"SMTP_FROM": ""}, []string{"SMTP_FROM"}},
+		{"smtp bad address", RoleWorker, map[string]string{"SMTP_ADDR": "smtp.example"}, []string{"SMTP_ADDR"}},
+		{"smtp user without password", RoleWorker, map[string]string{"SMTP_PASSWORD": ""}, []string{"SMTP_USERNAME", "SMTP_PASSWORD"}},
+		{"smtp credentials without relay", RoleWorker, map[string]string{"SMTP_ADDR": ""}, []string{"SMTP_ADDR"}},
 		{"unknown simulated vendor", RoleWorker, map[string]string{"SIMULATE": "stripe,bank"}, []string{"SIMULATE"}},
 		{"api without tokens", RoleAPI, map[string]string{"API_TOKENS": ""}, []string{"API_TOKENS"}},
 		{"worker without tokens", RoleWorker, map[string]string{"API_TOKENS": ""}, nil},
