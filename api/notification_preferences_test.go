@@ -7,10 +7,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	notifyact "github.com/careflow/engine/activities/notify"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/workflows/notifications"
 )
 
 // prefsStore is the harness's fake store with the in-memory preference store beside it.
@@ -121,4 +124,16 @@ func TestTwilioStopAndStartKeywords(t *testing.T) {
 	assert.Equal(t, []string{api.ActionTwilioOptOut, api.ActionTwilioOptIn, api.ActionTwilioOptOut, api.ActionTwilioOptIn,
 		api.ActionTwilioOptOut, api.ActionTwilioOptIn, api.ActionTwilioOptOut, "webhook.twilio.inbound"}, actions,
 		"every keyword is audited, with the number nowhere in the record")
+}
+
+// A status callback for a notification's text reaches that notification as a signal.
+func TestTwilioStatusReachesNotification(t *testing.T) {
+	h, _ := newPrefsHarness(t)
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), notifyact.CrosswalkSMSSID, "SM77", "notification:n-1"))
+	h.temporal.On("SignalWorkflow", mock.Anything, "notification:n-1", "", notifications.DeliveryStatusSignalName,
+		notifications.DeliveryStatus{SID: "SM77", Status: "undelivered"}).Return(nil).Once()
+	w := postTwilio(h, url.Values{"MessageSid": {"SM77"}, "MessageStatus": {"undelivered"}})
+	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	assert.Equal(t, "notification:n-1", h.store.last(t).Process)
+	h.temporal.AssertExpectations(t)
 }

@@ -63,7 +63,7 @@ func (s *server) doTwilioWebhook(w http.ResponseWriter, r *http.Request, a *audi
 			w.WriteHeader(http.StatusNoContent)
 			return http.StatusNoContent, audit.OutcomeIgnored
 		}
-		if err := s.routePageStatus(r, a, sid, st); err != nil {
+		if err := s.routeStatus(r, a, sid, st); err != nil {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the status could not be delivered; retry later"})
 			return http.StatusServiceUnavailable, audit.OutcomeError
 		}

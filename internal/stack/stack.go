@@ -84,6 +84,7 @@ type Stack struct {
 	CHSim     *chsim.Server
 	TwilioSim *twiliosim.Server
 	LISSim    *lissim.Server
+	notify    notifyStack
 	// MLLPAddr is where the engine's MLLP listener accepts HL7 results.
 	MLLPAddr string
 
@@ -223,6 +224,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
+	if err := s.startNotify(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	if s.labActs, s.mllpLn, err = s.startLab(s.fhirClient); err != nil {
 		ln.Close()
 		return nil, err
@@ -324,6 +329,7 @@ func (s *Stack) StartWorker() error {
 		workers.NewPaymentsWorker(s.Temporal, s.acts, s.wopts),
 		workers.NewCheckInWorker(s.Temporal, s.checkinActs, s.wopts),
 		workers.NewLabWorker(s.Temporal, s.labActs, s.wopts),
+		s.notificationsWorker(),
 	}
 	for i, w := range ws {
 		if err := w.Start(); err != nil {
@@ -378,6 +384,7 @@ func (s *Stack) Close() error {
 		s.TwilioSim.Close()
 		s.TwilioSim = nil
 	}
+	s.closeNotify()
 	if s.Temporal != nil {
 		s.Temporal.Close()
 		s.Temporal = nil
