@@ -1,0 +1,88 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/careflow/engine/clients/twilio"
+	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/notifications"
+)
+
+// postTwilioInbound sends an inbound SMS to the engine's webhook, signed as Twilio would.
+func (e *engine) postTwilioInbound(sid, from, body string) {
+	e.t.Helper()
+	form := url.Values{"MessageSid": {sid}, "From": {from}, "To": {"+15005550006"}, "Body": {body}}
+	target := e.st.APIURL + "/webhooks/twilio"
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	require.NoError(e.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set(twilio.SignatureHeader, twilio.Sign(e.st.Config.Twilio.AuthToken, target, form))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(e.t, err)
+	_ = resp.Body.Close()
+	require.Equal(e.t, http.StatusOK, resp.StatusCode)
+}
+
+// notify runs a notification to the end and returns its state.
+func (e *engine) notify(id, patientID string) notifications.State {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := e.st.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: notifications.WorkflowID(id),
+		TaskQueue: notifications.TaskQueue}, notifications.WorkflowName, notifications.Input{NotificationID: id,
+		PatientID: patientID, Scenario: templates.ResultsAvailable, RateLimit: -1})
+	require.NoError(e.t, err)
+	var st notifications.State
+	require.NoError(e.t, run.Get(ctx, &st))
+	return st
+}
+
+// TestNotificationStopStartAndEmailFallback: a patient texts STOP; the check-in's text to that
+// number is refused before it reaches Twilio, and a notification reports "not notified: opted
+// out"; START reverses it. A patient without a current mobile gets the notification by email
+// through the SMTP simulator.
+func TestNotificationStopStartAndEmailFallback(t *testing.T) {
+	e := startEngine(t, nil)
+
+	e.postTwilioInbound("SMstop1", ehrsim.MobileCurrent, "STOP")
+	code, v := e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptLivedInContacts, false))
+	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	v = e.waitCheckIn(ehrsim.ApptLivedInContacts, func(v map[string]any) bool { return v["closed"] == true })
+	require.Equal(t, checkin.StatusCompleted, v["status"], "an opted-out number does not block the check-in: %s", v["_raw"])
+	require.Equal(t, false, v["smsSent"], v["_raw"])
+	require.Empty(t, e.st.TwilioSim.Sim.Messages(), "nothing was sent to the number that said STOP")
+
+	st := e.notify("e2e-stop", "pat-4007")
+	require.Equal(t, notifications.StatusNotNotified, st.Status)
+	require.Equal(t, notifications.NotNotifiedOptedOut, st.NotNotified)
+	require.Empty(t, e.st.TwilioSim.Sim.Messages())
+
+	e.postTwilioInbound("SMstart1", ehrsim.MobileCurrent, "START")
+	st = e.notify("e2e-start", "pat-4007")
+	require.Equal(t, "sms", st.Channel, "START reverses the opt-out")
+	msgs := e.st.TwilioSim.Sim.Messages()
+	require.Len(t, msgs, 1)
+	require.Equal(t, ehrsim.MobileCurrent, msgs[0].To)
+
+	// No current mobile: email through the SMTP simulator, in the patient's language, first name only.
+	st = e.notify("e2e-email", "pat-4008")
+	require.Equal(t, notifications.StatusDelivered, st.Status)
+	require.Equal(t, "email", st.Channel)
+	require.Len(t, st.Attempts, 1)
+	require.Equal(t, "accepted", st.Attempts[0].Status)
+	mail := e.st.SMTPSim().Messages("romeo@example.org")
+	require.Len(t, mail, 1)
+	require.Contains(t, mail[0].Body, "Romeo")
+	require.NotContains(t, mail[0].Body, "Testpatient", "never the family name")
+	require.Equal(t, st.Attempts[0].Ref, mail[0].MessageID)
+}
