@@ -9,10 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/mocks"
 
 	notifyact "github.com/careflow/engine/activities/notify"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/workflows/notifications"
 )
 
@@ -135,5 +138,40 @@ func TestTwilioStatusReachesNotification(t *testing.T) {
 	w := postTwilio(h, url.Values{"MessageSid": {"SM77"}, "MessageStatus": {"undelivered"}})
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 	assert.Equal(t, "notification:n-1", h.store.last(t).Process)
+	h.temporal.AssertExpectations(t)
+}
+
+func TestStartNotificationValidatesAndStarts(t *testing.T) {
+	h, _ := newPrefsHarness(t)
+	tokens, err := api.ParseTokens("n:notify-secret-0007:notifications.write+notifications.read")
+	require.NoError(t, err)
+	h.deps.Tokens = tokens
+	h.handler = api.New(h.deps)
+	for body, field := range map[string]string{
+		`{"notificationId":"MRN 123","patientId":"pat-1","scenario":"results-available"}`:          "notificationId",
+		`{"notificationId":"n-1","patientId":"pat-1","scenario":"critical-page"}`:                  "scenario",
+		`{"notificationId":"n-1","patientId":"pat-1","scenario":"results-available","sendAt":"x"}`: "sendAt",
+		`{"notificationId":"n-1","patientId":"pat 1","scenario":"results-available"}`:              "patientId",
+	} {
+		w := h.do(http.MethodPost, "/v1/notifications", body, "notify-secret-0007")
+		require.Equal(t, http.StatusBadRequest, w.Code, body)
+		p := problem(t, w)
+		require.Len(t, p.InvalidParams, 1)
+		assert.Equal(t, field, p.InvalidParams[0].Name, body)
+	}
+	run := &mocks.WorkflowRun{}
+	run.On("GetRunID").Return("run-1")
+	h.temporal.On("ExecuteWorkflow", mock.Anything, mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
+		return o.ID == "notification:n-1" && o.TaskQueue == notifications.TaskQueue
+	}), notifications.WorkflowName, mock.MatchedBy(func(in notifications.Input) bool {
+		return in.PatientID == "pat-1" && in.Scenario == templates.ResultsAvailable && !in.SendAt.IsZero()
+	})).Return(run, nil).Once()
+	h.temporal.On("QueryWorkflow", mock.Anything, "notification:n-1", "run-1", notifications.StatusQuery).
+		Return(encoded(t, notifications.State{Status: notifications.StatusScheduled, Attempts: []notifications.Attempt{}}), nil).Once()
+	w := h.do(http.MethodPost, "/v1/notifications",
+		`{"notificationId":"n-1","patientId":"pat-1","scenario":"results-available","sendAt":"2026-03-03T09:00:00-05:00"}`, "notify-secret-0007")
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	assert.Equal(t, "/v1/notifications/n-1", w.Header().Get("Location"))
+	assert.Contains(t, w.Body.String(), `"status":"scheduled"`)
 	h.temporal.AssertExpectations(t)
 }

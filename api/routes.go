@@ -71,6 +71,8 @@ func (s *server) table() []routeEntry {
 		{Route{http.MethodGet, "/v1/lab-orders/{id}", AuthBearer, "lab-orders.read"}, s.getLabOrder},
 		{Route{http.MethodPost, "/v1/lab-orders/{id}/acknowledge", AuthBearer, "lab-orders.write"}, s.acknowledgeLabOrder},
 
+		{Route{http.MethodPost, "/v1/notifications", AuthBearer, "notifications.write"}, s.startNotification},
+		{Route{http.MethodGet, "/v1/notifications/{id}", AuthBearer, "notifications.read"}, s.getNotification},
 		{Route{http.MethodGet, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.read"}, s.getNotificationPreferences},
 		{Route{http.MethodPut, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.write"}, s.putNotificationPreferences},
 

@@ -75,14 +75,24 @@ func TestNotificationStopStartAndEmailFallback(t *testing.T) {
 	require.Equal(t, ehrsim.MobileCurrent, msgs[0].To)
 
 	// No current mobile: email through the SMTP simulator, in the patient's language, first name only.
-	st = e.notify("e2e-email", "pat-4008")
-	require.Equal(t, notifications.StatusDelivered, st.Status)
-	require.Equal(t, "email", st.Channel)
-	require.Len(t, st.Attempts, 1)
-	require.Equal(t, "accepted", st.Attempts[0].Status)
+	// Started and followed through the API this time.
+	code, v = e.call("POST", "/v1/notifications", map[string]any{"notificationId": "e2e-email", "patientId": "pat-4008",
+		"scenario": "results-available"})
+	require.Equal(t, http.StatusCreated, code, v["_raw"])
+	var view map[string]any
+	require.EventuallyWithT(t, func(c *assertCollect) {
+		code, view = e.call("GET", "/v1/notifications/e2e-email", nil)
+		assertTrue(c, code == http.StatusOK && view["status"] == notifications.StatusDelivered, "not delivered yet: %s", view["_raw"])
+	}, 60*time.Second, 200*time.Millisecond)
+	require.Equal(t, "email", view["channel"], view["_raw"])
+	attempts, _ := view["attempts"].([]any)
+	require.Len(t, attempts, 1, view["_raw"])
+	attempt := attempts[0].(map[string]any)
+	require.Equal(t, "accepted", attempt["status"])
+	require.NotContains(t, view["_raw"], "romeo@", "the state never shows an address")
 	mail := e.st.SMTPSim().Messages("romeo@example.org")
 	require.Len(t, mail, 1)
 	require.Contains(t, mail[0].Body, "Romeo")
 	require.NotContains(t, mail[0].Body, "Testpatient", "never the family name")
-	require.Equal(t, st.Attempts[0].Ref, mail[0].MessageID)
+	require.Equal(t, attempt["ref"], mail[0].MessageID)
 }
