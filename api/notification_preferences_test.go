@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 
-	notifyact "github.com/careflow/engine/activities/notify"
+	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/notify/templates"
@@ -132,7 +132,7 @@ func TestTwilioStopAndStartKeywords(t *testing.T) {
 // A status callback for a notification's text reaches that notification as a signal.
 func TestTwilioStatusReachesNotification(t *testing.T) {
 	h, _ := newPrefsHarness(t)
-	require.NoError(t, h.store.PutCrosswalk(t.Context(), notifyact.CrosswalkSMSSID, "SM77", "notification:n-1"))
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), sms.CrosswalkNotifySID, "SM77", "notification:n-1"))
 	h.temporal.On("SignalWorkflow", mock.Anything, "notification:n-1", "", notifications.DeliveryStatusSignalName,
 		notifications.DeliveryStatus{SID: "SM77", Status: "undelivered"}).Return(nil).Once()
 	w := postTwilio(h, url.Values{"MessageSid": {"SM77"}, "MessageStatus": {"undelivered"}})

@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	notifyact "github.com/careflow/engine/activities/notify"
+	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/workflows/notifications"
 )
@@ -28,7 +28,7 @@ func (s *server) routeNotificationStatus(r *http.Request, a *auditEntry, sid, st
 	if sid == "" || s.d.Records == nil {
 		return nil
 	}
-	wid, err := s.d.Records.LookupCrosswalk(r.Context(), notifyact.CrosswalkSMSSID, sid)
+	wid, err := s.d.Records.LookupCrosswalk(r.Context(), sms.CrosswalkNotifySID, sid)
 	if errors.Is(err, audit.ErrNotFound) {
 		return nil
 	}

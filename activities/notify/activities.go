@@ -1,6 +1,6 @@
 // Package notify holds the activities of the notification workflow that are not a vendor send:
-// reading the recipient's current contact points and preferences, the per-recipient rate
-// limit and the mapping of a sent text to its notification for Twilio's status callbacks.
+// reading the recipient's current contact points and preferences, and the per-recipient rate
+// limit.
 package notify
 
 import (
@@ -20,7 +20,6 @@ import (
 const (
 	ResolveRecipientName = "ResolveRecipient"
 	ReserveSlotName      = "ReserveSlot"
-	TrackSMSName         = "TrackSMS"
 )
 
 // Error types.
@@ -30,10 +29,6 @@ const (
 	// ErrTypeEHR means the EHR refused the read or answered something unusable.
 	ErrTypeEHR = "NotifyEHRRejected"
 )
-
-// CrosswalkSMSSID maps a notification text's Twilio message SID to its workflow, so a status
-// callback (delivered, undelivered, failed) reaches it.
-const CrosswalkSMSSID = "notify.sms-sid"
 
 // crosswalkSlot is the crosswalk kind of rate-limit slots.
 const crosswalkSlot = "notify.slot"
@@ -151,24 +146,6 @@ func (a *Activities) ReserveSlot(ctx context.Context, in SlotInput) (Slot, error
 		}
 	}
 	return Slot{RetryAt: start.Add(in.Window)}, nil
-}
-
-// TrackInput maps a sent text to its notification.
-type TrackInput struct {
-	SID        string `json:"sid"`
-	WorkflowID string `json:"workflowId"`
-}
-
-// TrackSMS records which notification a message SID belongs to, for status callbacks.
-func (a *Activities) TrackSMS(ctx context.Context, in TrackInput) error {
-	if a.Records == nil || in.SID == "" {
-		return nil
-	}
-	err := a.Records.PutCrosswalk(ctx, CrosswalkSMSSID, in.SID, in.WorkflowID)
-	if errors.Is(err, audit.ErrConflict) {
-		return temporal.NewNonRetryableApplicationError("message SID tracked for another notification", "NotifySIDConflict", nil)
-	}
-	return err
 }
 
 func (a *Activities) now() time.Time {

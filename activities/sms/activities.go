@@ -52,6 +52,14 @@ func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, err
 		return SendResult{}, fmt.Errorf("twilio send: %w", err)
 	}
 	rec.Outcome, rec.Exchange = audit.OutcomeOK, msg.SID
+	if in.TrackAs != "" && a.Records != nil && msg.SID != "" {
+		// The text is out: failing now would send it twice, so a lost mapping only costs the
+		// delivery status (the notification then counts the text as sent).
+		if perr := a.Records.PutCrosswalk(context.WithoutCancel(ctx), CrosswalkNotifySID, msg.SID, in.TrackAs); perr != nil &&
+			activity.IsActivity(ctx) {
+			activity.GetLogger(ctx).Warn("registering the message SID failed")
+		}
+	}
 	a.record(ctx, rec)
 	return SendResult{SID: msg.SID, Status: msg.Status}, nil
 }

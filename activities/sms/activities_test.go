@@ -106,3 +106,15 @@ func TestSendSMSRespectsPatientPreferences(t *testing.T) {
 	require.Equal(t, sms.ErrTypeOptedOut, appErr.Type())
 	require.Empty(t, f.to)
 }
+
+func TestSendSMSTracksTheSIDForItsNotification(t *testing.T) {
+	store := audit.NewMemory()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(&sms.Activities{SMS: &fakeSender{msg: &twilio.Message{SID: "SM9", Status: "queued"}}, Records: store})
+	_, err := env.ExecuteActivity("SendSMS", sms.SendInput{To: "+15551230001", Body: "Hi", Reference: "r", TrackAs: "notification:n-1"})
+	require.NoError(t, err)
+	wid, err := store.LookupCrosswalk(context.Background(), sms.CrosswalkNotifySID, "SM9")
+	require.NoError(t, err)
+	require.Equal(t, "notification:n-1", wid)
+}

@@ -15,7 +15,15 @@ type SendInput struct {
 	// PatientID, when set, is the EHR Patient the text is for; the patient's preferences can
 	// then refuse the channel as a whole. Without it only the number's own opt-out applies.
 	PatientID string `json:"patientId,omitempty"`
+	// TrackAs, when set, is the workflow that wants this text's delivery status: the activity
+	// maps the message SID to it (CrosswalkNotifySID) as soon as Twilio answers, before the
+	// first status callback can arrive.
+	TrackAs string `json:"trackAs,omitempty"`
 }
+
+// CrosswalkNotifySID maps a notification text's message SID to its workflow, so Twilio's
+// status callbacks (delivered, undelivered, failed) reach it.
+const CrosswalkNotifySID = "notify.sms-sid"
 
 // ErrTypeOptedOut means the number answered STOP (or the patient refuses SMS): nothing was
 // sent and retrying cannot help. It is an outcome, "not notified: opted out", not a fault.

@@ -15,7 +15,6 @@ import (
 const (
 	activityResolve   = notifyact.ResolveRecipientName
 	activityReserve   = notifyact.ReserveSlotName
-	activityTrack     = notifyact.TrackSMSName
 	activitySendSMS   = "SendSMS"
 	activitySendEmail = emailact.SendEmailName
 )
@@ -42,16 +41,6 @@ func callReserve(ctx workflow.Context, in notifyact.SlotInput) (notifyact.Slot, 
 	var s notifyact.Slot
 	err := workflow.ExecuteActivity(ctx, activityReserve, in).Get(ctx, &s)
 	return s, err
-}
-
-// callTrack maps the SID to this workflow for status callbacks; losing it only costs the
-// fallback on undelivered, so it gives up after a few minutes.
-func callTrack(ctx workflow.Context, in notifyact.TrackInput) error {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	return workflow.ExecuteActivity(ctx, activityTrack, in).Get(ctx, nil)
 }
 
 // callSendSMS texts the patient. Twilio answers in about a second; a text that could not go

@@ -18,7 +18,7 @@
 //   - Scheduling: SendAt ("remind 24 h before") is a durable timer before anything is read, so
 //     the chart and the preferences are read when the notification goes out.
 //   - Delivery: the SMS activity (activities/sms SendSMS, which refuses opted-out numbers)
-//     returns the message SID; activities/notify TrackSMS maps it to this workflow, and the
+//     maps the message SID to this workflow as soon as Twilio answers (TrackAs), and the
 //     Twilio status callback arrives as the delivery-status signal (api/webhook_twilio_notify.go).
 //     Email (activities/email SendEmail, clients/email over SMTP with STARTTLS) counts as
 //     delivered when the relay accepts it (250); a 5xx answer is final, 4xx is retried.

@@ -181,7 +181,8 @@ func (w *impl) sendSMS(ctx workflow.Context, to string, r notifyact.Recipient) (
 		return false, false
 	}
 	at := workflow.Now(ctx)
-	res, err := callSendSMS(ctx, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/sms", PatientID: w.in.PatientID})
+	res, err := callSendSMS(ctx, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/sms", PatientID: w.in.PatientID,
+		TrackAs: w.wfID})
 	if err != nil {
 		st := "error"
 		var appErr *temporal.ApplicationError
@@ -194,11 +195,6 @@ func (w *impl) sendSMS(ctx workflow.Context, to string, r notifyact.Recipient) (
 	w.state.Attempts = append(w.state.Attempts, Attempt{Channel: audit.ChannelSMS, At: at, Status: res.Status, Ref: res.SID})
 	i := len(w.state.Attempts) - 1
 	w.state.Channel = audit.ChannelSMS
-	if err := callTrack(ctx, notifyact.TrackInput{SID: res.SID, WorkflowID: w.wfID}); err != nil {
-		// Without the mapping no callback can arrive: the text counts as sent.
-		w.state.Status = StatusSent
-		return true, false
-	}
 	wait := w.in.DeliveryWait
 	if wait <= 0 {
 		wait = DefaultDeliveryWait

@@ -38,7 +38,6 @@ func (s *wfSuite) SetupTest() {
 	var m sms.Activities
 	s.env.RegisterActivityWithOptions(n.ResolveRecipient, activityOpts(notifyact.ResolveRecipientName))
 	s.env.RegisterActivityWithOptions(n.ReserveSlot, activityOpts(notifyact.ReserveSlotName))
-	s.env.RegisterActivityWithOptions(n.TrackSMS, activityOpts(notifyact.TrackSMSName))
 	s.env.RegisterActivityWithOptions(e.SendEmail, activityOpts(emailact.SendEmailName))
 	s.env.RegisterActivityWithOptions(m.SendSMS, activityOpts("SendSMS"))
 }
@@ -69,9 +68,8 @@ func (s *wfSuite) TestSMSDelivered() {
 	s.recipient(notifyact.Recipient{Mobile: "+15551230001", Email: "ada@example.org", FirstName: "Ada", Language: "es"})
 	s.slotGranted()
 	s.env.OnActivity("SendSMS", mock.Anything, mock.MatchedBy(func(in sms.SendInput) bool {
-		return in.To == "+15551230001" && in.PatientID == "pat-1" && in.Body != ""
+		return in.To == "+15551230001" && in.PatientID == "pat-1" && in.Body != "" && in.TrackAs == "default-test-workflow-id"
 	})).Return(sms.SendResult{SID: "SM1", Status: "queued"}, nil).Once()
-	s.env.OnActivity(notifyact.TrackSMSName, mock.Anything, notifyact.TrackInput{SID: "SM1", WorkflowID: "default-test-workflow-id"}).Return(nil).Once()
 	s.env.RegisterDelayedCallback(func() {
 		s.env.SignalWorkflow(notifications.DeliveryStatusSignalName, notifications.DeliveryStatus{SID: "SM1", Status: "sent"})
 		s.env.SignalWorkflow(notifications.DeliveryStatusSignalName, notifications.DeliveryStatus{SID: "SM1", Status: "delivered"})
@@ -90,7 +88,6 @@ func (s *wfSuite) TestUndeliveredFallsBackToEmail() {
 	s.recipient(notifyact.Recipient{Mobile: "+15551230001", Email: "ada@example.org", FirstName: "Ada"})
 	s.slotGranted()
 	s.env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(sms.SendResult{SID: "SM1", Status: "queued"}, nil).Once()
-	s.env.OnActivity(notifyact.TrackSMSName, mock.Anything, mock.Anything).Return(nil).Once()
 	s.env.OnActivity(emailact.SendEmailName, mock.Anything, mock.MatchedBy(func(in emailact.SendInput) bool {
 		return in.To == "ada@example.org" && in.Subject == "A message from your clinic"
 	})).Return(emailact.SendResult{MessageID: "m1", Status: "accepted"}, nil).Once()
@@ -143,7 +140,6 @@ func (s *wfSuite) TestPreferencesOrderAndRefusal() {
 		OptedOut: []string{"email"}})
 	s.slotGranted()
 	s.env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(sms.SendResult{SID: "SM1", Status: "queued"}, nil).Once()
-	s.env.OnActivity(notifyact.TrackSMSName, mock.Anything, mock.Anything).Return(nil).Once()
 	in := input()
 	in.DeliveryWait = 10 * time.Minute
 	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
