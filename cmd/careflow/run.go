@@ -72,6 +72,7 @@ careflow is running.
 		{"Clearinghouse", urlOf(st.CHSim != nil, func() string { return st.CHSim.BaseURL() }), "CLEARINGHOUSE_BASE_URL"},
 		{"Twilio", urlOf(st.TwilioSim != nil, func() string { return st.TwilioSim.URL }), "TWILIO_BASE_URL"},
 		{"LIS (MLLP)", urlOf(st.LISSim != nil, func() string { return st.LISSim.Addr }), "LIS_MLLP_ADDR"},
+		{"SMTP", urlOf(st.SMTPSim() != nil, func() string { return st.SMTPSim().SMTPAddr + ", mail at " + st.SMTPSim().URL + "/messages" }), "SMTP_ADDR"},
 	} {
 		if sim.where != "" {
 			fmt.Printf("  %-13s simulator at %s (set %s for the real system)\n", sim.name, sim.where, sim.env)
