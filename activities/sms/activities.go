@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -52,47 +51,9 @@ func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, err
 		return SendResult{}, fmt.Errorf("twilio send: %w", err)
 	}
 	rec.Outcome, rec.Exchange = audit.OutcomeOK, msg.SID
-	if in.TrackAs != "" && a.Records != nil && msg.SID != "" {
-		// The text is out: failing now would send it twice, so a lost mapping only costs the
-		// delivery status (the notification then counts the text as sent).
-		if perr := a.Records.PutCrosswalk(context.WithoutCancel(ctx), CrosswalkNotifySID, msg.SID, in.TrackAs); perr != nil &&
-			activity.IsActivity(ctx) {
-			activity.GetLogger(ctx).Warn("registering the message SID failed")
-		}
-	}
+	a.track(ctx, in, msg.SID)
 	a.record(ctx, rec)
 	return SendResult{SID: msg.SID, Status: msg.Status}, nil
-}
-
-// refuseOptedOut returns the non-retryable ErrTypeOptedOut error when the number answered
-// STOP (or the patient's preferences refuse SMS), so nothing is sent to it. Twilio would refuse
-// the number too (error 21610), but only after the engine had tried; checking first also covers
-// a number that opted out through the engine's own records. A store that cannot answer is
-// transient: sending without knowing could text a number that said STOP.
-func (a *Activities) refuseOptedOut(ctx context.Context, in SendInput) error {
-	prefs, ok := a.Records.(audit.PreferenceStore)
-	if !ok {
-		return nil
-	}
-	out, err := prefs.OptedOut(ctx, audit.ChannelSMS, in.To)
-	if err != nil {
-		return fmt.Errorf("read the opt-out state: %w", err)
-	}
-	if !out && in.PatientID != "" {
-		p, err := prefs.GetPreferences(ctx, in.PatientID)
-		switch {
-		case err == nil:
-			out = slices.Contains(p.OptedOut, audit.ChannelSMS)
-		case !errors.Is(err, audit.ErrNotFound):
-			return fmt.Errorf("read the patient's preferences: %w", err)
-		}
-	}
-	if !out {
-		return nil
-	}
-	a.record(ctx, audit.Record{Actor: "worker", Action: "twilio.send", Process: processOf(ctx), Vendor: "twilio",
-		Exchange: in.Reference, Outcome: audit.OutcomeRejected, Code: CodeOptedOut})
-	return temporal.NewNonRetryableApplicationError(NotNotifiedOptedOut, ErrTypeOptedOut, nil)
 }
 
 func (a *Activities) record(ctx context.Context, r audit.Record) {

@@ -21,20 +21,6 @@ type SendInput struct {
 	TrackAs string `json:"trackAs,omitempty"`
 }
 
-// CrosswalkNotifySID maps a notification text's message SID to its workflow, so Twilio's
-// status callbacks (delivered, undelivered, failed) reach it.
-const CrosswalkNotifySID = "notify.sms-sid"
-
-// ErrTypeOptedOut means the number answered STOP (or the patient refuses SMS): nothing was
-// sent and retrying cannot help. It is an outcome, "not notified: opted out", not a fault.
-const ErrTypeOptedOut = "SMSOptedOut"
-
-// NotNotifiedOptedOut is the message of the ErrTypeOptedOut error, as processes report it.
-const NotNotifiedOptedOut = "not notified: opted out"
-
-// CodeOptedOut is the audit code of a text refused because its number opted out.
-const CodeOptedOut = "opted-out"
-
 // SendResult is Twilio's answer.
 type SendResult struct {
 	SID    string `json:"sid"`
