@@ -14,6 +14,7 @@ import (
 	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/twiliosim"
 	"github.com/careflow/engine/workflows/checkin"
 	"github.com/careflow/engine/workflows/notifications"
 )
@@ -95,4 +96,30 @@ func TestNotificationStopStartAndEmailFallback(t *testing.T) {
 	require.Contains(t, mail[0].Body, "Romeo")
 	require.NotContains(t, mail[0].Body, "Testpatient", "never the family name")
 	require.Equal(t, attempt["ref"], mail[0].MessageID)
+}
+
+// TestNotificationUndeliveredFallsBackToEmail: Twilio accepts the text, then reports it
+// undelivered (the simulator's unreachable-handset number); the status callback reaches the
+// notification, which sends the email through the SMTP simulator. The state shows both tries.
+func TestNotificationUndeliveredFallsBackToEmail(t *testing.T) {
+	e := startEngine(t, nil)
+	pat, ok := e.st.EHRSim.Sim.Resource("Patient", "pat-1001")
+	require.True(t, ok)
+	delete(pat, "meta")
+	pat["id"] = "pat-undelivered"
+	pat["telecom"] = []any{
+		map[string]any{"system": "phone", "use": "mobile", "value": twiliosim.NumberUndelivered},
+		map[string]any{"system": "email", "value": "unreachable@example.org"},
+	}
+	require.NoError(t, e.st.EHRSim.Sim.Seed(pat))
+
+	st := e.notify("e2e-undelivered", "pat-undelivered")
+	require.Equal(t, notifications.StatusDelivered, st.Status)
+	require.Equal(t, "email", st.Channel)
+	require.Len(t, st.Attempts, 2)
+	require.Equal(t, "sms", st.Attempts[0].Channel)
+	require.Equal(t, "undelivered", st.Attempts[0].Status)
+	require.NotEmpty(t, st.Attempts[0].Ref)
+	require.Equal(t, "accepted", st.Attempts[1].Status)
+	require.Len(t, e.st.SMTPSim().Messages("unreachable@example.org"), 1)
 }
