@@ -95,6 +95,7 @@ func (s *server) table() []routeEntry {
 		s.prescriptionRoutes(),
 		s.claimRoutes(),
 		s.appointmentRoutes(),
+		s.notificationRoutes(),
 		s.adminRoutes(),
 		s.webhookRoutes(),
 		s.codecRoutes(),

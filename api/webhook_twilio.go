@@ -54,7 +54,7 @@ func (s *server) twilioWebhook(w http.ResponseWriter, r *http.Request, a *auditE
 			a.rec.Outcome = audit.OutcomeIgnored
 			return
 		}
-		if err := s.routePageStatus(r, a, sid, st); err != nil {
+		if err := s.routeStatus(r, a, sid, st); err != nil {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the status could not be delivered; retry later"})
 			return
 		}
@@ -67,7 +67,7 @@ func (s *server) twilioWebhook(w http.ResponseWriter, r *http.Request, a *auditE
 	// A reply Twilio delivers twice (a retried webhook) signals the lab order once.
 	if !s.seenTwilio(r.Context(), sid+"/inbound") {
 		var err error
-		outcome, err = s.routePageReply(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
+		outcome, err = s.routeInbound(r, a, r.PostForm.Get("From"), r.PostForm.Get("Body"))
 		if err != nil {
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the reply could not be delivered; retry later"})
 			return

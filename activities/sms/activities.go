@@ -34,6 +34,9 @@ const SendSMSName = "SendSMS"
 // SendSMS sends one message. Twilio has no idempotency key for message creation, so a retry
 // after an unreadable 2xx would send twice; the client reports that case as permanent.
 func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, error) {
+	if err := a.refuseOptedOut(ctx, in); err != nil {
+		return SendResult{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "twilio.send", "twilio", in.Reference)
 	msg, err := a.SMS.SendSMS(ctx, in.To, in.Body)
 	if err != nil {
@@ -49,6 +52,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, err
 		ex.Finish(audit.OutcomeError, ex.Code)
 		return SendResult{}, fmt.Errorf("twilio send: %w", err)
 	}
+	a.track(ctx, in, msg.SID)
 	ex.FinishFor(msg.SID, audit.OutcomeOK, "")
 	return SendResult{SID: msg.SID, Status: msg.Status}, nil
 }

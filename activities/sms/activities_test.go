@@ -12,6 +12,7 @@ import (
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 type fakeSender struct {
@@ -64,4 +65,57 @@ func TestSendSMSClassifiesErrors(t *testing.T) {
 	_, err = run(t, &fakeSender{err: &twilio.Error{Code: 20429, HTTPStatus: 429, Retryable: true}}, nil)
 	require.Error(t, err)
 	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable())
+}
+
+func TestSendSMSRefusesOptedOutNumber(t *testing.T) {
+	store := audit.NewMemory()
+	prefs := store.(audit.PreferenceStore)
+	require.NoError(t, prefs.SetOptOut(context.Background(), audit.ChannelSMS, "+15551230001", true))
+	f := &fakeSender{msg: &twilio.Message{SID: "SM1", Status: "queued"}}
+	_, err := run(t, f, store)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, sms.ErrTypeOptedOut, appErr.Type())
+	require.True(t, appErr.NonRetryable())
+	require.Contains(t, err.Error(), sms.NotNotifiedOptedOut)
+	require.Empty(t, f.to, "nothing was sent")
+	recs, err := store.List(context.Background(), audit.Filter{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, sms.CodeOptedOut, recs[0].Code)
+	require.Equal(t, audit.OutcomeRejected, recs[0].Outcome)
+
+	// START reverses it.
+	require.NoError(t, prefs.SetOptOut(context.Background(), audit.ChannelSMS, "+15551230001", false))
+	res, err := run(t, f, store)
+	require.NoError(t, err)
+	require.Equal(t, "SM1", res.SID)
+}
+
+func TestSendSMSRespectsPatientPreferences(t *testing.T) {
+	store := audit.NewMemory()
+	_, err := store.(audit.PreferenceStore).PutPreferences(context.Background(),
+		audit.Preferences{PatientID: "pat-1", OptedOut: []string{"sms"}})
+	require.NoError(t, err)
+	f := &fakeSender{msg: &twilio.Message{SID: "SM1"}}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(&sms.Activities{SMS: f, Records: store})
+	_, err = env.ExecuteActivity("SendSMS", sms.SendInput{To: "+15551230009", Body: "Hi", Reference: "r", PatientID: "pat-1"})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, sms.ErrTypeOptedOut, appErr.Type())
+	require.Empty(t, f.to)
+}
+
+func TestSendSMSTracksTheSIDForItsNotification(t *testing.T) {
+	store := audit.NewMemory()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(&sms.Activities{SMS: &fakeSender{msg: &twilio.Message{SID: "SM9", Status: "queued"}}, Records: store})
+	_, err := env.ExecuteActivity("SendSMS", sms.SendInput{To: "+15551230001", Body: "Hi", Reference: "r", TrackAs: "notification:n-1"})
+	require.NoError(t, err)
+	wid, err := store.LookupCrosswalk(context.Background(), crosswalk.NotifySMSSID, "SM9")
+	require.NoError(t, err)
+	require.Equal(t, "notification:n-1", wid)
 }

@@ -12,6 +12,13 @@ type SendInput struct {
 	Body string `json:"body"`
 	// Reference is an identifier for the audit trail (workflow ID + step).
 	Reference string `json:"reference"`
+	// PatientID, when set, is the EHR Patient the text is for; the patient's preferences can
+	// then refuse the channel as a whole. Without it only the number's own opt-out applies.
+	PatientID string `json:"patientId,omitempty"`
+	// TrackAs, when set, is the workflow that wants this text's delivery status: the activity
+	// maps the message SID to it (crosswalk.NotifySMSSID) as soon as Twilio answers, before the
+	// first status callback can arrive.
+	TrackAs string `json:"trackAs,omitempty"`
 }
 
 // SendResult is Twilio's answer.

@@ -81,6 +81,7 @@ careflow is running.
 		{"LIS (MLLP)", urlOf(st.LISSim != nil, func() string { return st.LISSim.Addr }), "LIS_MLLP_ADDR"},
 		{"Pharmacy", urlOf(st.PharmacySim != nil, func() string { return st.PharmacySim.URL }), "PHARMACY_BASE_URL"},
 		{"PMS", urlOf(st.PMSSim != nil, func() string { return st.PMSSim.URL }), "PMS_BASE_URL"},
+		{"SMTP", urlOf(st.SMTPSim() != nil, func() string { return st.SMTPSim().SMTPAddr + ", mail at " + st.SMTPSim().URL + "/messages" }), "SMTP_ADDR"},
 	} {
 		if sim.where != "" {
 			fmt.Printf("  %-13s simulator at %s (set %s for the real system)\n", sim.name, sim.where, sim.env)

@@ -39,6 +39,7 @@ func runConformance(t *testing.T, c conformanceStore) {
 	t.Run("CanceledContext", func(t *testing.T) { testCanceled(t, open(t)) })
 	t.Run("Close", func(t *testing.T) { testClose(t, open(t)) })
 	runPayloadConformance(t, c)
+	runPreferenceConformance(t, c)
 }
 
 // sample returns a record with every field set, distinct per n.

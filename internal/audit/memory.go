@@ -22,6 +22,9 @@ type memoryStore struct {
 	// payloads holds sealed payloads by record ID; like the SQL stores, memory keeps
 	// ciphertext only, so tests that use it exercise the same sealing path.
 	payloads map[int64]sealedPayload
+	// prefs and optouts back PreferenceStore; nil until first written.
+	prefs   map[string]Preferences
+	optouts map[[2]string]bool
 }
 
 // NewMemory returns an empty in-memory Store for unit tests; nothing survives the process.
@@ -177,7 +180,7 @@ func (m *memoryStore) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
-	m.records, m.crosswalk, m.payloads = nil, nil, nil
+	m.records, m.crosswalk, m.payloads, m.prefs, m.optouts = nil, nil, nil, nil, nil
 	return nil
 }
 

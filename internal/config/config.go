@@ -39,6 +39,7 @@ type Config struct {
 	Twilio        Twilio
 	// Appointments holds the appointment sync's settings (PMS, webhook secrets, reconciliation).
 	Appointments Appointments
+	SMTP         SMTP
 
 	// CheckInPayerWindow bounds how long an eligibility inquiry is retried.
 	CheckInPayerWindow time.Duration
@@ -85,7 +86,7 @@ type Config struct {
 	// Pharmacy is the e-prescribing network (PHARMACY_*).
 	Pharmacy Pharmacy
 
-	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis, pharmacy, pms) the
+	// Simulate lists the vendors (SIMULATE: stripe, fhir, clearinghouse, twilio, lis, pharmacy, pms, smtp) the
 	// worker and api roles may serve with a built-in simulator.
 	Simulate []string
 }
@@ -103,6 +104,7 @@ var vendorVariables = []struct{ name, variable string }{
 	{"lis", "LIS_MLLP_ADDR"},
 	{"pharmacy", "PHARMACY_BASE_URL"},
 	{"pms", "PMS_BASE_URL"},
+	{"smtp", "SMTP_ADDR"},
 }
 
 // Role names accepted by ValidateRole.
@@ -122,7 +124,7 @@ func (c Config) ValidateRole(role string) error {
 	simulated := map[string]bool{
 		"stripe": c.Stripe.Simulated(), "fhir": c.FHIR.Simulated(), "clearinghouse": c.Clearinghouse.Simulated(),
 		"twilio": c.Twilio.Simulated(), "lis": c.LISMLLPAddr == "", "pharmacy": c.Pharmacy.Simulated(),
-		"pms": c.Appointments.PMSSimulated(),
+		"pms": c.Appointments.PMSSimulated(), "smtp": c.SMTP.Simulated(),
 	}
 	var missing []string
 	for _, v := range vendorVariables {
@@ -288,7 +290,7 @@ func FromEnv() (Config, error) {
 			known = known || k.name == v
 		}
 		if !known {
-			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio, lis, pharmacy or pms")
+			return c, fmt.Errorf("config: SIMULATE names an unknown vendor; use stripe, fhir, clearinghouse, twilio, lis, pharmacy, pms or smtp")
 		}
 		c.Simulate = append(c.Simulate, v)
 	}
@@ -315,6 +317,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE go together")
 	}
 	if c.Appointments, err = appointmentsFromEnv(); err != nil {
+		return c, err
+	}
+	if c.SMTP, err = smtpFromEnv(); err != nil {
 		return c, err
 	}
 	if c.Lab, err = labFromEnv(); err != nil {

@@ -16,6 +16,7 @@ var allVendorVars = []string{
 	"LIS_MLLP_ADDR", "SIMULATE", "API_TOKENS", "PAYMENT_AUTHORIZATION_TTL",
 	"PHARMACY_BASE_URL", "PHARMACY_WEBHOOK_SECRET",
 	"PMS_BASE_URL", "PMS_WEBHOOK_SECRET", "APPOINTMENT_RECONCILE_INTERVAL",
+	"SMTP_ADDR", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM",
 }
 
 // production is a complete configuration of every vendor.
@@ -28,6 +29,7 @@ var production = map[string]string{
 	"LIS_MLLP_ADDR": "lis.example:2575", "API_TOKENS": "ops:secret:*",
 	"PHARMACY_BASE_URL": "https://erx.example/script", "PHARMACY_WEBHOOK_SECRET": "s",
 	"PMS_BASE_URL": "https://pms.example/api", "PMS_WEBHOOK_SECRET": "pms-secret",
+	"SMTP_ADDR": "smtp.example:587", "SMTP_USERNAME": "u", "SMTP_PASSWORD": "p", "SMTP_FROM": "clinic@example.org",
 }
 
 func TestStartupValidation(t *testing.T) {
@@ -52,6 +54,14 @@ func TestStartupValidation(t *testing.T) {
 		{"pharmacy malformed url", RoleWorker, map[string]string{"PHARMACY_BASE_URL": "erx.example"}, []string{"PHARMACY_BASE_URL"}},
 		{"pharmacy simulation asked for", RoleWorker, map[string]string{"PHARMACY_BASE_URL": "", "SIMULATE": "pharmacy"}, nil},
 		{"simulation asked for", RoleWorker, map[string]string{"LIS_MLLP_ADDR": "", "TWILIO_BASE_URL": "", "SIMULATE": "lis, twilio"}, nil},
+		{"smtp simulated silently", RoleWorker, map[string]string{"SMTP_ADDR": "", "SMTP_USERNAME": "", "SMTP_PASSWORD": "", "SMTP_FROM": ""},
+			[]string{"SMTP_ADDR", "SIMULATE"}},
+		{"smtp simulation asked for", RoleWorker, map[string]string{"SMTP_ADDR": "", "SMTP_USERNAME": "", "SMTP_PASSWORD": "",
+			"SMTP_FROM": "", "SIMULATE": "smtp"}, nil},
+		{"smtp without from", RoleWorker, map[string]string{"SMTP_FROM": ""}, []string{"SMTP_FROM"}},
+		{"smtp bad address", RoleWorker, map[string]string{"SMTP_ADDR": "smtp.example"}, []string{"SMTP_ADDR"}},
+		{"smtp user without password", RoleWorker, map[string]string{"SMTP_PASSWORD": ""}, []string{"SMTP_USERNAME", "SMTP_PASSWORD"}},
+		{"smtp credentials without relay", RoleWorker, map[string]string{"SMTP_ADDR": ""}, []string{"SMTP_ADDR"}},
 		{"unknown simulated vendor", RoleWorker, map[string]string{"SIMULATE": "stripe,bank"}, []string{"SIMULATE"}},
 		{"api without tokens", RoleAPI, map[string]string{"API_TOKENS": ""}, []string{"API_TOKENS"}},
 		{"worker without tokens", RoleWorker, map[string]string{"API_TOKENS": ""}, nil},

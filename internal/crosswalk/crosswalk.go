@@ -51,6 +51,9 @@ const (
 	// PharmacyMessage maps a MessageID the engine sent to the pharmacy network to its
 	// prescription id, so a pharmacy message that names only RelatesToMessageID finds its process.
 	PharmacyMessage = "pharmacy.message"
+	// NotifySMSSID maps a notification text's message SID to its notification workflow, so
+	// Twilio's status callbacks (delivered, undelivered, failed) reach it.
+	NotifySMSSID = "notify.sms-sid"
 )
 
 // PageCodeKey is the SMSPageCode key of a page: the paged number and the reply code, since the

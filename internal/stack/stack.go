@@ -124,6 +124,8 @@ type Stack struct {
 	// activityImpls are the activity structs the areas register, named by package in the
 	// per-vendor activity metrics.
 	activityImpls []any
+	// notify is the notification process's part (SMTP simulator, activities).
+	notify notifyStack
 	// apptSearchAttribute is the registered conflict search attribute ("" when unavailable).
 	apptSearchAttribute string
 
@@ -143,6 +145,7 @@ var areas = []func(*Stack) error{
 	(*Stack).startPrescriptions,
 	(*Stack).startClaims,
 	(*Stack).startAppointments,
+	(*Stack).startNotify,
 }
 
 // Start brings the engine up. On error everything started so far is stopped again.
@@ -322,6 +325,7 @@ func (s *Stack) Close() error {
 	s.stopMLLP()
 	s.StopWorker()
 	s.stopPrescriptions()
+	s.closeNotify()
 	if s.PMSSim != nil {
 		s.PMSSim.Close()
 		s.PMSSim = nil

@@ -61,7 +61,8 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 			"STRIPE_WEBHOOK_SECRET="+st.Config.Stripe.WebhookSecret,
 			"FHIR_BASE_URL=", "CLEARINGHOUSE_BASE_URL=", "TWILIO_BASE_URL=", "LIS_MLLP_ADDR=", "PUBLIC_URL=",
 			"TEMPORAL_TLS_CERT_FILE=", "TEMPORAL_TLS_KEY_FILE=", "TEMPORAL_TLS_CA_FILE=", "TEMPORAL_TLS_SERVER_NAME=", "TEMPORAL_API_KEY=",
-			"PHARMACY_BASE_URL=", "PMS_BASE_URL=", "SIMULATE=fhir,clearinghouse,twilio,lis,pms,pharmacy")
+			"PHARMACY_BASE_URL=", "PMS_BASE_URL=", "SMTP_ADDR=", "SMTP_USERNAME=", "SMTP_PASSWORD=", "SMTP_FROM=",
+			"SIMULATE=fhir,clearinghouse,twilio,lis,pms,pharmacy,smtp")
 		logs := &bytes.Buffer{}
 		cmd.Stdout, cmd.Stderr = logs, logs
 		require.NoError(t, cmd.Start())

@@ -1,0 +1,70 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
+)
+
+// Opt-outs and delivery tracking for notifications (#16), kept apart from the send itself:
+// SendSMS calls refuseOptedOut before sending and track after Twilio answered.
+
+// ErrTypeOptedOut means the number answered STOP (or the patient refuses SMS): nothing was
+// sent and retrying cannot help. It is an outcome, "not notified: opted out", not a fault.
+const ErrTypeOptedOut = "SMSOptedOut"
+
+// NotNotifiedOptedOut is the message of the ErrTypeOptedOut error, as processes report it.
+const NotNotifiedOptedOut = "not notified: opted out"
+
+// CodeOptedOut is the audit code of a text refused because its number opted out.
+const CodeOptedOut = "opted-out"
+
+// refuseOptedOut returns the non-retryable ErrTypeOptedOut error when the number answered
+// STOP (or the patient's preferences refuse SMS), so nothing is sent to it. Twilio would refuse
+// the number too (error 21610), but only after the engine had tried; checking first also covers
+// a number that opted out through the engine's own records. A store that cannot answer is
+// transient: sending without knowing could text a number that said STOP.
+func (a *Activities) refuseOptedOut(ctx context.Context, in SendInput) error {
+	prefs, ok := a.Records.(audit.PreferenceStore)
+	if !ok {
+		return nil
+	}
+	out, err := prefs.OptedOut(ctx, audit.ChannelSMS, in.To)
+	if err != nil {
+		return fmt.Errorf("read the opt-out state: %w", err)
+	}
+	if !out && in.PatientID != "" {
+		p, err := prefs.GetPreferences(ctx, in.PatientID)
+		switch {
+		case err == nil:
+			out = slices.Contains(p.OptedOut, audit.ChannelSMS)
+		case !errors.Is(err, audit.ErrNotFound):
+			return fmt.Errorf("read the patient's preferences: %w", err)
+		}
+	}
+	if !out {
+		return nil
+	}
+	audit.Begin(ctx, a.Records, a.Now, "twilio.send", "twilio", in.Reference).Finish(audit.OutcomeRejected, CodeOptedOut)
+	return temporal.NewNonRetryableApplicationError(NotNotifiedOptedOut, ErrTypeOptedOut, nil)
+}
+
+// track maps the message SID to in.TrackAs for status callbacks. The text is out: failing now
+// would send it twice, so a lost mapping only costs the delivery status (the notification then
+// counts the text as sent).
+func (a *Activities) track(ctx context.Context, in SendInput, sid string) {
+	if in.TrackAs == "" || a.Records == nil || sid == "" {
+		return
+	}
+	if err := a.Records.PutCrosswalk(context.WithoutCancel(ctx), crosswalk.NotifySMSSID, sid, in.TrackAs); err != nil &&
+		activity.IsActivity(ctx) {
+		activity.GetLogger(ctx).Warn("registering the message SID failed")
+	}
+}

@@ -1,0 +1,145 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/workflows/notifications"
+)
+
+// NotificationView is the answer of POST and GET /v1/notifications: the live state (channels,
+// statuses, message references, never an address or a text) and the Temporal link.
+type NotificationView struct {
+	notifications.State
+	Temporal TemporalRef `json:"temporal"`
+}
+
+// notificationStart is the body of POST /v1/notifications.
+type notificationStart struct {
+	NotificationID string             `json:"notificationId"`
+	PatientID      string             `json:"patientId"`
+	Scenario       templates.Scenario `json:"scenario"`
+	At             string             `json:"at"`
+	Clinic         string             `json:"clinic"`
+	SendAt         string             `json:"sendAt"`
+	Critical       bool               `json:"critical"`
+}
+
+// notificationIDPattern is an opaque business key: it becomes the workflow ID.
+var notificationIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+const notificationNotFound = "no such notification"
+
+// validate checks the start body; the InvalidParam never repeats a value.
+func (in notificationStart) validate() (notifications.Input, *InvalidParam) {
+	out := notifications.Input{NotificationID: in.NotificationID, PatientID: in.PatientID, Scenario: in.Scenario,
+		At: in.At, Clinic: in.Clinic, Critical: in.Critical}
+	switch {
+	case !notificationIDPattern.MatchString(in.NotificationID):
+		return out, &InvalidParam{Name: "notificationId", Reason: "must be an opaque id of 1 to 64 letters, digits, '.', '_' or '-'"}
+	case !patientIDPattern.MatchString(in.PatientID):
+		return out, &InvalidParam{Name: "patientId", Reason: "must be a FHIR Patient id"}
+	case in.Scenario == templates.CriticalPage || templates.DataType(in.Scenario) == nil:
+		return out, &InvalidParam{Name: "scenario", Reason: "must be a patient notification scenario"}
+	case len(in.Clinic) > 100:
+		return out, &InvalidParam{Name: "clinic", Reason: "must be at most 100 characters"}
+	}
+	if in.At != "" {
+		if _, err := time.Parse(time.RFC3339, in.At); err != nil {
+			return out, &InvalidParam{Name: "at", Reason: "must be an RFC 3339 date-time"}
+		}
+	}
+	if in.SendAt != "" {
+		t, err := time.Parse(time.RFC3339, in.SendAt)
+		if err != nil {
+			return out, &InvalidParam{Name: "sendAt", Reason: "must be an RFC 3339 date-time"}
+		}
+		out.SendAt = t
+	}
+	return out, nil
+}
+
+// startNotification handles POST /v1/notifications: one notification to one patient, sent on
+// the channel the preferences and the chart allow (notifications.Notification).
+func (s *server) startNotification(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	func() int {
+		var body notificationStart
+		if de := decodeStrict(w, r, &body, false); de != nil {
+			s.decodeProblem(w, r, de)
+			return de.status
+		}
+		in, bad := body.validate()
+		if bad != nil {
+			s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
+				InvalidParams: []InvalidParam{*bad}})
+			return http.StatusBadRequest
+		}
+		wid := notifications.WorkflowID(in.NotificationID)
+		a.rec.Process = wid
+		run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{ID: wid, TaskQueue: notifications.TaskQueue,
+			// One notification per id, ever: a repeated request must not text twice.
+			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowExecutionErrorWhenAlreadyStarted: true,
+		}, notifications.WorkflowName, in)
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			return s.answerNotification(w, r, wid, started.RunId, http.StatusOK, in.NotificationID)
+		}
+		if err != nil {
+			s.temporalProblem(w, r, err, notificationNotFound)
+			return 0
+		}
+		w.Header().Set("Location", "/v1/notifications/"+in.NotificationID)
+		st, qerr := queryWorkflow[notifications.State](r.Context(), s, wid, run.GetRunID(), notifications.StatusQuery, startQueryTimeout)
+		if qerr != nil {
+			st = notifications.State{Status: notifications.StatusScheduled, Attempts: []notifications.Attempt{}}
+		}
+		writeJSON(w, http.StatusCreated, NotificationView{State: st, Temporal: s.ref(wid, run.GetRunID())})
+		return http.StatusCreated
+	}()
+}
+
+// getNotification handles GET /v1/notifications/{id}.
+func (s *server) getNotification(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
+	id := r.PathValue("id")
+	if !notificationIDPattern.MatchString(id) {
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
+			InvalidParams: []InvalidParam{{Name: "id", Reason: "must be an opaque notification id"}}})
+		return
+	}
+	wid := notifications.WorkflowID(id)
+	runID, err := s.latestRun(r.Context(), wid)
+	if err != nil {
+		s.temporalProblem(w, r, err, notificationNotFound)
+		return
+	}
+	s.answerNotification(w, r, wid, runID, http.StatusOK, id)
+}
+
+func (s *server) answerNotification(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
+	st, err := queryWorkflow[notifications.State](r.Context(), s, wid, runID, notifications.StatusQuery, queryTimeout)
+	if err != nil {
+		s.temporalProblem(w, r, err, notificationNotFound)
+		return 0
+	}
+	w.Header().Set("Content-Location", "/v1/notifications/"+id)
+	writeJSON(w, status, NotificationView{State: st, Temporal: s.ref(wid, runID)})
+	return status
+}
+
+// notificationRoutes are the notification process's routes and the patients' preferences.
+func (s *server) notificationRoutes() []routeEntry {
+	return []routeEntry{
+		{Route{http.MethodPost, "/v1/notifications", AuthBearer, "notifications.write", "notifications.start"}, s.startNotification},
+		{Route{http.MethodGet, "/v1/notifications/{id}", AuthBearer, "notifications.read", ""}, s.getNotification},
+		{Route{http.MethodGet, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.read", ""}, s.getNotificationPreferences},
+		{Route{http.MethodPut, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.write", "patients.notification-preferences"}, s.putNotificationPreferences},
+	}
+}
