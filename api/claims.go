@@ -47,6 +47,9 @@ const maxClearinghouseBody = 8 << 20
 // ClaimDefaults configure new claims.
 type ClaimDefaults struct {
 	RemitTimeout time.Duration
+	// BatchWindow (CLAIM_BATCH_WINDOW) is how long claims ready together are collected into
+	// one interchange.
+	BatchWindow time.Duration
 	// StatusSearchAttribute is the registered keyword search attribute of claim statuses;
 	// empty when the namespace has none (GET /v1/claims?status= then answers 503).
 	StatusSearchAttribute string
@@ -107,7 +110,7 @@ func (s *server) startClaim(w http.ResponseWriter, r *http.Request) {
 		}
 		d := s.d.Claims
 		in := claims.Input{Claim: c, RemitTimeout: orDefault(d.RemitTimeout, claims.DefaultRemitTimeout),
-			StatusSearchAttribute: d.StatusSearchAttribute}
+			StatusSearchAttribute: d.StatusSearchAttribute, BatchWindow: d.BatchWindow}
 		wid := claims.WorkflowID(c.PatientControlNumber)
 		a.rec.Process = wid
 		opts := client.StartWorkflowOptions{ID: wid, TaskQueue: claims.TaskQueue,
@@ -350,9 +353,7 @@ func (s *server) deliverClearinghouse(ctx context.Context, kind string, body []b
 	var err error
 	switch kind {
 	case "999":
-		var p claims.Routed
-		p, err = claims.Split999(body)
-		parts = []claims.Routed{p}
+		parts, err = claims.Split999Sets(body)
 	case "277CA":
 		parts, err = claims.Split277CA(body)
 	default:
@@ -371,7 +372,14 @@ func (s *server) deliverClearinghouse(ctx context.Context, kind string, body []b
 		case p.Ack != nil:
 			name, arg = claims.AckSignalName, p.Ack
 			key = "group:" + strconv.FormatInt(p.GroupControlNumber, 10)
-			if s.d.Records != nil {
+			if set := p.Ack.SetControlNumber; set != "" {
+				key += "/" + set
+				if s.d.Records != nil {
+					// A batched interchange: each transaction set is its own claim.
+					wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchangeSet, billing.SetKey(p.GroupControlNumber, set))
+				}
+			}
+			if wid == "" && s.d.Records != nil {
 				wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchange, strconv.FormatInt(p.GroupControlNumber, 10))
 			}
 		case p.Remit != nil:

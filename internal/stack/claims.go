@@ -37,7 +37,7 @@ func (s *Stack) startClaims() *billing.Activities {
 		}
 		s.CHSim.Sim.SetPush(s.APIURL+"/webhooks/clearinghouse", s.Config.Claims.WebhookSecret)
 	}
-	return &billing.Activities{Clearinghouse: ch, Records: s.Store, Now: time.Now,
+	return &billing.Activities{Clearinghouse: ch, Records: s.Store, Now: time.Now, Temporal: s.Temporal,
 		Envelope: x12.Envelope{SenderQualifier: "ZZ", SenderID: cfg.SenderID, ReceiverQualifier: "ZZ",
 			ReceiverID: cfg.ReceiverID, Usage: usage},
 		Submitter:    x12.Submitter{Name: s.Config.ProviderName, ID: cfg.SenderID, ContactName: "BILLING OFFICE", ContactPhone: "5555550100"},
@@ -89,6 +89,7 @@ func (s *Stack) claimSearchAttribute() string {
 
 // claimDefaults are the API's claim settings.
 func (s *Stack) claimDefaults() api.ClaimDefaults {
-	return api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, StatusSearchAttribute: s.claimSearchAttribute(),
-		WebhookSecret: s.Config.Claims.WebhookSecret}
+	return api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, BatchWindow: s.Config.Claims.BatchWindow,
+		StatusSearchAttribute: s.claimSearchAttribute(),
+		WebhookSecret:         s.Config.Claims.WebhookSecret}
 }

@@ -90,6 +90,9 @@ type Input struct {
 	// StatusSearchAttribute is the registered keyword search attribute the status is
 	// published in; "" publishes none.
 	StatusSearchAttribute string `json:"statusSearchAttribute,omitempty"`
+	// BatchWindow (CLAIM_BATCH_WINDOW), when positive, sends the claim through the batcher
+	// with the claims ready within that window; zero sends it alone.
+	BatchWindow time.Duration `json:"batchWindow,omitempty"`
 }
 
 // Reason is one decoded rejection reason (999 IK3/IK4/IK5 or 277CA STC); codes and their
@@ -110,9 +113,11 @@ type Reason struct {
 // AckSignal is the 999's verdict on the claim's transaction set.
 type AckSignal struct {
 	// GroupControlNumber is AK102, the GS06 of the interchange acknowledged.
-	GroupControlNumber int64    `json:"groupControlNumber"`
-	Accepted           bool     `json:"accepted"`
-	Reasons            []Reason `json:"reasons,omitempty"`
+	GroupControlNumber int64 `json:"groupControlNumber"`
+	// SetControlNumber is AK202, the claim's ST02; empty for a whole-group verdict.
+	SetControlNumber string   `json:"setControlNumber,omitempty"`
+	Accepted         bool     `json:"accepted"`
+	Reasons          []Reason `json:"reasons,omitempty"`
 }
 
 // ClaimAckSignal is the 277CA's verdict on the claim.
@@ -201,9 +206,11 @@ type State struct {
 	Status               string `json:"status"`
 	Step                 string `json:"step"`
 	// Frequency is CLM05-3 of the last submission (1, 7, 8).
-	Frequency               string    `json:"frequency"`
-	Submissions             int       `json:"submissions"`
-	ControlNumber           int64     `json:"controlNumber,omitempty"`
+	Frequency     string `json:"frequency"`
+	Submissions   int    `json:"submissions"`
+	ControlNumber int64  `json:"controlNumber,omitempty"`
+	// SetControlNumber is the claim's ST02 in a batched interchange.
+	SetControlNumber        string    `json:"setControlNumber,omitempty"`
 	PayerClaimControlNumber string    `json:"payerClaimControlNumber,omitempty"`
 	Reasons                 []Reason  `json:"reasons,omitempty"`
 	Posting                 Posting   `json:"posting"`
