@@ -42,6 +42,7 @@ func startEngine(t *testing.T, mutate func(*config.Config)) *engine {
 	cfg.Stripe, cfg.FHIR, cfg.Twilio = config.Stripe{}, config.FHIR{}, config.Twilio{}
 	cfg.Clearinghouse.BaseURL = ""
 	cfg.PaymentAuthorizationTTL, cfg.PaymentRefundWindow = time.Hour, time.Hour
+	cfg.Claims.BatchWindow = time.Second // claims go through the batcher without slowing tests
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -213,7 +213,9 @@ func (e errBatch) Error() string { return "batch: " + e.typ }
 // submitBatched hands the claim to the batcher and waits for the interchange and
 // transaction set it went out in.
 func (w *impl) submitBatched(ctx workflow.Context) (int64, string, error) {
-	key := w.wfID + "/submit/" + strconv.Itoa(w.state.Submissions)
+	// The key derives from the business key, not the run's ID, so a replay under another
+	// workflow ID (the replayer's) matches the recorded answer.
+	key := WorkflowID(w.state.PatientControlNumber) + "/submit/" + strconv.Itoa(w.state.Submissions)
 	w.state.Step = "batching"
 	if err := w.callReady(ctx, ReadySignal{WorkflowID: w.wfID, Claim: w.claim, PayloadKey: key, Window: w.in.BatchWindow}); err != nil {
 		return 0, "", err
