@@ -93,6 +93,11 @@ type Input struct {
 	// BatchWindow (CLAIM_BATCH_WINDOW), when positive, sends the claim through the batcher
 	// with the claims ready within that window; zero sends it alone.
 	BatchWindow time.Duration `json:"batchWindow,omitempty"`
+	// CollectPatientBalance starts a payments process (child workflow) for the patient
+	// responsibility of the 835, charged to PaymentMethod for CustomerRef.
+	CollectPatientBalance bool   `json:"collectPatientBalance,omitempty"`
+	PaymentMethod         string `json:"paymentMethod,omitempty"`
+	CustomerRef           string `json:"customerRef,omitempty"`
 }
 
 // Reason is one decoded rejection reason (999 IK3/IK4/IK5 or 277CA STC); codes and their
@@ -216,8 +221,10 @@ type State struct {
 	Posting                 Posting   `json:"posting"`
 	Payments                []Payment `json:"payments,omitempty"`
 	// StatusInquiryDue is set when no 835 came within StatusInquiryAfter.
-	StatusInquiryDue bool   `json:"statusInquiryDue,omitempty"`
-	Error            string `json:"error,omitempty"`
+	StatusInquiryDue bool `json:"statusInquiryDue,omitempty"`
+	// PatientBalance is the payments process of the patient's share, when asked for.
+	PatientBalance *PatientBalance `json:"patientBalance,omitempty"`
+	Error          string          `json:"error,omitempty"`
 }
 
 // Validate checks a claim against the 837P rules as of now (dates may not be later); the

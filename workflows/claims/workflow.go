@@ -442,5 +442,6 @@ func (w *impl) post(ctx workflow.Context, r RemitSignal) bool {
 	default:
 		w.setStatus(ctx, StatusPartiallyPaid, "posted")
 	}
+	w.collectBalance(ctx)
 	return true
 }
