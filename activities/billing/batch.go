@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -25,6 +26,11 @@ const (
 // CrosswalkInterchangeSet maps "GS06/ST02" of a batched 837 to the claim workflow whose
 // transaction set it is, so each set's 999 verdict reaches its own claim.
 const CrosswalkInterchangeSet = "x12-837-set"
+
+// CrosswalkClaimSubmission maps a claim's submission key (ReadySignal payload key) to the
+// "GS06/ST02" it went out in, so a ready signal repeated into a later batch (a retried
+// signal-with-start) never sends the claim twice.
+const CrosswalkClaimSubmission = "x12-837-claim-submission"
 
 // SetKey is the CrosswalkInterchangeSet key of a transaction set.
 func SetKey(group int64, set string) string { return strconv.FormatInt(group, 10) + "/" + set }
@@ -64,6 +70,9 @@ func (a *Activities) SignalWithStart(ctx context.Context, in SignalWithStartInpu
 type BatchClaim struct {
 	WorkflowID string                `json:"workflowId"`
 	Claim      x12.ProfessionalClaim `json:"claim"`
+	// SubmissionKey names this submission of the claim; one already sent in another
+	// interchange is left out as a duplicate.
+	SubmissionKey string `json:"submissionKey,omitempty"`
 }
 
 // SubmitBatchInput is several claims to send as one interchange.
@@ -81,6 +90,9 @@ type BatchSet struct {
 	SetControlNumber string `json:"setControlNumber,omitempty"`
 	// Error is ErrTypeInvalidClaim when the claim failed an 837P rule and was left out.
 	Error string `json:"error,omitempty"`
+	// Duplicate is set when the submission went out in an earlier interchange; the claim
+	// already has its answer.
+	Duplicate bool `json:"duplicate,omitempty"`
 }
 
 // SubmitBatchResult says what was sent, in the order of the input claims.
@@ -104,6 +116,12 @@ func (a *Activities) SubmitBatch(ctx context.Context, in SubmitBatchInput) (Subm
 	var owners []int // input index of each claim in the batch
 	for i, c := range in.Claims {
 		res.Sets[i].WorkflowID = c.WorkflowID
+		if dup, err := a.sentElsewhere(ctx, c.SubmissionKey, in.ControlNumber); err != nil {
+			return SubmitBatchResult{}, err
+		} else if dup {
+			res.Sets[i].Duplicate = true
+			continue
+		}
 		one := batch
 		one.Claims = []x12.ProfessionalClaim{c.Claim}
 		if _, err := x12.Build837P(one); err != nil {
@@ -125,6 +143,11 @@ func (a *Activities) SubmitBatch(ctx context.Context, in SubmitBatchInput) (Subm
 		set := x12.SetControlNumber(n)
 		if err := a.Records.PutCrosswalk(ctx, CrosswalkInterchangeSet, SetKey(in.ControlNumber, set), in.Claims[i].WorkflowID); err != nil {
 			return SubmitBatchResult{}, fmt.Errorf("crosswalk: %w", err)
+		}
+		if k := in.Claims[i].SubmissionKey; k != "" {
+			if err := a.Records.PutCrosswalk(ctx, CrosswalkClaimSubmission, k, SetKey(in.ControlNumber, set)); err != nil {
+				return SubmitBatchResult{}, fmt.Errorf("crosswalk: %w", err)
+			}
 		}
 		res.Sets[i].SetControlNumber = set
 	}
@@ -155,4 +178,21 @@ func (a *Activities) lookupSet(ctx context.Context, group int64, set string) (st
 		return "", fmt.Errorf("crosswalk: %w", err)
 	}
 	return id, nil
+}
+
+// sentElsewhere reports whether a submission already went out in an interchange other than
+// group (a retry of this very batch is not a duplicate).
+func (a *Activities) sentElsewhere(ctx context.Context, key string, group int64) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	at, err := a.Records.LookupCrosswalk(ctx, CrosswalkClaimSubmission, key)
+	if errors.Is(err, audit.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("crosswalk: %w", err)
+	}
+	g, _, _ := strings.Cut(at, "/")
+	return g != strconv.FormatInt(group, 10), nil
 }

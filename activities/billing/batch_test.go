@@ -75,3 +75,31 @@ func TestSignalWithStartNeedsAClient(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	assert.True(t, ae.NonRetryable())
 }
+
+// TestSubmitBatchNeverSendsASubmissionTwice: a ready claim repeated into a later batch (a
+// retried signal-with-start) is left out as a duplicate; a retry of its own batch is not.
+func TestSubmitBatchNeverSendsASubmissionTwice(t *testing.T) {
+	_, srv, env := newActs(t)
+	first := billing.SubmitBatchInput{ControlNumber: 90, PayloadKey: "b/90", Claims: []billing.BatchClaim{
+		{WorkflowID: "claim:OK-1", Claim: claim("OK-1"), SubmissionKey: "claim:OK-1/submit/0"}}}
+	_, err := env.ExecuteActivity(billing.SubmitBatchName, first)
+	require.NoError(t, err)
+	v, err := env.ExecuteActivity(billing.SubmitBatchName, first) // the same batch retried
+	require.NoError(t, err)
+	var again billing.SubmitBatchResult
+	require.NoError(t, v.Get(&again))
+	assert.Equal(t, []billing.BatchSet{{WorkflowID: "claim:OK-1", SetControlNumber: "0001"}}, again.Sets)
+
+	v, err = env.ExecuteActivity(billing.SubmitBatchName, billing.SubmitBatchInput{ControlNumber: 91, PayloadKey: "b/91",
+		Claims: []billing.BatchClaim{
+			{WorkflowID: "claim:OK-1", Claim: claim("OK-1"), SubmissionKey: "claim:OK-1/submit/0"},
+			{WorkflowID: "claim:OK-2", Claim: claim("OK-2"), SubmissionKey: "claim:OK-2/submit/0"}}})
+	require.NoError(t, err)
+	var later billing.SubmitBatchResult
+	require.NoError(t, v.Get(&later))
+	assert.Equal(t, []billing.BatchSet{{WorkflowID: "claim:OK-1", Duplicate: true},
+		{WorkflowID: "claim:OK-2", SetControlNumber: "0001"}}, later.Sets)
+	subs := srv.Sim.Submissions()
+	require.Len(t, subs, 2)
+	assert.Equal(t, []string{"OK-2"}, subs[1].PatientControlNumbers)
+}

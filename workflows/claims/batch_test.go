@@ -152,6 +152,8 @@ func TestBatcherCollectsClaimsReadyWithinTheWindow(t *testing.T) {
 				set := billing.BatchSet{WorkflowID: c.WorkflowID}
 				if c.Claim.PatientControlNumber == "BAD-1" {
 					set.Error = billing.ErrTypeInvalidClaim
+				} else if c.Claim.PatientControlNumber == "DUP-1" {
+					set.Duplicate = true
 				} else {
 					n++
 					set.SetControlNumber = "000" + string(rune('0'+n))
@@ -170,6 +172,7 @@ func TestBatcherCollectsClaimsReadyWithinTheWindow(t *testing.T) {
 	signalAt(env, 20*time.Second, claims.ReadySignalName, ready("A-1")) // repeated by a retried activity
 	signalAt(env, 25*time.Second, claims.ReadySignalName, ready("BAD-1"))
 	signalAt(env, 40*time.Second, claims.ReadySignalName, ready("C-1"))
+	signalAt(env, 41*time.Second, claims.ReadySignalName, ready("DUP-1")) // sent by an earlier run
 	env.ExecuteWorkflow(claims.BatcherWorkflowName, claims.BatcherInput{Pending: []claims.ReadySignal{ready("A-1")}})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
@@ -183,7 +186,7 @@ func TestBatcherCollectsClaimsReadyWithinTheWindow(t *testing.T) {
 		second = append(second, c.WorkflowID)
 	}
 	assert.Equal(t, []string{"claim:A-1", "claim:B-1", "claim:BAD-1"}, first)
-	assert.Equal(t, []string{"claim:C-1"}, second)
+	assert.Equal(t, []string{"claim:C-1", "claim:DUP-1"}, second)
 	assert.Equal(t, int64(501), batches[0].ControlNumber)
 	assert.NotEqual(t, batches[0].PayloadKey, batches[1].PayloadKey)
 	assert.Equal(t, map[string]claims.BatchedSignal{

@@ -79,7 +79,7 @@ func sendBatch(ctx workflow.Context, batch []ReadySignal) {
 	if err == nil {
 		claims := make([]billing.BatchClaim, len(batch))
 		for i, r := range batch {
-			claims[i] = billing.BatchClaim{WorkflowID: r.WorkflowID, Claim: r.Claim}
+			claims[i] = billing.BatchClaim{WorkflowID: r.WorkflowID, Claim: r.Claim, SubmissionKey: r.PayloadKey}
 		}
 		res, err = callSubmitBatch(ctx, billing.SubmitBatchInput{ControlNumber: control, Claims: claims,
 			PayloadKey: wfID + "/batch/" + strconv.FormatInt(control, 10)})
@@ -97,10 +97,13 @@ func sendBatch(ctx workflow.Context, batch []ReadySignal) {
 	// Signal in parallel; a claim that ended meanwhile simply does not take its answer.
 	futures := make([]workflow.Future, len(batch))
 	for i, r := range batch {
+		if err == nil && res.Sets[i].Duplicate {
+			continue // answered when it went out the first time
+		}
 		futures[i] = workflow.SignalExternalWorkflow(ctx, r.WorkflowID, "", BatchedSignalName, answers[i])
 	}
 	for i, f := range futures {
-		if f.Get(ctx, nil) != nil {
+		if f != nil && f.Get(ctx, nil) != nil {
 			workflow.GetLogger(ctx).Warn("claims batcher: claim not signalled", "workflowId", batch[i].WorkflowID)
 		}
 	}

@@ -12,7 +12,9 @@
 //     Schedule (PollerScheduleID) runs; batcher.go and batch_contract.go: the batcher
 //     (BatcherWorkflowID), started by signal-with-start with each ready claim, which sends the
 //     claims ready within CLAIM_BATCH_WINDOW as one interchange, a transaction set each, and
-//     tells each claim its group and set control numbers (change id ChangeBatching).
+//     tells each claim its group and set control numbers (change id ChangeBatching);
+//     balance.go: the patient balance (CAS PR total) charged through the payments process as
+//     a child workflow when the claim was started with collectPatientBalance.
 //   - API: api/claims.go (/v1/claims, ?status= from the ClaimStatus search attribute,
 //     correct and void updates).
 //   - Activities: activities/billing (control numbers from the audit store, SubmitClaim over
