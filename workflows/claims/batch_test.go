@@ -3,6 +3,7 @@ package claims_test
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,12 +163,7 @@ func TestBatcherCollectsClaimsReadyWithinTheWindow(t *testing.T) {
 			}
 			return res, nil
 		}).After(20 * time.Second) // C-1 becomes ready while the first batch is being sent
-	answers := map[string]claims.BatchedSignal{}
-	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", claims.BatchedSignalName, mock.Anything).Return(
-		func(_, workflowID, _, _ string, arg any) error {
-			answers[workflowID] = arg.(claims.BatchedSignal)
-			return nil
-		})
+	answers := expectAnswers(env)
 	signalAt(env, 10*time.Second, claims.ReadySignalName, ready("B-1"))
 	signalAt(env, 20*time.Second, claims.ReadySignalName, ready("A-1")) // repeated by a retried activity
 	signalAt(env, 25*time.Second, claims.ReadySignalName, ready("BAD-1"))
@@ -209,12 +205,7 @@ func TestBatcherTellsEveryClaimWhenTheSubmissionFails(t *testing.T) {
 	env.OnActivity(billing.AllocateControlNumberName, mock.Anything, mock.Anything).Return(billing.AllocateResult{ControlNumber: 9}, nil)
 	env.OnActivity(billing.SubmitBatchName, mock.Anything, mock.Anything).Return(billing.SubmitBatchResult{},
 		wftestRejected())
-	answers := map[string]claims.BatchedSignal{}
-	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", claims.BatchedSignalName, mock.Anything).Return(
-		func(_, workflowID, _, _ string, arg any) error {
-			answers[workflowID] = arg.(claims.BatchedSignal)
-			return nil
-		})
+	answers := expectAnswers(env)
 	env.ExecuteWorkflow(claims.BatcherWorkflowName, claims.BatcherInput{Pending: []claims.ReadySignal{ready("A-1"), ready("B-1")}})
 	require.NoError(t, env.GetWorkflowError())
 	assert.Equal(t, billing.ErrTypeRejected, answers["claim:A-1"].Error)
@@ -223,4 +214,19 @@ func TestBatcherTellsEveryClaimWhenTheSubmissionFails(t *testing.T) {
 
 func wftestRejected() error {
 	return temporal.NewNonRetryableApplicationError("code 401", billing.ErrTypeRejected, nil)
+}
+
+// expectAnswers records the batcher's answers by claim workflow ID (the mock is called
+// concurrently: the batcher signals in parallel).
+func expectAnswers(env *testsuite.TestWorkflowEnvironment) map[string]claims.BatchedSignal {
+	var mu sync.Mutex
+	answers := map[string]claims.BatchedSignal{}
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", claims.BatchedSignalName, mock.Anything).Return(
+		func(_, workflowID, _, _ string, arg any) error {
+			mu.Lock()
+			defer mu.Unlock()
+			answers[workflowID] = arg.(claims.BatchedSignal)
+			return nil
+		})
+	return answers
 }
