@@ -41,6 +41,22 @@ func TestClaimBatchTwoInOneInterchange(t *testing.T) {
 	require.Len(t, e.st.CHSim.Sim.Submissions(), 2)
 }
 
+// TestClaimPatientBalanceStartsAPayment: the partial payment leaves 12.50 to the patient;
+// the claim was started asking for it, so the payments process authorizes that amount.
+func TestClaimPatientBalanceStartsAPayment(t *testing.T) {
+	e := startEngine(t, nil)
+	body := claimBody("PART-BAL1")
+	body["collectPatientBalance"], body["paymentMethod"], body["customerRef"] = true, "pm_card_visa", "cust-bal-1"
+	e.mustCall("POST", "/v1/claims", body, http.StatusCreated)
+	v := e.waitClaim("PART-BAL1", func(v map[string]any) bool {
+		b, _ := v["patientBalance"].(map[string]any)
+		return b != nil && b["started"] == true
+	})
+	require.Equal(t, claims.StatusPartiallyPaid, v["status"])
+	pay := e.waitFor(claims.BalancePaymentID("PART-BAL1"), func(v map[string]any) bool { return v["amount"] == float64(1250) })
+	require.Equal(t, "usd", pay["currency"], pay["_raw"])
+}
+
 // TestRecordClaimBatchHistories records histories of batched claims and of the batcher
 // (claim-batch-*.json) for the replay tests, under the rules of TestRecordReplayHistories.
 func TestRecordClaimBatchHistories(t *testing.T) {
