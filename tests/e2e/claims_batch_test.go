@@ -92,3 +92,31 @@ func TestRecordClaimBatchHistories(t *testing.T) {
 		e.exportWorkflow(claims.WorkflowID(sc.pcn), sc.file)
 	}
 }
+
+// TestRecordClaimBalanceHistory records a batched claim whose patient balance started the
+// payments process (claim-batch-patient-balance.json), under the rules of
+// TestRecordReplayHistories.
+func TestRecordClaimBalanceHistory(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.Claims.RemitTimeout = 6 * time.Second
+		c.Claims.BatchWindow = time.Second
+	})
+	body := claimBody("PART-BREC2")
+	body["collectPatientBalance"], body["paymentMethod"], body["customerRef"] = true, "pm_card_visa", "cust-rec-2"
+	e.mustCall("POST", "/v1/claims", body, http.StatusCreated)
+	id := claims.WorkflowID("PART-BREC2")
+	require.EventuallyWithT(t, func(c *assertCollect) {
+		desc, err := e.raw.DescribeWorkflowExecution(context.Background(), id, "")
+		if !assertTrue(c, err == nil, "describe") {
+			return
+		}
+		assertTrue(c, desc.GetWorkflowExecutionInfo().GetCloseTime() != nil, "still open")
+	}, 60*time.Second, 200*time.Millisecond)
+	v := e.waitClaim("PART-BREC2", status(claims.StatusPartiallyPaid))
+	require.Contains(t, v["_raw"], `"started":true`)
+	e.exportWorkflow(id, "claim-batch-patient-balance.json")
+}
