@@ -51,4 +51,6 @@ type BatchedSignal struct {
 type BatcherInput struct {
 	// Pending are ready claims carried over a continue-as-new.
 	Pending []ReadySignal `json:"pending,omitempty"`
+	// BatchesPerRun bounds the batches of one run before continue-as-new (default 50).
+	BatchesPerRun int `json:"batchesPerRun,omitempty"`
 }

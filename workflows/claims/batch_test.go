@@ -11,8 +11,10 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/careflow/engine/activities/billing"
 	"github.com/careflow/engine/internal/wftest"
@@ -229,4 +231,29 @@ func expectAnswers(env *testsuite.TestWorkflowEnvironment) map[string]claims.Bat
 			return nil
 		})
 	return answers
+}
+
+// TestBatcherContinuesAsNewWithTheWaitingClaims: after BatchesPerRun batches the batcher
+// continues as new, carrying the claims still waiting.
+func TestBatcherContinuesAsNewWithTheWaitingClaims(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: claims.BatcherWorkflowID, TaskQueue: claims.TaskQueue})
+	claims.Register(env)
+	wftest.Stub[billing.AllocateInput, billing.AllocateResult](env, billing.AllocateControlNumberName)
+	wftest.Stub[billing.SubmitBatchInput, billing.SubmitBatchResult](env, billing.SubmitBatchName)
+	env.OnActivity(billing.AllocateControlNumberName, mock.Anything, mock.Anything).Return(billing.AllocateResult{ControlNumber: 9}, nil)
+	env.OnActivity(billing.SubmitBatchName, mock.Anything, mock.Anything).Return(billing.SubmitBatchResult{ControlNumber: 9,
+		Sets: []billing.BatchSet{{WorkflowID: "claim:A-1", SetControlNumber: "0001"}}}, nil).After(20 * time.Second)
+	answers := expectAnswers(env)
+	signalAt(env, 40*time.Second, claims.ReadySignalName, ready("B-1"))
+	env.ExecuteWorkflow(claims.BatcherWorkflowName, claims.BatcherInput{Pending: []claims.ReadySignal{ready("A-1")}, BatchesPerRun: 1})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	var next claims.BatcherInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Len(t, next.Pending, 1)
+	assert.Equal(t, "claim:B-1", next.Pending[0].WorkflowID)
+	assert.Equal(t, 1, next.BatchesPerRun)
+	assert.Contains(t, answers, "claim:A-1")
 }

@@ -9,14 +9,18 @@ import (
 	"github.com/careflow/engine/activities/billing"
 )
 
-// batchesPerRun bounds the batches of one run before continue-as-new keeps history small.
-const batchesPerRun = 50
+// defaultBatchesPerRun bounds the batches of one run before continue-as-new keeps history
+// small.
+const defaultBatchesPerRun = 50
 
 // Batcher collects ready claims for a short window after the first one, sends them as one
 // interchange (a transaction set each) and tells every claim its control numbers. It ends
 // when no claim is waiting; the next ready claim starts it again (signal-with-start).
 func Batcher(ctx workflow.Context, in BatcherInput) error {
 	ch := workflow.GetSignalChannel(ctx, ReadySignalName)
+	if in.BatchesPerRun <= 0 {
+		in.BatchesPerRun = defaultBatchesPerRun
+	}
 	pending := in.Pending
 	seen := map[string]bool{}
 	take := func(s ReadySignal) {
@@ -40,8 +44,9 @@ func Batcher(ctx workflow.Context, in BatcherInput) error {
 		if len(pending) == 0 {
 			return nil
 		}
-		if batches == batchesPerRun {
-			return workflow.NewContinueAsNewError(ctx, BatcherWorkflowName, BatcherInput{Pending: pending})
+		if batches == in.BatchesPerRun {
+			return workflow.NewContinueAsNewError(ctx, BatcherWorkflowName,
+				BatcherInput{Pending: pending, BatchesPerRun: in.BatchesPerRun})
 		}
 		window := pending[0].Window
 		if window <= 0 {
