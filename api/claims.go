@@ -24,6 +24,7 @@ import (
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/workflows/claims"
+	"github.com/careflow/engine/workflows/payments"
 )
 
 // claimNotFound is the 404 detail for claims.
@@ -47,6 +48,9 @@ const maxClearinghouseBody = 8 << 20
 // ClaimDefaults configure new claims.
 type ClaimDefaults struct {
 	RemitTimeout time.Duration
+	// BatchWindow (CLAIM_BATCH_WINDOW) is how long claims ready together are collected into
+	// one interchange.
+	BatchWindow time.Duration
 	// StatusSearchAttribute is the registered keyword search attribute of claim statuses;
 	// empty when the namespace has none (GET /v1/claims?status= then answers 503).
 	StatusSearchAttribute string
@@ -86,15 +90,25 @@ func (s *server) claimProblem(w http.ResponseWriter, r *http.Request, ce *x12.Cl
 	return p.Status
 }
 
+// claimStart is the POST /v1/claims body: the claim and, optionally, how to collect the
+// patient balance.
+type claimStart struct {
+	x12.ProfessionalClaim
+	CollectPatientBalance bool   `json:"collectPatientBalance"`
+	PaymentMethod         string `json:"paymentMethod"`
+	CustomerRef           string `json:"customerRef"`
+}
+
 // startClaim handles POST /v1/claims (the body is the claim): 422 with the failed rule, 201 for
 // a new claim, 200 with the existing one for a repeated patient control number.
 func (s *server) startClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
 	func() int {
-		var c x12.ProfessionalClaim
-		if de := decodeStrict(w, r, &c, false); de != nil {
+		var body claimStart
+		if de := decodeStrict(w, r, &body, false); de != nil {
 			s.decodeProblem(w, r, de)
 			return de.status
 		}
+		c := body.ProfessionalClaim
 		if !claims.ValidPatientControlNumber(c.PatientControlNumber) {
 			p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the claim is invalid",
 				InvalidParams: []InvalidParam{{Name: "patientControlNumber", Reason: "must be 1 to 20 letters, digits or dashes"}}}
@@ -104,9 +118,22 @@ func (s *server) startClaim(w http.ResponseWriter, r *http.Request, a *auditEntr
 		if ce := claims.Validate(c, time.Now()); ce != nil {
 			return s.claimProblem(w, r, ce)
 		}
+		if body.CollectPatientBalance {
+			// The payment the balance will start must be valid now, not weeks later.
+			pi := payments.Input{PaymentID: claims.BalancePaymentID(c.PatientControlNumber), Amount: 1,
+				Currency: claims.BalanceCurrency, CustomerRef: body.CustomerRef, PaymentMethod: body.PaymentMethod}
+			var fe *payments.FieldError
+			if err := pi.Validate(); errors.As(err, &fe) {
+				p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the patient balance payment is invalid",
+					InvalidParams: []InvalidParam{{Name: fe.Field, Reason: fe.Reason}}}
+				s.problem(w, r, p)
+				return p.Status
+			}
+		}
 		d := s.d.Claims
 		in := claims.Input{Claim: c, RemitTimeout: orDefault(d.RemitTimeout, claims.DefaultRemitTimeout),
-			StatusSearchAttribute: d.StatusSearchAttribute}
+			StatusSearchAttribute: d.StatusSearchAttribute, BatchWindow: d.BatchWindow,
+			CollectPatientBalance: body.CollectPatientBalance, PaymentMethod: body.PaymentMethod, CustomerRef: body.CustomerRef}
 		wid := claims.WorkflowID(c.PatientControlNumber)
 		a.rec.Process = wid
 		opts := client.StartWorkflowOptions{ID: wid, TaskQueue: claims.TaskQueue,
@@ -350,9 +377,7 @@ func (s *server) deliverClearinghouse(ctx context.Context, kind string, body []b
 	var err error
 	switch kind {
 	case "999":
-		var p claims.Routed
-		p, err = claims.Split999(body)
-		parts = []claims.Routed{p}
+		parts, err = claims.Split999Sets(body)
 	case "277CA":
 		parts, err = claims.Split277CA(body)
 	default:
@@ -371,7 +396,14 @@ func (s *server) deliverClearinghouse(ctx context.Context, kind string, body []b
 		case p.Ack != nil:
 			name, arg = claims.AckSignalName, p.Ack
 			key = "group:" + strconv.FormatInt(p.GroupControlNumber, 10)
-			if s.d.Records != nil {
+			if set := p.Ack.SetControlNumber; set != "" {
+				key += "/" + set
+				if s.d.Records != nil {
+					// A batched interchange: each transaction set is its own claim.
+					wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchangeSet, billing.SetKey(p.GroupControlNumber, set))
+				}
+			}
+			if wid == "" && s.d.Records != nil {
 				wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchange, strconv.FormatInt(p.GroupControlNumber, 10))
 			}
 		case p.Remit != nil:

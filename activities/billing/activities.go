@@ -56,6 +56,8 @@ type Activities struct {
 	ReceiverID   string
 	Records      audit.Store
 	Now          func() time.Time
+	// Temporal starts and signals the claims batcher (SignalWithStart).
+	Temporal Starter
 }
 
 // AllocateInput names the workflow an interchange control number is for.
@@ -186,9 +188,11 @@ func (a *Activities) RetrieveResults(ctx context.Context, in RetrieveInput) (Ret
 	return out, nil
 }
 
-// LookupInput is a group control number from a 999.
+// LookupInput is a group control number from a 999 and, for a batched interchange, the
+// transaction set control number (AK202).
 type LookupInput struct {
-	ControlNumber int64 `json:"controlNumber"`
+	ControlNumber    int64  `json:"controlNumber"`
+	SetControlNumber string `json:"setControlNumber,omitempty"`
 }
 
 // LookupResult is the claim workflow that sent the group, "" when unknown.
@@ -196,8 +200,12 @@ type LookupResult struct {
 	WorkflowID string `json:"workflowId"`
 }
 
-// LookupInterchange finds the workflow that sent a group control number.
+// LookupInterchange finds the workflow that sent a transaction set (batched interchanges)
+// or a group control number (one claim per interchange).
 func (a *Activities) LookupInterchange(ctx context.Context, in LookupInput) (LookupResult, error) {
+	if id, err := a.lookupSet(ctx, in.ControlNumber, in.SetControlNumber); err != nil || id != "" {
+		return LookupResult{WorkflowID: id}, err
+	}
 	id, err := a.Records.LookupCrosswalk(ctx, CrosswalkInterchange, strconv.FormatInt(in.ControlNumber, 10))
 	if errors.Is(err, audit.ErrNotFound) {
 		return LookupResult{}, nil

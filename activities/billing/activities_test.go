@@ -22,7 +22,7 @@ import (
 func TestActivityNamesResolve(t *testing.T) {
 	typ := reflect.TypeOf(&billing.Activities{})
 	for _, name := range []string{billing.AllocateControlNumberName, billing.SubmitClaimName, billing.RetrieveResultsName,
-		billing.LookupInterchangeName, billing.KeepUnmatchedName} {
+		billing.LookupInterchangeName, billing.KeepUnmatchedName, billing.SignalWithStartName, billing.SubmitBatchName} {
 		_, ok := typ.MethodByName(name)
 		assert.True(t, ok, "%s is a method of Activities", name)
 	}

@@ -13,6 +13,9 @@ type Claims struct {
 	// RemitTimeout (CLAIM_REMIT_TIMEOUT) bounds the wait for each clearinghouse answer,
 	// above all the 835.
 	RemitTimeout time.Duration
+	// BatchWindow (CLAIM_BATCH_WINDOW) is how long claims ready together are collected
+	// into one interchange after the first of them.
+	BatchWindow time.Duration
 	// PollInterval (CLAIM_POLL_INTERVAL) is how often the Schedule retrieves batch results.
 	PollInterval time.Duration
 	// WebhookSecret (CLEARINGHOUSE_WEBHOOK_SECRET) is the HMAC-SHA256 key of
@@ -22,6 +25,13 @@ type Claims struct {
 
 // DefaultClaimRemitTimeout is CLAIM_REMIT_TIMEOUT's default (45 days).
 const DefaultClaimRemitTimeout = 45 * 24 * time.Hour
+
+// DefaultClaimBatchWindow is CLAIM_BATCH_WINDOW's default: claims finished within 30
+// seconds of each other share an interchange.
+const DefaultClaimBatchWindow = 30 * time.Second
+
+// maxClaimBatchWindow keeps a claim from waiting for company for more than an hour.
+const maxClaimBatchWindow = time.Hour
 
 // minWebhookSecret is the shortest CLEARINGHOUSE_WEBHOOK_SECRET accepted.
 const minWebhookSecret = 16
@@ -41,6 +51,12 @@ func claimsFromEnv(ch Clearinghouse) (Claims, error) {
 	}
 	if c.PollInterval, err = duration("CLAIM_POLL_INTERVAL", 15*time.Minute); err != nil {
 		return c, err
+	}
+	if c.BatchWindow, err = duration("CLAIM_BATCH_WINDOW", DefaultClaimBatchWindow); err != nil {
+		return c, err
+	}
+	if c.BatchWindow > maxClaimBatchWindow {
+		return c, fmt.Errorf("config: CLAIM_BATCH_WINDOW must be at most %s, got %s", maxClaimBatchWindow, c.BatchWindow)
 	}
 	c.WebhookSecret = os.Getenv("CLEARINGHOUSE_WEBHOOK_SECRET")
 	if c.WebhookSecret != "" && len(c.WebhookSecret) < minWebhookSecret {

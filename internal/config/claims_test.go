@@ -36,4 +36,25 @@ func TestClaimsConfig(t *testing.T) {
 	t.Setenv("CLEARINGHOUSE_WEBHOOK_SECRET", "short")
 	_, err = claimsFromEnv(Clearinghouse{})
 	require.ErrorContains(t, err, "CLEARINGHOUSE_WEBHOOK_SECRET")
+
+	t.Setenv("CLEARINGHOUSE_WEBHOOK_SECRET", "")
+}
+
+func TestClaimBatchWindowConfig(t *testing.T) {
+	t.Setenv("CLEARINGHOUSE_WEBHOOK_SECRET", "")
+	t.Setenv("CLAIM_BATCH_WINDOW", "")
+	c, err := claimsFromEnv(Clearinghouse{})
+	require.NoError(t, err)
+	assert.Equal(t, 30*time.Second, c.BatchWindow)
+
+	t.Setenv("CLAIM_BATCH_WINDOW", "2m")
+	c, err = claimsFromEnv(Clearinghouse{})
+	require.NoError(t, err)
+	assert.Equal(t, 2*time.Minute, c.BatchWindow)
+
+	for _, bad := range []string{"soon", "-1s", "0s", "2h"} {
+		t.Setenv("CLAIM_BATCH_WINDOW", bad)
+		_, err = claimsFromEnv(Clearinghouse{})
+		require.ErrorContains(t, err, "CLAIM_BATCH_WINDOW", bad)
+	}
 }

@@ -29,7 +29,8 @@ func (s *Stack) startClaims() error {
 	acts := s.billingActivities()
 	s.instrument(acts)
 	s.addWorker(func() worker.Worker { return workers.NewClaimsWorker(s.Temporal, acts, s.wopts) })
-	s.deps.Claims = api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, WebhookSecret: s.Config.Claims.WebhookSecret}
+	s.deps.Claims = api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, BatchWindow: s.Config.Claims.BatchWindow,
+		WebhookSecret: s.Config.Claims.WebhookSecret}
 	if !s.opts.NoAPI {
 		s.deps.Claims.StatusSearchAttribute = s.claimSearchAttribute()
 	}
@@ -52,7 +53,7 @@ func (s *Stack) billingActivities() *billing.Activities {
 		}
 		s.CHSim.Sim.SetPush(s.APIURL+"/webhooks/clearinghouse", s.Config.Claims.WebhookSecret)
 	}
-	return &billing.Activities{Clearinghouse: ch, Records: s.Store, Now: time.Now,
+	return &billing.Activities{Clearinghouse: ch, Records: s.Store, Now: time.Now, Temporal: s.Temporal,
 		Envelope: x12.Envelope{SenderQualifier: "ZZ", SenderID: cfg.SenderID, ReceiverQualifier: "ZZ",
 			ReceiverID: cfg.ReceiverID, Usage: usage},
 		Submitter:    x12.Submitter{Name: s.Config.ProviderName, ID: cfg.SenderID, ContactName: "BILLING OFFICE", ContactPhone: "5555550100"},

@@ -51,6 +51,7 @@ func startEngineOn(t *testing.T, addr string, raw client.Client, opts stack.Opti
 	cfg.Stripe, cfg.FHIR, cfg.Twilio = config.Stripe{}, config.FHIR{}, config.Twilio{}
 	cfg.Clearinghouse.BaseURL = ""
 	cfg.PaymentAuthorizationTTL, cfg.PaymentRefundWindow = time.Hour, time.Hour
+	cfg.Claims.BatchWindow = time.Second // claims go through the batcher without slowing tests
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -54,4 +55,26 @@ func (w *impl) callSubmit(ctx workflow.Context, control int64, claim x12.Profess
 		PayloadKey: w.wfID + "/submit/" + strconv.Itoa(w.state.Submissions),
 	}).Get(actx, &res)
 	return res, err
+}
+
+func (w *impl) callReady(ctx workflow.Context, ready ReadySignal) error {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		// One signal-with-start call to the Temporal frontend.
+		StartToCloseTimeout: 10 * time.Second,
+		// The frontend is the engine's own; an hour of trouble fails the claim visibly.
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            dbRetry(),
+	})
+	sig, err := json.Marshal(ready)
+	if err != nil {
+		return err
+	}
+	start, err := json.Marshal(BatcherInput{})
+	if err != nil {
+		return err
+	}
+	return workflow.ExecuteActivity(actx, billing.SignalWithStartName, billing.SignalWithStartInput{
+		WorkflowID: BatcherWorkflowID, Workflow: BatcherWorkflowName, TaskQueue: TaskQueue,
+		Signal: ReadySignalName, SignalArg: sig, StartArg: start,
+	}).Get(actx, nil)
 }

@@ -90,6 +90,14 @@ type Input struct {
 	// StatusSearchAttribute is the registered keyword search attribute the status is
 	// published in; "" publishes none.
 	StatusSearchAttribute string `json:"statusSearchAttribute,omitempty"`
+	// BatchWindow (CLAIM_BATCH_WINDOW), when positive, sends the claim through the batcher
+	// with the claims ready within that window; zero sends it alone.
+	BatchWindow time.Duration `json:"batchWindow,omitempty"`
+	// CollectPatientBalance starts a payments process (child workflow) for the patient
+	// responsibility of the 835, charged to PaymentMethod for CustomerRef.
+	CollectPatientBalance bool   `json:"collectPatientBalance,omitempty"`
+	PaymentMethod         string `json:"paymentMethod,omitempty"`
+	CustomerRef           string `json:"customerRef,omitempty"`
 }
 
 // Reason is one decoded rejection reason (999 IK3/IK4/IK5 or 277CA STC); codes and their
@@ -110,9 +118,11 @@ type Reason struct {
 // AckSignal is the 999's verdict on the claim's transaction set.
 type AckSignal struct {
 	// GroupControlNumber is AK102, the GS06 of the interchange acknowledged.
-	GroupControlNumber int64    `json:"groupControlNumber"`
-	Accepted           bool     `json:"accepted"`
-	Reasons            []Reason `json:"reasons,omitempty"`
+	GroupControlNumber int64 `json:"groupControlNumber"`
+	// SetControlNumber is AK202, the claim's ST02; empty for a whole-group verdict.
+	SetControlNumber string   `json:"setControlNumber,omitempty"`
+	Accepted         bool     `json:"accepted"`
+	Reasons          []Reason `json:"reasons,omitempty"`
 }
 
 // ClaimAckSignal is the 277CA's verdict on the claim.
@@ -201,16 +211,20 @@ type State struct {
 	Status               string `json:"status"`
 	Step                 string `json:"step"`
 	// Frequency is CLM05-3 of the last submission (1, 7, 8).
-	Frequency               string    `json:"frequency"`
-	Submissions             int       `json:"submissions"`
-	ControlNumber           int64     `json:"controlNumber,omitempty"`
+	Frequency     string `json:"frequency"`
+	Submissions   int    `json:"submissions"`
+	ControlNumber int64  `json:"controlNumber,omitempty"`
+	// SetControlNumber is the claim's ST02 in a batched interchange.
+	SetControlNumber        string    `json:"setControlNumber,omitempty"`
 	PayerClaimControlNumber string    `json:"payerClaimControlNumber,omitempty"`
 	Reasons                 []Reason  `json:"reasons,omitempty"`
 	Posting                 Posting   `json:"posting"`
 	Payments                []Payment `json:"payments,omitempty"`
 	// StatusInquiryDue is set when no 835 came within StatusInquiryAfter.
-	StatusInquiryDue bool   `json:"statusInquiryDue,omitempty"`
-	Error            string `json:"error,omitempty"`
+	StatusInquiryDue bool `json:"statusInquiryDue,omitempty"`
+	// PatientBalance is the payments process of the patient's share, when asked for.
+	PatientBalance *PatientBalance `json:"patientBalance,omitempty"`
+	Error          string          `json:"error,omitempty"`
 }
 
 // Validate checks a claim against the 837P rules as of now (dates may not be later); the

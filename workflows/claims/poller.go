@@ -76,6 +76,11 @@ func Deliver(ctx workflow.Context, kind string, payload []byte) PollerResult {
 	var err error
 	switch kind {
 	case "999":
+		if workflow.GetVersion(ctx, ChangeBatching, workflow.DefaultVersion, 1) >= 1 {
+			// Per transaction set: a batched interchange carries several claims.
+			parts, err = Split999Sets(payload)
+			break
+		}
 		var r Routed
 		r, err = Split999(payload)
 		parts = []Routed{r}
@@ -98,8 +103,11 @@ func Deliver(ctx workflow.Context, kind string, payload []byte) PollerResult {
 		switch {
 		case p.Ack != nil:
 			name, arg = AckSignalName, p.Ack
-			target = lookupInterchange(ctx, p.GroupControlNumber)
+			target = lookupInterchange(ctx, p.GroupControlNumber, p.Ack.SetControlNumber)
 			key = "group:" + strconv.FormatInt(p.GroupControlNumber, 10)
+			if p.Ack.SetControlNumber != "" {
+				key += "/" + p.Ack.SetControlNumber
+			}
 		case p.Remit != nil:
 			name, arg = RemitSignalName, p.Remit
 			key = p.PatientControlNumber + "/" + p.Remit.Trace
@@ -116,8 +124,9 @@ func Deliver(ctx workflow.Context, kind string, payload []byte) PollerResult {
 	return res
 }
 
-// lookupInterchange finds the claim workflow that sent a group control number ("" if none).
-func lookupInterchange(ctx workflow.Context, group int64) string {
+// lookupInterchange finds the claim workflow that sent a transaction set or, for a claim
+// sent alone, a group control number ("" if none).
+func lookupInterchange(ctx workflow.Context, group int64, set string) string {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		// One indexed read of the engine's own store.
 		StartToCloseTimeout:    10 * time.Second,
@@ -125,7 +134,7 @@ func lookupInterchange(ctx workflow.Context, group int64) string {
 		RetryPolicy:            dbRetry(),
 	})
 	var r billing.LookupResult
-	if err := workflow.ExecuteActivity(actx, billing.LookupInterchangeName, billing.LookupInput{ControlNumber: group}).Get(actx, &r); err != nil {
+	if err := workflow.ExecuteActivity(actx, billing.LookupInterchangeName, billing.LookupInput{ControlNumber: group, SetControlNumber: set}).Get(actx, &r); err != nil {
 		return ""
 	}
 	return r.WorkflowID

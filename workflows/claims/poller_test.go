@@ -33,7 +33,7 @@ func TestPollerSignalsClaimsAndKeepsTheRest(t *testing.T) {
 		func(_ context.Context, in billing.RetrieveInput) (billing.RetrieveResult, error) {
 			return billing.RetrieveResult{Files: files[in.PayloadType]}, nil
 		})
-	env.OnActivity(billing.LookupInterchangeName, mock.Anything, billing.LookupInput{ControlNumber: 102}).
+	env.OnActivity(billing.LookupInterchangeName, mock.Anything, billing.LookupInput{ControlNumber: 102, SetControlNumber: "0102"}).
 		Return(billing.LookupResult{WorkflowID: "claim:PCN-0102"}, nil)
 	var kept []billing.KeepInput
 	env.OnActivity(billing.KeepUnmatchedName, mock.Anything, mock.Anything).Return(func(_ context.Context, in billing.KeepInput) error {

@@ -9,5 +9,6 @@ import (
 // so a rename of the Go functions cannot break running executions.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(Submission, workflow.RegisterOptions{Name: WorkflowName})
+	r.RegisterWorkflowWithOptions(Batcher, workflow.RegisterOptions{Name: BatcherWorkflowName})
 	r.RegisterWorkflowWithOptions(ResultsPoller, workflow.RegisterOptions{Name: PollerWorkflowName})
 }

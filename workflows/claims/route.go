@@ -17,6 +17,49 @@ type Routed struct {
 	Remit              *RemitSignal    `json:"remit,omitempty"`
 }
 
+// Split999Sets reads a 999 into one verdict per acknowledged transaction set (batched
+// interchanges carry a claim per set); the group's AK9 errors go to every set. A 999
+// without AK2 loops gives one whole-group verdict.
+func Split999Sets(payload []byte) ([]Routed, error) {
+	a, err := x12.Parse999(payload)
+	if err != nil {
+		return nil, err
+	}
+	var group []Reason
+	for _, e := range a.Errors {
+		group = append(group, Reason{Source: "999", Code: "AK9:" + e.Code, Meaning: e.Meaning})
+	}
+	if len(a.SetResponses) == 0 {
+		return []Routed{{GroupControlNumber: a.GroupControlNumber,
+			Ack: &AckSignal{GroupControlNumber: a.GroupControlNumber, Accepted: a.Accepted, Reasons: group}}}, nil
+	}
+	out := make([]Routed, 0, len(a.SetResponses))
+	for _, r := range a.SetResponses {
+		s := &AckSignal{GroupControlNumber: a.GroupControlNumber, SetControlNumber: r.ControlNumber, Accepted: r.Accepted,
+			Reasons: append([]Reason(nil), group...)}
+		s.Reasons = append(s.Reasons, setReasons(r)...)
+		out = append(out, Routed{GroupControlNumber: a.GroupControlNumber, Ack: s})
+	}
+	return out, nil
+}
+
+// setReasons decodes one set's IK5, IK3 and IK4 errors.
+func setReasons(r x12.SetResponse) []Reason {
+	var out []Reason
+	for _, e := range r.Errors {
+		out = append(out, Reason{Source: "999", Code: "IK5:" + e.Code, Meaning: e.Meaning})
+	}
+	for _, se := range r.SegmentErrors {
+		out = append(out, Reason{Source: "999", Code: "IK3:" + se.Code, Meaning: se.Meaning,
+			Segment: se.SegmentID, Loop: se.Loop})
+		for _, ee := range se.ElementErrors {
+			out = append(out, Reason{Source: "999", Code: "IK4:" + ee.Code, Meaning: ee.Meaning,
+				Segment: se.SegmentID, Loop: se.Loop, Element: se.SegmentID + strconv.Itoa(ee.Position)})
+		}
+	}
+	return out
+}
+
 // Split999 reads a 999 into the verdict on the group it acknowledges. Claims are sent one
 // per interchange, so the group's verdict (with every set's errors) is the claim's.
 func Split999(payload []byte) (Routed, error) {
@@ -32,17 +75,7 @@ func Split999(payload []byte) (Routed, error) {
 		if !r.Accepted {
 			s.Accepted = false
 		}
-		for _, e := range r.Errors {
-			s.Reasons = append(s.Reasons, Reason{Source: "999", Code: "IK5:" + e.Code, Meaning: e.Meaning})
-		}
-		for _, se := range r.SegmentErrors {
-			s.Reasons = append(s.Reasons, Reason{Source: "999", Code: "IK3:" + se.Code, Meaning: se.Meaning,
-				Segment: se.SegmentID, Loop: se.Loop})
-			for _, ee := range se.ElementErrors {
-				s.Reasons = append(s.Reasons, Reason{Source: "999", Code: "IK4:" + ee.Code, Meaning: ee.Meaning,
-					Segment: se.SegmentID, Loop: se.Loop, Element: se.SegmentID + strconv.Itoa(ee.Position)})
-			}
-		}
+		s.Reasons = append(s.Reasons, setReasons(r)...)
 	}
 	return Routed{GroupControlNumber: a.GroupControlNumber, Ack: s}, nil
 }

@@ -78,3 +78,31 @@ func TestSplitMalformed(t *testing.T) {
 	_, err = claims.Split999(nil)
 	assert.Error(t, err)
 }
+
+// TestSplit999SetsOneVerdictPerClaim: a batched interchange's 999 gives each transaction
+// set its own verdict and errors; the group's AK9 errors go to every set.
+func TestSplit999SetsOneVerdictPerClaim(t *testing.T) {
+	ack := "ISA*00*          *00*          *ZZ*CHSIM          *ZZ*CAREFLOW       *250304*1000*^*00501*000000301*0*T*:~" +
+		"GS*FA*CHSIM*CAREFLOW*20250304*1000*301*X*005010X231A1~ST*999*0001*005010X231A1~AK1*HC*77*005010X222A1~" +
+		"AK2*837*0001*005010X222A1~IK5*A~" +
+		"AK2*837*0002*005010X222A1~IK3*CLM*5*2300*8~IK4*2*782*7~IK5*R*5~" +
+		"AK9*P*2*2*1~SE*10*0001~GE*1*301~IEA*1*000000301~"
+	parts, err := claims.Split999Sets([]byte(ack))
+	require.NoError(t, err)
+	require.Len(t, parts, 2)
+	assert.Equal(t, int64(77), parts[0].GroupControlNumber)
+	assert.Equal(t, claims.AckSignal{GroupControlNumber: 77, SetControlNumber: "0001", Accepted: true}, *parts[0].Ack)
+	second := parts[1].Ack
+	assert.Equal(t, "0002", second.SetControlNumber)
+	assert.False(t, second.Accepted)
+	var codes []string
+	for _, r := range second.Reasons {
+		codes = append(codes, r.Code)
+	}
+	assert.Equal(t, []string{"IK5:5", "IK3:8", "IK4:7"}, codes)
+
+	// The old single-claim split still folds every set into the group's verdict.
+	whole, err := claims.Split999([]byte(ack))
+	require.NoError(t, err)
+	assert.False(t, whole.Ack.Accepted)
+}

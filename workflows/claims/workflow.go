@@ -2,6 +2,8 @@ package claims
 
 import (
 	"errors"
+	"strconv"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -20,6 +22,7 @@ type impl struct {
 	acks      []AckSignal
 	claimAcks []ClaimAckSignal
 	remits    []RemitSignal
+	batched   []BatchedSignal
 	// seenTraces are the 835 TRN02 already posted: a duplicate 835 is posted once.
 	seenTraces map[string]bool
 
@@ -74,6 +77,11 @@ func (w *impl) setup(ctx workflow.Context) error {
 		var s ClaimAckSignal
 		ch.Receive(c, &s)
 		w.claimAcks = append(w.claimAcks, s)
+	})
+	receive(BatchedSignalName, func(ch workflow.ReceiveChannel, c workflow.Context) {
+		var s BatchedSignal
+		ch.Receive(c, &s)
+		w.batched = append(w.batched, s)
 	})
 	receive(RemitSignalName, func(ch workflow.ReceiveChannel, c workflow.Context) {
 		var s RemitSignal
@@ -174,20 +182,64 @@ func (w *impl) submit(ctx workflow.Context) error {
 	// Acknowledgments received so far answer earlier submissions: a late 277CA of the
 	// rejected claim must not be taken for the corrected one's.
 	w.acks, w.claimAcks = nil, nil
-	control, err := w.callAllocate(ctx)
-	if err == nil {
-		_, err = w.callSubmit(ctx, control, w.claim)
+	var control int64
+	var set string
+	var err error
+	if workflow.GetVersion(ctx, ChangeBatching, workflow.DefaultVersion, 1) >= 1 && w.in.BatchWindow > 0 {
+		control, set, err = w.submitBatched(ctx)
+	} else {
+		control, err = w.callAllocate(ctx)
+		if err == nil {
+			_, err = w.callSubmit(ctx, control, w.claim)
+		}
 	}
 	if err != nil {
 		w.state.Error = errorType(err)
 		w.setStatus(ctx, StatusFailed, "done")
 		return err
 	}
-	w.state.ControlNumber = control
+	w.state.ControlNumber, w.state.SetControlNumber = control, set
 	w.state.Submissions++
 	w.state.Reasons = nil
 	w.setStatus(ctx, StatusAwaiting999, "await-999")
 	return nil
+}
+
+// errBatch is a claim the batcher could not send; its type names why.
+type errBatch struct{ typ string }
+
+func (e errBatch) Error() string { return "batch: " + e.typ }
+
+// submitBatched hands the claim to the batcher and waits for the interchange and
+// transaction set it went out in.
+func (w *impl) submitBatched(ctx workflow.Context) (int64, string, error) {
+	// The key derives from the business key, not the run's ID, so a replay under another
+	// workflow ID (the replayer's) matches the recorded answer.
+	key := WorkflowID(w.state.PatientControlNumber) + "/submit/" + strconv.Itoa(w.state.Submissions)
+	w.state.Step = "batching"
+	if err := w.callReady(ctx, ReadySignal{WorkflowID: w.wfID, Claim: w.claim, PayloadKey: key, Window: w.in.BatchWindow}); err != nil {
+		return 0, "", err
+	}
+	var got *BatchedSignal
+	found := func() bool {
+		for i := range w.batched {
+			if w.batched[i].PayloadKey == key {
+				got = &w.batched[i]
+				return true
+			}
+		}
+		return false
+	}
+	// The batcher sends within the window plus its own submission limit (a day).
+	ok, _ := workflow.AwaitWithTimeout(ctx, w.in.BatchWindow+25*time.Hour, found)
+	w.batched = nil
+	switch {
+	case !ok:
+		return 0, "", errBatch{"batch-timeout"}
+	case got.Error != "":
+		return 0, "", errBatch{got.Error}
+	}
+	return got.ControlNumber, got.SetControlNumber, nil
 }
 
 // errorType names an activity failure by its type, never its text.
@@ -195,6 +247,10 @@ func errorType(err error) string {
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) && ae.Type() != "" {
 		return ae.Type()
+	}
+	var be errBatch
+	if errors.As(err, &be) {
+		return be.typ
 	}
 	var te *temporal.TimeoutError
 	if errors.As(err, &te) {
@@ -210,7 +266,8 @@ func (w *impl) awaitAcks(ctx workflow.Context) (accepted, done bool) {
 	// A late 999 of an earlier interchange says nothing about this one.
 	current := func() int {
 		for i, a := range w.acks {
-			if a.GroupControlNumber == w.state.ControlNumber {
+			if a.GroupControlNumber == w.state.ControlNumber &&
+				(a.SetControlNumber == "" || w.state.SetControlNumber == "" || a.SetControlNumber == w.state.SetControlNumber) {
 				return i
 			}
 		}
@@ -385,5 +442,6 @@ func (w *impl) post(ctx workflow.Context, r RemitSignal) bool {
 	default:
 		w.setStatus(ctx, StatusPartiallyPaid, "posted")
 	}
+	w.collectBalance(ctx)
 	return true
 }
