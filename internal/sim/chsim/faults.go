@@ -2,7 +2,6 @@ package chsim
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -77,10 +76,7 @@ func (f Fault) Validate() error {
 // MarshalJSON writes Delay as a Go duration string ("250ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
-	return json.Marshal(struct {
-		plain
-		Delay string `json:"delay"`
-	}{plain(f), f.Delay.String()})
+	return simkit.MarshalWithDelay(plain(f), f.Delay)
 }
 
 // UnmarshalJSON accepts Delay as a duration string ("2s") or as integer
@@ -88,19 +84,14 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 // fields.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	type plain Fault
-	var raw struct {
-		plain
-		Delay json.RawMessage `json:"delay"`
-	}
-	// Unknown fields are rejected: a misspelt "memberId" would otherwise
-	// turn a targeted fault into one hitting every request.
-	if err := simkit.UnmarshalStrict(b, &raw); err != nil {
+	var p plain
+	var d time.Duration
+	if err := simkit.UnmarshalWithDelay("chsim", b, &p, &d, true); err != nil {
 		return err
 	}
-	*f = Fault(raw.plain)
-	var err error
-	f.Delay, err = simkit.ParseDelay("chsim", raw.Delay)
-	return err
+	*f = Fault(p)
+	f.Delay = d
+	return nil
 }
 
 // InjectFault adds a fault; faults are matched in the order they were added.

@@ -1,7 +1,6 @@
 package pharmsim
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -61,27 +60,21 @@ func (f Fault) Validate() error {
 // MarshalJSON writes Delay as a Go duration string ("250ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
-	return json.Marshal(struct {
-		plain
-		Delay string `json:"delay"`
-	}{plain(f), f.Delay.String()})
+	return simkit.MarshalWithDelay(plain(f), f.Delay)
 }
 
 // UnmarshalJSON accepts Delay as a duration string or integer nanoseconds;
 // unknown fields are an error.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	type plain Fault
-	var raw struct {
-		plain
-		Delay json.RawMessage `json:"delay"`
-	}
-	if err := simkit.UnmarshalStrict(b, &raw); err != nil {
+	var p plain
+	var d time.Duration
+	if err := simkit.UnmarshalWithDelay("pharmsim", b, &p, &d, true); err != nil {
 		return err
 	}
-	*f = Fault(raw.plain)
-	var err error
-	f.Delay, err = simkit.ParseDelay("pharmsim", raw.Delay)
-	return err
+	*f = Fault(p)
+	f.Delay = d
+	return nil
 }
 
 // InjectFault adds a fault; faults are matched in the order they were added.

@@ -1,7 +1,6 @@
 package pmssim
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -78,27 +77,21 @@ func (f Fault) Validate() error {
 // MarshalJSON writes Delay as a duration string.
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
-	return json.Marshal(struct {
-		plain
-		Delay string `json:"delay"`
-	}{plain(f), f.Delay.String()})
+	return simkit.MarshalWithDelay(plain(f), f.Delay)
 }
 
 // UnmarshalJSON accepts Delay as a duration string or nanoseconds; unknown
 // fields are an error.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	type plain Fault
-	var raw struct {
-		plain
-		Delay json.RawMessage `json:"delay"`
-	}
-	if err := simkit.UnmarshalStrict(b, &raw); err != nil {
+	var p plain
+	var d time.Duration
+	if err := simkit.UnmarshalWithDelay("pmssim", b, &p, &d, true); err != nil {
 		return err
 	}
-	*f = Fault(raw.plain)
-	var err error
-	f.Delay, err = simkit.ParseDelay("pmssim", raw.Delay)
-	return err
+	*f = Fault(p)
+	f.Delay = d
+	return nil
 }
 
 // InjectFault adds a fault.

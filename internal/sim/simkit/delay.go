@@ -58,3 +58,48 @@ func Sleep(ctx, life context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// MarshalWithDelay encodes plain, a method-less copy of a simulator's Fault type whose Delay
+// field is tagged `json:"delay"`, writing the delay d as a Go duration string ("250ms")
+// instead of nanoseconds, so GET /_sim/faults reads as it was posted.
+func MarshalWithDelay(plain any, d time.Duration) ([]byte, error) {
+	b, err := json.Marshal(plain)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if m["delay"], err = json.Marshal(d.String()); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalWithDelay decodes b into plain, a pointer to a method-less copy of a Fault type,
+// reading its "delay" member with ParseDelay into *d (a duration string or nanoseconds).
+// strict rejects unknown members: a misspelt targeting field would otherwise turn a targeted
+// fault into one hitting every request.
+func UnmarshalWithDelay(prefix string, b []byte, plain any, d *time.Duration, strict bool) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	raw := m["delay"]
+	delete(m, "delay")
+	rest, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if strict {
+		err = UnmarshalStrict(rest, plain)
+	} else {
+		err = json.Unmarshal(rest, plain)
+	}
+	if err != nil {
+		return err
+	}
+	*d, err = ParseDelay(prefix, raw)
+	return err
+}

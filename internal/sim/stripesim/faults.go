@@ -2,7 +2,6 @@ package stripesim
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -73,27 +72,21 @@ func (f Fault) Validate() error {
 // MarshalJSON writes Delay as a Go duration string ("250ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
-	return json.Marshal(struct {
-		plain
-		Delay string `json:"delay"`
-	}{plain(f), f.Delay.String()})
+	return simkit.MarshalWithDelay(plain(f), f.Delay)
 }
 
 // UnmarshalJSON accepts Delay as a duration string ("2s") or as integer
 // nanoseconds, Go's default encoding of time.Duration.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	type plain Fault
-	var raw struct {
-		plain
-		Delay json.RawMessage `json:"delay"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	var p plain
+	var d time.Duration
+	if err := simkit.UnmarshalWithDelay("stripesim", b, &p, &d, false); err != nil {
 		return err
 	}
-	*f = Fault(raw.plain)
-	var err error
-	f.Delay, err = simkit.ParseDelay("stripesim", raw.Delay)
-	return err
+	*f = Fault(p)
+	f.Delay = d
+	return nil
 }
 
 // InjectFault adds a fault; faults are matched in the order they were added.

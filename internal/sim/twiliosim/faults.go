@@ -1,7 +1,6 @@
 package twiliosim
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -49,10 +48,7 @@ func (f Fault) Validate() error {
 // MarshalJSON writes Delay as a Go duration string ("250ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
-	return json.Marshal(struct {
-		plain
-		Delay string `json:"delay"`
-	}{plain(f), f.Delay.String()})
+	return simkit.MarshalWithDelay(plain(f), f.Delay)
 }
 
 // UnmarshalJSON accepts Delay as a duration string ("2s") or as integer
@@ -60,19 +56,14 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 // an error.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	type plain Fault
-	var raw struct {
-		plain
-		Delay json.RawMessage `json:"delay"`
-	}
-	// Strict decoding: a misspelt field in a control request should fail
-	// loudly rather than inject a fault nobody asked for.
-	if err := simkit.UnmarshalStrict(b, &raw); err != nil {
+	var p plain
+	var d time.Duration
+	if err := simkit.UnmarshalWithDelay("twiliosim", b, &p, &d, true); err != nil {
 		return err
 	}
-	*f = Fault(raw.plain)
-	var err error
-	f.Delay, err = simkit.ParseDelay("twiliosim", raw.Delay)
-	return err
+	*f = Fault(p)
+	f.Delay = d
+	return nil
 }
 
 // InjectFault adds a fault; faults are matched in the order they were added.
