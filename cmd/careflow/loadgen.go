@@ -201,7 +201,9 @@ func seedAppointments(st *stack.Stack, n int) ([]string, error) {
 // listener (durable: AA only after the signal is stored) and into an immediate-ACK listener on
 // the same machine, printing both and their ratio.
 func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc int) error {
-	placers := make([]string, 8)
+	// At most ~4 messages in flight per order: results for one order are updates to one
+	// workflow, and Temporal caps the updates in flight per workflow (10 by default).
+	placers := make([]string, max(8, conc/4))
 	for i := range placers {
 		placers[i] = fmt.Sprintf("NO-RESULTS-LG%d", i)
 		body := fmt.Sprintf(`{"placerOrderNumber":%q,"patientRef":"pat-1001","orderingProviderId":"1234567893",`+
