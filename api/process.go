@@ -97,6 +97,10 @@ func startWorkflow[S any](s *server, w http.ResponseWriter, r *http.Request, a *
 		TaskQueue:                                p.taskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		// Eager start hands the first workflow task back in the start response to a worker of
+		// this process (run, loadgen), saving a matching round trip; with no local worker for
+		// the queue (API-only role) the SDK starts the workflow the ordinary way.
+		EnableEagerStart: true,
 	}, p.workflow, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

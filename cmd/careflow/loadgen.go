@@ -37,9 +37,21 @@ func runLoadgen(ctx context.Context, args []string) error {
 	baseline := fs.Bool("baseline", true, "also run the no-op workflow baseline on the same Temporal server")
 	checkins := fs.Int("checkins", 40, "check-ins through Update-with-Start (standalone only: it seeds the simulated EHR)")
 	mllpMessages := fs.Int("mllp", 200, "ORU^R01 messages into the MLLP listener, against an immediate-ACK baseline (standalone only)")
+	mllpConns := fs.String("mllp-conns", "", "comma-separated MLLP sender connection counts, one MLLP phase each (default: -c)")
+	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of this process (in -standalone: the engine) to this file")
+	blockProfile := fs.String("blockprofile", "", "write a pprof block profile of this process to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	conns, err := parseConns(*mllpConns, *conc)
+	if err != nil {
+		return err
+	}
+	stopProfiles, err := startProfiles(*cpuProfile, *blockProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	opts := loadgen.Options{APIURL: *apiURL, Token: *token, Flows: *flows, Concurrency: *conc}
 
 	var tc client.Client
@@ -90,8 +102,10 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return err
 	}
 	if *standalone && *mllpMessages > 0 {
-		if err := mllpLoad(ctx, opts, standaloneMLLP, *mllpMessages, *conc); err != nil {
-			return err
+		for _, c := range conns {
+			if err := mllpLoad(ctx, opts, standaloneMLLP, *mllpMessages, c); err != nil {
+				return err
+			}
 		}
 	}
 	if rep.Payments.Errors > 0 || (rep.Baseline != nil && rep.Baseline.Errors > 0) {
@@ -187,7 +201,9 @@ func seedAppointments(st *stack.Stack, n int) ([]string, error) {
 // listener (durable: AA only after the signal is stored) and into an immediate-ACK listener on
 // the same machine, printing both and their ratio.
 func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc int) error {
-	placers := make([]string, 8)
+	// At most ~4 messages in flight per order: results for one order are updates to one
+	// workflow, and Temporal caps the updates in flight per workflow (10 by default).
+	placers := make([]string, max(8, conc/4))
 	for i := range placers {
 		placers[i] = fmt.Sprintf("NO-RESULTS-LG%d", i)
 		body := fmt.Sprintf(`{"placerOrderNumber":%q,"patientRef":"pat-1001","orderingProviderId":"1234567893",`+
@@ -200,11 +216,12 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 			return err
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
+		// 200 is the order an earlier -mllp-conns phase opened.
+		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("loadgen: lab order start answered %d", resp.StatusCode)
 		}
 	}
-	runID := fmt.Sprintf("%x", time.Now().UnixNano())
+	runID := fmt.Sprintf("%x-%d", time.Now().UnixNano(), conc)
 	durable, firstErr := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: addr, Messages: n, Concurrency: conc, Placers: placers, RunID: runID})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -214,8 +231,11 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 	go srv.Serve(ln)
 	defer srv.Shutdown(context.Background())
 	base, _ := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: ln.Addr().String(), Messages: n, Concurrency: conc, Placers: placers, RunID: runID + "b"})
-	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", "mllp durable ACK", durable.Count, durable.Errors,
+	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", fmt.Sprintf("mllp durable ACK c=%d", conc), durable.Count, durable.Errors,
 		durable.Throughput, durable.P50.Round(time.Millisecond/10), durable.P99.Round(time.Millisecond/10))
+	if durable.Cost != nil {
+		fmt.Println(durable.Cost.String())
+	}
 	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", "mllp immediate ACK", base.Count, base.Errors,
 		base.Throughput, base.P50.Round(time.Millisecond/10), base.P99.Round(time.Millisecond/10))
 	if base.Throughput > 0 {

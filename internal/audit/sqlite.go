@@ -30,6 +30,8 @@ type SQLiteStore struct {
 	r *sql.DB
 	// sealer encrypts payloads; nil means records with a Payload are refused.
 	sealer Sealer
+	// group batches concurrent Appends into one transaction (one fsync).
+	group *groupWriter
 }
 
 var _ Store = (*SQLiteStore)(nil)
@@ -73,7 +75,9 @@ func OpenSQLiteWith(ctx context.Context, path string, o Options) (*SQLiteStore, 
 		_ = r.Close()
 		return nil, fmt.Errorf("audit: open sqlite: %w", err)
 	}
-	return &SQLiteStore{w: w, r: r, sealer: o.Sealer}, nil
+	s := &SQLiteStore{w: w, r: r, sealer: o.Sealer}
+	s.group = newGroupWriter(s)
+	return s, nil
 }
 
 // sqliteDSN builds a file: URI so that unusual characters in the path are escaped; the
@@ -170,14 +174,11 @@ func (s *SQLiteStore) Append(ctx context.Context, r Record) (Record, error) {
 		return Record{}, err
 	}
 	payload, keyID := sealed.columns()
-	row := s.w.QueryRowContext(ctx, `INSERT INTO audit_records
-		(at, actor, action, process, vendor, exchange, outcome, code, latency_ns, payload, payload_key_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		formatSQLiteTime(r.At), r.Actor, r.Action, r.Process, r.Vendor, r.Exchange, r.Outcome, r.Code,
-		int64(r.Latency), payload, keyID)
-	if err := row.Scan(&r.ID); err != nil {
-		return Record{}, fmt.Errorf("audit: append: %w", err)
+	id, err := s.group.append(ctx, &appendReq{r: r, payload: payload, keyID: keyID})
+	if err != nil {
+		return Record{}, err
 	}
+	r.ID = id
 	return r, nil
 }
 
@@ -303,6 +304,7 @@ func (s *SQLiteStore) Ping(ctx context.Context) error {
 
 // Close implements Store; closing twice is harmless.
 func (s *SQLiteStore) Close() error {
+	s.group.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

@@ -46,6 +46,8 @@ type Stats struct {
 	Throughput float64       `json:"throughputPerSec"`
 	P50        time.Duration `json:"p50Ns"`
 	P99        time.Duration `json:"p99Ns"`
+	// Cost is the CPU and memory the phase took, per 1,000 flows (nil without /proc).
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // Report is the outcome of Run.
@@ -76,6 +78,9 @@ func (r Report) String() string {
 	line := func(name string, s Stats) {
 		fmt.Fprintf(&b, "%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", name, s.Count, s.Errors,
 			s.Throughput, s.P50.Round(time.Millisecond/10), s.P99.Round(time.Millisecond/10))
+		if s.Cost != nil {
+			fmt.Fprintln(&b, s.Cost.String())
+		}
 	}
 	line("payment flow (3 calls)", r.Payments)
 	for _, k := range []string{"authorize", "capture", "refund"} {
@@ -170,6 +175,7 @@ func measure(ctx context.Context, opts Options, rec *recorder, flow func(context
 	)
 	jobs := make(chan int)
 	g, gctx := errgroup.WithContext(ctx)
+	u0 := SampleUsage()
 	start := time.Now()
 	for w := 0; w < opts.Concurrency; w++ {
 		g.Go(func() error {
@@ -193,7 +199,9 @@ func measure(ctx context.Context, opts Options, rec *recorder, flow func(context
 	}
 	close(jobs)
 	_ = g.Wait()
-	return summarise(lats, errs, time.Since(start))
+	s := summarise(lats, errs, time.Since(start))
+	s.Cost = costOf(u0, SampleUsage(), len(lats)+errs)
+	return s
 }
 
 // paymentFlow is one authorize -> capture -> refund through the API.

@@ -35,6 +35,7 @@ func MLLPIngest(ctx context.Context, o MLLPOptions) (Stats, string) {
 		wg       sync.WaitGroup
 	)
 	jobs := make(chan int)
+	u0 := SampleUsage()
 	start := time.Now()
 	for c := 0; c < o.Concurrency; c++ {
 		wg.Add(1)
@@ -69,7 +70,9 @@ func MLLPIngest(ctx context.Context, o MLLPOptions) (Stats, string) {
 	}
 	close(jobs)
 	wg.Wait()
-	return summarise(lats, errs, time.Since(start)), firstErr
+	s := summarise(lats, errs, time.Since(start))
+	s.Cost = costOf(u0, SampleUsage(), len(lats)+errs)
+	return s, firstErr
 }
 
 // oruMessage is a small preliminary potassium result for placer with control id id.

@@ -33,6 +33,9 @@ func TestLoadgenSmallRun(t *testing.T) {
 	require.NotNil(t, rep.Baseline)
 	require.Equal(t, 6, rep.Baseline.Count)
 	require.Greater(t, rep.Ratio(), 0.0)
+	// The engine runs in this process, so its share of the cost is measured.
+	require.NotNil(t, rep.Payments.Cost)
+	require.Positive(t, rep.Payments.Cost.EngineRSSMiB)
 	// Six measured flows plus the generator's one unmeasured warm-up flow.
 	require.Equal(t, 7, e.st.StripeSim.Sim.Stats().Captures)
 	require.Equal(t, 7, e.st.StripeSim.Sim.Stats().Refunds)
