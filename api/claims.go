@@ -23,6 +23,7 @@ import (
 	"github.com/careflow/engine/activities/billing"
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/claims"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -400,11 +401,11 @@ func (s *server) deliverClearinghouse(ctx context.Context, kind string, body []b
 				key += "/" + set
 				if s.d.Records != nil {
 					// A batched interchange: each transaction set is its own claim.
-					wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchangeSet, billing.SetKey(p.GroupControlNumber, set))
+					wid, _ = s.d.Records.LookupCrosswalk(ctx, crosswalk.X12InterchangeSet, crosswalk.SetKey(p.GroupControlNumber, set))
 				}
 			}
 			if wid == "" && s.d.Records != nil {
-				wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchange, strconv.FormatInt(p.GroupControlNumber, 10))
+				wid, _ = s.d.Records.LookupCrosswalk(ctx, crosswalk.X12Interchange, strconv.FormatInt(p.GroupControlNumber, 10))
 			}
 		case p.Remit != nil:
 			name, arg = claims.RemitSignalName, p.Remit

@@ -82,17 +82,13 @@ func (s *server) twilioWebhook(w http.ResponseWriter, r *http.Request, a *auditE
 	a.rec.Outcome = outcome
 }
 
-// CrosswalkTwilioMessage records Twilio webhooks already handled, keyed by MessageSid and
-// status (or "inbound"), so that Twilio's retries are deduplicated.
-const CrosswalkTwilioMessage = "twilio.webhook"
-
 // seenTwilio reports whether the webhook keyed by key was handled before. Without a record
 // store, or without a MessageSid, nothing is deduplicated.
 func (s *server) seenTwilio(ctx context.Context, key string) bool {
 	if s.d.Records == nil || strings.HasPrefix(key, "/") {
 		return false
 	}
-	_, err := s.d.Records.LookupCrosswalk(ctx, CrosswalkTwilioMessage, key)
+	_, err := s.d.Records.LookupCrosswalk(ctx, crosswalk.TwilioWebhook, key)
 	return err == nil
 }
 
@@ -101,7 +97,7 @@ func (s *server) markTwilio(ctx context.Context, key, value string) {
 	if s.d.Records == nil || strings.HasPrefix(key, "/") {
 		return
 	}
-	if err := s.d.Records.PutCrosswalk(ctx, CrosswalkTwilioMessage, key, value); err != nil {
+	if err := s.d.Records.PutCrosswalk(ctx, crosswalk.TwilioWebhook, key, value); err != nil {
 		s.log.Warn("twilio webhook dedup record failed", "request_id", infoFrom(ctx).id, "error", err)
 	}
 }
