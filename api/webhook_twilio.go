@@ -149,7 +149,14 @@ func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status str
 	if (status != "undelivered" && status != "failed") || sid == "" || s.d.Records == nil {
 		return nil
 	}
-	wid, err := s.d.Records.LookupCrosswalk(r.Context(), crosswalk.SMSPageSID, sid)
+	return s.signalBySID(r, a, crosswalk.SMSPageSID, sid, laborders.PageStatusSignalName,
+		laborders.PageStatus{SID: sid, Status: status})
+}
+
+// signalBySID signals the workflow the crosswalk maps the message SID to (kind) with arg. A
+// SID the crosswalk does not know, or a workflow already finished, is only recorded.
+func (s *server) signalBySID(r *http.Request, a *auditEntry, kind, sid, signal string, arg any) error {
+	wid, err := s.d.Records.LookupCrosswalk(r.Context(), kind, sid)
 	if errors.Is(err, audit.ErrNotFound) {
 		return nil
 	}
@@ -159,7 +166,7 @@ func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status str
 	a.rec.Process = wid
 	ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
 	defer cancel()
-	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", laborders.PageStatusSignalName, laborders.PageStatus{SID: sid, Status: status})
+	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", signal, arg)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -116,21 +115,9 @@ func (a *Activities) refuseOptedOut(ctx context.Context, in SendInput) error {
 	if !ok {
 		return nil
 	}
-	out, err := prefs.OptedOut(ctx, audit.ChannelEmail, in.To)
-	if err != nil {
-		return fmt.Errorf("read the opt-out state: %w", err)
-	}
-	if !out && in.PatientID != "" {
-		p, err := prefs.GetPreferences(ctx, in.PatientID)
-		switch {
-		case err == nil:
-			out = slices.Contains(p.OptedOut, audit.ChannelEmail)
-		case !errors.Is(err, audit.ErrNotFound):
-			return fmt.Errorf("read the patient's preferences: %w", err)
-		}
-	}
-	if !out {
-		return nil
+	out, err := audit.Refuses(ctx, prefs, audit.ChannelEmail, in.To, in.PatientID)
+	if err != nil || !out {
+		return err
 	}
 	audit.Begin(ctx, a.Records, a.Now, "smtp.send", "smtp", in.Reference).Finish(audit.OutcomeRejected, "opted-out")
 	return temporal.NewNonRetryableApplicationError(NotNotifiedOptedOut, ErrTypeOptedOut, nil)
