@@ -61,41 +61,39 @@ func (s *server) notifier() *appointments.Notifier {
 // startAppointment handles POST /v1/appointments: 201 for a new sync, 200 with the existing
 // one's state for a repeated appointment id.
 func (s *server) startAppointment(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	func() int {
-		var req AppointmentRequest
-		if de := decodeStrict(w, r, &req, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		in := appointments.Input{AppointmentID: req.AppointmentID, EHRID: req.EHRID, PMSID: req.PMSID,
-			ConflictSearchAttribute: s.d.Appointments.ConflictSearchAttribute}
-		if err := in.Validate(); err != nil {
-			p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: err.Error()}
-			s.problem(w, r, p)
-			return p.Status
-		}
-		wid := appointments.WorkflowID(in.AppointmentID)
-		a.rec.Process = wid
-		run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{
-			ID: wid, TaskQueue: appointments.TaskQueue, WorkflowExecutionErrorWhenAlreadyStarted: true,
-		}, appointments.WorkflowName, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return s.answerAppointment(w, r, wid, started.RunId, http.StatusOK, in.AppointmentID)
-		}
-		if err != nil {
-			s.temporalProblem(w, r, err, apptNotFound)
-			return 0
-		}
-		w.Header().Set("Location", "/v1/appointments/"+in.AppointmentID)
-		st, qerr := queryWorkflow[appointments.State](r.Context(), s, wid, run.GetRunID(), appointments.StatusQuery, startQueryTimeout)
-		if qerr != nil {
-			st = appointments.State{AppointmentID: in.AppointmentID, Status: appointments.StatusLinking,
-				EHR: appointments.SideState{ID: in.EHRID}, PMS: appointments.SideState{ID: in.PMSID}}
-		}
-		writeJSON(w, http.StatusCreated, s.appointmentView(st, wid, run.GetRunID()))
-		return http.StatusCreated
-	}()
+	var req AppointmentRequest
+	if de := decodeStrict(w, r, &req, false); de != nil {
+		s.decodeProblem(w, r, de)
+		return
+	}
+	in := appointments.Input{AppointmentID: req.AppointmentID, EHRID: req.EHRID, PMSID: req.PMSID,
+		ConflictSearchAttribute: s.d.Appointments.ConflictSearchAttribute}
+	if err := in.Validate(); err != nil {
+		p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: err.Error()}
+		s.problem(w, r, p)
+		return
+	}
+	wid := appointments.WorkflowID(in.AppointmentID)
+	a.rec.Process = wid
+	run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{
+		ID: wid, TaskQueue: appointments.TaskQueue, WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, appointments.WorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		s.answerAppointment(w, r, wid, started.RunId, http.StatusOK, in.AppointmentID)
+		return
+	}
+	if err != nil {
+		s.temporalProblem(w, r, err, apptNotFound)
+		return
+	}
+	w.Header().Set("Location", "/v1/appointments/"+in.AppointmentID)
+	st, qerr := queryWorkflow[appointments.State](r.Context(), s, wid, run.GetRunID(), appointments.StatusQuery, startQueryTimeout)
+	if qerr != nil {
+		st = appointments.State{AppointmentID: in.AppointmentID, Status: appointments.StatusLinking,
+			EHR: appointments.SideState{ID: in.EHRID}, PMS: appointments.SideState{ID: in.PMSID}}
+	}
+	writeJSON(w, http.StatusCreated, s.appointmentView(st, wid, run.GetRunID()))
 }
 
 func (s *server) appointmentView(st appointments.State, wid, runID string) AppointmentView {
@@ -108,17 +106,16 @@ func (s *server) appointmentView(st appointments.State, wid, runID string) Appoi
 	return AppointmentView{State: st, Temporal: s.ref(wid, runID)}
 }
 
-func (s *server) answerAppointment(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
+func (s *server) answerAppointment(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) {
 	st, err := queryWorkflow[appointments.State](r.Context(), s, wid, runID, appointments.StatusQuery, queryTimeout)
 	if err != nil {
 		s.temporalProblem(w, r, err, apptNotFound)
-		return 0
+		return
 	}
 	if status == http.StatusOK {
 		w.Header().Set("Content-Location", "/v1/appointments/"+id)
 	}
 	writeJSON(w, status, s.appointmentView(st, wid, runID))
-	return status
 }
 
 // getAppointment handles GET /v1/appointments/{id}: both sides' versions, the merged view,
@@ -141,42 +138,39 @@ func (s *server) getAppointment(w http.ResponseWriter, r *http.Request, _ *audit
 // resolveAppointment handles POST /v1/appointments/{id}/resolve (update; 422 when the
 // validator refuses it).
 func (s *server) resolveAppointment(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	func() int {
-		id := r.PathValue("id")
-		if err := appointments.ValidateID(id); err != nil {
-			p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "id " + err.Error()}
-			s.problem(w, r, p)
-			return p.Status
-		}
-		wid := appointments.WorkflowID(id)
-		a.rec.Process = wid
-		var u appointments.ResolveUpdate
-		if de := decodeStrict(w, r, &u, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
-		defer cancel()
-		h, err := s.d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid,
-			UpdateName: appointments.ResolveUpdateName, Args: []any{u}, WaitForStage: client.WorkflowUpdateStageCompleted})
-		var st appointments.State
-		if err == nil {
-			err = h.Get(ctx, &st)
-		}
-		var ae *temporal.ApplicationError
-		if errors.As(err, &ae) && ae.Type() == appointments.ErrTypeRejected {
-			// The validator's and handler's messages are fixed texts without request content.
-			p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: ae.Message()}
-			s.problem(w, r, p)
-			return p.Status
-		}
-		if err != nil {
-			s.updateProblem(w, r, err, wid, "appointment", apptNotFound)
-			return 0
-		}
-		writeJSON(w, http.StatusOK, s.appointmentView(st, wid, h.RunID()))
-		return http.StatusOK
-	}()
+	id := r.PathValue("id")
+	if err := appointments.ValidateID(id); err != nil {
+		p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "id " + err.Error()}
+		s.problem(w, r, p)
+		return
+	}
+	wid := appointments.WorkflowID(id)
+	a.rec.Process = wid
+	var u appointments.ResolveUpdate
+	if de := decodeStrict(w, r, &u, false); de != nil {
+		s.decodeProblem(w, r, de)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
+	defer cancel()
+	h, err := s.d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid,
+		UpdateName: appointments.ResolveUpdateName, Args: []any{u}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	var st appointments.State
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Type() == appointments.ErrTypeRejected {
+		// The validator's and handler's messages are fixed texts without request content.
+		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: ae.Message()}
+		s.problem(w, r, p)
+		return
+	}
+	if err != nil {
+		s.updateProblem(w, r, err, wid, "appointment", apptNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.appointmentView(st, wid, h.RunID()))
 }
 
 // listAppointments handles GET /v1/appointments?conflict=true: running appointments with open

@@ -10,9 +10,9 @@ import (
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
 
-	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/appointments"
 )
 
@@ -49,7 +49,7 @@ func TestPMSWebhookStartsSyncForUnknownAppointment(t *testing.T) {
 
 func TestPMSWebhookSignalsLinkedWorkflow(t *testing.T) {
 	h := apptHarness(t)
-	require.NoError(t, h.store.PutCrosswalk(t.Context(), pmsact.CrosswalkAppointment, "appt-1001", "appointment:a1"))
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), crosswalk.PMSAppointment, "appt-1001", "appointment:a1"))
 	h.temporal.On("SignalWorkflow", mock.Anything, "appointment:a1", "", appointments.ChangeSignalName, mock.Anything).Return(nil).Once()
 	w := h.do(http.MethodPost, "/webhooks/pms", pmsEvent, "", pms.SignatureHeader, pms.Sign([]byte(pmsHookSecret), []byte(pmsEvent)))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())

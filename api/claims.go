@@ -23,6 +23,7 @@ import (
 	"github.com/careflow/engine/activities/billing"
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/claims"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -79,7 +80,7 @@ type ClaimView struct {
 }
 
 // claimProblem answers 422 naming every failed 837P rule (fields and rules, never values).
-func (s *server) claimProblem(w http.ResponseWriter, r *http.Request, ce *x12.ClaimError) int {
+func (s *server) claimProblem(w http.ResponseWriter, r *http.Request, ce *x12.ClaimError) {
 	p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
 		Detail: "the claim fails 837P rule " + string(ce.Problems[0].Rule)}
 	for _, pr := range ce.Problems {
@@ -87,7 +88,6 @@ func (s *server) claimProblem(w http.ResponseWriter, r *http.Request, ce *x12.Cl
 			Reason: string(pr.Rule) + ": " + pr.Reason})
 	}
 	s.problem(w, r, p)
-	return p.Status
 }
 
 // claimStart is the POST /v1/claims body: the claim and, optionally, how to collect the
@@ -102,78 +102,76 @@ type claimStart struct {
 // startClaim handles POST /v1/claims (the body is the claim): 422 with the failed rule, 201 for
 // a new claim, 200 with the existing one for a repeated patient control number.
 func (s *server) startClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	func() int {
-		var body claimStart
-		if de := decodeStrict(w, r, &body, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		c := body.ProfessionalClaim
-		if !claims.ValidPatientControlNumber(c.PatientControlNumber) {
-			p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the claim is invalid",
-				InvalidParams: []InvalidParam{{Name: "patientControlNumber", Reason: "must be 1 to 20 letters, digits or dashes"}}}
+	var body claimStart
+	if de := decodeStrict(w, r, &body, false); de != nil {
+		s.decodeProblem(w, r, de)
+		return
+	}
+	c := body.ProfessionalClaim
+	if !claims.ValidPatientControlNumber(c.PatientControlNumber) {
+		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the claim is invalid",
+			InvalidParams: []InvalidParam{{Name: "patientControlNumber", Reason: "must be 1 to 20 letters, digits or dashes"}}}
+		s.problem(w, r, p)
+		return
+	}
+	if ce := claims.Validate(c, time.Now()); ce != nil {
+		s.claimProblem(w, r, ce)
+		return
+	}
+	if body.CollectPatientBalance {
+		// The payment the balance will start must be valid now, not weeks later.
+		pi := payments.Input{PaymentID: claims.BalancePaymentID(c.PatientControlNumber), Amount: 1,
+			Currency: claims.BalanceCurrency, CustomerRef: body.CustomerRef, PaymentMethod: body.PaymentMethod}
+		var fe *payments.FieldError
+		if err := pi.Validate(); errors.As(err, &fe) {
+			p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the patient balance payment is invalid",
+				InvalidParams: []InvalidParam{{Name: fe.Field, Reason: fe.Reason}}}
 			s.problem(w, r, p)
-			return p.Status
+			return
 		}
-		if ce := claims.Validate(c, time.Now()); ce != nil {
-			return s.claimProblem(w, r, ce)
-		}
-		if body.CollectPatientBalance {
-			// The payment the balance will start must be valid now, not weeks later.
-			pi := payments.Input{PaymentID: claims.BalancePaymentID(c.PatientControlNumber), Amount: 1,
-				Currency: claims.BalanceCurrency, CustomerRef: body.CustomerRef, PaymentMethod: body.PaymentMethod}
-			var fe *payments.FieldError
-			if err := pi.Validate(); errors.As(err, &fe) {
-				p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the patient balance payment is invalid",
-					InvalidParams: []InvalidParam{{Name: fe.Field, Reason: fe.Reason}}}
-				s.problem(w, r, p)
-				return p.Status
-			}
-		}
-		d := s.d.Claims
-		in := claims.Input{Claim: c, RemitTimeout: orDefault(d.RemitTimeout, claims.DefaultRemitTimeout),
-			StatusSearchAttribute: d.StatusSearchAttribute, BatchWindow: d.BatchWindow,
-			CollectPatientBalance: body.CollectPatientBalance, PaymentMethod: body.PaymentMethod, CustomerRef: body.CustomerRef}
-		wid := claims.WorkflowID(c.PatientControlNumber)
-		a.rec.Process = wid
-		opts := client.StartWorkflowOptions{ID: wid, TaskQueue: claims.TaskQueue,
-			// One claim per patient control number, ever: a repeat must not send a second 837.
-			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowExecutionErrorWhenAlreadyStarted: true}
-		if d.StatusSearchAttribute != "" {
-			opts.TypedSearchAttributes = temporal.NewSearchAttributes(
-				temporal.NewSearchAttributeKeyKeyword(d.StatusSearchAttribute).ValueSet(claims.StatusSubmitting))
-		}
-		run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), opts, claims.WorkflowName, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return s.answerClaim(w, r, wid, started.RunId, http.StatusOK, c.PatientControlNumber)
-		}
-		if err != nil {
-			s.temporalProblem(w, r, err, claimNotFound)
-			return 0
-		}
-		w.Header().Set("Location", "/v1/claims/"+c.PatientControlNumber)
-		st, qerr := queryWorkflow[claims.State](r.Context(), s, wid, run.GetRunID(), claims.StatusQuery, startQueryTimeout)
-		if qerr != nil {
-			st = claims.State{PatientControlNumber: c.PatientControlNumber, Status: claims.StatusSubmitting, Step: "submit"}
-		}
-		writeJSON(w, http.StatusCreated, ClaimView{State: st, Temporal: s.ref(wid, run.GetRunID())})
-		return http.StatusCreated
-	}()
+	}
+	d := s.d.Claims
+	in := claims.Input{Claim: c, RemitTimeout: orDefault(d.RemitTimeout, claims.DefaultRemitTimeout),
+		StatusSearchAttribute: d.StatusSearchAttribute, BatchWindow: d.BatchWindow,
+		CollectPatientBalance: body.CollectPatientBalance, PaymentMethod: body.PaymentMethod, CustomerRef: body.CustomerRef}
+	wid := claims.WorkflowID(c.PatientControlNumber)
+	a.rec.Process = wid
+	opts := client.StartWorkflowOptions{ID: wid, TaskQueue: claims.TaskQueue,
+		// One claim per patient control number, ever: a repeat must not send a second 837.
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true}
+	if d.StatusSearchAttribute != "" {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword(d.StatusSearchAttribute).ValueSet(claims.StatusSubmitting))
+	}
+	run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), opts, claims.WorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		s.answerClaim(w, r, wid, started.RunId, http.StatusOK, c.PatientControlNumber)
+		return
+	}
+	if err != nil {
+		s.temporalProblem(w, r, err, claimNotFound)
+		return
+	}
+	w.Header().Set("Location", "/v1/claims/"+c.PatientControlNumber)
+	st, qerr := queryWorkflow[claims.State](r.Context(), s, wid, run.GetRunID(), claims.StatusQuery, startQueryTimeout)
+	if qerr != nil {
+		st = claims.State{PatientControlNumber: c.PatientControlNumber, Status: claims.StatusSubmitting, Step: "submit"}
+	}
+	writeJSON(w, http.StatusCreated, ClaimView{State: st, Temporal: s.ref(wid, run.GetRunID())})
 }
 
-func (s *server) answerClaim(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
+func (s *server) answerClaim(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) {
 	st, err := queryWorkflow[claims.State](r.Context(), s, wid, runID, claims.StatusQuery, queryTimeout)
 	if err != nil {
 		s.temporalProblem(w, r, err, claimNotFound)
-		return 0
+		return
 	}
 	if status == http.StatusOK {
 		w.Header().Set("Content-Location", "/v1/claims/"+id)
 	}
 	writeJSON(w, status, ClaimView{State: st, Temporal: s.ref(wid, runID)})
-	return status
 }
 
 // claimID reads and checks the {id} path parameter.
@@ -246,42 +244,39 @@ func (s *server) listClaims(w http.ResponseWriter, r *http.Request, _ *auditEntr
 
 // correctClaim handles POST /v1/claims/{id}/correct (the body is the corrected claim).
 func (s *server) correctClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	func() int {
-		id, ok := s.claimID(w, r)
-		if !ok {
-			return http.StatusBadRequest
-		}
-		var c x12.ProfessionalClaim
-		if de := decodeStrict(w, r, &c, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		if ce := claims.Validate(c, time.Now()); ce != nil {
-			return s.claimProblem(w, r, ce)
-		}
-		return s.claimUpdate(w, r, a, id, claims.CorrectUpdateName, claims.CorrectUpdate{Claim: c})
-	}()
+	id, ok := s.claimID(w, r)
+	if !ok {
+		return
+	}
+	var c x12.ProfessionalClaim
+	if de := decodeStrict(w, r, &c, false); de != nil {
+		s.decodeProblem(w, r, de)
+		return
+	}
+	if ce := claims.Validate(c, time.Now()); ce != nil {
+		s.claimProblem(w, r, ce)
+		return
+	}
+	s.claimUpdate(w, r, a, id, claims.CorrectUpdateName, claims.CorrectUpdate{Claim: c})
 }
 
 // voidClaim handles POST /v1/claims/{id}/void.
 func (s *server) voidClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	func() int {
-		id, ok := s.claimID(w, r)
-		if !ok {
-			return http.StatusBadRequest
-		}
-		var u claims.VoidUpdate
-		if de := decodeStrict(w, r, &u, true); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		return s.claimUpdate(w, r, a, id, claims.VoidUpdateName, u)
-	}()
+	id, ok := s.claimID(w, r)
+	if !ok {
+		return
+	}
+	var u claims.VoidUpdate
+	if de := decodeStrict(w, r, &u, true); de != nil {
+		s.decodeProblem(w, r, de)
+		return
+	}
+	s.claimUpdate(w, r, a, id, claims.VoidUpdateName, u)
 }
 
 // claimUpdate sends an update and answers the state, or 422 with the validator's reason (the
 // workflow writes those, naming fields and rules only).
-func (s *server) claimUpdate(w http.ResponseWriter, r *http.Request, a *auditEntry, id, name string, arg any) int {
+func (s *server) claimUpdate(w http.ResponseWriter, r *http.Request, a *auditEntry, id, name string, arg any) {
 	wid := claims.WorkflowID(id)
 	a.rec.Process = wid
 	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
@@ -296,14 +291,13 @@ func (s *server) claimUpdate(w http.ResponseWriter, r *http.Request, a *auditEnt
 	if errors.As(err, &appErr) {
 		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
 		s.problem(w, r, p)
-		return p.Status
+		return
 	}
 	if err != nil {
 		s.updateProblem(w, r, err, wid, "claim", claimNotFound)
-		return 0
+		return
 	}
 	writeJSON(w, http.StatusOK, ClaimView{State: st, Temporal: s.ref(wid, h.RunID())})
-	return http.StatusOK
 }
 
 // SignClearinghouseBody returns the X-Clearinghouse-Signature of body under secret.
@@ -328,42 +322,39 @@ var clearinghouseKinds = map[string]string{
 // signal.
 func (s *server) clearinghouseWebhook(w http.ResponseWriter, r *http.Request, a *auditEntry) {
 	a.webhook("clearinghouse")
-	func() int {
-		if s.d.Claims.WebhookSecret == "" {
-			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "clearinghouse webhooks are not configured"})
-			return http.StatusServiceUnavailable
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxClearinghouseBody))
-		if err != nil {
-			s.problem(w, r, Problem{Status: http.StatusRequestEntityTooLarge, Detail: "the body is too large"})
-			return http.StatusRequestEntityTooLarge
-		}
-		want := SignClearinghouseBody(s.d.Claims.WebhookSecret, body)
-		if !hmac.Equal([]byte(want), []byte(strings.ToLower(r.Header.Get(ClearinghouseSignatureHeader)))) {
-			s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemBadSignature,
-				Detail: "the " + ClearinghouseSignatureHeader + " header is missing or invalid"})
-			return http.StatusBadRequest
-		}
-		kind := clearinghouseKinds[r.Header.Get(ClearinghousePayloadTypeHeader)]
-		if kind == "" {
-			s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "unknown payload type",
-				InvalidParams: []InvalidParam{{Name: ClearinghousePayloadTypeHeader, Reason: "must name a 999, 277CA or 835 response"}}})
-			return http.StatusBadRequest
-		}
-		a.rec.Code = kind
-		res, err := s.deliverClearinghouse(r.Context(), kind, body)
-		if errors.Is(err, errMalformedResults) {
-			s.problem(w, r, Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
-				Detail: "the " + kind + " does not parse; it was kept for review and no claim was changed"})
-			return http.StatusUnprocessableEntity
-		}
-		if err != nil {
-			s.temporalProblem(w, r, err, claimNotFound)
-			return 0
-		}
-		writeJSON(w, http.StatusOK, res)
-		return http.StatusOK
-	}()
+	if s.d.Claims.WebhookSecret == "" {
+		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "clearinghouse webhooks are not configured"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxClearinghouseBody))
+	if err != nil {
+		s.problem(w, r, Problem{Status: http.StatusRequestEntityTooLarge, Detail: "the body is too large"})
+		return
+	}
+	want := SignClearinghouseBody(s.d.Claims.WebhookSecret, body)
+	if !hmac.Equal([]byte(want), []byte(strings.ToLower(r.Header.Get(ClearinghouseSignatureHeader)))) {
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemBadSignature,
+			Detail: "the " + ClearinghouseSignatureHeader + " header is missing or invalid"})
+		return
+	}
+	kind := clearinghouseKinds[r.Header.Get(ClearinghousePayloadTypeHeader)]
+	if kind == "" {
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "unknown payload type",
+			InvalidParams: []InvalidParam{{Name: ClearinghousePayloadTypeHeader, Reason: "must name a 999, 277CA or 835 response"}}})
+		return
+	}
+	a.rec.Code = kind
+	res, err := s.deliverClearinghouse(r.Context(), kind, body)
+	if errors.Is(err, errMalformedResults) {
+		s.problem(w, r, Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
+			Detail: "the " + kind + " does not parse; it was kept for review and no claim was changed"})
+		return
+	}
+	if err != nil {
+		s.temporalProblem(w, r, err, claimNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }
 
 // errMalformedResults marks a results file that does not parse.
@@ -400,11 +391,11 @@ func (s *server) deliverClearinghouse(ctx context.Context, kind string, body []b
 				key += "/" + set
 				if s.d.Records != nil {
 					// A batched interchange: each transaction set is its own claim.
-					wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchangeSet, billing.SetKey(p.GroupControlNumber, set))
+					wid, _ = s.d.Records.LookupCrosswalk(ctx, crosswalk.X12InterchangeSet, crosswalk.SetKey(p.GroupControlNumber, set))
 				}
 			}
 			if wid == "" && s.d.Records != nil {
-				wid, _ = s.d.Records.LookupCrosswalk(ctx, billing.CrosswalkInterchange, strconv.FormatInt(p.GroupControlNumber, 10))
+				wid, _ = s.d.Records.LookupCrosswalk(ctx, crosswalk.X12Interchange, strconv.FormatInt(p.GroupControlNumber, 10))
 			}
 		case p.Remit != nil:
 			name, arg = claims.RemitSignalName, p.Remit

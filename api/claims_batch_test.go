@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
-	"github.com/careflow/engine/activities/billing"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/claims"
 )
 
@@ -16,8 +16,8 @@ import (
 // set's verdict to the claim that set carried.
 func TestClearinghouseWebhook999PerTransactionSet(t *testing.T) {
 	h := claimHarness(t)
-	require.NoError(t, h.store.PutCrosswalk(t.Context(), billing.CrosswalkInterchangeSet, billing.SetKey(77, "0001"), "claim:A-1"))
-	require.NoError(t, h.store.PutCrosswalk(t.Context(), billing.CrosswalkInterchangeSet, billing.SetKey(77, "0002"), "claim:B-1"))
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), crosswalk.X12InterchangeSet, crosswalk.SetKey(77, "0001"), "claim:A-1"))
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), crosswalk.X12InterchangeSet, crosswalk.SetKey(77, "0002"), "claim:B-1"))
 	h.temporal.On("SignalWorkflow", mock.Anything, "claim:A-1", "", claims.AckSignalName,
 		mock.MatchedBy(func(s *claims.AckSignal) bool { return s.Accepted && s.SetControlNumber == "0001" })).Return(nil).Once()
 	h.temporal.On("SignalWorkflow", mock.Anything, "claim:B-1", "", claims.AckSignalName,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/careflow/engine/activities/billing"
 	"github.com/careflow/engine/api"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/claims"
 )
 
@@ -66,7 +67,7 @@ func TestClearinghouseWebhookSignalsEachClaimAndKeepsUnknown(t *testing.T) {
 
 func TestClearinghouseWebhook999ByCrosswalkAnd835(t *testing.T) {
 	h := claimHarness(t)
-	require.NoError(t, h.store.PutCrosswalk(t.Context(), billing.CrosswalkInterchange, "102", "claim:PCN-9"))
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), crosswalk.X12Interchange, "102", "claim:PCN-9"))
 	h.temporal.On("SignalWorkflow", mock.Anything, "claim:PCN-9", "", claims.AckSignalName,
 		mock.MatchedBy(func(s *claims.AckSignal) bool { return !s.Accepted && s.GroupControlNumber == 102 })).Return(nil).Once()
 	w := push(h, "X12_999_Response_005010X231A1", x12File(t, "999/rejected.x12"), chSecret)

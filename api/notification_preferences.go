@@ -41,15 +41,12 @@ func (s *server) preferenceStore() audit.PreferenceStore {
 // getNotificationPreferences handles GET /v1/patients/{id}/notification-preferences. A patient
 // without stored preferences gets the defaults (SMS, then email; nothing refused; no quiet hours).
 func (s *server) getNotificationPreferences(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
-	id := r.PathValue("id")
-	if !patientIDPattern.MatchString(id) {
-		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the patient id is not a FHIR id",
-			InvalidParams: []InvalidParam{{Name: "id", Reason: "must be 1 to 64 letters, digits, '-' or '.'"}}})
+	id, ok := s.preferencesPatient(w, r)
+	if !ok {
 		return
 	}
-	store := s.preferenceStore()
-	if store == nil {
-		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "notification preferences are not kept by this engine"})
+	store, ok := s.preferences(w, r)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), auditTimeout)
@@ -69,44 +66,59 @@ func (s *server) getNotificationPreferences(w http.ResponseWriter, r *http.Reque
 // putNotificationPreferences handles PUT /v1/patients/{id}/notification-preferences: the body
 // replaces the stored preferences. Invalid values answer 422 naming the field.
 func (s *server) putNotificationPreferences(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	func() int {
-		id := r.PathValue("id")
-		if !patientIDPattern.MatchString(id) {
-			s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the patient id is not a FHIR id",
-				InvalidParams: []InvalidParam{{Name: "id", Reason: "must be 1 to 64 letters, digits, '-' or '.'"}}})
-			return http.StatusBadRequest
-		}
-		a.rec.Exchange = "Patient/" + id
-		var in notificationPreferencesInput
-		if de := decodeStrict(w, r, &in, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		store := s.preferenceStore()
-		if store == nil {
-			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "notification preferences are not kept by this engine"})
-			return http.StatusServiceUnavailable
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), auditTimeout)
-		defer cancel()
-		p, err := store.PutPreferences(ctx, audit.Preferences{PatientID: id, Channels: in.Channels, OptedOut: in.OptedOut, QuietHours: in.QuietHours})
-		var ve *audit.ValidationError
-		switch {
-		case errors.As(err, &ve):
-			s.problem(w, r, Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
-				Detail: "the preferences are not valid", InvalidParams: []InvalidParam{{Name: ve.Field, Reason: ve.Reason}}})
-			return http.StatusUnprocessableEntity
-		case err != nil:
-			s.log.Error("write notification preferences failed", "request_id", infoFrom(r.Context()).id, "error", err.Error())
-			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the preferences could not be stored; retry later"})
-			return http.StatusServiceUnavailable
-		}
-		writeJSON(w, http.StatusOK, preferencesView(p))
-		return http.StatusOK
-	}()
+	id, ok := s.preferencesPatient(w, r)
+	if !ok {
+		return
+	}
+	a.rec.Exchange = "Patient/" + id
+	var in notificationPreferencesInput
+	if de := decodeStrict(w, r, &in, false); de != nil {
+		s.decodeProblem(w, r, de)
+		return
+	}
+	store, ok := s.preferences(w, r)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), auditTimeout)
+	defer cancel()
+	p, err := store.PutPreferences(ctx, audit.Preferences{PatientID: id, Channels: in.Channels, OptedOut: in.OptedOut, QuietHours: in.QuietHours})
+	var ve *audit.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		s.problem(w, r, Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
+			Detail: "the preferences are not valid", InvalidParams: []InvalidParam{{Name: ve.Field, Reason: ve.Reason}}})
+		return
+	case err != nil:
+		s.log.Error("write notification preferences failed", "request_id", infoFrom(r.Context()).id, "error", err.Error())
+		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the preferences could not be stored; retry later"})
+		return
+	}
+	writeJSON(w, http.StatusOK, preferencesView(p))
 }
 
 func preferencesView(p audit.Preferences) NotificationPreferences {
 	at := p.UpdatedAt
 	return NotificationPreferences{PatientID: p.PatientID, Channels: p.Channels, OptedOut: p.OptedOut, QuietHours: p.QuietHours, UpdatedAt: &at}
+}
+
+// preferencesPatient reads and checks the {id} of a preferences route: a FHIR Patient id.
+func (s *server) preferencesPatient(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if !patientIDPattern.MatchString(id) {
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the patient id is not a FHIR id",
+			InvalidParams: []InvalidParam{{Name: "id", Reason: "must be 1 to 64 letters, digits, '-' or '.'"}}})
+		return "", false
+	}
+	return id, true
+}
+
+// preferences is the engine's preference store, or answers 503 when it keeps none.
+func (s *server) preferences(w http.ResponseWriter, r *http.Request) (audit.PreferenceStore, bool) {
+	store := s.preferenceStore()
+	if store == nil {
+		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "notification preferences are not kept by this engine"})
+		return nil, false
+	}
+	return store, true
 }

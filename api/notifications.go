@@ -1,15 +1,11 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-
+	"github.com/careflow/engine/internal/fielderr"
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/workflows/notifications"
 )
@@ -36,6 +32,30 @@ type notificationStart struct {
 var notificationIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 const notificationNotFound = "no such notification"
+
+// notificationProcess is how the API reaches notification workflows. Their starts are
+// rejected for a repeated id (one notification per id, ever: a repeat must not text twice).
+var notificationProcess = &process[notifications.State]{
+	noun:        "notification",
+	path:        "/v1/notifications",
+	notFound:    notificationNotFound,
+	validateID:  validNotificationID,
+	workflowID:  notifications.WorkflowID,
+	taskQueue:   notifications.TaskQueue,
+	workflow:    notifications.WorkflowName,
+	statusQuery: notifications.StatusQuery,
+	view: func(st notifications.State, ref TemporalRef) any {
+		return NotificationView{State: st, Temporal: ref}
+	},
+}
+
+// validNotificationID checks a notification id path value.
+func validNotificationID(id string) error {
+	if !notificationIDPattern.MatchString(id) {
+		return &fielderr.Error{Field: "id", Reason: "must be an opaque notification id"}
+	}
+	return nil
+}
 
 // validate checks the start body; the InvalidParam never repeats a value.
 func (in notificationStart) validate() (notifications.Input, *InvalidParam) {
@@ -69,49 +89,28 @@ func (in notificationStart) validate() (notifications.Input, *InvalidParam) {
 // startNotification handles POST /v1/notifications: one notification to one patient, sent on
 // the channel the preferences and the chart allow (notifications.Notification).
 func (s *server) startNotification(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	func() int {
-		var body notificationStart
-		if de := decodeStrict(w, r, &body, false); de != nil {
-			s.decodeProblem(w, r, de)
-			return de.status
-		}
-		in, bad := body.validate()
-		if bad != nil {
-			s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
-				InvalidParams: []InvalidParam{*bad}})
-			return http.StatusBadRequest
-		}
-		wid := notifications.WorkflowID(in.NotificationID)
-		a.rec.Process = wid
-		run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{ID: wid, TaskQueue: notifications.TaskQueue,
-			// One notification per id, ever: a repeated request must not text twice.
-			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowExecutionErrorWhenAlreadyStarted: true,
-		}, notifications.WorkflowName, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return s.answerNotification(w, r, wid, started.RunId, http.StatusOK, in.NotificationID)
-		}
-		if err != nil {
-			s.temporalProblem(w, r, err, notificationNotFound)
-			return 0
-		}
-		w.Header().Set("Location", "/v1/notifications/"+in.NotificationID)
-		st, qerr := queryWorkflow[notifications.State](r.Context(), s, wid, run.GetRunID(), notifications.StatusQuery, startQueryTimeout)
-		if qerr != nil {
-			st = notifications.State{Status: notifications.StatusScheduled, Attempts: []notifications.Attempt{}}
-		}
-		writeJSON(w, http.StatusCreated, NotificationView{State: st, Temporal: s.ref(wid, run.GetRunID())})
-		return http.StatusCreated
-	}()
+	var body notificationStart
+	if de := decodeStrict(w, r, &body, false); de != nil {
+		s.decodeProblem(w, r, de)
+		return
+	}
+	in, bad := body.validate()
+	if bad != nil {
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
+			InvalidParams: []InvalidParam{*bad}})
+		return
+	}
+	startWorkflow(s, w, r, a, notificationProcess, in.NotificationID, in, func() notifications.State {
+		return notifications.State{Status: notifications.StatusScheduled, Attempts: []notifications.Attempt{}}
+	})
 }
 
-// getNotification handles GET /v1/notifications/{id}.
+// getNotification handles GET /v1/notifications/{id}. Unlike getHandler it names the
+// notification's URL in Content-Location, as it always has.
 func (s *server) getNotification(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
 	id := r.PathValue("id")
-	if !notificationIDPattern.MatchString(id) {
-		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
-			InvalidParams: []InvalidParam{{Name: "id", Reason: "must be an opaque notification id"}}})
+	if err := validNotificationID(id); err != nil {
+		s.validationProblem(w, r, err, "id")
 		return
 	}
 	wid := notifications.WorkflowID(id)
@@ -120,18 +119,13 @@ func (s *server) getNotification(w http.ResponseWriter, r *http.Request, _ *audi
 		s.temporalProblem(w, r, err, notificationNotFound)
 		return
 	}
-	s.answerNotification(w, r, wid, runID, http.StatusOK, id)
-}
-
-func (s *server) answerNotification(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) int {
-	st, err := queryWorkflow[notifications.State](r.Context(), s, wid, runID, notifications.StatusQuery, queryTimeout)
+	st, err := notificationProcess.query(r.Context(), s, wid, runID, queryTimeout)
 	if err != nil {
 		s.temporalProblem(w, r, err, notificationNotFound)
-		return 0
+		return
 	}
-	w.Header().Set("Content-Location", "/v1/notifications/"+id)
-	writeJSON(w, status, NotificationView{State: st, Temporal: s.ref(wid, runID)})
-	return status
+	w.Header().Set("Content-Location", notificationProcess.path+"/"+id)
+	writeJSON(w, http.StatusOK, notificationProcess.view(st, s.ref(wid, runID)))
 }
 
 // notificationRoutes are the notification process's routes and the patients' preferences.

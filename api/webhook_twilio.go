@@ -82,17 +82,13 @@ func (s *server) twilioWebhook(w http.ResponseWriter, r *http.Request, a *auditE
 	a.rec.Outcome = outcome
 }
 
-// CrosswalkTwilioMessage records Twilio webhooks already handled, keyed by MessageSid and
-// status (or "inbound"), so that Twilio's retries are deduplicated.
-const CrosswalkTwilioMessage = "twilio.webhook"
-
 // seenTwilio reports whether the webhook keyed by key was handled before. Without a record
 // store, or without a MessageSid, nothing is deduplicated.
 func (s *server) seenTwilio(ctx context.Context, key string) bool {
 	if s.d.Records == nil || strings.HasPrefix(key, "/") {
 		return false
 	}
-	_, err := s.d.Records.LookupCrosswalk(ctx, CrosswalkTwilioMessage, key)
+	_, err := s.d.Records.LookupCrosswalk(ctx, crosswalk.TwilioWebhook, key)
 	return err == nil
 }
 
@@ -101,7 +97,7 @@ func (s *server) markTwilio(ctx context.Context, key, value string) {
 	if s.d.Records == nil || strings.HasPrefix(key, "/") {
 		return
 	}
-	if err := s.d.Records.PutCrosswalk(ctx, CrosswalkTwilioMessage, key, value); err != nil {
+	if err := s.d.Records.PutCrosswalk(ctx, crosswalk.TwilioWebhook, key, value); err != nil {
 		s.log.Warn("twilio webhook dedup record failed", "request_id", infoFrom(ctx).id, "error", err)
 	}
 }
@@ -153,7 +149,14 @@ func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status str
 	if (status != "undelivered" && status != "failed") || sid == "" || s.d.Records == nil {
 		return nil
 	}
-	wid, err := s.d.Records.LookupCrosswalk(r.Context(), crosswalk.SMSPageSID, sid)
+	return s.signalBySID(r, a, crosswalk.SMSPageSID, sid, laborders.PageStatusSignalName,
+		laborders.PageStatus{SID: sid, Status: status})
+}
+
+// signalBySID signals the workflow the crosswalk maps the message SID to (kind) with arg. A
+// SID the crosswalk does not know, or a workflow already finished, is only recorded.
+func (s *server) signalBySID(r *http.Request, a *auditEntry, kind, sid, signal string, arg any) error {
+	wid, err := s.d.Records.LookupCrosswalk(r.Context(), kind, sid)
 	if errors.Is(err, audit.ErrNotFound) {
 		return nil
 	}
@@ -163,7 +166,7 @@ func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status str
 	a.rec.Process = wid
 	ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
 	defer cancel()
-	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", laborders.PageStatusSignalName, laborders.PageStatus{SID: sid, Status: status})
+	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", signal, arg)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nil

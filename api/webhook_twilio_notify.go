@@ -1,13 +1,8 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 
-	"go.temporal.io/api/serviceerror"
-
-	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/notifications"
 )
@@ -28,21 +23,6 @@ func (s *server) routeNotificationStatus(r *http.Request, a *auditEntry, sid, st
 	if sid == "" || s.d.Records == nil {
 		return nil
 	}
-	wid, err := s.d.Records.LookupCrosswalk(r.Context(), crosswalk.NotifySMSSID, sid)
-	if errors.Is(err, audit.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	a.rec.Process = wid
-	ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
-	defer cancel()
-	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", notifications.DeliveryStatusSignalName,
+	return s.signalBySID(r, a, crosswalk.NotifySMSSID, sid, notifications.DeliveryStatusSignalName,
 		notifications.DeliveryStatus{SID: sid, Status: status})
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return nil
-	}
-	return err
 }

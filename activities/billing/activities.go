@@ -16,6 +16,7 @@ import (
 	"github.com/careflow/engine/clients/clearinghouse"
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Registered activity names (the methods of Activities).
@@ -35,10 +36,6 @@ const (
 	ErrTypeRejected = "ClearinghouseRejected"
 )
 
-// CrosswalkInterchange maps an 837's group control number (GS06, which a 999's AK102 names)
-// to the claim workflow that sent it.
-const CrosswalkInterchange = "x12-837-group"
-
 // BatchClient is the part of the clearinghouse client the activities need.
 type BatchClient interface {
 	SubmitBatch(ctx context.Context, sub clearinghouse.BatchSubmission) (*clearinghouse.BatchReceipt, error)
@@ -54,10 +51,19 @@ type Activities struct {
 	Submitter    x12.Submitter
 	ReceiverName string
 	ReceiverID   string
-	Records      audit.Store
-	Now          func() time.Time
+	// Records allocates control numbers, keeps the audit records and routes answers back.
+	Records Records
+	// Now dates the interchanges and times each exchange; nil means the wall clock.
+	Now func() time.Time
 	// Temporal starts and signals the claims batcher (SignalWithStart).
 	Temporal Starter
+}
+
+// Records is the part of the record store the claim activities use: audit records (the IDs
+// of which are the control numbers) and the crosswalk from control numbers to claims.
+type Records interface {
+	audit.Appender
+	crosswalk.Store
 }
 
 // AllocateInput names the workflow an interchange control number is for.
@@ -105,7 +111,8 @@ type SubmitResult struct {
 // SubmitClaim builds the 837P and submits it in batch mode. The crosswalk from its group
 // control number to the workflow is written first, so a 999 can never arrive unroutable.
 func (a *Activities) SubmitClaim(ctx context.Context, in SubmitInput) (SubmitResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "clearinghouse.837", "clearinghouse", "")
+	ex.Process = in.WorkflowID
 	env := a.Envelope
 	env.ControlNumber, env.Date = in.ControlNumber, a.now()
 	payload, err := x12.Build837P(x12.ClaimBatch{Envelope: env, BatchID: "CF" + strconv.FormatInt(in.ControlNumber, 10),
@@ -116,34 +123,32 @@ func (a *Activities) SubmitClaim(ctx context.Context, in SubmitInput) (SubmitRes
 		return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidClaim, nil)
 	}
 	ctl := strconv.FormatInt(in.ControlNumber, 10)
-	if err := a.Records.PutCrosswalk(ctx, CrosswalkInterchange, ctl, in.WorkflowID); err != nil {
+	if err := a.Records.PutCrosswalk(ctx, crosswalk.X12Interchange, ctl, in.WorkflowID); err != nil {
 		return SubmitResult{}, fmt.Errorf("crosswalk: %w", err)
 	}
 	payloadID := clearinghouse.DerivePayloadID(in.PayloadKey)
 	_, err = a.Clearinghouse.SubmitBatch(ctx, clearinghouse.BatchSubmission{PayloadType: clearinghouse.PayloadType837P,
 		PayloadID: payloadID, Payload: payload})
-	rec := audit.Record{Actor: "worker", Action: "clearinghouse.837", Process: in.WorkflowID, Vendor: "clearinghouse",
-		Exchange: payloadID, Outcome: audit.OutcomeOK, Code: ctl, Latency: time.Since(start)}
+	ex.Exchange, ex.Code = payloadID, ctl
 	if err != nil {
-		return SubmitResult{}, a.classify(ctx, rec, err)
+		return SubmitResult{}, classify(ex, err)
 	}
-	a.record(ctx, rec)
+	ex.Done()
 	return SubmitResult{PayloadID: payloadID, ControlNumber: in.ControlNumber, SetControlNumber: x12.SetControlNumber(0)}, nil
 }
 
-// classify records a failed exchange and turns it into a retryable or permanent error.
-func (a *Activities) classify(ctx context.Context, rec audit.Record, err error) error {
-	rec.Outcome = audit.OutcomeError
+// classify finishes the record of a failed exchange and turns the error into a retryable or
+// permanent one.
+func classify(ex *audit.Exchange, err error) error {
 	var ce *clearinghouse.Error
 	if errors.As(err, &ce) {
-		rec.Code = ce.Code
 		if !ce.Retryable {
-			rec.Outcome = audit.OutcomeRejected
-			a.record(ctx, rec)
+			ex.Finish(audit.OutcomeRejected, ce.Code)
 			return temporal.NewNonRetryableApplicationError("code "+ce.Code, ErrTypeRejected, nil)
 		}
+		ex.Code = ce.Code
 	}
-	a.record(ctx, rec)
+	ex.Finish(audit.OutcomeError, ex.Code)
 	return fmt.Errorf("clearinghouse: %w", err)
 }
 
@@ -174,10 +179,10 @@ func (a *Activities) RetrieveResults(ctx context.Context, in RetrieveInput) (Ret
 	var out RetrieveResult
 	for i := 0; i < in.Max; i++ {
 		id := clearinghouse.DerivePayloadID(in.PayloadKey + "/" + strconv.Itoa(i))
+		ex := audit.Begin(ctx, a.Records, a.Now, "clearinghouse.retrieve", "clearinghouse", id)
 		f, err := a.Clearinghouse.RetrieveBatchResults(ctx, in.PayloadType, id)
 		if err != nil {
-			return RetrieveResult{}, a.classify(ctx, audit.Record{Actor: "worker", Action: "clearinghouse.retrieve",
-				Vendor: "clearinghouse", Exchange: id}, err)
+			return RetrieveResult{}, classify(ex, err)
 		}
 		if f == nil {
 			break
@@ -206,7 +211,7 @@ func (a *Activities) LookupInterchange(ctx context.Context, in LookupInput) (Loo
 	if id, err := a.lookupSet(ctx, in.ControlNumber, in.SetControlNumber); err != nil || id != "" {
 		return LookupResult{WorkflowID: id}, err
 	}
-	id, err := a.Records.LookupCrosswalk(ctx, CrosswalkInterchange, strconv.FormatInt(in.ControlNumber, 10))
+	id, err := a.Records.LookupCrosswalk(ctx, crosswalk.X12Interchange, strconv.FormatInt(in.ControlNumber, 10))
 	if errors.Is(err, audit.ErrNotFound) {
 		return LookupResult{}, nil
 	}
@@ -249,11 +254,4 @@ func (a *Activities) now() time.Time {
 		return a.Now()
 	}
 	return time.Now()
-}
-
-// record appends an audit record; a failure to audit does not fail the exchange.
-func (a *Activities) record(ctx context.Context, r audit.Record) {
-	if a.Records != nil {
-		_, _ = a.Records.Append(ctx, r)
-	}
 }

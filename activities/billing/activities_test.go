@@ -99,7 +99,7 @@ func TestSubmitRetrieveLookupKeep(t *testing.T) {
 
 	_, err = env.ExecuteActivity(billing.KeepUnmatchedName, billing.KeepInput{Reason: "unmatched", Kind: "835", Key: "X-1", Payload: []byte("ISA~")})
 	require.NoError(t, err)
-	recs, err := acts.Records.List(context.Background(), audit.Filter{Action: billing.ActionUnmatched})
+	recs, err := acts.Records.(audit.Store).List(context.Background(), audit.Filter{Action: billing.ActionUnmatched})
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
 	assert.True(t, recs[0].HasPayload)

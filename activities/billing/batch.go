@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -15,6 +14,7 @@ import (
 	"github.com/careflow/engine/clients/clearinghouse"
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Registered names of the batching activities (methods of Activities).
@@ -22,18 +22,6 @@ const (
 	SignalWithStartName = "SignalWithStart"
 	SubmitBatchName     = "SubmitBatch"
 )
-
-// CrosswalkInterchangeSet maps "GS06/ST02" of a batched 837 to the claim workflow whose
-// transaction set it is, so each set's 999 verdict reaches its own claim.
-const CrosswalkInterchangeSet = "x12-837-set"
-
-// CrosswalkClaimSubmission maps a claim's submission key (ReadySignal payload key) to the
-// "GS06/ST02" it went out in, so a ready signal repeated into a later batch (a retried
-// signal-with-start) never sends the claim twice.
-const CrosswalkClaimSubmission = "x12-837-claim-submission"
-
-// SetKey is the CrosswalkInterchangeSet key of a transaction set.
-func SetKey(group int64, set string) string { return strconv.FormatInt(group, 10) + "/" + set }
 
 // Starter is the part of the Temporal client SignalWithStart needs.
 type Starter interface {
@@ -107,7 +95,8 @@ type SubmitBatchResult struct {
 // rather than failing its neighbours. The crosswalk of every set is written before sending,
 // so no 999 can arrive unroutable.
 func (a *Activities) SubmitBatch(ctx context.Context, in SubmitBatchInput) (SubmitBatchResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "clearinghouse.837", "clearinghouse", "")
+	ex.Process = "claims-batch"
 	env := a.Envelope
 	env.ControlNumber, env.Date = in.ControlNumber, a.now()
 	batch := x12.ClaimBatch{Envelope: env, BatchID: "CF" + strconv.FormatInt(in.ControlNumber, 10),
@@ -141,11 +130,11 @@ func (a *Activities) SubmitBatch(ctx context.Context, in SubmitBatchInput) (Subm
 	}
 	for n, i := range owners {
 		set := x12.SetControlNumber(n)
-		if err := a.Records.PutCrosswalk(ctx, CrosswalkInterchangeSet, SetKey(in.ControlNumber, set), in.Claims[i].WorkflowID); err != nil {
+		if err := a.Records.PutCrosswalk(ctx, crosswalk.X12InterchangeSet, crosswalk.SetKey(in.ControlNumber, set), in.Claims[i].WorkflowID); err != nil {
 			return SubmitBatchResult{}, fmt.Errorf("crosswalk: %w", err)
 		}
 		if k := in.Claims[i].SubmissionKey; k != "" {
-			if err := a.Records.PutCrosswalk(ctx, CrosswalkClaimSubmission, k, SetKey(in.ControlNumber, set)); err != nil {
+			if err := a.Records.PutCrosswalk(ctx, crosswalk.X12ClaimSubmission, k, crosswalk.SetKey(in.ControlNumber, set)); err != nil {
 				return SubmitBatchResult{}, fmt.Errorf("crosswalk: %w", err)
 			}
 		}
@@ -155,12 +144,11 @@ func (a *Activities) SubmitBatch(ctx context.Context, in SubmitBatchInput) (Subm
 	payloadID := clearinghouse.DerivePayloadID(in.PayloadKey)
 	_, err = a.Clearinghouse.SubmitBatch(ctx, clearinghouse.BatchSubmission{PayloadType: clearinghouse.PayloadType837P,
 		PayloadID: payloadID, Payload: payload})
-	rec := audit.Record{Actor: "worker", Action: "clearinghouse.837", Process: "claims-batch", Vendor: "clearinghouse",
-		Exchange: payloadID, Outcome: audit.OutcomeOK, Code: ctl, Latency: time.Since(start)}
+	ex.Exchange, ex.Code = payloadID, ctl
 	if err != nil {
-		return SubmitBatchResult{}, a.classify(ctx, rec, err)
+		return SubmitBatchResult{}, classify(ex, err)
 	}
-	a.record(ctx, rec)
+	ex.Done()
 	res.PayloadID = payloadID
 	return res, nil
 }
@@ -170,7 +158,7 @@ func (a *Activities) lookupSet(ctx context.Context, group int64, set string) (st
 	if set == "" {
 		return "", nil
 	}
-	id, err := a.Records.LookupCrosswalk(ctx, CrosswalkInterchangeSet, SetKey(group, set))
+	id, err := a.Records.LookupCrosswalk(ctx, crosswalk.X12InterchangeSet, crosswalk.SetKey(group, set))
 	if errors.Is(err, audit.ErrNotFound) {
 		return "", nil
 	}
@@ -186,7 +174,7 @@ func (a *Activities) sentElsewhere(ctx context.Context, key string, group int64)
 	if key == "" {
 		return false, nil
 	}
-	at, err := a.Records.LookupCrosswalk(ctx, CrosswalkClaimSubmission, key)
+	at, err := a.Records.LookupCrosswalk(ctx, crosswalk.X12ClaimSubmission, key)
 	if errors.Is(err, audit.ErrNotFound) {
 		return false, nil
 	}

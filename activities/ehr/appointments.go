@@ -6,16 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/clients/fhir"
 	"github.com/careflow/engine/internal/apptsync"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Registered names of the appointment-sync activities (methods of Activities).
@@ -34,9 +33,6 @@ const (
 	ErrTypeLinked = "EHRAlreadyLinked"
 )
 
-// CrosswalkAppointment is the crosswalk kind mapping an EHR Appointment id to its sync workflow ID.
-const CrosswalkAppointment = "fhir.appointment"
-
 // AppointmentTypeSystem is the code system of appointmentType codes the engine writes
 // (HL7 v2 table 0276 codes are what the PMS appointment types are matched against).
 const AppointmentTypeSystem = "http://terminology.hl7.org/CodeSystem/v2-0276"
@@ -44,15 +40,11 @@ const AppointmentTypeSystem = "http://terminology.hl7.org/CodeSystem/v2-0276"
 // AppointmentSync holds the appointment-sync activities. It stands apart from Activities so
 // the sync worker needs only a FHIR client and a record store that also keeps the crosswalk.
 type AppointmentSync struct {
-	FHIR    FHIR
-	Records AppointmentRecords
-}
-
-// AppointmentRecords is the record store the sync activities use: audit records (ids and
-// status codes only) and the appointment crosswalk.
-type AppointmentRecords interface {
-	Append(ctx context.Context, r audit.Record) (audit.Record, error)
-	PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error
+	FHIR FHIR
+	// Records keeps the audit records (ids and status codes only) and the appointment crosswalk.
+	Records audit.ActivityStore
+	// Now is the clock that times each exchange; nil means the wall clock.
+	Now func() time.Time
 }
 
 // ReadAppointmentInput names the Appointment to read; LinkTo, when set, records the
@@ -90,9 +82,9 @@ type CreateAppointmentInput struct {
 
 // ReadEHRAppointment reads one Appointment and reduces it to the synced fields.
 func (a *AppointmentSync) ReadEHRAppointment(ctx context.Context, in ReadAppointmentInput) (SyncAppointment, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.read-appointment", "ehr", "Appointment/"+in.ID)
 	res, err := a.FHIR.Read(ctx, "Appointment", in.ID)
-	a.audit(ctx, "fhir.read-appointment", "Appointment/"+in.ID, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return SyncAppointment{}, classify(err)
 	}
@@ -114,9 +106,9 @@ func (a *AppointmentSync) ReadEHRAppointment(ctx context.Context, in ReadAppoint
 // A different version (found on the read or answered 412) is ErrTypeVersionConflict, which
 // the workflow handles by re-reading and re-merging.
 func (a *AppointmentSync) WriteEHRAppointment(ctx context.Context, in WriteAppointmentInput) (SyncAppointment, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.write-appointment", "ehr", "Appointment/"+in.ID)
 	out, err := a.writeAppointment(ctx, in)
-	a.audit(ctx, "fhir.write-appointment", "Appointment/"+in.ID, start, err)
+	ex.Finish(outcomeOf(err))
 	var fe *fhir.Error
 	if errors.Is(err, errStaleVersion) || (errors.As(err, &fe) && fe.Status == http.StatusPreconditionFailed) {
 		return SyncAppointment{}, temporal.NewNonRetryableApplicationError("EHR holds a newer version", ErrTypeVersionConflict, nil)
@@ -159,17 +151,16 @@ func (a *AppointmentSync) writeAppointment(ctx context.Context, in WriteAppointm
 
 // CreateEHRAppointment creates the Appointment (conditional on the engine identifier Key).
 func (a *AppointmentSync) CreateEHRAppointment(ctx context.Context, in CreateAppointmentInput) (SyncAppointment, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.create-appointment", "ehr", "Appointment")
 	ident := fhir.Identifier{System: IdentifierSystem, Value: in.Key}
 	m := map[string]any{"resourceType": "Appointment",
 		"identifier": []any{map[string]any{"system": ident.System, "value": ident.Value}}}
 	applySnapshot(m, apptsync.Snapshot{}, in.Target)
 	res, err := a.FHIR.Create(ctx, "Appointment", m, fhir.IdentifierQuery(ident))
-	exchange := "Appointment"
 	if res != nil {
-		exchange += "/" + res.ID
+		ex.Exchange += "/" + res.ID
 	}
-	a.audit(ctx, "fhir.create-appointment", exchange, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return SyncAppointment{}, classify(err)
 	}
@@ -201,7 +192,7 @@ func (a *AppointmentSync) linkAppointment(ctx context.Context, id, wid string) e
 	if wid == "" || a.Records == nil {
 		return nil
 	}
-	err := a.Records.PutCrosswalk(ctx, CrosswalkAppointment, id, wid)
+	err := a.Records.PutCrosswalk(ctx, crosswalk.FHIRAppointment, id, wid)
 	if errors.Is(err, audit.ErrConflict) {
 		return temporal.NewNonRetryableApplicationError("EHR appointment is linked to another appointment", ErrTypeLinked, nil)
 	}
@@ -373,30 +364,4 @@ func setParticipants(v any, patient, provider string) []any {
 	set("Patient", patient)
 	set("Practitioner", provider)
 	return list
-}
-
-// audit appends one record per exchange: resource type and id, HTTP status, outcome.
-func (a *AppointmentSync) audit(ctx context.Context, action, exchange string, start time.Time, err error) {
-	if a.Records == nil {
-		return
-	}
-	r := audit.Record{Actor: "worker", Action: action, Vendor: "ehr", Exchange: exchange, Outcome: audit.OutcomeOK,
-		Latency: time.Since(start)}
-	if activity.IsActivity(ctx) {
-		r.Process = activity.GetInfo(ctx).WorkflowExecution.ID
-	}
-	var fe *fhir.Error
-	switch {
-	case errors.As(err, &fe):
-		r.Code = strconv.Itoa(fe.Status)
-		r.Outcome = audit.OutcomeError
-		if !fe.Retryable {
-			r.Outcome = audit.OutcomeRejected
-		}
-	case err != nil:
-		r.Outcome = audit.OutcomeError
-	}
-	if _, aerr := a.Records.Append(context.WithoutCancel(ctx), r); aerr != nil && activity.IsActivity(ctx) {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", action)
-	}
 }

@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	emailclient "github.com/careflow/engine/clients/email"
@@ -39,8 +37,12 @@ type Sender interface {
 // Activities sends email. Records receives one audit record per message (reference, SMTP
 // code and Message-ID, never the address or the text).
 type Activities struct {
-	Mail    Sender
-	Records audit.Store
+	Mail Sender
+	// Records appends the audit records; when it also keeps preferences (audit.PreferenceStore),
+	// opted-out addresses and patients are refused.
+	Records audit.Appender
+	// Now is the clock that times each exchange; nil means the wall clock.
+	Now func() time.Time
 }
 
 // SendInput is one email. Subject and Body carry no PHI beyond what the scenario's template
@@ -69,28 +71,23 @@ func (a *Activities) SendEmail(ctx context.Context, in SendInput) (SendResult, e
 	if err := a.refuseOptedOut(ctx, in); err != nil {
 		return SendResult{}, err
 	}
-	start := time.Now()
 	id := messageID(in.Reference)
+	ex := audit.Begin(ctx, a.Records, a.Now, "smtp.send", "smtp", id)
 	res, err := a.Mail.Send(ctx, emailclient.Message{To: in.To, Subject: in.Subject, Body: in.Body, MessageID: id})
-	rec := audit.Record{Actor: "worker", Action: "smtp.send", Process: processOf(ctx), Vendor: "smtp",
-		Exchange: id, Latency: time.Since(start)}
 	if err != nil {
 		var e *emailclient.Error
-		rec.Outcome = audit.OutcomeError
 		if errors.As(err, &e) {
-			rec.Code = strconv.Itoa(e.Code)
 			if !e.Temporary {
-				rec.Outcome = audit.OutcomeRejected
-				a.record(ctx, rec)
+				ex.Finish(audit.OutcomeRejected, strconv.Itoa(e.Code))
 				return SendResult{}, temporal.NewNonRetryableApplicationError(
 					fmt.Sprintf("the mail relay refused the message: code %d %s", e.Code, e.Enhanced), ErrTypeRejected, nil)
 			}
+			ex.Code = strconv.Itoa(e.Code)
 		}
-		a.record(ctx, rec)
+		ex.Finish(audit.OutcomeError, ex.Code)
 		return SendResult{}, fmt.Errorf("smtp send: %w", err)
 	}
-	rec.Outcome, rec.Code = audit.OutcomeOK, "250"
-	a.record(ctx, rec)
+	ex.Finish(audit.OutcomeOK, "250")
 	return SendResult{MessageID: res.MessageID, Status: res.Status}, nil
 }
 
@@ -118,39 +115,10 @@ func (a *Activities) refuseOptedOut(ctx context.Context, in SendInput) error {
 	if !ok {
 		return nil
 	}
-	out, err := prefs.OptedOut(ctx, audit.ChannelEmail, in.To)
-	if err != nil {
-		return fmt.Errorf("read the opt-out state: %w", err)
+	out, err := audit.Refuses(ctx, prefs, audit.ChannelEmail, in.To, in.PatientID)
+	if err != nil || !out {
+		return err
 	}
-	if !out && in.PatientID != "" {
-		p, err := prefs.GetPreferences(ctx, in.PatientID)
-		switch {
-		case err == nil:
-			out = slices.Contains(p.OptedOut, audit.ChannelEmail)
-		case !errors.Is(err, audit.ErrNotFound):
-			return fmt.Errorf("read the patient's preferences: %w", err)
-		}
-	}
-	if !out {
-		return nil
-	}
-	a.record(ctx, audit.Record{Actor: "worker", Action: "smtp.send", Process: processOf(ctx), Vendor: "smtp",
-		Exchange: in.Reference, Outcome: audit.OutcomeRejected, Code: "opted-out"})
+	audit.Begin(ctx, a.Records, a.Now, "smtp.send", "smtp", in.Reference).Finish(audit.OutcomeRejected, "opted-out")
 	return temporal.NewNonRetryableApplicationError(NotNotifiedOptedOut, ErrTypeOptedOut, nil)
-}
-
-func (a *Activities) record(ctx context.Context, r audit.Record) {
-	if a.Records == nil {
-		return
-	}
-	if _, err := a.Records.Append(context.WithoutCancel(ctx), r); err != nil && activity.IsActivity(ctx) {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", r.Action)
-	}
-}
-
-func processOf(ctx context.Context) string {
-	if !activity.IsActivity(ctx) {
-		return ""
-	}
-	return activity.GetInfo(ctx).WorkflowExecution.ID
 }

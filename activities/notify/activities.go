@@ -14,6 +14,7 @@ import (
 
 	"github.com/careflow/engine/clients/fhir"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Registered activity names.
@@ -30,9 +31,6 @@ const (
 	ErrTypeEHR = "NotifyEHRRejected"
 )
 
-// crosswalkSlot is the crosswalk kind of rate-limit slots.
-const crosswalkSlot = "notify.slot"
-
 // PatientReader reads FHIR resources (the FHIR client).
 type PatientReader interface {
 	Read(ctx context.Context, resourceType, id string) (*fhir.Resource, error)
@@ -40,8 +38,10 @@ type PatientReader interface {
 
 // Activities are the notification workflow's own activities.
 type Activities struct {
-	FHIR    PatientReader
-	Records audit.Store
+	FHIR PatientReader
+	// Records keeps the rate-limit slots; when it also keeps preferences
+	// (audit.PreferenceStore), Resolve reads the patient's opt-outs and quiet hours from it.
+	Records crosswalk.Writer
 	// Now is the clock for contact-point periods; nil means time.Now.
 	Now func() time.Time
 }
@@ -137,7 +137,7 @@ func (a *Activities) ReserveSlot(ctx context.Context, in SlotInput) (Slot, error
 	start := in.At.UTC().Truncate(in.Window)
 	for n := 1; n <= in.Limit; n++ {
 		key := in.PatientID + "/" + start.Format(time.RFC3339) + "/" + strconv.Itoa(n)
-		err := a.Records.PutCrosswalk(ctx, crosswalkSlot, key, in.NotificationID)
+		err := a.Records.PutCrosswalk(ctx, crosswalk.NotifySlot, key, in.NotificationID)
 		if err == nil {
 			return Slot{Granted: true}, nil
 		}

@@ -12,11 +12,11 @@ import (
 	"net/http"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // Registered activity names (the methods of Activities).
@@ -39,9 +39,6 @@ const (
 	ErrTypeLinked = "PMSAlreadyLinked"
 )
 
-// CrosswalkAppointment is the crosswalk kind mapping a PMS appointmentId to its sync workflow ID.
-const CrosswalkAppointment = "pms.appointment"
-
 // Client is the part of clients/pms the activities use, so tests can inject a fake.
 type Client interface {
 	Get(ctx context.Context, id string) (pms.Appointment, error)
@@ -54,7 +51,9 @@ type Client interface {
 // exchange (ids and status codes only) and holds the appointment crosswalk.
 type Activities struct {
 	PMS     Client
-	Records audit.Store
+	Records audit.ActivityStore
+	// Now is the clock that times each exchange; nil means the wall clock.
+	Now func() time.Time
 }
 
 // ReadInput names the PMS appointment to read; LinkTo, when set, records the crosswalk
@@ -96,9 +95,9 @@ type ListResult struct {
 
 // ReadPMSAppointment reads one appointment.
 func (a *Activities) ReadPMSAppointment(ctx context.Context, in ReadInput) (AppointmentResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "pms.read", "pms", "appointment/"+in.ID)
 	out, err := a.PMS.Get(ctx, in.ID)
-	a.record(ctx, "pms.read", in.ID, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return AppointmentResult{}, classify(err)
 	}
@@ -111,9 +110,9 @@ func (a *Activities) ReadPMSAppointment(ctx context.Context, in ReadInput) (Appo
 // WritePMSAppointment PUTs the appointment with If-Match on its Version; a 412 is
 // ErrTypeVersionConflict (non-retryable: the workflow re-reads and re-merges).
 func (a *Activities) WritePMSAppointment(ctx context.Context, in WriteInput) (AppointmentResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "pms.update", "pms", "appointment/"+in.Appointment.AppointmentID)
 	out, err := a.PMS.Update(ctx, in.Appointment)
-	a.record(ctx, "pms.update", in.Appointment.AppointmentID, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return AppointmentResult{}, classify(err)
 	}
@@ -123,13 +122,13 @@ func (a *Activities) WritePMSAppointment(ctx context.Context, in WriteInput) (Ap
 // CreatePMSAppointment creates the appointment under its engine-chosen id; a 409 (a
 // retried create whose first try succeeded) reads the existing one back.
 func (a *Activities) CreatePMSAppointment(ctx context.Context, in CreateInput) (AppointmentResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "pms.create", "pms", "appointment/"+in.Appointment.AppointmentID)
 	out, err := a.PMS.Create(ctx, in.Appointment)
 	var pe *pms.Error
 	if errors.As(err, &pe) && pe.HTTPStatus == http.StatusConflict {
 		out, err = a.PMS.Get(ctx, in.Appointment.AppointmentID)
 	}
-	a.record(ctx, "pms.create", in.Appointment.AppointmentID, start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return AppointmentResult{}, classify(err)
 	}
@@ -141,9 +140,9 @@ func (a *Activities) CreatePMSAppointment(ctx context.Context, in CreateInput) (
 
 // ListPMSChanges reads one page of the change feed since the watermark.
 func (a *Activities) ListPMSChanges(ctx context.Context, in ListInput) (ListResult, error) {
-	start := time.Now()
+	ex := audit.Begin(ctx, a.Records, a.Now, "pms.list", "pms", "appointment/"+"appointments")
 	p, err := a.PMS.List(ctx, pms.ListOptions{UpdatedSince: in.UpdatedSince, Cursor: in.Cursor, Limit: in.Limit})
-	a.record(ctx, "pms.list", "appointments", start, err)
+	ex.Finish(outcomeOf(err))
 	if err != nil {
 		return ListResult{}, classify(err)
 	}
@@ -155,7 +154,7 @@ func (a *Activities) link(ctx context.Context, id, wid string) error {
 	if wid == "" || a.Records == nil {
 		return nil
 	}
-	err := a.Records.PutCrosswalk(ctx, CrosswalkAppointment, id, wid)
+	err := a.Records.PutCrosswalk(ctx, crosswalk.PMSAppointment, id, wid)
 	if errors.Is(err, audit.ErrConflict) {
 		return temporal.NewNonRetryableApplicationError("PMS appointment is linked to another appointment", ErrTypeLinked, nil)
 	}
@@ -188,27 +187,18 @@ func classify(err error) error {
 	return temporal.NewNonRetryableApplicationError(msg, ErrTypeRejected, nil)
 }
 
-func (a *Activities) record(ctx context.Context, action, id string, start time.Time, err error) {
-	if a.Records == nil {
-		return
-	}
-	r := audit.Record{Actor: "worker", Action: action, Vendor: "pms", Exchange: "appointment/" + id, Outcome: audit.OutcomeOK,
-		Latency: time.Since(start)}
-	if activity.IsActivity(ctx) {
-		r.Process = activity.GetInfo(ctx).WorkflowExecution.ID
-	}
+// outcomeOf is the audit outcome and code of a PMS exchange: its HTTP status, rejected when
+// a retry would not help.
+func outcomeOf(err error) (outcome, code string) {
 	var pe *pms.Error
 	switch {
 	case errors.As(err, &pe):
-		r.Code = fmt.Sprint(pe.HTTPStatus)
-		r.Outcome = audit.OutcomeError
 		if !pe.Retryable() {
-			r.Outcome = audit.OutcomeRejected
+			return audit.OutcomeRejected, fmt.Sprint(pe.HTTPStatus)
 		}
+		return audit.OutcomeError, fmt.Sprint(pe.HTTPStatus)
 	case err != nil:
-		r.Outcome = audit.OutcomeError
+		return audit.OutcomeError, ""
 	}
-	if _, aerr := a.Records.Append(context.WithoutCancel(ctx), r); aerr != nil && activity.IsActivity(ctx) {
-		activity.GetLogger(ctx).Warn("audit append failed", "action", action)
-	}
+	return audit.OutcomeOK, ""
 }

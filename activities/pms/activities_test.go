@@ -14,6 +14,7 @@ import (
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/internal/sim/pmssim"
 )
 
@@ -52,7 +53,7 @@ func TestReadWriteWithIfMatch(t *testing.T) {
 	var got pmsact.AppointmentResult
 	require.NoError(t, execute(t, acts, pmsact.ReadAppointmentName, pmsact.ReadInput{ID: "appt-1004", LinkTo: "appointment:x"}, &got))
 	assert.Equal(t, 1, got.Appointment.Version)
-	wid, err := acts.Records.LookupCrosswalk(t.Context(), pmsact.CrosswalkAppointment, "appt-1004")
+	wid, err := acts.Records.(audit.Store).LookupCrosswalk(t.Context(), crosswalk.PMSAppointment, "appt-1004")
 	require.NoError(t, err)
 	assert.Equal(t, "appointment:x", wid)
 

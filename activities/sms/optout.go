@@ -2,9 +2,6 @@ package sms
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -36,21 +33,9 @@ func (a *Activities) refuseOptedOut(ctx context.Context, in SendInput) error {
 	if !ok {
 		return nil
 	}
-	out, err := prefs.OptedOut(ctx, audit.ChannelSMS, in.To)
-	if err != nil {
-		return fmt.Errorf("read the opt-out state: %w", err)
-	}
-	if !out && in.PatientID != "" {
-		p, err := prefs.GetPreferences(ctx, in.PatientID)
-		switch {
-		case err == nil:
-			out = slices.Contains(p.OptedOut, audit.ChannelSMS)
-		case !errors.Is(err, audit.ErrNotFound):
-			return fmt.Errorf("read the patient's preferences: %w", err)
-		}
-	}
-	if !out {
-		return nil
+	out, err := audit.Refuses(ctx, prefs, audit.ChannelSMS, in.To, in.PatientID)
+	if err != nil || !out {
+		return err
 	}
 	audit.Begin(ctx, a.Records, a.Now, "twilio.send", "twilio", in.Reference).Finish(audit.OutcomeRejected, CodeOptedOut)
 	return temporal.NewNonRetryableApplicationError(NotNotifiedOptedOut, ErrTypeOptedOut, nil)

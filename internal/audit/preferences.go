@@ -67,6 +67,26 @@ type PreferenceStore interface {
 	OptedOut(ctx context.Context, channel, address string) (bool, error)
 }
 
+// Refuses reports whether a message on channel to address must not be sent: the address
+// opted out, or the patient (patientID, when set) refuses the channel. A store that cannot
+// answer is an error: sending without knowing could reach someone who said stop.
+func Refuses(ctx context.Context, prefs PreferenceStore, channel, address, patientID string) (bool, error) {
+	out, err := prefs.OptedOut(ctx, channel, address)
+	if err != nil {
+		return false, fmt.Errorf("read the opt-out state: %w", err)
+	}
+	if !out && patientID != "" {
+		p, err := prefs.GetPreferences(ctx, patientID)
+		switch {
+		case err == nil:
+			out = slices.Contains(p.OptedOut, channel)
+		case !errors.Is(err, ErrNotFound):
+			return false, fmt.Errorf("read the patient's preferences: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // ValidationError is a preferences field the store refused. Field and Reason carry no
 // submitted value, so they are safe to return to callers.
 type ValidationError struct {

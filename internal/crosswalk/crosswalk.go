@@ -9,6 +9,7 @@ package crosswalk
 import (
 	"context"
 	"errors"
+	"strconv"
 )
 
 // ErrConflict is wrapped by PutCrosswalk when the key already maps to a different internal ID.
@@ -54,7 +55,30 @@ const (
 	// NotifySMSSID maps a notification text's message SID to its notification workflow, so
 	// Twilio's status callbacks (delivered, undelivered, failed) reach it.
 	NotifySMSSID = "notify.sms-sid"
+	// NotifySlot holds the rate-limit slots of notifications, keyed by patient and window, each
+	// to the notification that took it.
+	NotifySlot = "notify.slot"
+	// PMSAppointment maps a PMS appointmentId to its appointment-sync workflow.
+	PMSAppointment = "pms.appointment"
+	// FHIRAppointment maps an EHR Appointment id to its appointment-sync workflow.
+	FHIRAppointment = "fhir.appointment"
+	// X12Interchange maps an 837's group control number (GS06, which a 999's AK102 names) to
+	// the claim workflow that sent it.
+	X12Interchange = "x12-837-group"
+	// X12InterchangeSet maps "GS06/ST02" of a batched 837, keyed by SetKey, to the claim
+	// workflow whose transaction set it is, so each set's 999 verdict reaches its own claim.
+	X12InterchangeSet = "x12-837-set"
+	// X12ClaimSubmission maps a claim's submission key to the SetKey it went out in, so a
+	// ready signal repeated into a later batch never sends the claim twice.
+	X12ClaimSubmission = "x12-837-claim-submission"
+	// TwilioWebhook records Twilio webhooks already handled, keyed by MessageSid and status
+	// (or "inbound"), so that Twilio's retries are deduplicated.
+	TwilioWebhook = "twilio.webhook"
 )
+
+// SetKey is the X12InterchangeSet key of a transaction set: the group control number and the
+// set's control number.
+func SetKey(group int64, set string) string { return strconv.FormatInt(group, 10) + "/" + set }
 
 // PageCodeKey is the SMSPageCode key of a page: the paged number and the reply code, since the
 // same code may be in use for different numbers.

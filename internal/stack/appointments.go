@@ -8,8 +8,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
@@ -67,7 +65,8 @@ func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentA
 	}
 	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store}
 	acts.EHR = &ehr.AppointmentSync{FHIR: s.fhirClient, Records: s.Store}
-	s.apptSearchAttribute = s.ensureKeywordAttribute(appointments.ConflictSearchAttribute)
+	s.apptSearchAttribute = s.keywordAttribute(appointments.ConflictSearchAttribute,
+		"search attribute unavailable; register it to list appointments with conflicts")
 	acts.Notify = &appointments.Notifier{Temporal: s.Temporal, Crosswalk: s.Store, SearchAttribute: s.apptSearchAttribute}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -76,29 +75,6 @@ func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentA
 		s.logger.Warn("appointments: reconciliation schedule unavailable", "schedule", appointments.ScheduleID, "error", err.Error())
 	}
 	return acts, nil
-}
-
-// ensureKeywordAttribute makes sure the namespace has the keyword search attribute, as
-// labSearchAttribute does for lab orders; "" when it is neither registered nor registrable.
-func (s *Stack) ensureKeywordAttribute(name string) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ns := s.Config.TemporalNamespace
-	op := s.Temporal.OperatorService()
-	list, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
-	if err == nil {
-		if _, ok := list.GetCustomAttributes()[name]; ok {
-			return name
-		}
-	}
-	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns,
-		SearchAttributes: map[string]enumspb.IndexedValueType{name: enumspb.INDEXED_VALUE_TYPE_KEYWORD}})
-	var exists *serviceerror.AlreadyExists
-	if err != nil && !errors.As(err, &exists) {
-		s.logger.Warn("search attribute unavailable; register it to list appointments with conflicts", "attribute", name)
-		return ""
-	}
-	return name
 }
 
 // ensureReconcileSchedule creates the reconciliation Schedule, or sets the interval of the

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
@@ -32,7 +30,8 @@ func (s *Stack) startClaims() error {
 	s.deps.Claims = api.ClaimDefaults{RemitTimeout: s.Config.Claims.RemitTimeout, BatchWindow: s.Config.Claims.BatchWindow,
 		WebhookSecret: s.Config.Claims.WebhookSecret}
 	if !s.opts.NoAPI {
-		s.deps.Claims.StatusSearchAttribute = s.claimSearchAttribute()
+		s.deps.Claims.StatusSearchAttribute = s.keywordAttribute(claims.StatusSearchAttribute,
+			"claims: status search attribute unavailable; register it to list claims by status")
 	}
 	s.ensureClaimsSchedule()
 	return nil
@@ -78,27 +77,4 @@ func (s *Stack) ensureClaimsSchedule() {
 	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		s.logger.Warn("claims: results poller schedule not created; batch results arrive by webhook only", "error", err)
 	}
-}
-
-// claimSearchAttribute registers the ClaimStatus keyword search attribute when missing and
-// returns its name, or "" when it cannot be registered (the list route then answers 503).
-func (s *Stack) claimSearchAttribute() string {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	name, ns := claims.StatusSearchAttribute, s.Config.TemporalNamespace
-	op := s.Temporal.OperatorService()
-	list, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
-	if err == nil {
-		if _, ok := list.GetCustomAttributes()[name]; ok {
-			return name
-		}
-	}
-	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns,
-		SearchAttributes: map[string]enumspb.IndexedValueType{name: enumspb.INDEXED_VALUE_TYPE_KEYWORD}})
-	var exists *serviceerror.AlreadyExists
-	if err != nil && !errors.As(err, &exists) {
-		s.logger.Warn("claims: status search attribute unavailable; register it to list claims by status", "attribute", name)
-		return ""
-	}
-	return name
 }

@@ -34,7 +34,8 @@ func (s *Stack) startLab() error {
 
 	s.deps.LabDefaults = labDefaults(cfg.Lab)
 	if !s.opts.NoAPI {
-		s.deps.LabDefaults.EscalationSearchAttribute = s.labSearchAttribute()
+		s.deps.LabDefaults.EscalationSearchAttribute = s.keywordAttribute(laborders.EscalationSearchAttribute,
+			"lab: escalation search attribute unavailable; register it to list unacknowledged orders")
 	}
 	s.deps.HL7Inbound = api.HL7InboundOptions{AllowedSenders: cfg.MLLP.AllowedSenders,
 		Refused: s.mllpMetrics.Refused, Warned: s.mllpMetrics.Warned}

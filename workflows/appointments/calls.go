@@ -8,83 +8,63 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	pmsact "github.com/careflow/engine/activities/pms"
+	"github.com/careflow/engine/workflows/internal/call"
 )
 
 // vendorRetry is shared by every PMS and EHR call: quick first retries for blips, capped at
 // a minute so a recovering vendor is noticed soon. Version conflicts are not retried here:
 // the workflow re-reads and re-merges instead of sending the same stale write again.
 func vendorRetry() *temporal.RetryPolicy {
-	return &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-		NonRetryableErrorTypes: []string{
-			pmsact.ErrTypeVersionConflict, pmsact.ErrTypeNotFound, pmsact.ErrTypeRejected, pmsact.ErrTypeLinked,
-			ehr.ErrTypeVersionConflict, ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeLinked,
-		},
-	}
+	return call.Doubling(time.Second, time.Minute,
+		pmsact.ErrTypeVersionConflict, pmsact.ErrTypeNotFound, pmsact.ErrTypeRejected, pmsact.ErrTypeLinked,
+		ehr.ErrTypeVersionConflict, ehr.ErrTypeNotFound, ehr.ErrTypeRejected, ehr.ErrTypeLinked)
 }
 
-// vendorOptions bound one vendor call: 30 s per attempt is far above a healthy PMS or EHR
+// vendorCall bounds one vendor call: 30 s per attempt is far above a healthy PMS or EHR
 // answer yet frees the worker slot from a hung connection; an hour of retries rides out a
 // vendor outage, after which the sync records the error and the next notification or the
 // reconciliation Schedule tries again (nothing is lost, both sides keep their data).
-func vendorOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+func vendorCall() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy:            vendorRetry(),
-	})
+	}
 }
 
 func callReadPMS(ctx workflow.Context, in pmsact.ReadInput) (pmsact.AppointmentResult, error) {
-	var out pmsact.AppointmentResult
-	err := workflow.ExecuteActivity(vendorOptions(ctx), pmsact.ReadAppointmentName, in).Get(ctx, &out)
-	return out, err
+	return call.Activity[pmsact.AppointmentResult](ctx, vendorCall(), pmsact.ReadAppointmentName, in)
 }
 
 func callWritePMS(ctx workflow.Context, in pmsact.WriteInput) (pmsact.AppointmentResult, error) {
-	var out pmsact.AppointmentResult
-	err := workflow.ExecuteActivity(vendorOptions(ctx), pmsact.WriteAppointmentName, in).Get(ctx, &out)
-	return out, err
+	return call.Activity[pmsact.AppointmentResult](ctx, vendorCall(), pmsact.WriteAppointmentName, in)
 }
 
 // callCreatePMS is safe to retry: the appointment id is the engine's, so a second try gets
 // 409 and reads the first one back.
 func callCreatePMS(ctx workflow.Context, in pmsact.CreateInput) (pmsact.AppointmentResult, error) {
-	var out pmsact.AppointmentResult
-	err := workflow.ExecuteActivity(vendorOptions(ctx), pmsact.CreateAppointmentName, in).Get(ctx, &out)
-	return out, err
+	return call.Activity[pmsact.AppointmentResult](ctx, vendorCall(), pmsact.CreateAppointmentName, in)
 }
 
 func callReadEHR(ctx workflow.Context, in ehr.ReadAppointmentInput) (ehr.SyncAppointment, error) {
-	var out ehr.SyncAppointment
-	err := workflow.ExecuteActivity(vendorOptions(ctx), ehr.ReadAppointmentName, in).Get(ctx, &out)
-	return out, err
+	return call.Activity[ehr.SyncAppointment](ctx, vendorCall(), ehr.ReadAppointmentName, in)
 }
 
 func callWriteEHR(ctx workflow.Context, in ehr.WriteAppointmentInput) (ehr.SyncAppointment, error) {
-	var out ehr.SyncAppointment
-	err := workflow.ExecuteActivity(vendorOptions(ctx), ehr.WriteAppointmentName, in).Get(ctx, &out)
-	return out, err
+	return call.Activity[ehr.SyncAppointment](ctx, vendorCall(), ehr.WriteAppointmentName, in)
 }
 
 // callCreateEHR is safe to retry: the create is conditional on the engine identifier.
 func callCreateEHR(ctx workflow.Context, in ehr.CreateAppointmentInput) (ehr.SyncAppointment, error) {
-	var out ehr.SyncAppointment
-	err := workflow.ExecuteActivity(vendorOptions(ctx), ehr.CreateAppointmentName, in).Get(ctx, &out)
-	return out, err
+	return call.Activity[ehr.SyncAppointment](ctx, vendorCall(), ehr.CreateAppointmentName, in)
 }
 
-// callListPMS reads one page of the PMS change feed for the reconciliation; a minute of
-// retries is enough, since the next scheduled run starts from the same watermark.
+// callListPMS reads one page of the PMS change feed for the reconciliation; five minutes of
+// retries are enough, since the next scheduled run starts from the same watermark.
 func callListPMS(ctx workflow.Context, in pmsact.ListInput) (pmsact.ListResult, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return call.Activity[pmsact.ListResult](ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:            vendorRetry(),
-	})
-	var out pmsact.ListResult
-	err := workflow.ExecuteActivity(actx, pmsact.ListChangesName, in).Get(ctx, &out)
-	return out, err
+	}, pmsact.ListChangesName, in)
 }

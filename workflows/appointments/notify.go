@@ -8,9 +8,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/careflow/engine/activities/ehr"
-	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/crosswalk"
 )
 
 // NotifyChangesName is the registered name of Notifier.NotifyAppointmentChanges.
@@ -48,9 +47,9 @@ func (n *Notifier) Notify(ctx context.Context, s ChangeSignal) (string, error) {
 	if ValidateID(s.ID) != nil || (s.Source != SourceEHR && s.Source != SourcePMS) {
 		return "", errors.New("appointments: notification without a valid source and id")
 	}
-	kind, in := ehr.CrosswalkAppointment, Input{AppointmentID: IDForEHR(s.ID), EHRID: s.ID}
+	kind, in := crosswalk.FHIRAppointment, Input{AppointmentID: IDForEHR(s.ID), EHRID: s.ID}
 	if s.Source == SourcePMS {
-		kind, in = pmsact.CrosswalkAppointment, Input{AppointmentID: IDForPMS(s.ID), PMSID: s.ID}
+		kind, in = crosswalk.PMSAppointment, Input{AppointmentID: IDForPMS(s.ID), PMSID: s.ID}
 	}
 	wid, err := n.Crosswalk.LookupCrosswalk(ctx, kind, s.ID)
 	switch {

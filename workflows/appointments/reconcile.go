@@ -4,11 +4,11 @@ import (
 	"strconv"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/clients/pms"
+	"github.com/careflow/engine/workflows/internal/call"
 )
 
 // ReconcileInput configures the reconciliation runs the Schedule starts.
@@ -92,12 +92,9 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (ReconcileResult, error)
 // callNotify delivers one page of changes: 30 s covers 200 signals to a healthy frontend;
 // retries for five minutes, after which the next scheduled run delivers them again.
 func callNotify(ctx workflow.Context, changes []ChangeSignal) (int, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return call.Activity[int](ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
-	})
-	var n int
-	err := workflow.ExecuteActivity(actx, NotifyChangesName, changes).Get(ctx, &n)
-	return n, err
+		RetryPolicy:            call.Doubling(time.Second, 30*time.Second),
+	}, NotifyChangesName, changes)
 }

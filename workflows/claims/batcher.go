@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/careflow/engine/activities/billing"
+	"github.com/careflow/engine/workflows/internal/call"
 )
 
 // defaultBatchesPerRun bounds the batches of one run before continue-as-new keeps history
@@ -116,29 +117,24 @@ func sendBatch(ctx workflow.Context, batch []ReadySignal) {
 
 // allocate takes an interchange control number for a batch.
 func allocate(ctx workflow.Context, wfID string) (int64, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	res, err := call.Activity[billing.AllocateResult](ctx, workflow.ActivityOptions{
 		// One INSERT: ten seconds is generous even on a busy database.
 		StartToCloseTimeout: 10 * time.Second,
 		// Without a control number nothing can be sent; an hour of store trouble fails the
 		// batch visibly (every claim is told) instead of hiding it.
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy:            dbRetry(),
-	})
-	var res billing.AllocateResult
-	err := workflow.ExecuteActivity(actx, billing.AllocateControlNumberName, billing.AllocateInput{WorkflowID: wfID}).Get(actx, &res)
+	}, billing.AllocateControlNumberName, billing.AllocateInput{WorkflowID: wfID})
 	return res.ControlNumber, err
 }
 
 func callSubmitBatch(ctx workflow.Context, in billing.SubmitBatchInput) (billing.SubmitBatchResult, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return call.Activity[billing.SubmitBatchResult](ctx, workflow.ActivityOptions{
 		// As one claim's submission: answered by the envelope alone, but a batch is larger.
 		StartToCloseTimeout: 2 * time.Minute,
 		// Timely-filing limits are months: ride out a day-long clearinghouse outage; the
 		// PayloadID makes every retry the same batch.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            clearinghouseRetry(),
-	})
-	var res billing.SubmitBatchResult
-	err := workflow.ExecuteActivity(actx, billing.SubmitBatchName, in).Get(actx, &res)
-	return res, err
+	}, billing.SubmitBatchName, in)
 }

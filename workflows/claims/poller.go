@@ -8,6 +8,7 @@ import (
 
 	"github.com/careflow/engine/activities/billing"
 	"github.com/careflow/engine/clients/clearinghouse"
+	"github.com/careflow/engine/workflows/internal/call"
 )
 
 // PollerInput configures one poll.
@@ -41,7 +42,7 @@ func ResultsPoller(ctx workflow.Context, in PollerInput) (PollerResult, error) {
 		{clearinghouse.PayloadType277CARetrieval, "277CA"},
 		{clearinghouse.PayloadType835Retrieval, "835"},
 	} {
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		got, err := call.Activity[billing.RetrieveResult](ctx, workflow.ActivityOptions{
 			// Each file is one small exchange; a minute covers a slow clearinghouse.
 			StartToCloseTimeout: 5 * time.Minute,
 			HeartbeatTimeout:    time.Minute,
@@ -49,11 +50,10 @@ func ResultsPoller(ctx workflow.Context, in PollerInput) (PollerResult, error) {
 			// interval rather than pile up runs.
 			ScheduleToCloseTimeout: 10 * time.Minute,
 			RetryPolicy:            clearinghouseRetry(),
-		})
-		var got billing.RetrieveResult
-		if err := workflow.ExecuteActivity(actx, billing.RetrieveResultsName, billing.RetrieveInput{
+		}, billing.RetrieveResultsName, billing.RetrieveInput{
 			PayloadType: kind.retrieval, PayloadKey: runID + "/" + kind.name, Max: in.MaxFiles,
-		}).Get(actx, &got); err != nil {
+		})
+		if err != nil {
 			workflow.GetLogger(ctx).Warn("claims: results retrieval failed", "kind", kind.name)
 			continue
 		}
@@ -127,14 +127,13 @@ func Deliver(ctx workflow.Context, kind string, payload []byte) PollerResult {
 // lookupInterchange finds the claim workflow that sent a transaction set or, for a claim
 // sent alone, a group control number ("" if none).
 func lookupInterchange(ctx workflow.Context, group int64, set string) string {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	r, err := call.Activity[billing.LookupResult](ctx, workflow.ActivityOptions{
 		// One indexed read of the engine's own store.
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:            dbRetry(),
-	})
-	var r billing.LookupResult
-	if err := workflow.ExecuteActivity(actx, billing.LookupInterchangeName, billing.LookupInput{ControlNumber: group, SetControlNumber: set}).Get(actx, &r); err != nil {
+	}, billing.LookupInterchangeName, billing.LookupInput{ControlNumber: group, SetControlNumber: set})
+	if err != nil {
 		return ""
 	}
 	return r.WorkflowID
@@ -142,13 +141,12 @@ func lookupInterchange(ctx workflow.Context, group int64, set string) string {
 
 // keep stores an undeliverable file for manual matching.
 func keep(ctx workflow.Context, in billing.KeepInput) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	if _, err := call.Activity[struct{}](ctx, workflow.ActivityOptions{
 		// One INSERT with an encrypted attachment.
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy:            dbRetry(),
-	})
-	if err := workflow.ExecuteActivity(actx, billing.KeepUnmatchedName, in).Get(actx, nil); err != nil {
+	}, billing.KeepUnmatchedName, in); err != nil {
 		workflow.GetLogger(ctx).Error("claims: could not keep an undeliverable file", "kind", in.Kind)
 	}
 }

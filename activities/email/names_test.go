@@ -1,0 +1,13 @@
+package email_test
+
+import (
+	"testing"
+
+	"github.com/careflow/engine/activities/email"
+	"github.com/careflow/engine/internal/wftest"
+)
+
+// TestNamesAreRegistered checks every exported activity name resolves to a method a worker registers.
+func TestNamesAreRegistered(t *testing.T) {
+	wftest.RequireRegistered(t, &email.Activities{}, email.SendEmailName)
+}
