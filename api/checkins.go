@@ -11,28 +11,30 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // CheckInView is the body of every check-in response.
 type CheckInView struct {
-	checkin.State
+	checkins.State
 	Temporal TemporalRef `json:"temporal"`
 }
 
-func checkInView(st checkin.State, ref TemporalRef) any { return CheckInView{State: st, Temporal: ref} }
+func checkInView(st checkins.State, ref TemporalRef) any {
+	return CheckInView{State: st, Temporal: ref}
+}
 
 // checkInProcess is how the API reaches check-in workflows.
-var checkInProcess = &process[checkin.State]{
+var checkInProcess = &process[checkins.State]{
 	noun:        "check-in",
 	path:        "/v1/checkins",
 	notFound:    "no appointment or patient with this id",
-	validateID:  checkin.ValidateAppointmentID,
-	workflowID:  checkin.WorkflowID,
-	statusQuery: checkin.StatusQuery,
+	validateID:  checkins.ValidateAppointmentID,
+	workflowID:  checkins.WorkflowID,
+	statusQuery: checkins.StatusQuery,
 	view:        checkInView,
 	// A check-in that found no appointment stands for nothing the caller can address.
-	absent: func(st checkin.State) bool { return st.FailureCode == "not-found" },
+	absent: func(st checkins.State) bool { return st.FailureCode == "not-found" },
 }
 
 // checkInRoutes are the check-in process's routes.
@@ -43,9 +45,9 @@ func (s *server) checkInRoutes() []routeEntry {
 		{Route{http.MethodPost, "/v1/checkins", AuthBearer, write, "checkins.start"}, s.startCheckIn},
 		{Route{http.MethodGet, "/v1/checkins/{id}", AuthBearer, read, ""}, getHandler(s, p)},
 		{Route{http.MethodPost, "/v1/checkins/{id}/self-pay", AuthBearer, write, "checkins.self-pay"},
-			updateHandler[checkin.State, checkin.SelfPayUpdate](s, p, checkin.SelfPayUpdateName, nil)},
+			updateHandler[checkins.State, checkins.SelfPayUpdate](s, p, checkins.SelfPayUpdateName, nil)},
 		{Route{http.MethodPost, "/v1/checkins/{id}/override", AuthBearer, write, "checkins.override"},
-			updateHandler[checkin.State, checkin.OverrideUpdate](s, p, checkin.OverrideUpdateName, nil)},
+			updateHandler[checkins.State, checkins.OverrideUpdate](s, p, checkins.OverrideUpdateName, nil)},
 	}
 }
 
@@ -54,18 +56,18 @@ func (s *server) checkInRoutes() []routeEntry {
 // payer is slow, within the workflow's VerdictWait.
 func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEntry) {
 	p := checkInProcess
-	var in checkin.Input
+	var in checkins.Input
 	if !s.decodeValid(w, r, &in) {
 		return
 	}
 	d := s.d.CheckInDefaults
-	in.PayerWindowSeconds = boundSeconds(in.PayerWindowSeconds, orDefault(d.PayerWindow, checkin.DefaultPayerWindow))
-	in.AttentionTimeoutSeconds = boundSeconds(in.AttentionTimeoutSeconds, orDefault(d.AttentionTimeout, checkin.DefaultAttentionTimeout))
+	in.PayerWindowSeconds = boundSeconds(in.PayerWindowSeconds, orDefault(d.PayerWindow, checkins.DefaultPayerWindow))
+	in.AttentionTimeoutSeconds = boundSeconds(in.AttentionTimeoutSeconds, orDefault(d.AttentionTimeout, checkins.DefaultAttentionTimeout))
 	if in.ProviderNPI == "" {
 		in.ProviderNPI, in.ProviderName = d.ProviderNPI, d.ProviderName
 	}
-	in.WindowBeforeSeconds = int64(orDefault(d.WindowBefore, checkin.DefaultWindowBefore) / time.Second)
-	in.WindowAfterSeconds = int64(orDefault(d.WindowAfter, checkin.DefaultWindowAfter) / time.Second)
+	in.WindowBeforeSeconds = int64(orDefault(d.WindowBefore, checkins.DefaultWindowBefore) / time.Second)
+	in.WindowAfterSeconds = int64(orDefault(d.WindowAfter, checkins.DefaultWindowAfter) / time.Second)
 	wid := p.workflowID(in.AppointmentID)
 	a.rec.Process = wid
 	if in.Override != nil {
@@ -77,23 +79,23 @@ func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEn
 	defer cancel()
 	startOp := s.d.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:        wid,
-		TaskQueue: checkin.TaskQueue,
+		TaskQueue: checkins.TaskQueue,
 		// A running check-in is joined, so a repeated request gets the same verdict; a closed
 		// one is never started again for the same appointment, except a refused one (it
 		// fails with ErrTypeRefused): a request inside the window or with an override may
 		// start afresh, and the guards decide again.
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-	}, checkin.WorkflowName, in)
+	}, checkins.WorkflowName, in)
 	h, err := s.d.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: startOp,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName:   checkin.VerdictUpdateName,
-			Args:         []any{checkin.VerdictRequest{}},
+			UpdateName:   checkins.VerdictUpdateName,
+			Args:         []any{checkins.VerdictRequest{}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	var resp checkin.VerdictResponse
+	var resp checkins.VerdictResponse
 	if err == nil {
 		err = h.Get(ctx, &resp)
 	}
@@ -104,10 +106,10 @@ func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEn
 		// The check-in already ran to its end: answer with how it ended.
 		p.answer(s, w, r, wid, started.RunId, in.AppointmentID, http.StatusOK)
 		return
-	case errors.As(err, &appErr) && appErr.Type() == checkin.ErrTypeNotFound:
+	case errors.As(err, &appErr) && appErr.Type() == checkins.ErrTypeNotFound:
 		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: p.notFound})
 		return
-	case errors.As(err, &appErr) && appErr.Type() == checkin.ErrTypeRefused:
+	case errors.As(err, &appErr) && appErr.Type() == checkins.ErrTypeRefused:
 		s.refusalProblem(w, r, appErr)
 		return
 	case err != nil:
@@ -121,7 +123,7 @@ func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEn
 	}
 	st, qerr := p.query(r.Context(), s, wid, h.RunID(), queryTimeout)
 	if qerr != nil {
-		st = checkin.State{AppointmentID: in.AppointmentID, Status: checkin.StatusInProgress}
+		st = checkins.State{AppointmentID: in.AppointmentID, Status: checkins.StatusInProgress}
 	}
 	// The verdict the update returned is the one this request answers with.
 	st.Verdict = resp.Verdict
@@ -131,7 +133,7 @@ func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEn
 // refusalProblem answers a refused check-in with 422 naming the status or the window; the
 // refusal's detail is written by the guards from codes and durations, never from the chart.
 func (s *server) refusalProblem(w http.ResponseWriter, r *http.Request, appErr *temporal.ApplicationError) {
-	var ref checkin.Refusal
+	var ref checkins.Refusal
 	p := Problem{Status: http.StatusUnprocessableEntity, Title: "Check-in refused",
 		Detail: "the appointment cannot be checked in"}
 	if appErr.Details(&ref) == nil && ref.Detail != "" {

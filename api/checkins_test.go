@@ -15,7 +15,7 @@ import (
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // TestCheckInStartCreates: the first request starts the check-in with Update-with-Start and
@@ -23,27 +23,27 @@ import (
 func TestCheckInStartCreates(t *testing.T) {
 	h := newHarness(t)
 	var started client.StartWorkflowOptions
-	h.temporal.On("NewWithStartWorkflowOperation", mock.Anything, checkin.WorkflowName, mock.Anything).
+	h.temporal.On("NewWithStartWorkflowOperation", mock.Anything, checkins.WorkflowName, mock.Anything).
 		Run(func(args mock.Arguments) { started = args.Get(0).(client.StartWorkflowOptions) }).Return(nil).Once()
 	handle := mocks.NewWorkflowUpdateHandle(t)
 	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		*args.Get(1).(*checkin.VerdictResponse) = checkin.VerdictResponse{Verdict: checkin.Verdict{Verdict: checkin.VerdictEligible}, Requests: 1}
+		*args.Get(1).(*checkins.VerdictResponse) = checkins.VerdictResponse{Verdict: checkins.Verdict{Verdict: checkins.VerdictEligible}, Requests: 1}
 	}).Return(nil).Once()
 	handle.On("RunID").Return("run-1")
 	h.temporal.On("UpdateWithStartWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWithStartWorkflowOptions) bool {
-		return o.UpdateOptions.UpdateName == checkin.VerdictUpdateName
+		return o.UpdateOptions.UpdateName == checkins.VerdictUpdateName
 	})).Return(handle, nil).Once()
-	h.temporal.On("QueryWorkflow", mock.Anything, "checkin:appt-1", "run-1", checkin.StatusQuery).
-		Return(encoded(t, checkin.State{AppointmentID: "appt-1", Status: checkin.StatusInProgress}), nil).Once()
+	h.temporal.On("QueryWorkflow", mock.Anything, "checkin:appt-1", "run-1", checkins.StatusQuery).
+		Return(encoded(t, checkins.State{AppointmentID: "appt-1", Status: checkins.StatusInProgress}), nil).Once()
 
 	w := h.do(http.MethodPost, "/v1/checkins", `{"appointmentId":"appt-1"}`, adminSecret)
 
 	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 	assert.Equal(t, "/v1/checkins/appt-1", w.Header().Get("Location"))
 	assert.Equal(t, "checkin:appt-1", started.ID)
-	assert.Equal(t, checkin.TaskQueue, started.TaskQueue)
+	assert.Equal(t, checkins.TaskQueue, started.TaskQueue)
 	v := answer[api.CheckInView](t, w)
-	assert.Equal(t, checkin.VerdictEligible, v.Verdict.Verdict)
+	assert.Equal(t, checkins.VerdictEligible, v.Verdict.Verdict)
 	assert.Equal(t, "checkin:appt-1", v.Temporal.WorkflowID)
 	rec := h.store.last(t)
 	assert.Equal(t, audit.Record{ID: rec.ID, Actor: "admin", Action: "checkins.start", Process: "checkin:appt-1",
@@ -53,10 +53,10 @@ func TestCheckInStartCreates(t *testing.T) {
 // TestCheckInStartRefused: the guards' refusal is a 422 carrying their own detail.
 func TestCheckInStartRefused(t *testing.T) {
 	h := newHarness(t)
-	h.temporal.On("NewWithStartWorkflowOperation", mock.Anything, checkin.WorkflowName, mock.Anything).Return(nil).Once()
+	h.temporal.On("NewWithStartWorkflowOperation", mock.Anything, checkins.WorkflowName, mock.Anything).Return(nil).Once()
 	h.temporal.On("UpdateWithStartWorkflow", mock.Anything, mock.Anything).Return(nil,
-		temporal.NewApplicationErrorWithOptions("refused", checkin.ErrTypeRefused, temporal.ApplicationErrorOptions{
-			NonRetryable: true, Details: []any{checkin.Refusal{Detail: "the appointment is cancelled"}}})).Once()
+		temporal.NewApplicationErrorWithOptions("refused", checkins.ErrTypeRefused, temporal.ApplicationErrorOptions{
+			NonRetryable: true, Details: []any{checkins.Refusal{Detail: "the appointment is cancelled"}}})).Once()
 
 	w := h.do(http.MethodPost, "/v1/checkins", `{"appointmentId":"appt-1"}`, adminSecret)
 
@@ -75,21 +75,21 @@ func TestCheckInStartInvalid(t *testing.T) {
 
 func TestGetCheckIn(t *testing.T) {
 	h := newHarness(t)
-	h.expectGet("checkin:appt-1", "run-3", checkin.StatusQuery, checkin.State{AppointmentID: "appt-1", Status: checkin.StatusCompleted})
+	h.expectGet("checkin:appt-1", "run-3", checkins.StatusQuery, checkins.State{AppointmentID: "appt-1", Status: checkins.StatusCompleted})
 
 	w := h.do(http.MethodGet, "/v1/checkins/appt-1", "", adminSecret)
 
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	v := answer[api.CheckInView](t, w)
-	assert.Equal(t, checkin.StatusCompleted, v.Status)
+	assert.Equal(t, checkins.StatusCompleted, v.Status)
 	assert.Equal(t, "http://ui.test:8233/namespaces/default/workflows/checkin:appt-1/run-3", v.Temporal.UIURL)
 }
 
 // A check-in that found no appointment is answered as no check-in at all.
 func TestGetCheckInThatFoundNoAppointment(t *testing.T) {
 	h := newHarness(t)
-	h.expectGet("checkin:appt-9", "run-3", checkin.StatusQuery,
-		checkin.State{AppointmentID: "appt-9", Status: checkin.StatusFailed, FailureCode: "not-found"})
+	h.expectGet("checkin:appt-9", "run-3", checkins.StatusQuery,
+		checkins.State{AppointmentID: "appt-9", Status: checkins.StatusFailed, FailureCode: "not-found"})
 
 	w := h.do(http.MethodGet, "/v1/checkins/appt-9", "", adminSecret)
 
@@ -108,16 +108,16 @@ func TestCheckInRequiresItsScope(t *testing.T) {
 func TestCheckInSelfPayUpdate(t *testing.T) {
 	h := newHarness(t)
 	expectUpdate(h, func(o client.UpdateWorkflowOptions) bool {
-		return o.WorkflowID == "checkin:appt-1" && o.UpdateName == checkin.SelfPayUpdateName &&
+		return o.WorkflowID == "checkin:appt-1" && o.UpdateName == checkins.SelfPayUpdateName &&
 			o.UpdateID == "api:self-pay:key-7" && len(o.Args) == 1 &&
-			o.Args[0] == checkin.SelfPayUpdate{Amount: 2500, PaymentMethod: "pm_card_visa"}
-	}, checkin.State{AppointmentID: "appt-1", Status: checkin.StatusCompleted}, nil)
+			o.Args[0] == checkins.SelfPayUpdate{Amount: 2500, PaymentMethod: "pm_card_visa"}
+	}, checkins.State{AppointmentID: "appt-1", Status: checkins.StatusCompleted}, nil)
 
 	w := h.do(http.MethodPost, "/v1/checkins/appt-1/self-pay", `{"amount":2500,"paymentMethod":"pm_card_visa"}`,
 		adminSecret, "Idempotency-Key", "key-7")
 
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Equal(t, checkin.StatusCompleted, answer[api.CheckInView](t, w).Status)
+	assert.Equal(t, checkins.StatusCompleted, answer[api.CheckInView](t, w).Status)
 	rec := h.store.last(t)
 	assert.Equal(t, "checkins.self-pay", rec.Action)
 	assert.Equal(t, "checkin:appt-1", rec.Process)
@@ -135,7 +135,7 @@ func TestCheckInUpdateNeedsABody(t *testing.T) {
 func TestCheckInUpdateRejectedAndClosed(t *testing.T) {
 	h := newHarness(t)
 	h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).
-		Return(nil, temporal.NewApplicationError("no override needed", checkin.ErrTypeRejected)).Once()
+		Return(nil, temporal.NewApplicationError("no override needed", checkins.ErrTypeRejected)).Once()
 	w := h.do(http.MethodPost, "/v1/checkins/appt-1/override", `{"reason":"front desk"}`, adminSecret)
 	require.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
 	assert.Equal(t, "no override needed", problem(t, w).Detail)

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 	"github.com/careflow/engine/workflows/prescriptions"
@@ -28,7 +28,7 @@ func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err err
 	p := Problem{}
 	switch {
 	case errors.As(err, &appErr) && (appErr.Type() == payments.ErrTypeRejected || appErr.Type() == payments.ErrTypeVendorRejected ||
-		appErr.Type() == checkin.ErrTypeRejected || appErr.Type() == laborders.ErrTypeRejected ||
+		appErr.Type() == checkins.ErrTypeRejected || appErr.Type() == laborders.ErrTypeRejected ||
 		appErr.Type() == prescriptions.ErrTypeRejected):
 		p = Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
 	case errors.As(err, &appErr) && appErr.Type() == payments.ErrTypeVendorUnavailable:

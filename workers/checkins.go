@@ -7,7 +7,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // CheckInActivities are the activity structs the check-in task queue serves.
@@ -20,8 +20,8 @@ type CheckInActivities struct {
 // NewCheckInWorker builds the worker for the check-in task queue. The copay child workflow runs
 // on the payments task queue, served by the payments worker.
 func NewCheckInWorker(c client.Client, acts CheckInActivities, opts worker.Options) worker.Worker {
-	w := worker.New(c, checkin.TaskQueue, opts)
-	checkin.Register(w)
+	w := worker.New(c, checkins.TaskQueue, opts)
+	checkins.Register(w)
 	w.RegisterActivity(acts.EHR)
 	w.RegisterActivity(acts.Eligibility)
 	w.RegisterActivity(acts.SMS)

@@ -51,7 +51,7 @@ func NewActivities(reg prometheus.Registerer) *Activities {
 
 // AddImplementations names the vendor of every activity method of each struct pointer, as the
 // worker registers them: the vendor is the last element of the struct's package path
-// (activities/stripe -> stripe). Nil values are skipped.
+// (activities/card -> card). Nil values are skipped.
 func (a *Activities) AddImplementations(impls ...any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -11,7 +11,7 @@ func (s *Stack) instrument(impls ...any) {
 }
 
 // instrumentActivities adds the per-vendor activity metrics to the workers' options: every
-// activity struct the areas registered is named by its package (stripe, ehr, eligibility,
+// activity struct the areas registered is named by its package (card, ehr, eligibility,
 // lis, sms, records, pharmacy, billing).
 func (s *Stack) instrumentActivities() {
 	a := metrics.NewActivities(s.reg)

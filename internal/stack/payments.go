@@ -6,7 +6,7 @@ import (
 
 	"go.temporal.io/sdk/worker"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/workers"
 )
@@ -18,8 +18,8 @@ func (s *Stack) startPayments() error {
 	if s.StripeSim == nil {
 		s.logger.Info("stripe: vendor endpoint from STRIPE_BASE_URL", "url", cfg.Stripe.BaseURL)
 	}
-	acts := &stripeact.Activities{
-		Stripe:  stripeact.NewClient(cfg.Stripe.BaseURL, cfg.Stripe.SecretKey, &http.Client{Timeout: 25 * time.Second}),
+	acts := &card.Activities{
+		Stripe:  card.NewClient(cfg.Stripe.BaseURL, cfg.Stripe.SecretKey, &http.Client{Timeout: 25 * time.Second}),
 		Records: s.Store,
 		Now:     time.Now,
 	}

@@ -20,7 +20,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 )
 
 // stripe-mock accepts any key that looks like a test-mode secret key.
@@ -139,14 +139,14 @@ func (r *recorder) last(t *testing.T) exchange {
 func TestStripeMockContract(t *testing.T) {
 	base := startStripeMock(t)
 	rec := &recorder{}
-	client := stripeact.NewClient(base, mockKey, &http.Client{Timeout: 10 * time.Second, Transport: rec})
-	acts := &stripeact.Activities{Stripe: client}
+	client := card.NewClient(base, mockKey, &http.Client{Timeout: 10 * time.Second, Transport: rec})
+	acts := &card.Activities{Stripe: client}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(acts)
 
 	t.Run("authorize", func(t *testing.T) {
-		for _, in := range []stripeact.AuthorizeInput{
+		for _, in := range []card.AuthorizeInput{
 			{IdempotencyKey: "payment:c-1/authorize", PaymentID: "c-1", WorkflowID: "payment:c-1", Amount: 5000,
 				Currency: "usd", CustomerRef: "cus_contract", PaymentMethod: "pm_card_visa", Description: "copay"},
 			// Without a Stripe customer or description the request takes the other branches.
@@ -160,8 +160,8 @@ func TestStripeMockContract(t *testing.T) {
 			if err != nil {
 				var ae *temporal.ApplicationError
 				require.True(t, errors.As(err, &ae), "unexpected error: %v", err)
-				require.Equal(t, stripeact.ErrTypeCardDeclined, ae.Type(), "unexpected error: %v", err)
-				var info stripeact.DeclineInfo
+				require.Equal(t, card.ErrTypeCardDeclined, ae.Type(), "unexpected error: %v", err)
+				var info card.DeclineInfo
 				require.NoError(t, ae.Details(&info))
 				assert.Equal(t, "unexpected_status_requires_payment_method", info.Code)
 				assert.Equal(t, 200, info.HTTPStatus)
@@ -170,31 +170,31 @@ func TestStripeMockContract(t *testing.T) {
 	})
 
 	t.Run("capture", func(t *testing.T) {
-		v, err := env.ExecuteActivity(acts.CapturePayment, stripeact.CaptureInput{
+		v, err := env.ExecuteActivity(acts.CapturePayment, card.CaptureInput{
 			IdempotencyKey: "payment:c-1/capture", WorkflowID: "payment:c-1", PaymentIntentID: "pi_contract", Amount: 4000})
 		require.NoError(t, err)
-		var res stripeact.CaptureResult
+		var res card.CaptureResult
 		require.NoError(t, v.Get(&res))
 		assert.NotEmpty(t, res.Status)
 		assert.Equal(t, exchange{"POST", "/v1/payment_intents/pi_contract/capture", 200}, rec.last(t))
 	})
 
 	t.Run("cancel", func(t *testing.T) {
-		v, err := env.ExecuteActivity(acts.CancelPayment, stripeact.CancelInput{
+		v, err := env.ExecuteActivity(acts.CancelPayment, card.CancelInput{
 			IdempotencyKey: "payment:c-2/cancel", WorkflowID: "payment:c-2", PaymentIntentID: "pi_contract", Reason: "abandoned"})
 		require.NoError(t, err)
-		var res stripeact.CancelResult
+		var res card.CancelResult
 		require.NoError(t, v.Get(&res))
 		assert.NotEmpty(t, res.Status)
 		assert.Equal(t, exchange{"POST", "/v1/payment_intents/pi_contract/cancel", 200}, rec.last(t))
 	})
 
 	t.Run("refund", func(t *testing.T) {
-		v, err := env.ExecuteActivity(acts.RefundPayment, stripeact.RefundInput{
+		v, err := env.ExecuteActivity(acts.RefundPayment, card.RefundInput{
 			IdempotencyKey: "payment:c-1/refund-1", WorkflowID: "payment:c-1", PaymentID: "c-1",
 			PaymentIntentID: "pi_contract", Amount: 1000, Reason: "requested_by_customer"})
 		require.NoError(t, err)
-		var res stripeact.RefundResult
+		var res card.RefundResult
 		require.NoError(t, v.Get(&res))
 		assert.True(t, strings.HasPrefix(res.RefundID, "re_"), "refund id %q", res.RefundID)
 		assert.Equal(t, int64(1000), res.Amount)
@@ -222,7 +222,7 @@ func TestStripeMockContract(t *testing.T) {
 	})
 
 	t.Run("release orphaned authorizations", func(t *testing.T) {
-		_, err := env.ExecuteActivity(acts.ReleaseAuthorizations, stripeact.ReleaseInput{
+		_, err := env.ExecuteActivity(acts.ReleaseAuthorizations, card.ReleaseInput{
 			IdempotencyKey: "payment:c-1/release/1", WorkflowID: "payment:c-1"})
 		require.NoError(t, err)
 	})
@@ -239,12 +239,12 @@ func TestStripeMockContract(t *testing.T) {
 	})
 
 	t.Run("invalid enum through the activity is a non-retryable invalid request", func(t *testing.T) {
-		_, err := env.ExecuteActivity(acts.CancelPayment, stripeact.CancelInput{
+		_, err := env.ExecuteActivity(acts.CancelPayment, card.CancelInput{
 			IdempotencyKey: "payment:c-3/cancel", WorkflowID: "payment:c-3", PaymentIntentID: "pi_contract", Reason: "not_a_reason"})
 		var ae *temporal.ApplicationError
 		require.True(t, errors.As(err, &ae), "want an application error, got %v", err)
 		assert.True(t, ae.NonRetryable())
-		assert.Equal(t, stripeact.ErrTypeInvalidRequest, ae.Type())
+		assert.Equal(t, card.ErrTypeInvalidRequest, ae.Type())
 		assert.Equal(t, exchange{"POST", "/v1/payment_intents/pi_contract/cancel", 400}, rec.last(t))
 	})
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // TestCheckInTextsTheCurrentMobileOnly: a lived-in chart lists an ended mobile first, a home
@@ -22,15 +22,15 @@ func TestCheckInTextsTheCurrentMobileOnly(t *testing.T) {
 	code, v := e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptLivedInContacts, false))
 	require.Equal(t, http.StatusCreated, code, v)
 	v = e.waitCheckIn(ehrsim.ApptLivedInContacts, func(v api.CheckInView) bool { return v.Closed == true })
-	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, checkins.StatusCompleted, v.checkIn().Status, v)
 	require.Equal(t, true, v.checkIn().SMSSent, v)
 
 	code, v = e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptNoMobile, false))
 	require.Equal(t, http.StatusCreated, code, v)
 	v = e.waitCheckIn(ehrsim.ApptNoMobile, func(v api.CheckInView) bool { return v.Closed == true })
-	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, checkins.StatusCompleted, v.checkIn().Status, v)
 	require.Equal(t, false, v.checkIn().SMSSent, v)
-	require.Equal(t, checkin.NotNotifiedNoMobile, v.checkIn().NotNotified, v)
+	require.Equal(t, checkins.NotNotifiedNoMobile, v.checkIn().NotNotified, v)
 
 	msgs := e.st.TwilioSim.Sim.Messages()
 	require.Len(t, msgs, 1, "one text: the chart without a mobile gets none, its home phone is never texted")

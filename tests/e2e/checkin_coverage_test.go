@@ -17,7 +17,7 @@ import (
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/sim/chsim"
 	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // TestCheckInAsksAboutTheRightCoverage: last year's plan listed first is passed over; a child
@@ -30,7 +30,7 @@ func TestCheckInAsksAboutTheRightCoverage(t *testing.T) {
 	code, v := e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptTwoCoverages, false))
 	require.Equal(t, http.StatusCreated, code, v)
 	vd := v.checkIn().Verdict
-	require.Equal(t, checkin.VerdictEligible, vd.Verdict, v)
+	require.Equal(t, checkins.VerdictEligible, vd.Verdict, v)
 	used := vd.Coverage
 	require.NotNil(t, used, v)
 	require.Equal(t, "cov-4003b", used.CoverageID)
@@ -41,7 +41,7 @@ func TestCheckInAsksAboutTheRightCoverage(t *testing.T) {
 	code, v = e.call("POST", "/v1/checkins", checkInBody(ehrsim.ApptDependent, true))
 	require.Equal(t, http.StatusCreated, code, v)
 	vd = v.checkIn().Verdict
-	require.Equal(t, checkin.VerdictEligible, vd.Verdict, v)
+	require.Equal(t, checkins.VerdictEligible, vd.Verdict, v)
 	require.NotNil(t, vd.CopayAmount, v)
 	require.EqualValues(t, 1500, *vd.CopayAmount, "the dependent's copay, from loop 2110D")
 	require.NotNil(t, vd.Coverage, v)
@@ -74,9 +74,9 @@ func TestCheckInAsksAboutTheRightCoverage(t *testing.T) {
 	v = e.waitCheckIn(ehrsim.ApptSecondary, func(v api.CheckInView) bool { return v.Closed == true })
 	sec := v.checkIn().Secondary
 	require.NotNil(t, sec, v)
-	require.Equal(t, checkin.SecondaryDone, sec.Status)
+	require.Equal(t, checkins.SecondaryDone, sec.Status)
 	sv := sec.Verdict
-	require.Equal(t, checkin.VerdictEligible, sv.Verdict, v)
+	require.Equal(t, checkins.VerdictEligible, sv.Verdict, v)
 	require.Equal(t, chsim.SecondaryPlanName, sv.PlanName)
 	require.NotNil(t, sv.Coverage, v)
 	require.Equal(t, ehrsim.SecondaryPayerID, sv.Coverage.PayerID)
@@ -87,7 +87,7 @@ func TestCheckInAsksAboutTheRightCoverage(t *testing.T) {
 	code, v = e.call("POST", "/v1/checkins", checkInBody("appt-ended", false))
 	require.Equal(t, http.StatusCreated, code, v)
 	vd = v.checkIn().Verdict
-	require.Equal(t, checkin.VerdictNeedsAttention, vd.Verdict)
+	require.Equal(t, checkins.VerdictNeedsAttention, vd.Verdict)
 	reasons := strings.Join(vd.Reasons, "; ")
 	require.Contains(t, reasons, "no usable coverage")
 	require.NotContains(t, reasons, "75")

@@ -12,7 +12,7 @@ import (
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // plantAppointment seeds a copy of appt-1001 (patient pat-1001, coverage ACTIVE001) under id
@@ -93,13 +93,13 @@ func TestCheckInRefusesWhatCannotBeCheckedIn(t *testing.T) {
 	for _, id := range []string{"appt-win-earliest", "appt-win-latest"} {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(id, false))
 		require.Equal(t, http.StatusCreated, code, "%s: %s", id, v)
-		require.Equal(t, checkin.VerdictEligible, v.checkIn().Verdict.Verdict, id)
+		require.Equal(t, checkins.VerdictEligible, v.checkIn().Verdict.Verdict, id)
 	}
 	// And the out-of-window appointment, overridden, is checked in, the override on record.
 	code, v = e.call("POST", "/v1/checkins", withOverride(ehrsim.ApptNextMonth))
 	require.Equal(t, http.StatusCreated, code, v)
 	v = e.waitCheckIn(ehrsim.ApptNextMonth, func(v api.CheckInView) bool { return v.Closed == true })
-	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, checkins.StatusCompleted, v.checkIn().Status, v)
 	require.Equal(t, "front-desk-1", v.checkIn().WindowOverride.By)
 	appt, _ := e.st.EHRSim.Sim.Resource("Appointment", ehrsim.ApptNextMonth)
 	require.Equal(t, "arrived", appt["status"])
@@ -108,7 +108,7 @@ func TestCheckInRefusesWhatCannotBeCheckedIn(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, recs, 3)
 	for _, r := range recs {
-		require.Equal(t, checkin.WorkflowID(r.Process[len("checkin:"):]), r.Process)
+		require.Equal(t, checkins.WorkflowID(r.Process[len("checkin:"):]), r.Process)
 	}
 }
 
@@ -119,7 +119,7 @@ func TestCheckInCancelledBetweenVerdictAndArrival(t *testing.T) {
 	e := startEngine(t, nil)
 	code, v := e.call("POST", "/v1/checkins", checkInBody("appt-1003", true))
 	require.Equal(t, http.StatusCreated, code, v)
-	require.Equal(t, checkin.VerdictNeedsAttention, v.checkIn().Verdict.Verdict, v)
+	require.Equal(t, checkins.VerdictNeedsAttention, v.checkIn().Verdict.Verdict, v)
 
 	appt, ok := e.st.EHRSim.Sim.Resource("Appointment", "appt-1003")
 	require.True(t, ok)
@@ -131,7 +131,7 @@ func TestCheckInCancelledBetweenVerdictAndArrival(t *testing.T) {
 
 	e.mustCall("POST", "/v1/checkins/appt-1003/self-pay", map[string]any{"amount": 9000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
 	v = e.waitCheckIn("appt-1003", func(v api.CheckInView) bool { return v.Closed == true })
-	require.Equal(t, checkin.StatusRefused, v.checkIn().Status, v)
+	require.Equal(t, checkins.StatusRefused, v.checkIn().Status, v)
 	require.Equal(t, "appointment-changed", v.checkIn().FailureCode)
 	require.Equal(t, false, v.checkIn().Arrived)
 	require.Nil(t, v.checkIn().Copay, "the copay is never authorized")

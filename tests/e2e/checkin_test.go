@@ -12,7 +12,7 @@ import (
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -38,7 +38,7 @@ func TestCheckInEligibleCollectsCopayAndTexts(t *testing.T) {
 	require.Equal(t, http.StatusCreated, code, v)
 	require.Equal(t, "/v1/checkins/appt-1001", v.Location)
 	vd := v.checkIn().Verdict
-	require.Equal(t, checkin.VerdictEligible, vd.Verdict, v)
+	require.Equal(t, checkins.VerdictEligible, vd.Verdict, v)
 	require.NotNil(t, vd.CopayAmount, v)
 	require.EqualValues(t, 2500, *vd.CopayAmount)
 	t.Logf("check-in verdict answered in %v", elapsed) // speed is measured by the load generator
@@ -46,10 +46,10 @@ func TestCheckInEligibleCollectsCopayAndTexts(t *testing.T) {
 	// Repeating the check-in joins the same process and returns the same verdict.
 	code, v = e.call("POST", "/v1/checkins", checkInBody("appt-1001", true))
 	require.Equal(t, http.StatusOK, code, v)
-	require.Equal(t, checkin.VerdictEligible, v.checkIn().Verdict.Verdict)
+	require.Equal(t, checkins.VerdictEligible, v.checkIn().Verdict.Verdict)
 
 	v = e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
-	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+	require.Equal(t, checkins.StatusCompleted, v.checkIn().Status, v)
 	require.Equal(t, true, v.checkIn().Arrived)
 	require.NotEmpty(t, v.checkIn().EncounterID)
 	require.Equal(t, true, v.checkIn().SMSSent)
@@ -60,7 +60,7 @@ func TestCheckInEligibleCollectsCopayAndTexts(t *testing.T) {
 	require.Len(t, e.st.EHRSim.Sim.Resources("Encounter"), 1)
 
 	// The copay is a payments process of its own, captured automatically, charged once.
-	pay := e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
+	pay := e.waitFor(checkins.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
 	require.EqualValues(t, 2500, pay.payment().CapturedAmount)
 	require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Creates)
 
@@ -80,10 +80,10 @@ func TestCheckInVerdicts(t *testing.T) {
 	cases := []struct {
 		appt, verdict, reason string
 	}{
-		{"appt-1002", checkin.VerdictInactive, "not active"},
-		{"appt-1003", checkin.VerdictNeedsAttention, "75"},
-		{"appt-1006", checkin.VerdictNeedsAttention, "could not be read"},
-		{"appt-2001", checkin.VerdictNeedsAttention, "no coverage on file"},
+		{"appt-1002", checkins.VerdictInactive, "not active"},
+		{"appt-1003", checkins.VerdictNeedsAttention, "75"},
+		{"appt-1006", checkins.VerdictNeedsAttention, "could not be read"},
+		{"appt-2001", checkins.VerdictNeedsAttention, "no coverage on file"},
 	}
 	for _, tc := range cases {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(tc.appt, true))
@@ -96,8 +96,8 @@ func TestCheckInVerdicts(t *testing.T) {
 	for _, appt := range []string{"appt-1004", "appt-1005"} {
 		code, v := e.call("POST", "/v1/checkins", checkInBody(appt, true))
 		require.Equal(t, http.StatusCreated, code, v)
-		require.Equal(t, checkin.VerdictPending, v.checkIn().Verdict.Verdict, "%s: %s", appt, v)
-		v = e.waitCheckIn(appt, func(v api.CheckInView) bool { return v.Verdict.Verdict == checkin.VerdictNeedsAttention })
+		require.Equal(t, checkins.VerdictPending, v.checkIn().Verdict.Verdict, "%s: %s", appt, v)
+		v = e.waitCheckIn(appt, func(v api.CheckInView) bool { return v.Verdict.Verdict == checkins.VerdictNeedsAttention })
 		require.Contains(t, strings.Join(v.checkIn().Verdict.Reasons, "; "), "did not answer", appt)
 	}
 	// Needs attention: no copay charged until the front desk decides; self-pay completes it.
@@ -107,9 +107,9 @@ func TestCheckInVerdicts(t *testing.T) {
 	code, v = e.call("POST", "/v1/checkins/appt-2001/self-pay", map[string]any{"amount": 9000, "paymentMethod": "pm_card_visa"})
 	require.Equal(t, http.StatusOK, code, v)
 	v = e.waitCheckIn("appt-2001", func(v api.CheckInView) bool { return v.Closed == true })
-	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status)
+	require.Equal(t, checkins.StatusCompleted, v.checkIn().Status)
 	require.Equal(t, "self-pay", v.checkIn().Resolution)
-	e.waitFor(checkin.CopayPaymentID("appt-2001"), func(v api.PaymentView) bool { return v.CapturedAmount == 9000 })
+	e.waitFor(checkins.CopayPaymentID("appt-2001"), func(v api.PaymentView) bool { return v.CapturedAmount == 9000 })
 	code, v = e.call("POST", "/v1/checkins/appt-1003/override", map[string]any{"reason": "verified by phone"})
 	require.Equal(t, http.StatusOK, code, v)
 	e.waitCheckIn("appt-1003", func(v api.CheckInView) bool { return v.Closed == true && v.Arrived == true })
@@ -140,8 +140,8 @@ func TestCheckInWorkerKilledChargesCopayOnce(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	require.NoError(t, e.st.StartWorker())
 	v = e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
-	require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
-	e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
+	require.Equal(t, checkins.StatusCompleted, v.checkIn().Status, v)
+	e.waitFor(checkins.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
 	time.Sleep(500 * time.Millisecond)
 	require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Creates, "one copay authorization")
 	require.Equal(t, 1, e.st.StripeSim.Sim.Stats().Captures, "one copay capture")

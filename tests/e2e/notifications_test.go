@@ -16,7 +16,7 @@ import (
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/twiliosim"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/notifications"
 )
 
@@ -61,7 +61,7 @@ func TestNotificationStopStartAndEmailFallback(t *testing.T) {
 	require.Equal(t, http.StatusCreated, code, v)
 	v = e.waitCheckIn(ehrsim.ApptLivedInContacts, func(v api.CheckInView) bool { return v.Closed })
 	ci := v.checkIn()
-	require.Equal(t, checkin.StatusCompleted, ci.Status, "an opted-out number does not block the check-in: %s", v)
+	require.Equal(t, checkins.StatusCompleted, ci.Status, "an opted-out number does not block the check-in: %s", v)
 	require.False(t, ci.SMSSent, v)
 	require.Empty(t, e.st.TwilioSim.Sim.Messages(), "nothing was sent to the number that said STOP")
 

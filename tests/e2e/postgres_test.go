@@ -20,7 +20,7 @@ import (
 	"github.com/careflow/engine/internal/pgtemporal"
 	"github.com/careflow/engine/internal/stack"
 	"github.com/careflow/engine/internal/testenv"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -95,11 +95,11 @@ func TestOnPostgresTemporal(t *testing.T) {
 		defer func() { e.t = top }()
 		code, v := e.call("POST", "/v1/checkins", checkInBody("appt-1001", true))
 		require.Equal(t, http.StatusCreated, code, v)
-		require.Equal(t, checkin.VerdictEligible, v.checkIn().Verdict.Verdict, v)
+		require.Equal(t, checkins.VerdictEligible, v.checkIn().Verdict.Verdict, v)
 		v = e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed })
-		require.Equal(t, checkin.StatusCompleted, v.checkIn().Status, v)
+		require.Equal(t, checkins.StatusCompleted, v.checkIn().Status, v)
 		require.True(t, v.checkIn().Arrived)
-		pay := e.waitFor(checkin.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
+		pay := e.waitFor(checkins.CopayPaymentID("appt-1001"), func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
 		require.EqualValues(t, 2500, pay.payment().CapturedAmount)
 	})
 

@@ -18,7 +18,7 @@ import (
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/tests/replay"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -177,7 +177,7 @@ func TestRecordCheckInHistories(t *testing.T) {
 			e.mustCall("POST", "/v1/checkins/appt-2001/self-pay", map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
 		}
 		e.waitCheckIn(sc.appt, func(v api.CheckInView) bool { return v.Closed == true })
-		e.exportWorkflow(checkin.WorkflowID(sc.appt), sc.file)
+		e.exportWorkflow(checkins.WorkflowID(sc.appt), sc.file)
 	}
 }
 
@@ -195,11 +195,11 @@ func TestRecordCheckInGuardHistories(t *testing.T) {
 	})
 	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1001", true), http.StatusCreated)
 	e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
-	e.exportWorkflow(checkin.WorkflowID("appt-1001"), "checkin-eligible-copay-guarded.json")
+	e.exportWorkflow(checkins.WorkflowID("appt-1001"), "checkin-eligible-copay-guarded.json")
 
 	e.mustCall("POST", "/v1/checkins", checkInBody(ehrsim.ApptCancelled, true), http.StatusUnprocessableEntity)
 	e.waitCheckIn(ehrsim.ApptCancelled, func(v api.CheckInView) bool { return v.Closed == true })
-	e.exportWorkflow(checkin.WorkflowID(ehrsim.ApptCancelled), "checkin-refused-cancelled.json")
+	e.exportWorkflow(checkins.WorkflowID(ehrsim.ApptCancelled), "checkin-refused-cancelled.json")
 
 	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1003", true), http.StatusCreated)
 	appt, _ := e.st.EHRSim.Sim.Resource("Appointment", "appt-1003")
@@ -208,7 +208,7 @@ func TestRecordCheckInGuardHistories(t *testing.T) {
 	require.NoError(t, e.st.EHRSim.Sim.Seed(appt))
 	e.mustCall("POST", "/v1/checkins/appt-1003/self-pay", map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
 	e.waitCheckIn("appt-1003", func(v api.CheckInView) bool { return v.Closed == true })
-	e.exportWorkflow(checkin.WorkflowID("appt-1003"), "checkin-cancelled-at-arrival.json")
+	e.exportWorkflow(checkins.WorkflowID("appt-1003"), "checkin-cancelled-at-arrival.json")
 }
 
 // TestRecordCheckInCoverageHistories records the check-in histories of the coverage selection
@@ -228,7 +228,7 @@ func TestRecordCheckInCoverageHistories(t *testing.T) {
 		ehrsim.ApptSecondary: "checkin-secondary-coverage.json", "appt-ended": "checkin-no-usable-coverage.json"} {
 		e.mustCall("POST", "/v1/checkins", checkInBody(appt, true), http.StatusCreated)
 		e.waitCheckIn(appt, func(v api.CheckInView) bool { return v.Closed == true })
-		e.exportWorkflow(checkin.WorkflowID(appt), file)
+		e.exportWorkflow(checkins.WorkflowID(appt), file)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/careflow/engine/internal/payloadcodec"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/claims"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
@@ -24,7 +24,7 @@ func TestReplayPaymentHistories(t *testing.T) {
 
 // TestReplayCheckInHistories replays every committed check-in history.
 func TestReplayCheckInHistories(t *testing.T) {
-	replayAll(t, "checkin-*.json", func(r worker.WorkflowRegistry) { checkin.Register(r) })
+	replayAll(t, "checkin-*.json", func(r worker.WorkflowRegistry) { checkins.Register(r) })
 }
 
 // TestReplayLabOrderHistories replays every committed lab-order history.

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/workflows/internal/call"
 )
 
@@ -52,21 +52,21 @@ const (
 // non-retryable; listing their types here keeps that true if an activity forgets.
 func stripeRetryPolicy() *temporal.RetryPolicy {
 	return call.Doubling(time.Second, 30*time.Second,
-		stripeact.ErrTypeCardDeclined, stripeact.ErrTypeInvalidRequest, stripeact.ErrTypeAuthentication)
+		card.ErrTypeCardDeclined, card.ErrTypeInvalidRequest, card.ErrTypeAuthentication)
 }
 
 // Every money-moving call runs on a disconnected context: once Stripe may have acted, the
 // workflow waits for the answer even if it is canceled, so State records what Stripe did.
 
-func (w *impl) callAuthorize(ctx workflow.Context) (stripeact.AuthorizeResult, error) {
+func (w *impl) callAuthorize(ctx workflow.Context) (card.AuthorizeResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	return call.Activity[stripeact.AuthorizeResult](dctx, workflow.ActivityOptions{
+	return call.Activity[card.AuthorizeResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// A customer is waiting at the desk: after ten minutes of Stripe trouble the payment
 		// is failed and the front desk takes payment another way.
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy:            stripeRetryPolicy(),
-	}, stripeact.AuthorizePaymentName, stripeact.AuthorizeInput{
+	}, card.AuthorizePaymentName, card.AuthorizeInput{
 		IdempotencyKey: w.key("/authorize", w.wfID+"/authorize"),
 		PaymentID:      w.in.PaymentID,
 		WorkflowID:     w.wfID,
@@ -78,15 +78,15 @@ func (w *impl) callAuthorize(ctx workflow.Context) (stripeact.AuthorizeResult, e
 	})
 }
 
-func (w *impl) callCapture(ctx workflow.Context, amount int64) (stripeact.CaptureResult, error) {
+func (w *impl) callCapture(ctx workflow.Context, amount int64) (card.CaptureResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	return call.Activity[stripeact.CaptureResult](dctx, workflow.ActivityOptions{
+	return call.Activity[card.CaptureResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// The money is already held on the card: keep trying for a day rather than give up
 		// on a capture the clinic has decided to make.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	}, stripeact.CapturePaymentName, stripeact.CaptureInput{
+	}, card.CapturePaymentName, card.CaptureInput{
 		IdempotencyKey:  w.key("/capture", w.wfID+"/capture"),
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
@@ -96,12 +96,12 @@ func (w *impl) callCapture(ctx workflow.Context, amount int64) (stripeact.Captur
 
 func (w *impl) callCancel(ctx workflow.Context, key, reason string) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	_, err := call.Activity[stripeact.CancelResult](dctx, workflow.ActivityOptions{
+	_, err := call.Activity[card.CancelResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// A hold blocks the customer's funds: keep trying for a day to release it.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	}, stripeact.CancelPaymentName, stripeact.CancelInput{
+	}, card.CancelPaymentName, card.CancelInput{
 		IdempotencyKey:  key,
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
@@ -110,15 +110,15 @@ func (w *impl) callCancel(ctx workflow.Context, key, reason string) error {
 	return err
 }
 
-func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason string) (stripeact.RefundResult, error) {
+func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason string) (card.RefundResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	return call.Activity[stripeact.RefundResult](dctx, workflow.ActivityOptions{
+	return call.Activity[card.RefundResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// The customer is owed this money: keep trying for a day; the idempotency key makes
 		// every retry the same refund.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	}, stripeact.RefundPaymentName, stripeact.RefundInput{
+	}, card.RefundPaymentName, card.RefundInput{
 		IdempotencyKey:  key,
 		WorkflowID:      w.wfID,
 		PaymentIntentID: w.state.PaymentIntentID,
@@ -131,13 +131,13 @@ func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason
 // never got a definite answer. A failure is only logged: Stripe releases a hold by itself.
 func (w *impl) releaseOrphans(ctx workflow.Context) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	res, err := call.Activity[stripeact.ReleaseResult](dctx, workflow.ActivityOptions{
+	res, err := call.Activity[card.ReleaseResult](dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// Stripe's search index lags by up to a minute and Stripe may be the reason the
 		// authorization failed: keep looking for a day.
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            stripeRetryPolicy(),
-	}, stripeact.ReleaseAuthorizationsName, stripeact.ReleaseInput{
+	}, card.ReleaseAuthorizationsName, card.ReleaseInput{
 		IdempotencyKey: w.key("/release", w.wfID+"/release"),
 		WorkflowID:     w.wfID,
 	})
@@ -163,8 +163,8 @@ func classify(err error) failure {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		switch t := appErr.Type(); t {
-		case stripeact.ErrTypeCardDeclined, stripeact.ErrTypeInvalidRequest, stripeact.ErrTypeAuthentication:
-			var info stripeact.DeclineInfo
+		case card.ErrTypeCardDeclined, card.ErrTypeInvalidRequest, card.ErrTypeAuthentication:
+			var info card.DeclineInfo
 			if appErr.HasDetails() {
 				// Without readable details the error type stands in for the code.
 				_ = appErr.Details(&info)

@@ -9,7 +9,7 @@
 //   - API: api/payments.go (/v1/payments: routes, start, update checks; get and updates through
 //     api/process.go), api/webhook_stripe.go (/webhooks/stripe, signature-checked, deduplicated
 //     by event id); the contract: docs/api.md.
-//   - Activities: activities/stripe (stripe-go against STRIPE_BASE_URL, reconciliation after a
+//   - Activities: activities/card (stripe-go against STRIPE_BASE_URL, reconciliation after a
 //     stored 500 by reading Stripe's state); worker: workers/payments.go, wired in
 //     internal/stack/payments.go.
 //   - Configuration: STRIPE_BASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,

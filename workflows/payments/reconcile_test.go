@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -46,13 +46,13 @@ func TestSlowCaptureAnswersCapturingAndFinishesInBackground(t *testing.T) {
 func TestRepeatedCaptureGetsNextKey(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
-	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
+	env.OnActivity(card.CapturePaymentName, mock.Anything, card.CaptureInput{
 		IdempotencyKey: wfID + "/capture/1", WorkflowID: wfID, PaymentIntentID: intentID,
-	}).Return(stripeact.CaptureResult{}, temporal.NewNonRetryableApplicationError(
-		"stripe rejected the request: processing_error", stripeact.ErrTypeInvalidRequest, nil)).Once()
-	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
+	}).Return(card.CaptureResult{}, temporal.NewNonRetryableApplicationError(
+		"stripe rejected the request: processing_error", card.ErrTypeInvalidRequest, nil)).Once()
+	env.OnActivity(card.CapturePaymentName, mock.Anything, card.CaptureInput{
 		IdempotencyKey: wfID + "/capture/2", WorkflowID: wfID, PaymentIntentID: intentID,
-	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: 10000}, nil).Once()
+	}).Return(card.CaptureResult{Status: "succeeded", AmountReceived: 10000}, nil).Once()
 	in := input()
 	in.RefundWindowSeconds = 3600
 
@@ -72,11 +72,11 @@ func TestRepeatedCaptureGetsNextKey(t *testing.T) {
 // have placed after all is looked up by metadata and released.
 func TestAuthorizationWithoutAnswerReleasesOrphans(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
-		Return(stripeact.AuthorizeResult{}, errors.New("stripe authorize: http 500")).Maybe()
-	env.OnActivity(stripeact.ReleaseAuthorizationsName, mock.Anything, stripeact.ReleaseInput{
+	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
+		Return(card.AuthorizeResult{}, errors.New("stripe authorize: http 500")).Maybe()
+	env.OnActivity(card.ReleaseAuthorizationsName, mock.Anything, card.ReleaseInput{
 		IdempotencyKey: wfID + "/release/1", WorkflowID: wfID,
-	}).Return(stripeact.ReleaseResult{Canceled: []string{"pi_orphan"}}, nil).Once()
+	}).Return(card.ReleaseResult{Canceled: []string{"pi_orphan"}}, nil).Once()
 
 	env.ExecuteWorkflow(payments.WorkflowName, input())
 
@@ -89,15 +89,15 @@ func TestAuthorizationWithoutAnswerReleasesOrphans(t *testing.T) {
 // A declined card leaves no hold: nothing is looked up.
 func TestDeclineReleasesNothing(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
-		Return(stripeact.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
-			"card declined: insufficient_funds", stripeact.ErrTypeCardDeclined, nil,
-			stripeact.DeclineInfo{DeclineCode: "insufficient_funds"})).Once()
+	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
+		Return(card.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
+			"card declined: insufficient_funds", card.ErrTypeCardDeclined, nil,
+			card.DeclineInfo{DeclineCode: "insufficient_funds"})).Once()
 
 	env.ExecuteWorkflow(payments.WorkflowName, input())
 
 	require.Equal(t, payments.StatusDeclined, result(t, env).Status)
-	env.AssertActivityNumberOfCalls(t, stripeact.ReleaseAuthorizationsName, 0)
+	env.AssertActivityNumberOfCalls(t, card.ReleaseAuthorizationsName, 0)
 }
 
 // The configuration's bound on PAYMENT_AUTHORIZATION_TTL is the contract's.
@@ -113,12 +113,12 @@ func TestAuthorizationTTLBoundsAgree(t *testing.T) {
 func TestOldExecutionFinishesOnOldPath(t *testing.T) {
 	env := newEnv(t)
 	env.OnGetVersion(payments.ReconcileChangeID, workflow.DefaultVersion, payments.ReconcileVersion).Return(workflow.DefaultVersion)
-	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.MatchedBy(func(in stripeact.AuthorizeInput) bool {
+	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.MatchedBy(func(in card.AuthorizeInput) bool {
 		return in.IdempotencyKey == wfID+"/authorize"
-	})).Return(stripeact.AuthorizeResult{PaymentIntentID: intentID, Status: "requires_capture", AmountCapturable: 10000}, nil).Once()
-	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
+	})).Return(card.AuthorizeResult{PaymentIntentID: intentID, Status: "requires_capture", AmountCapturable: 10000}, nil).Once()
+	env.OnActivity(card.CapturePaymentName, mock.Anything, card.CaptureInput{
 		IdempotencyKey: wfID + "/capture", WorkflowID: wfID, PaymentIntentID: intentID,
-	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: 10000}, nil).After(2 * time.Minute).Once()
+	}).Return(card.CaptureResult{Status: "succeeded", AmountReceived: 10000}, nil).After(2 * time.Minute).Once()
 	in := input()
 	in.RefundWindowSeconds = 3600
 	authorized := query(env, 30*time.Second)

@@ -5,7 +5,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/workflows/internal/dedup"
 )
 
@@ -156,7 +156,7 @@ func (w *impl) authorize(ctx workflow.Context) error {
 	if err != nil {
 		f := classify(err)
 		w.state.Status = StatusFailed
-		if f.errType == stripeact.ErrTypeCardDeclined {
+		if f.errType == card.ErrTypeCardDeclined {
 			w.state.Status = StatusDeclined
 		}
 		w.state.FailureCode = f.code

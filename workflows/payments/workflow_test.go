@@ -14,7 +14,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -40,11 +40,11 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: payments.TaskQueue})
 	payments.Register(env)
-	wftest.Stub[stripeact.AuthorizeInput, stripeact.AuthorizeResult](env, stripeact.AuthorizePaymentName)
-	wftest.Stub[stripeact.CaptureInput, stripeact.CaptureResult](env, stripeact.CapturePaymentName)
-	wftest.Stub[stripeact.CancelInput, stripeact.CancelResult](env, stripeact.CancelPaymentName)
-	wftest.Stub[stripeact.RefundInput, stripeact.RefundResult](env, stripeact.RefundPaymentName)
-	wftest.Stub[stripeact.ReleaseInput, stripeact.ReleaseResult](env, stripeact.ReleaseAuthorizationsName)
+	wftest.Stub[card.AuthorizeInput, card.AuthorizeResult](env, card.AuthorizePaymentName)
+	wftest.Stub[card.CaptureInput, card.CaptureResult](env, card.CapturePaymentName)
+	wftest.Stub[card.CancelInput, card.CancelResult](env, card.CancelPaymentName)
+	wftest.Stub[card.RefundInput, card.RefundResult](env, card.RefundPaymentName)
+	wftest.Stub[card.ReleaseInput, card.ReleaseResult](env, card.ReleaseAuthorizationsName)
 	return env
 }
 
@@ -62,7 +62,7 @@ func input() payments.Input {
 // expectAuthorize mocks a successful authorization of the whole amount, checking every field
 // the workflow sends, the idempotency key included.
 func expectAuthorize(env *testsuite.TestWorkflowEnvironment) *testsuite.MockCallWrapper {
-	return env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, stripeact.AuthorizeInput{
+	return env.OnActivity(card.AuthorizePaymentName, mock.Anything, card.AuthorizeInput{
 		IdempotencyKey: wfID + "/authorize/1",
 		PaymentID:      paymentID,
 		WorkflowID:     wfID,
@@ -71,25 +71,25 @@ func expectAuthorize(env *testsuite.TestWorkflowEnvironment) *testsuite.MockCall
 		CustomerRef:    "cus_123",
 		PaymentMethod:  "pm_card_visa",
 		Description:    phrase,
-	}).Return(stripeact.AuthorizeResult{PaymentIntentID: intentID, Status: "requires_capture", AmountCapturable: 10000}, nil).Once()
+	}).Return(card.AuthorizeResult{PaymentIntentID: intentID, Status: "requires_capture", AmountCapturable: 10000}, nil).Once()
 }
 
 func expectCapture(env *testsuite.TestWorkflowEnvironment, amount, received int64) *testsuite.MockCallWrapper {
-	return env.OnActivity(stripeact.CapturePaymentName, mock.Anything, stripeact.CaptureInput{
+	return env.OnActivity(card.CapturePaymentName, mock.Anything, card.CaptureInput{
 		IdempotencyKey: wfID + "/capture/1", WorkflowID: wfID, PaymentIntentID: intentID, Amount: amount,
-	}).Return(stripeact.CaptureResult{Status: "succeeded", AmountReceived: received}, nil).Once()
+	}).Return(card.CaptureResult{Status: "succeeded", AmountReceived: received}, nil).Once()
 }
 
 func expectRefund(env *testsuite.TestWorkflowEnvironment, seq string, amount int64, reason string) *testsuite.MockCallWrapper {
-	return env.OnActivity(stripeact.RefundPaymentName, mock.Anything, stripeact.RefundInput{
+	return env.OnActivity(card.RefundPaymentName, mock.Anything, card.RefundInput{
 		IdempotencyKey: wfID + "/refund/" + seq, WorkflowID: wfID, PaymentIntentID: intentID, Amount: amount, Reason: reason,
-	}).Return(stripeact.RefundResult{RefundID: "re_" + seq, Status: "succeeded", Amount: amount}, nil).Once()
+	}).Return(card.RefundResult{RefundID: "re_" + seq, Status: "succeeded", Amount: amount}, nil).Once()
 }
 
 func expectCancel(env *testsuite.TestWorkflowEnvironment, suffix, reason string) *testsuite.MockCallWrapper {
-	return env.OnActivity(stripeact.CancelPaymentName, mock.Anything, stripeact.CancelInput{
+	return env.OnActivity(card.CancelPaymentName, mock.Anything, card.CancelInput{
 		IdempotencyKey: wfID + suffix + "/1", WorkflowID: wfID, PaymentIntentID: intentID, Reason: reason,
-	}).Return(stripeact.CancelResult{Status: "canceled"}, nil).Once()
+	}).Return(card.CancelResult{Status: "canceled"}, nil).Once()
 }
 
 // outcome records what happened to one update.
@@ -224,7 +224,7 @@ func TestCaptureAboveAuthorizationRejected(t *testing.T) {
 	require.Contains(t, appErr.Error(), "10000")
 	require.True(t, negative.rejected)
 	requireErrType(t, negative.err, payments.ErrTypeRejected)
-	env.AssertActivityNumberOfCalls(t, stripeact.CapturePaymentName, 0)
+	env.AssertActivityNumberOfCalls(t, card.CapturePaymentName, 0)
 	require.Equal(t, payments.StatusCanceled, result(t, env).Status)
 	env.AssertExpectations(t)
 }
@@ -246,7 +246,7 @@ func TestRefundAboveCapturedRejected(t *testing.T) {
 	requireErrType(t, tooMuch.err, payments.ErrTypeRejected)
 	require.True(t, badReason.rejected)
 	requireErrType(t, badReason.err, payments.ErrTypeRejected)
-	env.AssertActivityNumberOfCalls(t, stripeact.RefundPaymentName, 0)
+	env.AssertActivityNumberOfCalls(t, card.RefundPaymentName, 0)
 	final := result(t, env)
 	require.Equal(t, payments.StatusCaptured, final.Status)
 	require.Zero(t, final.RefundedAmount)
@@ -284,10 +284,10 @@ func TestCaptureBeforeAuthorizationWaits(t *testing.T) {
 
 func TestCardDeclined(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
-		Return(stripeact.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
-			"card declined: insufficient_funds", stripeact.ErrTypeCardDeclined, nil,
-			stripeact.DeclineInfo{Code: "card_declined", DeclineCode: "insufficient_funds", HTTPStatus: 402})).
+	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
+		Return(card.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
+			"card declined: insufficient_funds", card.ErrTypeCardDeclined, nil,
+			card.DeclineInfo{Code: "card_declined", DeclineCode: "insufficient_funds", HTTPStatus: 402})).
 		After(5 * time.Second).Once()
 	// A capture that arrives while authorizing is accepted, then refused by the decline.
 	early := update(env, time.Second, payments.CaptureUpdateName, payments.CaptureUpdate{})
@@ -302,17 +302,17 @@ func TestCardDeclined(t *testing.T) {
 	require.Zero(t, final.AuthorizedAmount)
 	require.True(t, early.accepted)
 	requireErrType(t, early.err, payments.ErrTypeRejected)
-	env.AssertActivityNumberOfCalls(t, stripeact.CapturePaymentName, 0)
+	env.AssertActivityNumberOfCalls(t, card.CapturePaymentName, 0)
 	env.AssertExpectations(t)
 }
 
 func TestAuthorizeRetriesExhausted(t *testing.T) {
 	env := newEnv(t)
 	calls := 0
-	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
-		Return(func(context.Context, stripeact.AuthorizeInput) (stripeact.AuthorizeResult, error) {
+	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
+		Return(func(context.Context, card.AuthorizeInput) (card.AuthorizeResult, error) {
 			calls++
-			return stripeact.AuthorizeResult{}, errors.New("stripe authorize: http 503")
+			return card.AuthorizeResult{}, errors.New("stripe authorize: http 503")
 		})
 
 	env.ExecuteWorkflow(payments.WorkflowName, input())
@@ -328,10 +328,10 @@ func TestAuthorizeRetriesExhausted(t *testing.T) {
 
 func TestAuthorizePermanentErrorFails(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(stripeact.AuthorizePaymentName, mock.Anything, mock.Anything).
-		Return(stripeact.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
-			"stripe rejected the request: parameter_invalid_integer", stripeact.ErrTypeInvalidRequest, nil,
-			stripeact.DeclineInfo{Code: "parameter_invalid_integer", HTTPStatus: 400})).Once()
+	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
+		Return(card.AuthorizeResult{}, temporal.NewNonRetryableApplicationError(
+			"stripe rejected the request: parameter_invalid_integer", card.ErrTypeInvalidRequest, nil,
+			card.DeclineInfo{Code: "parameter_invalid_integer", HTTPStatus: 400})).Once()
 
 	env.ExecuteWorkflow(payments.WorkflowName, input())
 
@@ -345,11 +345,11 @@ func TestAuthorizationExpires(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
 	var canceledAt time.Time
-	env.OnActivity(stripeact.CancelPaymentName, mock.Anything, stripeact.CancelInput{
+	env.OnActivity(card.CancelPaymentName, mock.Anything, card.CancelInput{
 		IdempotencyKey: wfID + "/expire/1", WorkflowID: wfID, PaymentIntentID: intentID, Reason: "abandoned",
-	}).Return(func(context.Context, stripeact.CancelInput) (stripeact.CancelResult, error) {
+	}).Return(func(context.Context, card.CancelInput) (card.CancelResult, error) {
 		canceledAt = env.Now()
-		return stripeact.CancelResult{Status: "canceled"}, nil
+		return card.CancelResult{Status: "canceled"}, nil
 	}).Once()
 	in := input()
 	in.AuthorizationTTLSeconds = 3600
@@ -362,7 +362,7 @@ func TestAuthorizationExpires(t *testing.T) {
 	require.True(t, final.Closed)
 	require.Equal(t, ptr(start.Add(time.Hour)), final.AuthorizationExpiresAt)
 	require.False(t, canceledAt.Before(start.Add(time.Hour)), "released at %v, before the TTL", canceledAt)
-	env.AssertActivityNumberOfCalls(t, stripeact.CapturePaymentName, 0)
+	env.AssertActivityNumberOfCalls(t, card.CapturePaymentName, 0)
 	env.AssertExpectations(t)
 }
 
@@ -391,10 +391,10 @@ func TestCancelUpdate(t *testing.T) {
 func TestCaptureVendorRejectionKeepsAuthorization(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
-	env.OnActivity(stripeact.CapturePaymentName, mock.Anything, mock.Anything).
-		Return(stripeact.CaptureResult{}, temporal.NewNonRetryableApplicationError(
-			"stripe rejected the request: amount_too_large", stripeact.ErrTypeInvalidRequest, nil,
-			stripeact.DeclineInfo{Code: "amount_too_large", HTTPStatus: 400})).Once()
+	env.OnActivity(card.CapturePaymentName, mock.Anything, mock.Anything).
+		Return(card.CaptureResult{}, temporal.NewNonRetryableApplicationError(
+			"stripe rejected the request: amount_too_large", card.ErrTypeInvalidRequest, nil,
+			card.DeclineInfo{Code: "amount_too_large", HTTPStatus: 400})).Once()
 	expectCancel(env, "/cancel", "")
 
 	failed := update(env, time.Minute, payments.CaptureUpdateName, payments.CaptureUpdate{Amount: 5000})
@@ -580,11 +580,11 @@ func TestRefundAttemptsGetFreshKeys(t *testing.T) {
 	env := newEnv(t)
 	expectAuthorize(env)
 	expectCapture(env, 0, 10000)
-	env.OnActivity(stripeact.RefundPaymentName, mock.Anything, stripeact.RefundInput{
+	env.OnActivity(card.RefundPaymentName, mock.Anything, card.RefundInput{
 		IdempotencyKey: wfID + "/refund/1", WorkflowID: wfID, PaymentIntentID: intentID, Amount: 3000,
-	}).Return(stripeact.RefundResult{}, temporal.NewNonRetryableApplicationError(
-		"stripe rejected the request: charge_disputed", stripeact.ErrTypeInvalidRequest, nil,
-		stripeact.DeclineInfo{Code: "charge_disputed"})).Once()
+	}).Return(card.RefundResult{}, temporal.NewNonRetryableApplicationError(
+		"stripe rejected the request: charge_disputed", card.ErrTypeInvalidRequest, nil,
+		card.DeclineInfo{Code: "charge_disputed"})).Once()
 	expectRefund(env, "2", 3000, "")
 	in := input()
 	in.RefundWindowSeconds = 3600
@@ -627,7 +627,7 @@ func TestInvalidInputFails(t *testing.T) {
 	require.True(t, env.IsWorkflowCompleted())
 	appErr := requireErrType(t, env.GetWorkflowError(), payments.ErrTypeInvalidInput)
 	require.Contains(t, appErr.Error(), "amount")
-	env.AssertActivityNumberOfCalls(t, stripeact.AuthorizePaymentName, 0)
+	env.AssertActivityNumberOfCalls(t, card.AuthorizePaymentName, 0)
 }
 
 func TestValidateRejectsClientResume(t *testing.T) {

@@ -1,4 +1,4 @@
-package checkin_test
+package checkins_test
 
 import (
 	"context"
@@ -16,21 +16,21 @@ import (
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/wftest"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/payments"
 )
 
 const apptID = "appt-1001"
 
-var wfID = checkin.WorkflowID(apptID)
+var wfID = checkins.WorkflowID(apptID)
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: checkin.TaskQueue})
-	checkin.Register(env)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: checkins.TaskQueue})
+	checkins.Register(env)
 	wftest.Stub[ehr.LoadCheckInInput, ehr.CheckInContext](env, ehr.LoadCheckInName)
 	wftest.Stub[ehr.MarkArrivedInput, ehr.MarkArrivedResult](env, ehr.MarkArrivedName)
 	wftest.Stub[ehr.CreateEncounterInput, ehr.CreateEncounterResult](env, ehr.CreateEncounterName)
@@ -58,8 +58,8 @@ func arrivalOf(id string) any {
 	return mock.MatchedBy(func(in ehr.MarkArrivedInput) bool { return in.AppointmentID == id && in.Guard != nil })
 }
 
-func input() checkin.Input {
-	return checkin.Input{AppointmentID: apptID, CollectCopay: true, PaymentMethod: "pm_card_visa", NotifyPatient: true,
+func input() checkins.Input {
+	return checkins.Input{AppointmentID: apptID, CollectCopay: true, PaymentMethod: "pm_card_visa", NotifyPatient: true,
 		ProviderNPI: "1234567893", ProviderName: "Clinic"}
 }
 
@@ -86,11 +86,11 @@ func sendUpdate(env *testsuite.TestWorkflowEnvironment, after time.Duration, nam
 	return out
 }
 
-func final(t *testing.T, env *testsuite.TestWorkflowEnvironment) checkin.State {
+func final(t *testing.T, env *testsuite.TestWorkflowEnvironment) checkins.State {
 	t.Helper()
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var s checkin.State
+	var s checkins.State
 	require.NoError(t, env.GetWorkflowResult(&s))
 	return s
 }
@@ -110,21 +110,21 @@ func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {
 		text = in.Body
 		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
 	}).Once()
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	env.ExecuteWorkflow(checkin.CheckIn, input())
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	env.ExecuteWorkflow(checkins.CheckIn, input())
 
 	s := final(t, env)
 	require.True(t, v.done)
 	require.NoError(t, v.err)
-	resp := v.result.(checkin.VerdictResponse)
-	require.Equal(t, checkin.VerdictEligible, resp.Verdict.Verdict)
+	resp := v.result.(checkins.VerdictResponse)
+	require.Equal(t, checkins.VerdictEligible, resp.Verdict.Verdict)
 	require.EqualValues(t, 2500, *resp.CopayAmount)
 	require.Equal(t, 1, resp.Requests)
-	require.Equal(t, checkin.StatusCompleted, s.Status)
+	require.Equal(t, checkins.StatusCompleted, s.Status)
 	require.True(t, s.Arrived)
 	require.Equal(t, "enc-1", s.EncounterID)
 	require.NotNil(t, s.Copay)
-	require.Equal(t, checkin.CopayPaymentID(apptID), s.Copay.PaymentID)
+	require.Equal(t, checkins.CopayPaymentID(apptID), s.Copay.PaymentID)
 	require.EqualValues(t, 2500, s.Copay.Amount)
 	require.True(t, s.Copay.Started)
 	require.True(t, s.SMSSent)
@@ -139,22 +139,22 @@ func TestNoCoverageNeedsAttentionThenSelfPay(t *testing.T) {
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-2"}, nil).Once()
 	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(sms.SendResult{SID: "SM2"}, nil).Once()
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	bad := sendUpdate(env, time.Minute, checkin.SelfPayUpdateName, checkin.SelfPayUpdate{Amount: 0, PaymentMethod: "pm_card_visa"})
-	ok := sendUpdate(env, 2*time.Minute, checkin.SelfPayUpdateName, checkin.SelfPayUpdate{Amount: 8000, PaymentMethod: "pm_card_mastercard"})
-	again := sendUpdate(env, 2*time.Minute, checkin.OverrideUpdateName, checkin.OverrideUpdate{Reason: "late"})
-	env.ExecuteWorkflow(checkin.CheckIn, input())
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	bad := sendUpdate(env, time.Minute, checkins.SelfPayUpdateName, checkins.SelfPayUpdate{Amount: 0, PaymentMethod: "pm_card_visa"})
+	ok := sendUpdate(env, 2*time.Minute, checkins.SelfPayUpdateName, checkins.SelfPayUpdate{Amount: 8000, PaymentMethod: "pm_card_mastercard"})
+	again := sendUpdate(env, 2*time.Minute, checkins.OverrideUpdateName, checkins.OverrideUpdate{Reason: "late"})
+	env.ExecuteWorkflow(checkins.CheckIn, input())
 
 	s := final(t, env)
-	resp := v.result.(checkin.VerdictResponse)
-	require.Equal(t, checkin.VerdictNeedsAttention, resp.Verdict.Verdict)
+	resp := v.result.(checkins.VerdictResponse)
+	require.Equal(t, checkins.VerdictNeedsAttention, resp.Verdict.Verdict)
 	require.Equal(t, []string{"no coverage on file"}, resp.Reasons)
 	require.Error(t, bad.err, "zero self-pay is rejected by the validator")
 	require.NoError(t, ok.err)
 	require.True(t, again.done)
 	require.Error(t, again.err, "a resolved check-in refuses a second resolution")
 	require.Equal(t, "self-pay", s.Resolution)
-	require.Equal(t, checkin.StatusCompleted, s.Status)
+	require.Equal(t, checkins.StatusCompleted, s.Status)
 	require.EqualValues(t, 8000, s.Copay.Amount)
 	require.Equal(t, "self-pay", s.Copay.Source)
 	env.AssertExpectations(t)
@@ -164,14 +164,14 @@ func TestInactiveCoverageNoChargeAndTimesOut(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
 	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).Return(eligibility.CheckResult{Active: false}, nil).Once()
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 	in := input()
 	in.AttentionTimeoutSeconds = 600
-	env.ExecuteWorkflow(checkin.CheckIn, in)
+	env.ExecuteWorkflow(checkins.CheckIn, in)
 
 	s := final(t, env)
-	require.Equal(t, checkin.VerdictInactive, v.result.(checkin.VerdictResponse).Verdict.Verdict)
-	require.Equal(t, checkin.StatusNeedsAttention, s.Status)
+	require.Equal(t, checkins.VerdictInactive, v.result.(checkins.VerdictResponse).Verdict.Verdict)
+	require.Equal(t, checkins.StatusNeedsAttention, s.Status)
 	require.Nil(t, s.Copay, "no copay charge for inactive coverage")
 	require.False(t, s.Arrived)
 	env.AssertExpectations(t)
@@ -196,13 +196,13 @@ func TestPayerRejectionAndMalformedResponse(t *testing.T) {
 			env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
 			env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
 			env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(sms.SendResult{}, nil).Once()
-			v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-			o := sendUpdate(env, time.Hour, checkin.OverrideUpdateName, checkin.OverrideUpdate{Reason: "verified by phone"})
-			env.ExecuteWorkflow(checkin.CheckIn, input())
+			v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+			o := sendUpdate(env, time.Hour, checkins.OverrideUpdateName, checkins.OverrideUpdate{Reason: "verified by phone"})
+			env.ExecuteWorkflow(checkins.CheckIn, input())
 
 			s := final(t, env)
-			resp := v.result.(checkin.VerdictResponse)
-			require.Equal(t, checkin.VerdictNeedsAttention, resp.Verdict.Verdict)
+			resp := v.result.(checkins.VerdictResponse)
+			require.Equal(t, checkins.VerdictNeedsAttention, resp.Verdict.Verdict)
 			require.Equal(t, []string{tc.reason}, resp.Reasons)
 			require.NoError(t, o.err)
 			require.Equal(t, "override", s.Resolution)
@@ -217,35 +217,35 @@ func TestSlowPayerAnswersPendingThenNeedsAttention(t *testing.T) {
 	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
 	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).
 		Return(eligibility.CheckResult{}, temporal.NewApplicationError("payer timeout", "ClearinghouseUnavailable"))
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	later := sendUpdate(env, 10*time.Minute, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	later := sendUpdate(env, 10*time.Minute, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 	in := input()
 	in.PayerWindowSeconds = 60
 	in.AttentionTimeoutSeconds = 3600
-	env.ExecuteWorkflow(checkin.CheckIn, in)
+	env.ExecuteWorkflow(checkins.CheckIn, in)
 
 	s := final(t, env)
-	require.Equal(t, checkin.VerdictPending, v.result.(checkin.VerdictResponse).Verdict.Verdict)
-	lr := later.result.(checkin.VerdictResponse)
-	require.Equal(t, checkin.VerdictNeedsAttention, lr.Verdict.Verdict)
+	require.Equal(t, checkins.VerdictPending, v.result.(checkins.VerdictResponse).Verdict.Verdict)
+	lr := later.result.(checkins.VerdictResponse)
+	require.Equal(t, checkins.VerdictNeedsAttention, lr.Verdict.Verdict)
 	require.Equal(t, []string{"the payer did not answer within 1m0s"}, lr.Reasons)
 	require.Equal(t, 2, lr.Requests)
-	require.Equal(t, checkin.StatusNeedsAttention, s.Status)
+	require.Equal(t, checkins.StatusNeedsAttention, s.Status)
 }
 
 func TestUnknownAppointmentFailsVerdict(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).
 		Return(ehr.CheckInContext{}, temporal.NewNonRetryableApplicationError("no such appointment", ehr.ErrTypeNotFound, nil)).Once()
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	env.ExecuteWorkflow(checkin.CheckIn, input())
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	env.ExecuteWorkflow(checkins.CheckIn, input())
 
 	s := final(t, env)
 	require.Error(t, v.err)
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, v.err, &appErr)
-	require.Equal(t, checkin.ErrTypeNotFound, appErr.Type())
-	require.Equal(t, checkin.StatusFailed, s.Status)
+	require.Equal(t, checkins.ErrTypeNotFound, appErr.Type())
+	require.Equal(t, checkins.StatusFailed, s.Status)
 	require.Equal(t, "not-found", s.FailureCode)
 }
 
@@ -265,8 +265,8 @@ func TestCheckInTextInPatientsLanguage(t *testing.T) {
 		text = in.Body
 		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
 	}).Once()
-	sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	env.ExecuteWorkflow(checkin.CheckIn, input())
+	sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	env.ExecuteWorkflow(checkins.CheckIn, input())
 
 	s := final(t, env)
 	require.True(t, s.SMSSent)

@@ -1,6 +1,6 @@
 // Package stripe holds the payment process's Stripe activities: PaymentIntents with manual
 // capture, cancellations and refunds, with errors classified at the vendor boundary.
-package stripe
+package card
 
 import (
 	"net/http"

@@ -16,4 +16,4 @@
 //     CHECKIN_PAYER_WINDOW, CHECKIN_ATTENTION_TIMEOUT, CHECKIN_WINDOW_BEFORE, CHECKIN_WINDOW_AFTER,
 //     CHECKIN_PAYER_ID_SYSTEM, CHECKIN_PAYER_CROSSWALK.
 //   - Versions: checkin-guards, checkin-coverage; histories in tests/replay/testdata/checkin-*.json.
-package checkin
+package checkins

@@ -1,4 +1,4 @@
-package stripe_test
+package card_test
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 )
 
 // A hold placed for a workflow whose authorization never got a definite answer is found by the
@@ -17,8 +17,8 @@ func TestReleaseAuthorizationsCancelsOrphanedHold(t *testing.T) {
 	auth := authorized(t, h)
 	wf := authorizeInput().WorkflowID
 
-	var res stripeact.ReleaseResult
-	v, err := h.env.ExecuteActivity(h.acts.ReleaseAuthorizations, stripeact.ReleaseInput{IdempotencyKey: wf + "/release/1", WorkflowID: wf})
+	var res card.ReleaseResult
+	v, err := h.env.ExecuteActivity(h.acts.ReleaseAuthorizations, card.ReleaseInput{IdempotencyKey: wf + "/release/1", WorkflowID: wf})
 	require.NoError(t, err)
 	require.NoError(t, v.Get(&res))
 	assert.Equal(t, []string{auth.PaymentIntentID}, res.Canceled)
@@ -26,13 +26,13 @@ func TestReleaseAuthorizationsCancelsOrphanedHold(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "canceled", pi.Status)
 
-	v, err = h.env.ExecuteActivity(h.acts.ReleaseAuthorizations, stripeact.ReleaseInput{IdempotencyKey: wf + "/release/2", WorkflowID: wf})
+	v, err = h.env.ExecuteActivity(h.acts.ReleaseAuthorizations, card.ReleaseInput{IdempotencyKey: wf + "/release/2", WorkflowID: wf})
 	require.NoError(t, err)
 	require.NoError(t, v.Get(&res))
 	assert.Empty(t, res.Canceled)
 }
 
 func TestAttemptKey(t *testing.T) {
-	assert.Equal(t, "payment:p/capture/1", stripeact.AttemptKey("payment:p/capture/1", 1))
-	assert.Equal(t, "payment:p/capture/1#3", stripeact.AttemptKey("payment:p/capture/1", 3))
+	assert.Equal(t, "payment:p/capture/1", card.AttemptKey("payment:p/capture/1", 1))
+	assert.Equal(t, "payment:p/capture/1#3", card.AttemptKey("payment:p/capture/1", 3))
 }

@@ -1,4 +1,4 @@
-package stripe
+package card
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package stripe
+package card
 
 // Error types raised by the Stripe activities as non-retryable application errors. Workflows and
 // the API match on these strings, so they are part of the contract.

@@ -1,4 +1,4 @@
-package checkin_test
+package checkins_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // TestVerdictNamesCoverageAndSecondaryIsCheckedAfter: the verdict says which coverage was asked
@@ -39,18 +39,18 @@ func TestVerdictNamesCoverageAndSecondaryIsCheckedAfter(t *testing.T) {
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
 	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	env.ExecuteWorkflow(checkin.CheckIn, input())
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	env.ExecuteWorkflow(checkins.CheckIn, input())
 
 	s := final(t, env)
-	resp := v.result.(checkin.VerdictResponse)
-	require.Equal(t, checkin.VerdictEligible, resp.Verdict.Verdict)
-	require.Equal(t, &checkin.CoverageUsed{CoverageID: "cov-1", PayerID: "PAYER1", PayerName: "Acme Health", MemberID: "ACTIVE001", Order: 1},
+	resp := v.result.(checkins.VerdictResponse)
+	require.Equal(t, checkins.VerdictEligible, resp.Verdict.Verdict)
+	require.Equal(t, &checkins.CoverageUsed{CoverageID: "cov-1", PayerID: "PAYER1", PayerName: "Acme Health", MemberID: "ACTIVE001", Order: 1},
 		resp.Verdict.Coverage)
 	require.Equal(t, []string{"primary", "secondary"}, order)
 	require.NotNil(t, s.Secondary)
-	require.Equal(t, checkin.SecondaryDone, s.Secondary.Status)
-	require.Equal(t, checkin.VerdictEligible, s.Secondary.Verdict.Verdict)
+	require.Equal(t, checkins.SecondaryDone, s.Secondary.Status)
+	require.Equal(t, checkins.VerdictEligible, s.Secondary.Verdict.Verdict)
 	require.Equal(t, "cov-2", s.Secondary.Verdict.Coverage.CoverageID)
 	require.EqualValues(t, 2500, s.Copay.Amount, "the copay is the primary's")
 	env.AssertExpectations(t)
@@ -71,12 +71,12 @@ func TestDependentIsAskedAboutInLoop2000D(t *testing.T) {
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
 	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	env.ExecuteWorkflow(checkin.CheckIn, input())
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	env.ExecuteWorkflow(checkins.CheckIn, input())
 
 	final(t, env)
-	resp := v.result.(checkin.VerdictResponse)
-	require.Equal(t, checkin.VerdictEligible, resp.Verdict.Verdict)
+	resp := v.result.(checkins.VerdictResponse)
+	require.Equal(t, checkins.VerdictEligible, resp.Verdict.Verdict)
 	require.True(t, resp.Verdict.Coverage.Dependent)
 	env.AssertExpectations(t)
 }
@@ -99,16 +99,16 @@ func TestCoverageReasonsOfTheirOwn(t *testing.T) {
 			c := ehrContext(true)
 			tc.edit(&c)
 			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
-			v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+			v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 			in := input()
 			in.AttentionTimeoutSeconds = 60
-			env.ExecuteWorkflow(checkin.CheckIn, in)
+			env.ExecuteWorkflow(checkins.CheckIn, in)
 
 			s := final(t, env)
-			resp := v.result.(checkin.VerdictResponse)
-			require.Equal(t, checkin.VerdictNeedsAttention, resp.Verdict.Verdict)
+			resp := v.result.(checkins.VerdictResponse)
+			require.Equal(t, checkins.VerdictNeedsAttention, resp.Verdict.Verdict)
 			require.Contains(t, strings.Join(resp.Reasons, "; "), tc.reason)
-			require.Equal(t, checkin.StatusNeedsAttention, s.Status)
+			require.Equal(t, checkins.StatusNeedsAttention, s.Status)
 			env.AssertExpectations(t) // CheckEligibility was never called
 		})
 	}

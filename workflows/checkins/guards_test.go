@@ -1,4 +1,4 @@
-package checkin_test
+package checkins_test
 
 import (
 	"testing"
@@ -11,7 +11,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
-	"github.com/careflow/engine/workflows/checkin"
+	"github.com/careflow/engine/workflows/checkins"
 )
 
 // refused asserts the workflow failed with ErrTypeRefused and returns the refusal it carries.
@@ -20,7 +20,7 @@ func refused(t *testing.T, env *testsuite.TestWorkflowEnvironment) ehr.Refusal {
 	require.True(t, env.IsWorkflowCompleted())
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, env.GetWorkflowError(), &appErr)
-	require.Equal(t, checkin.ErrTypeRefused, appErr.Type())
+	require.Equal(t, checkins.ErrTypeRefused, appErr.Type())
 	var r ehr.Refusal
 	require.NoError(t, appErr.Details(&r))
 	return r
@@ -46,12 +46,12 @@ func TestRefusedBeforeAnySideEffect(t *testing.T) {
 			c := ehrContext(true)
 			c.AppointmentStatus, c.AppointmentStart, c.PatientStatus = tc.status, tc.start, tc.patient
 			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
-			v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
+			v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 			in := input()
 			if tc.override {
-				in.Override = &checkin.StartOverride{By: "desk-1", Reason: "patient is here early"}
+				in.Override = &checkins.StartOverride{By: "desk-1", Reason: "patient is here early"}
 			}
-			env.ExecuteWorkflow(checkin.CheckIn, in)
+			env.ExecuteWorkflow(checkins.CheckIn, in)
 
 			r := refused(t, env)
 			require.Equal(t, tc.code, r.Code)
@@ -59,7 +59,7 @@ func TestRefusedBeforeAnySideEffect(t *testing.T) {
 			require.True(t, v.done)
 			var appErr *temporal.ApplicationError
 			require.ErrorAs(t, v.err, &appErr, "the verdict update answers with the refusal")
-			require.Equal(t, checkin.ErrTypeRefused, appErr.Type())
+			require.Equal(t, checkins.ErrTypeRefused, appErr.Type())
 			require.Contains(t, appErr.Message(), tc.detail)
 			env.AssertExpectations(t)
 		})
@@ -80,11 +80,11 @@ func TestWindowOverrideChecksIn(t *testing.T) {
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
 	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
 	in := input()
-	in.Override = &checkin.StartOverride{By: "desk-1", Reason: "patient is here early"}
-	env.ExecuteWorkflow(checkin.CheckIn, in)
+	in.Override = &checkins.StartOverride{By: "desk-1", Reason: "patient is here early"}
+	env.ExecuteWorkflow(checkins.CheckIn, in)
 
 	s := final(t, env)
-	require.Equal(t, checkin.StatusCompleted, s.Status)
+	require.Equal(t, checkins.StatusCompleted, s.Status)
 	require.Equal(t, in.Override, s.WindowOverride)
 	env.AssertExpectations(t)
 }
@@ -99,20 +99,20 @@ func TestCancelledBetweenVerdictAndArrival(t *testing.T) {
 	refusal := ehr.Refusal{Code: ehr.RefusedStatus, Status: "cancelled", Detail: "the appointment is cancelled and cannot be checked in"}
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, arrivalOf(apptID)).
 		Return(ehr.MarkArrivedResult{}, temporal.NewNonRetryableApplicationError("refused", ehr.ErrTypeRefused, nil, refusal)).Once()
-	v := sendUpdate(env, 0, checkin.VerdictUpdateName, checkin.VerdictRequest{})
-	env.ExecuteWorkflow(checkin.CheckIn, input())
+	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+	env.ExecuteWorkflow(checkins.CheckIn, input())
 
 	r := refused(t, env)
-	var st checkin.State
-	res, err := env.QueryWorkflow(checkin.StatusQuery)
+	var st checkins.State
+	res, err := env.QueryWorkflow(checkins.StatusQuery)
 	require.NoError(t, err)
 	require.NoError(t, res.Get(&st))
 	require.Equal(t, "cancelled", r.Status)
-	require.Equal(t, checkin.VerdictEligible, v.result.(checkin.VerdictResponse).Verdict.Verdict)
+	require.Equal(t, checkins.VerdictEligible, v.result.(checkins.VerdictResponse).Verdict.Verdict)
 	env.AssertExpectations(t) // CreateEncounter, SendSMS and the copay child were never asked for
 	require.Nil(t, st.Copay)
 	require.False(t, st.Arrived)
-	require.Equal(t, checkin.StatusRefused, st.Status)
+	require.Equal(t, checkins.StatusRefused, st.Status)
 	require.Equal(t, "appointment-changed", st.FailureCode)
 	require.NotNil(t, st.Refusal)
 }

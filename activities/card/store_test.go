@@ -1,4 +1,4 @@
-package stripe_test
+package card_test
 
 import (
 	"context"

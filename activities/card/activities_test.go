@@ -1,4 +1,4 @@
-package stripe_test
+package card_test
 
 import (
 	"errors"
@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/payments"
@@ -82,7 +82,7 @@ func (f *fakeStripe) requests() []fakeReq {
 // pass through the failure converter exactly as a workflow receives them.
 type harness struct {
 	env   *testsuite.TestActivityEnvironment
-	acts  *stripeact.Activities
+	acts  *card.Activities
 	store *memStore
 }
 
@@ -91,16 +91,16 @@ func newHarness(t *testing.T, baseURL string) *harness {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	store := newMemStore()
-	acts := &stripeact.Activities{
-		Stripe:  stripeact.NewClient(baseURL, testKey, &http.Client{Timeout: 5 * time.Second}),
+	acts := &card.Activities{
+		Stripe:  card.NewClient(baseURL, testKey, &http.Client{Timeout: 5 * time.Second}),
 		Records: store,
 	}
 	env.RegisterActivity(acts)
 	return &harness{env: env, acts: acts, store: store}
 }
 
-func (h *harness) authorize(in stripeact.AuthorizeInput) (stripeact.AuthorizeResult, error) {
-	var res stripeact.AuthorizeResult
+func (h *harness) authorize(in card.AuthorizeInput) (card.AuthorizeResult, error) {
+	var res card.AuthorizeResult
 	v, err := h.env.ExecuteActivity(h.acts.AuthorizePayment, in)
 	if err == nil {
 		err = v.Get(&res)
@@ -108,8 +108,8 @@ func (h *harness) authorize(in stripeact.AuthorizeInput) (stripeact.AuthorizeRes
 	return res, err
 }
 
-func (h *harness) capture(in stripeact.CaptureInput) (stripeact.CaptureResult, error) {
-	var res stripeact.CaptureResult
+func (h *harness) capture(in card.CaptureInput) (card.CaptureResult, error) {
+	var res card.CaptureResult
 	v, err := h.env.ExecuteActivity(h.acts.CapturePayment, in)
 	if err == nil {
 		err = v.Get(&res)
@@ -117,8 +117,8 @@ func (h *harness) capture(in stripeact.CaptureInput) (stripeact.CaptureResult, e
 	return res, err
 }
 
-func (h *harness) cancel(in stripeact.CancelInput) (stripeact.CancelResult, error) {
-	var res stripeact.CancelResult
+func (h *harness) cancel(in card.CancelInput) (card.CancelResult, error) {
+	var res card.CancelResult
 	v, err := h.env.ExecuteActivity(h.acts.CancelPayment, in)
 	if err == nil {
 		err = v.Get(&res)
@@ -126,8 +126,8 @@ func (h *harness) cancel(in stripeact.CancelInput) (stripeact.CancelResult, erro
 	return res, err
 }
 
-func (h *harness) refund(in stripeact.RefundInput) (stripeact.RefundResult, error) {
-	var res stripeact.RefundResult
+func (h *harness) refund(in card.RefundInput) (card.RefundResult, error) {
+	var res card.RefundResult
 	v, err := h.env.ExecuteActivity(h.acts.RefundPayment, in)
 	if err == nil {
 		err = v.Get(&res)
@@ -135,8 +135,8 @@ func (h *harness) refund(in stripeact.RefundInput) (stripeact.RefundResult, erro
 	return res, err
 }
 
-func authorizeInput() stripeact.AuthorizeInput {
-	return stripeact.AuthorizeInput{
+func authorizeInput() card.AuthorizeInput {
+	return card.AuthorizeInput{
 		IdempotencyKey: "payment:p-1/authorize",
 		PaymentID:      "p-1",
 		WorkflowID:     "payment:p-1",
@@ -166,7 +166,7 @@ func TestAuthorizeSendsExactParamsAndRecords(t *testing.T) {
 
 	res, err := h.authorize(authorizeInput())
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.AuthorizeResult{PaymentIntentID: "pi_1", Status: "requires_capture", AmountCapturable: 5000, ChargeID: "ch_1",
+	assert.Equal(t, card.AuthorizeResult{PaymentIntentID: "pi_1", Status: "requires_capture", AmountCapturable: 5000, ChargeID: "ch_1",
 		IdempotencyKey: authorizeInput().IdempotencyKey}, res)
 
 	reqs := f.requests()
@@ -204,7 +204,7 @@ func TestAuthorizeSendsExactParamsAndRecords(t *testing.T) {
 	require.Len(t, recs, 1)
 	rec := recs[0]
 	assert.Equal(t, "worker", rec.Actor)
-	assert.Equal(t, stripeact.ActionAuthorize, rec.Action)
+	assert.Equal(t, card.ActionAuthorize, rec.Action)
 	assert.Equal(t, "payment:p-1", rec.Process)
 	assert.Equal(t, "stripe", rec.Vendor)
 	assert.Equal(t, "pi_1", rec.Exchange)
@@ -253,7 +253,7 @@ func TestAuthorizeErrorClassification(t *testing.T) {
 		errType      string
 		auditOutcome string
 		auditCode    string
-		info         *stripeact.DeclineInfo
+		info         *card.DeclineInfo
 		message      string
 	}{
 		{
@@ -276,35 +276,35 @@ func TestAuthorizeErrorClassification(t *testing.T) {
 			body: `{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds",
 				"message":"Your card has insufficient funds.","payment_intent":{"id":"pi_declined","object":"payment_intent",
 				"status":"requires_payment_method","description":"` + secretText + `"}}}`,
-			errType: stripeact.ErrTypeCardDeclined, auditOutcome: audit.OutcomeRejected, auditCode: "insufficient_funds",
-			info:    &stripeact.DeclineInfo{Code: "card_declined", DeclineCode: "insufficient_funds", HTTPStatus: 402, RequestID: "req_fake"},
+			errType: card.ErrTypeCardDeclined, auditOutcome: audit.OutcomeRejected, auditCode: "insufficient_funds",
+			info:    &card.DeclineInfo{Code: "card_declined", DeclineCode: "insufficient_funds", HTTPStatus: 402, RequestID: "req_fake"},
 			message: "card declined: insufficient_funds",
 		},
 		{
 			name: "400 is an invalid request", status: 400,
 			body: `{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"amount",
 				"message":"Invalid integer: ` + secretText + `"}}`,
-			errType: stripeact.ErrTypeInvalidRequest, auditOutcome: audit.OutcomeRejected, auditCode: "400",
-			info:    &stripeact.DeclineInfo{Code: "parameter_invalid_integer", HTTPStatus: 400, RequestID: "req_fake", Param: "amount"},
+			errType: card.ErrTypeInvalidRequest, auditOutcome: audit.OutcomeRejected, auditCode: "400",
+			info:    &card.DeclineInfo{Code: "parameter_invalid_integer", HTTPStatus: 400, RequestID: "req_fake", Param: "amount"},
 			message: "stripe rejected the request: parameter_invalid_integer",
 		},
 		{
 			name: "401 is an authentication failure", status: 401,
 			body:    `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****fake"}}`,
-			errType: stripeact.ErrTypeAuthentication, auditOutcome: audit.OutcomeRejected, auditCode: "401",
-			info: &stripeact.DeclineInfo{HTTPStatus: 401, RequestID: "req_fake"},
+			errType: card.ErrTypeAuthentication, auditOutcome: audit.OutcomeRejected, auditCode: "401",
+			info: &card.DeclineInfo{HTTPStatus: 401, RequestID: "req_fake"},
 		},
 		{
 			name: "403 is an authentication failure", status: 403,
 			body:    `{"error":{"type":"invalid_request_error","message":"forbidden"}}`,
-			errType: stripeact.ErrTypeAuthentication, auditOutcome: audit.OutcomeRejected, auditCode: "403",
-			info: &stripeact.DeclineInfo{HTTPStatus: 403, RequestID: "req_fake"},
+			errType: card.ErrTypeAuthentication, auditOutcome: audit.OutcomeRejected, auditCode: "403",
+			info: &card.DeclineInfo{HTTPStatus: 403, RequestID: "req_fake"},
 		},
 		{
 			name: "404 is an invalid request", status: 404,
 			body:    `{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_method"}}`,
-			errType: stripeact.ErrTypeInvalidRequest, auditOutcome: audit.OutcomeRejected, auditCode: "404",
-			info: &stripeact.DeclineInfo{Code: "resource_missing", HTTPStatus: 404, RequestID: "req_fake"},
+			errType: card.ErrTypeInvalidRequest, auditOutcome: audit.OutcomeRejected, auditCode: "404",
+			info: &card.DeclineInfo{Code: "resource_missing", HTTPStatus: 404, RequestID: "req_fake"},
 		},
 		{
 			name: "502 with a non-JSON page is retryable", status: 502,
@@ -326,7 +326,7 @@ func TestAuthorizeErrorClassification(t *testing.T) {
 				assert.Equal(t, tc.errType, ae.Type())
 			}
 			if tc.info != nil {
-				var got stripeact.DeclineInfo
+				var got card.DeclineInfo
 				require.NoError(t, ae.Details(&got))
 				assert.Equal(t, *tc.info, got)
 			}
@@ -350,7 +350,7 @@ func TestDeclineRecordsIntentCrosswalk(t *testing.T) {
 		"payment_intent":{"id":"pi_declined","object":"payment_intent"}}}`})
 	h := newHarness(t, f.srv.URL)
 	_, err := h.authorize(authorizeInput())
-	assert.Equal(t, stripeact.ErrTypeCardDeclined, appErr(t, err).Type())
+	assert.Equal(t, card.ErrTypeCardDeclined, appErr(t, err).Type())
 	wf, err := h.store.LookupCrosswalk(t.Context(), crosswalk.StripePaymentIntent, "pi_declined")
 	require.NoError(t, err)
 	assert.Equal(t, "payment:p-1", wf)
@@ -363,8 +363,8 @@ func TestAuthorizeRequiresActionIsDecline(t *testing.T) {
 	_, err := h.authorize(authorizeInput())
 	ae := appErr(t, err)
 	assert.True(t, ae.NonRetryable())
-	assert.Equal(t, stripeact.ErrTypeCardDeclined, ae.Type())
-	var info stripeact.DeclineInfo
+	assert.Equal(t, card.ErrTypeCardDeclined, ae.Type())
+	var info card.DeclineInfo
 	require.NoError(t, ae.Details(&info))
 	assert.Equal(t, "authentication_required", info.Code)
 }
@@ -387,10 +387,10 @@ func TestInvalidInputNeverReachesStripe(t *testing.T) {
 	_, err := h.authorize(in)
 	ae := appErr(t, err)
 	assert.True(t, ae.NonRetryable())
-	assert.Equal(t, stripeact.ErrTypeInvalidRequest, ae.Type())
+	assert.Equal(t, card.ErrTypeInvalidRequest, ae.Type())
 
-	_, err = h.capture(stripeact.CaptureInput{IdempotencyKey: "k", WorkflowID: "payment:p-1"})
-	assert.Equal(t, stripeact.ErrTypeInvalidRequest, appErr(t, err).Type())
+	_, err = h.capture(card.CaptureInput{IdempotencyKey: "k", WorkflowID: "payment:p-1"})
+	assert.Equal(t, card.ErrTypeInvalidRequest, appErr(t, err).Type())
 	assert.Empty(t, f.requests())
 }
 
@@ -402,18 +402,18 @@ func TestCaptureCancelRefundParams(t *testing.T) {
 	)
 	h := newHarness(t, f.srv.URL)
 
-	cr, err := h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: "pi_1", Amount: 3000})
+	cr, err := h.capture(card.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: "pi_1", Amount: 3000})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.CaptureResult{Status: "succeeded", AmountReceived: 3000, IdempotencyKey: "payment:p-1/capture"}, cr)
+	assert.Equal(t, card.CaptureResult{Status: "succeeded", AmountReceived: 3000, IdempotencyKey: "payment:p-1/capture"}, cr)
 
-	xr, err := h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-2/cancel", WorkflowID: "payment:p-2", PaymentIntentID: "pi_2", Reason: "abandoned"})
+	xr, err := h.cancel(card.CancelInput{IdempotencyKey: "payment:p-2/cancel", WorkflowID: "payment:p-2", PaymentIntentID: "pi_2", Reason: "abandoned"})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.CancelResult{Status: "canceled", IdempotencyKey: "payment:p-2/cancel"}, xr)
+	assert.Equal(t, card.CancelResult{Status: "canceled", IdempotencyKey: "payment:p-2/cancel"}, xr)
 
-	rr, err := h.refund(stripeact.RefundInput{IdempotencyKey: "payment:p-1/refund-1", WorkflowID: "payment:p-1", PaymentID: "p-1",
+	rr, err := h.refund(card.RefundInput{IdempotencyKey: "payment:p-1/refund-1", WorkflowID: "payment:p-1", PaymentID: "p-1",
 		PaymentIntentID: "pi_1", Amount: 1000, Reason: "requested_by_customer"})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.RefundResult{RefundID: "re_1", Status: "succeeded", Amount: 1000, IdempotencyKey: "payment:p-1/refund-1"}, rr)
+	assert.Equal(t, card.RefundResult{RefundID: "re_1", Status: "succeeded", Amount: 1000, IdempotencyKey: "payment:p-1/refund-1"}, rr)
 
 	reqs := f.requests()
 	require.Len(t, reqs, 3)
@@ -450,9 +450,9 @@ func TestZeroAmountsSendNoAmount(t *testing.T) {
 		fakeReply{200, `{"id":"re_1","object":"refund","status":"pending","amount":5000}`},
 	)
 	h := newHarness(t, f.srv.URL)
-	_, err := h.capture(stripeact.CaptureInput{IdempotencyKey: "k1", WorkflowID: "payment:p-1", PaymentIntentID: "pi_1"})
+	_, err := h.capture(card.CaptureInput{IdempotencyKey: "k1", WorkflowID: "payment:p-1", PaymentIntentID: "pi_1"})
 	require.NoError(t, err)
-	_, err = h.refund(stripeact.RefundInput{IdempotencyKey: "k2", WorkflowID: "payment:p-1", PaymentIntentID: "pi_1"})
+	_, err = h.refund(card.RefundInput{IdempotencyKey: "k2", WorkflowID: "payment:p-1", PaymentIntentID: "pi_1"})
 	require.NoError(t, err)
 	reqs := f.requests()
 	assert.Empty(t, reqs[0].Form)
@@ -473,7 +473,7 @@ func TestAuditFailureDoesNotFailStripeCall(t *testing.T) {
 func TestNewClientDefaultsToAnHTTPClientWithTimeout(t *testing.T) {
 	f := newFakeStripe(t, fakeReply{200, piAuthorized})
 	// A trailing slash must not produce "//v1/..." paths.
-	c := stripeact.NewClient(f.srv.URL+"/", testKey, nil)
+	c := card.NewClient(f.srv.URL+"/", testKey, nil)
 	_, err := c.V1PaymentIntents.Cancel(t.Context(), "pi_1", nil)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(f.requests()[0].Path, "/v1/payment_intents/pi_1/cancel"))

@@ -1,4 +1,4 @@
-package checkin
+package checkins
 
 import (
 	"regexp"
@@ -13,7 +13,8 @@ import (
 const (
 	// TaskQueue is where check-in workflows and their EHR, eligibility and SMS activities run.
 	TaskQueue = "checkins"
-	// WorkflowName is the registered workflow type name.
+	// WorkflowName is the registered workflow type name; it keeps the package's former name
+	// (checkin) because running executions and committed histories carry it.
 	WorkflowName = "checkin.CheckIn"
 	// VerdictUpdateName returns the eligibility verdict as soon as it is known, or "pending"
 	// after VerdictWait; the API sends it with Update-with-Start (VerdictRequest -> VerdictResponse).

@@ -1,4 +1,4 @@
-package stripe_test
+package card_test
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	stripeact "github.com/careflow/engine/activities/stripe"
+	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/internal/sim/stripesim"
@@ -24,7 +24,7 @@ func startSim(t *testing.T) *stripesim.Server {
 }
 
 // authorized authorizes 5000 on a test Visa and returns the result.
-func authorized(t *testing.T, h *harness) stripeact.AuthorizeResult {
+func authorized(t *testing.T, h *harness) card.AuthorizeResult {
 	t.Helper()
 	in := authorizeInput()
 	in.CustomerRef = "ref-77" // not a Stripe customer: the simulator would look cus_ ids up
@@ -42,12 +42,12 @@ func TestSimAuthorizeCaptureRefund(t *testing.T) {
 	assert.Equal(t, int64(5000), auth.AmountCapturable)
 	require.NotEmpty(t, auth.ChargeID)
 
-	captured, err := h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1",
+	captured, err := h.capture(card.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1",
 		PaymentIntentID: auth.PaymentIntentID, Amount: 4000})
 	require.NoError(t, err)
-	assert.Equal(t, stripeact.CaptureResult{Status: "succeeded", AmountReceived: 4000, IdempotencyKey: "payment:p-1/capture"}, captured)
+	assert.Equal(t, card.CaptureResult{Status: "succeeded", AmountReceived: 4000, IdempotencyKey: "payment:p-1/capture"}, captured)
 
-	ref, err := h.refund(stripeact.RefundInput{IdempotencyKey: "payment:p-1/refund-1", WorkflowID: "payment:p-1",
+	ref, err := h.refund(card.RefundInput{IdempotencyKey: "payment:p-1/refund-1", WorkflowID: "payment:p-1",
 		PaymentID: "p-1", PaymentIntentID: auth.PaymentIntentID, Amount: 1500, Reason: "requested_by_customer"})
 	require.NoError(t, err)
 	assert.Equal(t, int64(1500), ref.Amount)
@@ -79,7 +79,7 @@ func TestSimAuthorizeCaptureRefund(t *testing.T) {
 		assert.Equal(t, audit.OutcomeOK, r.Outcome)
 		actions = append(actions, r.Action)
 	}
-	assert.Equal(t, []string{stripeact.ActionAuthorize, stripeact.ActionCapture, stripeact.ActionRefund}, actions)
+	assert.Equal(t, []string{card.ActionAuthorize, card.ActionCapture, card.ActionRefund}, actions)
 }
 
 func TestSimDeclineIsNonRetryable(t *testing.T) {
@@ -92,9 +92,9 @@ func TestSimDeclineIsNonRetryable(t *testing.T) {
 	_, err := h.authorize(in)
 	ae := appErr(t, err)
 	assert.True(t, ae.NonRetryable())
-	assert.Equal(t, stripeact.ErrTypeCardDeclined, ae.Type())
+	assert.Equal(t, card.ErrTypeCardDeclined, ae.Type())
 	assert.Equal(t, "card declined: insufficient_funds", ae.Message())
-	var info stripeact.DeclineInfo
+	var info card.DeclineInfo
 	require.NoError(t, ae.Details(&info))
 	assert.Equal(t, "card_declined", info.Code)
 	assert.Equal(t, "insufficient_funds", info.DeclineCode)
@@ -114,7 +114,7 @@ func TestSimServerErrorsThenRetryCapturesOnce(t *testing.T) {
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultServerError, Count: 2})
 
 	// Each call is one activity attempt, as Temporal's retry policy would make them.
-	in := stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
+	in := card.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
 	for attempt := 1; attempt <= 2; attempt++ {
 		_, err := h.capture(in)
 		assert.False(t, appErr(t, err).NonRetryable(), "attempt %d must be retryable", attempt)
@@ -133,7 +133,7 @@ func TestSimServerErrorsThenRetryCapturesOnce(t *testing.T) {
 
 	var outcomes []string
 	for _, r := range h.store.all() {
-		if r.Action == stripeact.ActionCapture {
+		if r.Action == card.ActionCapture {
 			outcomes = append(outcomes, r.Outcome+" "+r.Code)
 		}
 	}
@@ -147,7 +147,7 @@ func TestSimLostResponseIsReplayedNotRepeated(t *testing.T) {
 	// The capture executes but its answer is lost: exactly the case idempotency keys exist for.
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultLost, Count: 1})
 
-	in := stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
+	in := card.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
 	_, err := h.capture(in)
 	assert.False(t, appErr(t, err).NonRetryable())
 	res, err := h.capture(in)
@@ -162,13 +162,13 @@ func TestSimTimeoutAndRateLimitAreRetryable(t *testing.T) {
 	auth := authorized(t, h)
 
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultRateLimit, Count: 1})
-	in := stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
+	in := card.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID}
 	_, err := h.capture(in)
 	assert.False(t, appErr(t, err).NonRetryable(), "429")
 
 	// A client whose timeout is shorter than the simulator's delay sees a timeout.
 	short := newHarness(t, srv.URL)
-	short.acts.Stripe = stripeact.NewClient(srv.URL, testKey, &http.Client{Timeout: 100 * time.Millisecond})
+	short.acts.Stripe = card.NewClient(srv.URL, testKey, &http.Client{Timeout: 100 * time.Millisecond})
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultTimeout, Count: 1, Delay: time.Second})
 	_, err = short.capture(in)
 	assert.False(t, appErr(t, err).NonRetryable(), "timeout")
@@ -184,26 +184,26 @@ func TestSimCancelThenCaptureIsInvalid(t *testing.T) {
 	h := newHarness(t, srv.URL)
 	auth := authorized(t, h)
 
-	res, err := h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-1/cancel", WorkflowID: "payment:p-1",
+	res, err := h.cancel(card.CancelInput{IdempotencyKey: "payment:p-1/cancel", WorkflowID: "payment:p-1",
 		PaymentIntentID: auth.PaymentIntentID, Reason: "requested_by_customer"})
 	require.NoError(t, err)
 	assert.Equal(t, "canceled", res.Status)
 
-	_, err = h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID})
+	_, err = h.capture(card.CaptureInput{IdempotencyKey: "payment:p-1/capture", WorkflowID: "payment:p-1", PaymentIntentID: auth.PaymentIntentID})
 	ae := appErr(t, err)
 	assert.True(t, ae.NonRetryable())
-	assert.Equal(t, stripeact.ErrTypeInvalidRequest, ae.Type())
+	assert.Equal(t, card.ErrTypeInvalidRequest, ae.Type())
 	assert.Equal(t, 0, srv.Sim.Stats().Captures)
 }
 
 func TestSimWrongKeyIsAuthenticationError(t *testing.T) {
 	srv := startSim(t)
 	h := newHarness(t, srv.URL)
-	h.acts.Stripe = stripeact.NewClient(srv.URL, "sk_test_wrong", &http.Client{Timeout: 5 * time.Second})
+	h.acts.Stripe = card.NewClient(srv.URL, "sk_test_wrong", &http.Client{Timeout: 5 * time.Second})
 	_, err := h.authorize(authorizeInput())
 	ae := appErr(t, err)
 	assert.True(t, ae.NonRetryable())
-	assert.Equal(t, stripeact.ErrTypeAuthentication, ae.Type())
+	assert.Equal(t, card.ErrTypeAuthentication, ae.Type())
 	assert.NotContains(t, err.Error(), "sk_test_wrong")
 }
 
@@ -214,7 +214,7 @@ func TestSimCaptureAfterIdempotencyKeyExpiredIsRecognised(t *testing.T) {
 	srv := startSim(t)
 	h := newHarness(t, srv.URL)
 	auth := authorized(t, h)
-	first := stripeact.CaptureInput{IdempotencyKey: "payment:p-9/capture", WorkflowID: "payment:p-9", PaymentIntentID: auth.PaymentIntentID}
+	first := card.CaptureInput{IdempotencyKey: "payment:p-9/capture", WorkflowID: "payment:p-9", PaymentIntentID: auth.PaymentIntentID}
 	_, err := h.capture(first)
 	require.NoError(t, err)
 	again := first
@@ -230,10 +230,10 @@ func TestSimCaptureAfterIdempotencyKeyExpiredIsRecognised(t *testing.T) {
 	other, err := h.authorize(in)
 	require.NoError(t, err)
 	require.NotEqual(t, auth.PaymentIntentID, other.PaymentIntentID)
-	_, err = h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-10/cancel", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
+	_, err = h.cancel(card.CancelInput{IdempotencyKey: "payment:p-10/cancel", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
 	require.NoError(t, err)
-	_, err = h.capture(stripeact.CaptureInput{IdempotencyKey: "payment:p-10/capture", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
+	_, err = h.capture(card.CaptureInput{IdempotencyKey: "payment:p-10/capture", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
 	assert.True(t, appErr(t, err).NonRetryable())
-	_, err = h.cancel(stripeact.CancelInput{IdempotencyKey: "payment:p-10/cancel-2", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
+	_, err = h.cancel(card.CancelInput{IdempotencyKey: "payment:p-10/cancel-2", WorkflowID: "payment:p-10", PaymentIntentID: other.PaymentIntentID})
 	require.NoError(t, err, "canceling a canceled intent is the outcome the step wants")
 }
