@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/careflow/engine/internal/localproc"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -36,7 +37,7 @@ type Server struct {
 	cmd     *exec.Cmd
 	addr    string
 	uiURL   string
-	tail    *tailBuffer
+	tail    *localproc.TailBuffer
 	done    chan struct{} // closed once the process has exited and waitErr is set
 	waitErr error
 
@@ -56,7 +57,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		opts.BinPath = p
 	}
-	if err := checkExecutable(opts.BinPath); err != nil {
+	if err := localproc.CheckExecutable(opts.BinPath); err != nil {
 		return nil, fmt.Errorf("temporal binary %s: %w", opts.BinPath, err)
 	}
 	// Checking ports here gives a plain error instead of a log tail; the CLI
@@ -78,7 +79,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{
 		addr:  opts.address(),
 		uiURL: opts.uiURL(),
-		tail:  &tailBuffer{max: 64 << 10},
+		tail:  &localproc.TailBuffer{Max: 64 << 10},
 		done:  make(chan struct{}),
 	}
 	out := io.MultiWriter(opts.LogWriter, s.tail)
@@ -106,7 +107,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	defer cancel()
 	if err := s.waitReady(ctx, opts.Namespace); err != nil {
 		_ = s.Stop()
-		return nil, fmt.Errorf("%w\n--- last dev server output ---\n%s", err, s.tail.lastLines(tailLines))
+		return nil, fmt.Errorf("%w\n--- last dev server output ---\n%s", err, s.tail.LastLines(tailLines))
 	}
 	return s, nil
 }

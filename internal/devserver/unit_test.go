@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/careflow/engine/internal/localproc"
 )
 
 func TestArgsHeadlessWhenNoUIPort(t *testing.T) {
@@ -99,17 +101,17 @@ func TestFindBinaryInRepo(t *testing.T) {
 }
 
 func TestTailBufferKeepsLastLines(t *testing.T) {
-	tb := &tailBuffer{max: 16}
+	tb := &localproc.TailBuffer{Max: 16}
 	for _, s := range []string{"one\n", "two\n", "three\n", "four\n"} {
 		if _, err := tb.Write([]byte(s)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// 19 bytes written, 16 kept: "one\n" is cut to "\n" at the front.
-	if got := tb.lastLines(2); got != "three\nfour" {
+	if got := tb.LastLines(2); got != "three\nfour" {
 		t.Errorf("lastLines(2) = %q", got)
 	}
-	if got := tb.lastLines(10); got != "\ntwo\nthree\nfour" {
+	if got := tb.LastLines(10); got != "\ntwo\nthree\nfour" {
 		t.Errorf("lastLines(10) = %q", got)
 	}
 }

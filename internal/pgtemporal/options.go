@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/careflow/engine/internal/localproc"
 )
 
 // DefaultNamespace is the namespace registered at start when Options.Namespace is empty.
@@ -187,7 +189,7 @@ func (o Options) withDefaults() (Options, error) {
 		if err != nil {
 			return o, err
 		}
-		root, err := repoRoot(wd)
+		root, err := localproc.RepoRoot(wd)
 		if err != nil {
 			return o, fmt.Errorf("find temporal-pg: %w", err)
 		}
@@ -214,38 +216,4 @@ func (o Options) withDefaults() (Options, error) {
 		o.UILogWriter = io.Discard
 	}
 	return o, nil
-}
-
-// repoRoot walks up from dir to the nearest directory holding go.mod: tests run in their
-// package directory and `make run-postgres` in the root.
-func repoRoot(dir string) (string, error) {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod in any parent directory")
-		}
-		dir = parent
-	}
-}
-
-// checkExecutable reports whether p is a regular file with an execute bit.
-func checkExecutable(p string) error {
-	fi, err := os.Stat(p)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return errors.New("not found")
-		}
-		return err
-	}
-	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
-		return errors.New("not an executable file")
-	}
-	return nil
 }

@@ -1,7 +1,6 @@
 package pgtemporal
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/careflow/engine/internal/localproc"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -59,11 +59,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkExecutable(opts.ServerBin); err != nil {
+	if err := localproc.CheckExecutable(opts.ServerBin); err != nil {
 		return nil, fmt.Errorf("temporal server binary %s: %w; run `make temporal-pg` (temporal-pg/build.sh) to build it", opts.ServerBin, err)
 	}
 	if opts.Ports.UI != 0 {
-		if err := checkExecutable(opts.UIBin); err != nil {
+		if err := localproc.CheckExecutable(opts.UIBin); err != nil {
 			return nil, fmt.Errorf("temporal UI server binary %s: %w; run `make temporal-pg` (temporal-pg/build.sh) to build it", opts.UIBin, err)
 		}
 	}
@@ -90,7 +90,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if err := s.waitFrontend(ctx); err != nil {
 		_ = s.Stop()
-		return nil, fmt.Errorf("%w\n--- last temporal server output ---\n%s", err, s.srv.tail.lastLines(tailLines))
+		return nil, fmt.Errorf("%w\n--- last temporal server output ---\n%s", err, s.srv.tail.LastLines(tailLines))
 	}
 	if opts.Ports.UI != 0 {
 		s.uiURL = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Ports.UI))
@@ -102,7 +102,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		if err := waitHTTP(ctx, s.ui, s.uiURL+"/"); err != nil {
 			_ = s.Stop()
-			return nil, fmt.Errorf("%w\n--- last temporal UI server output ---\n%s", err, s.ui.tail.lastLines(tailLines))
+			return nil, fmt.Errorf("%w\n--- last temporal UI server output ---\n%s", err, s.ui.tail.LastLines(tailLines))
 		}
 	}
 	return s, nil
@@ -124,7 +124,7 @@ func (s *Server) UIURL() string { return s.uiURL }
 func (s *Server) Done() <-chan struct{} { return s.srv.done }
 
 // Output returns the last lines the server printed, for a failing test's log.
-func (s *Server) Output() string { return s.srv.tail.lastLines(200) }
+func (s *Server) Output() string { return s.srv.tail.LastLines(200) }
 
 // Stop stops the UI server, then the Temporal server: SIGINT, then SIGKILL to the process
 // group after a grace period. It is safe to call more than once.
@@ -250,13 +250,13 @@ func checkPortsFree(p Ports) error {
 type child struct {
 	name    string
 	cmd     *exec.Cmd
-	tail    *tailBuffer
+	tail    *localproc.TailBuffer
 	done    chan struct{} // closed once the process has exited and waitErr is set
 	waitErr error
 }
 
 func startChild(name, dir string, env []string, log io.Writer, bin string, args ...string) (*child, error) {
-	c := &child{name: name, tail: &tailBuffer{max: 64 << 10}, done: make(chan struct{})}
+	c := &child{name: name, tail: &localproc.TailBuffer{Max: 64 << 10}, done: make(chan struct{})}
 	c.cmd = exec.Command(bin, args...)
 	c.cmd.Dir = dir
 	c.cmd.Env = env
@@ -297,39 +297,4 @@ func (c *child) stop() error {
 	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
 	<-c.done
 	return fmt.Errorf("%s (pid %d) ignored SIGINT for %v and was killed", c.name, c.cmd.Process.Pid, stopGrace)
-}
-
-// tailBuffer keeps the last max bytes written to it, so a failed start can show what the
-// process said without holding its whole log in memory.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-// Write implements io.Writer; it never fails.
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-// lastLines returns at most n trailing lines of what was written.
-func (t *tailBuffer) lastLines(n int) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	b := bytes.TrimRight(t.buf, "\n")
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == '\n' {
-			n--
-			if n == 0 {
-				return string(b[i+1:])
-			}
-		}
-	}
-	return string(b)
 }
