@@ -299,6 +299,11 @@ func start(t *testing.T) *harness {
 func (h *harness) startProc(role string) *proc {
 	cmd := exec.Command(h.bin, role)
 	cmd.Env = append(append([]string{}, h.env...), "DATA_DIR="+h.t.TempDir())
+	if role == "worker" {
+		// The worker binds the listeners only to learn addresses; the API owns the fixed ones
+		// (exec keeps the last of duplicate variables).
+		cmd.Env = append(cmd.Env, "API_ADDR=127.0.0.1:0", "MLLP_ADDR=127.0.0.1:0")
+	}
 	// If this test dies, the kernel kills the child rather than leaving it running.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p := &proc{role: role, cmd: cmd, logs: &lockedWriter{buf: &bytes.Buffer{}}, done: make(chan struct{})}
@@ -351,6 +356,11 @@ func (h *harness) killAndRestart(target string) {
 		p := h.procs[target]
 		h.mu.Unlock()
 		pid = p.cmd.Process.Pid
+		select {
+		case <-p.done:
+			t.Fatalf("the %s process had already exited before the kill:\n%s", target, p.logs.String())
+		default:
+		}
 		require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
 		<-p.done
 		time.Sleep(2 * time.Second)
