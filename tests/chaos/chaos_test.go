@@ -15,6 +15,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -30,6 +31,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/pgtemporal"
@@ -62,21 +66,27 @@ type proc struct {
 
 // harness is everything the chaos run started.
 type harness struct {
-	t       *testing.T
-	bin     string
-	env     []string
-	apiURL  string
-	token   string
-	pgOpts  pgtemporal.Options
-	srv     *pgtemporal.Server
-	stripe  *stripesim.Server
-	ehr     *ehrsim.Server
-	twilio  *twiliosim.Server
-	lis     *lissim.Server
-	mu      sync.Mutex
-	procs   map[string]*proc
-	httpc   *http.Client
-	canary  atomic.Int64
+	t      *testing.T
+	bin    string
+	env    []string
+	apiURL string
+	token  string
+	pgOpts pgtemporal.Options
+	srv    *pgtemporal.Server
+	stripe *stripesim.Server
+	ehr    *ehrsim.Server
+	twilio *twiliosim.Server
+	lis    *lissim.Server
+	mu     sync.Mutex
+	procs  map[string]*proc
+	httpc  *http.Client
+	// sem bounds concurrent process starts, as a client pool would.
+	sem    chan struct{}
+	canary atomic.Int64
+	// started counts processes whose start the API accepted; running counts open workflows
+	// at Temporal, to say how many were in flight at each kill.
+	started atomic.Int64
+	running client.Client
 	results []killResult
 	// baseReports and baseEncounters are the EHR's seeded counts before the run.
 	baseReports, baseEncounters int
@@ -85,6 +95,8 @@ type harness struct {
 type killResult struct {
 	target   string
 	pid      int
+	started  int64
+	inFlight int64         // open workflow executions at the kill (the visibility store's count)
 	down     time.Duration // kill until restarted process is up
 	recovery time.Duration // kill until a new payment is authorized end to end
 }
@@ -109,13 +121,10 @@ func TestChaos(t *testing.T) {
 	h.baseReports, h.baseEncounters = len(h.ehr.Sim.Resources("DiagnosticReport")), len(h.ehr.Sim.Resources("Encounter"))
 	var wg sync.WaitGroup
 	var driverErrs atomic.Int64
-	sem := make(chan struct{}, 24)
 	drive := func(f func() error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
 			if err := f(); err != nil {
 				driverErrs.Add(1)
 				t.Logf("driver: %v", err)
@@ -131,30 +140,30 @@ func TestChaos(t *testing.T) {
 		if i < nCheck {
 			appt := appts[i]
 			drive(func() error {
-				_, err := h.post("/v1/checkins", map[string]any{"appointmentId": appt, "collectCopay": true,
-					"notifyPatient": true, "paymentMethod": "pm_card_visa"}, http.StatusCreated, http.StatusOK)
-				return err
+				return h.start("/v1/checkins", map[string]any{"appointmentId": appt, "collectCopay": true,
+					"notifyPatient": true, "paymentMethod": "pm_card_visa"})
 			})
 		}
 		if i < nLab {
 			placer := fmt.Sprintf("CHAOS-%d", i)
 			drive(func() error {
-				_, err := h.post("/v1/lab-orders", map[string]any{"placerOrderNumber": placer, "patientRef": "pat-1001",
+				return h.start("/v1/lab-orders", map[string]any{"placerOrderNumber": placer, "patientRef": "pat-1001",
 					"orderingProviderId": "1234567893", "orderingProvider": map[string]any{"role": "ordering-provider",
 						"name": "Dr Sim", "phone": "+15550000001"}, "tests": []string{"2823-3", "2345-7"},
-					"priority": "routine", "notifyPatient": true}, http.StatusCreated, http.StatusOK)
-				return err
+					"priority": "routine", "notifyPatient": true})
 			})
 		}
 	}
 
-	// The kills, while the drivers are still starting, capturing and refunding and the LIS
-	// is sending results: worker, then API, then the Temporal server.
-	time.Sleep(5 * time.Second)
+	// The kills begin when two thirds of the processes have started, so the last third (check-ins
+	// mid-eligibility among them) start through the outages, payments are being captured and
+	// refunded, and lab orders wait for results the LIS is sending: worker, then API, then the
+	// Temporal server, each restarted before the next kill.
+	for h.started.Load() < int64(n*2/3) && time.Since(t0) < 10*time.Minute {
+		time.Sleep(100 * time.Millisecond)
+	}
 	h.killAndRestart("worker")
-	time.Sleep(5 * time.Second)
 	h.killAndRestart("api")
-	time.Sleep(5 * time.Second)
 	h.killAndRestart("temporal")
 	wg.Wait()
 	loadTime := time.Since(t0)
@@ -206,7 +215,7 @@ func TestChaos(t *testing.T) {
 // start builds the binary, starts the Temporal server on fresh PostgreSQL databases, the
 // simulators in this process and the worker and API as separate processes.
 func start(t *testing.T) *harness {
-	h := &harness{t: t, procs: map[string]*proc{}, httpc: &http.Client{Timeout: 30 * time.Second}}
+	h := &harness{t: t, sem: make(chan struct{}, 16), procs: map[string]*proc{}, httpc: &http.Client{Timeout: 30 * time.Second}}
 	h.bin = filepath.Join(t.TempDir(), "careflow")
 	out, err := exec.Command("go", "build", "-o", h.bin, "github.com/careflow/engine/cmd/careflow").CombinedOutput()
 	require.NoError(t, err, string(out))
@@ -227,6 +236,9 @@ func start(t *testing.T) *harness {
 		defer h.mu.Unlock()
 		_ = h.srv.Stop()
 	})
+	h.running, err = client.Dial(client.Options{HostPort: h.srv.Address(), Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	require.NoError(t, err)
+	t.Cleanup(h.running.Close)
 	storeURL := newDatabase(t, "careflow_chaos_store_")
 
 	// The API's addresses are fixed for the run: a restarted API takes them again, and the
@@ -263,8 +275,8 @@ func start(t *testing.T) *harness {
 	t.Cleanup(h.twilio.Close)
 	h.twilio.Sim.SetInboundURL(h.apiURL + "/webhooks/twilio")
 
-	// Results follow an accepted order after 8s, so orders wait for results through the kills.
-	h.lis, err = lissim.Start(lissim.Options{EngineAddr: mllpAddr, ResultDelay: 8 * time.Second, MaxAttempts: 1000})
+	// Results follow an accepted order after 20s, so orders wait for results through the kills.
+	h.lis, err = lissim.Start(lissim.Options{EngineAddr: mllpAddr, ResultDelay: 20 * time.Second, MaxAttempts: 1000})
 	require.NoError(t, err)
 	t.Cleanup(h.lis.Close)
 
@@ -337,6 +349,8 @@ func stopProc(p *proc) {
 func (h *harness) killAndRestart(target string) {
 	t := h.t
 	t0 := time.Now()
+	started := h.started.Load()
+	inFlight := h.openWorkflows()
 	var pid int
 	switch target {
 	case "temporal":
@@ -378,30 +392,68 @@ func (h *harness) killAndRestart(target string) {
 	require.NoError(t, err)
 	_, err = h.post("/v1/payments/"+id+"/cancel", map[string]any{}, http.StatusOK, http.StatusConflict)
 	require.NoError(t, err)
-	h.results = append(h.results, killResult{target: target, pid: pid, down: down, recovery: time.Since(t0)})
+	h.results = append(h.results, killResult{target: target, pid: pid, started: started, inFlight: inFlight, down: down, recovery: time.Since(t0)})
 	t.Logf("killed %s (pid %d) with SIGKILL; back up in %v, a new payment authorized %v after the kill", target, pid, down, time.Since(t0))
+}
+
+// openWorkflows counts running workflow executions (-1 when the count fails).
+func (h *harness) openWorkflows() int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := h.running.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+		Namespace: "default", Query: "ExecutionStatus = 'Running'"})
+	if err != nil {
+		h.t.Logf("count open workflows: %v", err)
+		return -1
+	}
+	return resp.GetCount()
+}
+
+// start starts one process through the API, at most cap(h.sem) at a time.
+func (h *harness) start(path string, body any) error {
+	h.sem <- struct{}{}
+	defer func() { <-h.sem }()
+	if _, err := h.post(path, body, http.StatusCreated, http.StatusOK); err != nil {
+		return err
+	}
+	h.started.Add(1)
+	return nil
 }
 
 // payment drives one payment: create, wait for the authorization, capture, maybe refund.
 func (h *harness) payment(id string, refund bool) error {
-	if _, err := h.post("/v1/payments", map[string]any{"paymentId": id, "amount": 4200, "currency": "usd",
-		"customerRef": "cust-chaos", "paymentMethod": "pm_card_visa", "description": "office visit"}, http.StatusCreated, http.StatusOK); err != nil {
+	if err := h.start("/v1/payments", map[string]any{"paymentId": id, "amount": 4200, "currency": "usd",
+		"customerRef": "cust-chaos", "paymentMethod": "pm_card_visa", "description": "office visit"}); err != nil {
 		return err
 	}
 	if _, err := h.waitStatus(id, "authorized"); err != nil {
 		return err
 	}
-	if _, err := h.post("/v1/payments/"+id+"/capture", map[string]any{"amount": 4200}, http.StatusOK, http.StatusConflict); err != nil {
+	if err := h.update(id, "capture", map[string]any{"amount": 4200}, "captured"); err != nil {
 		return err
 	}
 	if !refund {
 		return nil
 	}
-	if _, err := h.waitStatus(id, "captured"); err != nil {
+	return h.update(id, "refund", map[string]any{}, "refunded")
+}
+
+// update asks a payment to capture or refund. A retry after an outage may find the first
+// request applied (its answer was lost with the killed API): the 422 then comes with the
+// payment already in the wanted status, which update checks.
+func (h *harness) update(id, action string, body any, status string) error {
+	out, err := h.post("/v1/payments/"+id+"/"+action, body, http.StatusOK, http.StatusUnprocessableEntity)
+	if err != nil {
 		return err
 	}
-	_, err := h.post("/v1/payments/"+id+"/refund", map[string]any{}, http.StatusOK, http.StatusConflict)
-	return err
+	v, err := h.waitStatus(id, status)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w (answer %s)", action, id, err, out)
+	}
+	if v.Status != status && status == "refunded" {
+		return fmt.Errorf("%s %s: status %s", action, id, v.Status)
+	}
+	return nil
 }
 
 // waitStatus polls a payment until it has reached status (or any later one).
@@ -428,7 +480,7 @@ func (h *harness) waitStatus(id, status string) (api.PaymentView, error) {
 		if time.Now().After(deadline) {
 			return v, fmt.Errorf("payment %s: no %s within 10m (last %s, %v)", id, status, body, err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(2 * time.Second)
 	}
 }
 

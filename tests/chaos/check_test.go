@@ -169,7 +169,7 @@ func (h *harness) summary(n, nPay, nCheck, nLab, canaries int, load, settle time
 		fmt.Fprintf(w, "final states: %s\t%v\n", kind, m)
 	}
 	for _, k := range h.results {
-		fmt.Fprintf(w, "kill -9 %s (pid %d)\tback up %v; new payment authorized %v after the kill\n", k.target, k.pid, k.down.Round(time.Millisecond), k.recovery.Round(time.Millisecond))
+		fmt.Fprintf(w, "kill -9 %s (pid %d)\t%d processes started, %d workflows open; back up %v; new payment authorized %v after the kill\n", k.target, k.pid, k.started, k.inFlight, k.down.Round(time.Millisecond), k.recovery.Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "load phase / settle phase\t%v / %v\n", load.Round(time.Second), settle.Round(time.Second))
 	fmt.Fprintf(w, "Stripe captures (duplicates)\t%d (%d); idempotent replays %d\n", v.captures, v.captureDups, v.stripeReplays)
