@@ -129,7 +129,8 @@ func (h *harness) check(final map[string]map[string][]byte) verdict {
 			}
 		}
 		if l.Status != "final" {
-			v.violate("lab order %s ended %s", id, l.Status)
+			v.violate("lab order %s closed with status %s (step %s, failure %q, report %q, %d result messages); the LIS got %d ORMs answered %v",
+				id, l.Status, l.Step, l.FailureCode, l.DiagnosticReportID, len(l.MessageIDs), o.ORMs, o.AckCodes)
 		}
 	}
 	if v.lisDuplicateOrders > 0 {
