@@ -156,7 +156,19 @@ func (h *harness) check(final map[string]map[string][]byte) verdict {
 	tw := h.twilio.Sim.Stats()
 	v.sms = tw.Sent
 	if v.sms != v.smsWanted {
-		v.violate("Twilio accepted %d messages; the processes' states report %d", v.sms, v.smsWanted)
+		// Which kind of text is over: messages grouped by recipient and the body's first words
+		// (simulated patients, no real PHI).
+		groups := map[string]int{}
+		for _, m := range h.twilio.Sim.Messages() {
+			if m.Direction == "outbound-api" {
+				body := m.Body
+				if len(body) > 40 {
+					body = body[:40]
+				}
+				groups[m.To+" "+body]++
+			}
+		}
+		v.violate("Twilio accepted %d messages; the processes' states report %d; by recipient and opening: %v", v.sms, v.smsWanted, groups)
 	}
 	return v
 }
