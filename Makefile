@@ -6,7 +6,7 @@ export TEMPORAL_BIN := $(BIN)/temporal
 export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: run run-postgres test deps temporal temporal-pg chromium stripe-mock npm-peers vet lint workflowcheck bench clean
+.PHONY: run run-postgres test chaos deps temporal temporal-pg chromium stripe-mock npm-peers vet lint workflowcheck bench clean
 
 ## run: the Temporal dev server (with Web UI), worker, API and vendor simulators, in the foreground.
 run: deps temporal
@@ -22,6 +22,12 @@ run-postgres: deps temporal-pg
 ## CAREFLOW_E2E_POSTGRES turns on the end-to-end and browser tests on the PostgreSQL topology.
 test: deps temporal temporal-pg chromium stripe-mock npm-peers vet workflowcheck
 	CAREFLOW_E2E_POSTGRES=1 $(GO) test -race -count=1 -timeout 25m ./...
+
+## chaos: kill -9 the worker, the API and the Temporal server (on PostgreSQL) under load, then
+## check the simulators for duplicate side effects and lost messages; minutes long, not in `test`.
+## CAREFLOW_CHAOS_N sets the processes in flight (default 200).
+chaos: deps temporal-pg
+	CAREFLOW_CHAOS=1 $(GO) test -count=1 -timeout 45m -v -run TestChaos ./tests/chaos
 
 deps:
 	$(GO) mod download

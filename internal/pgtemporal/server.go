@@ -123,6 +123,9 @@ func (s *Server) UIURL() string { return s.uiURL }
 // Done returns a channel closed when the server process has exited, to notice a crash.
 func (s *Server) Done() <-chan struct{} { return s.srv.done }
 
+// Pid returns the Temporal server process's id, for a chaos test that kills it with SIGKILL.
+func (s *Server) Pid() int { return s.srv.cmd.Process.Pid }
+
 // Output returns the last lines the server printed, for a failing test's log.
 func (s *Server) Output() string { return s.srv.tail.LastLines(200) }
 
