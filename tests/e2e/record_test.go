@@ -323,3 +323,19 @@ func TestRecordLabHistoriesV2(t *testing.T) {
 		e.exportWorkflow(laborders.WorkflowID(p), file)
 	}
 }
+
+// TestRecordLabSendStatusHistory records a lab order under change id
+// laborders.ChangeSendStatus (laborder-v2-send-status.json), so the replay tests hold a
+// history with its version marker.
+func TestRecordLabSendStatusHistory(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.Lab.CorrectionsWindow = 3 * time.Second
+	})
+	e.mustCall("POST", "/v1/lab-orders", labOrder("LAB-V2-SS1"), http.StatusCreated)
+	e.waitLab("LAB-V2-SS1", func(v api.LabOrderView) bool { return v.Closed })
+	e.exportWorkflow(laborders.WorkflowID("LAB-V2-SS1"), "laborder-v2-send-status.json")
+}

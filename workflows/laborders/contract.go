@@ -37,6 +37,11 @@ const (
 // patient check, escalation that never goes silent, draining and continue-as-new.
 const ChangeEvery = "lab-order-v2"
 
+// ChangeSendStatus is the workflow.GetVersion change id that keeps the status results already
+// gave the order when its send returns late (a retried ORM after a worker crash, while the LIS
+// already sent results): version 1 sets "ordered" only while the order is still "ordering".
+const ChangeSendStatus = "lab-order-send-status"
+
 // Error types.
 const (
 	// ErrTypeRejected marks an update the workflow refuses; the API maps it to 422.

@@ -158,7 +158,11 @@ func (w *impl) runV2(ctx workflow.Context) (State, error) {
 			w.phase = phaseDone
 			return w.finishV2(ctx)
 		}
-		w.state.Status, w.state.Step = StatusOrdered, StepAwaitResult
+		// Results may have been applied while the send was retried; they keep their status.
+		if workflow.GetVersion(ctx, ChangeSendStatus, workflow.DefaultVersion, 1) == workflow.DefaultVersion ||
+			w.state.Status == StatusOrdering {
+			w.state.Status, w.state.Step = StatusOrdered, StepAwaitResult
+		}
 		w.deadlineAt = workflow.Now(ctx).Add(w.in.ResultDeadline())
 	}
 	for {

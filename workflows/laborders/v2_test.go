@@ -438,3 +438,22 @@ func TestContinuedRunResumesFromCarry(t *testing.T) {
 	require.Equal(t, laborders.EscalationAcknowledged, s.Escalation.State)
 	require.Equal(t, laborders.StatusFinal, s.Status)
 }
+
+// Results that arrive while the order's send is still being retried (a worker killed after the
+// LIS took the ORM, found by make chaos) keep their status: the send's late return must not set
+// the order back to "ordered".
+func TestResultsDuringARetriedSendKeepTheirStatus(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(lis.SendOrderName, mock.Anything, mock.Anything).Return(lis.SendOrderResult{AckCode: "AA"}, nil).
+		After(10 * time.Minute).Once()
+	quietPatient(env)
+	var f filings
+	f.expect(env, 0)
+	signal(env, time.Minute, laborders.ResultSignalName, oru("M1", "20261123090000", "F", potassium(4.2, "N", "F"), glucose(90, "F")))
+	env.ExecuteWorkflow(laborders.LabOrder, input())
+
+	s := final(t, env)
+	require.NotEmpty(t, f.all, "the results were filed")
+	require.Equal(t, laborders.StatusFinal, s.Status, "the late send answer must not undo the results")
+	require.Equal(t, s.ResultsVersion, s.FiledVersion)
+}
