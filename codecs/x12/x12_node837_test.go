@@ -1,15 +1,10 @@
 package x12
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,33 +19,10 @@ type nodeSegments struct {
 }
 
 // runNodeSegments parses files with node-x12 in strict mode and returns every
-// segment's elements. A missing node or node-x12 fails the test.
+// segment's elements (tests/npm/x12-segments.js).
 func runNodeSegments(t *testing.T, files []string) map[string]nodeSegments {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is not installed: install Node.js, then run make npm-peers")
-	}
-	if _, err := os.Stat(filepath.Join(npmDir, "node_modules", "node-x12", "package.json")); err != nil {
-		t.Fatal("node-x12 is missing from tests/npm/node_modules: run make npm-peers")
-	}
-	script, err := filepath.Abs(filepath.Join(npmDir, "x12-segments.js"))
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, append([]string{script}, files...)...)
-	cmd.Dir = npmDir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "node x12-segments.js: %s", stderr.String())
-	var reports []nodeSegments
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), &reports), stdout.String())
-	require.Len(t, reports, len(files))
-	out := map[string]nodeSegments{}
-	for _, r := range reports {
-		out[r.File] = r
-	}
-	return out
+	return runNodeScript[nodeSegments](t, "x12-segments.js", files, func(r nodeSegments) string { return r.File })
 }
 
 // TestNodeX12ParsesBuilt837s checks every shape of 837P we generate against

@@ -30,9 +30,16 @@ type nodeReport struct {
 	Errors []string `json:"errors"`
 }
 
-// runNodeX12 parses files with node-x12 in strict mode. A missing node or
-// node-x12 fails the test: the conformance check must not silently vanish.
+// runNodeX12 parses files with node-x12 in strict mode through tests/npm/x12-parse.js.
 func runNodeX12(t *testing.T, files []string) map[string]nodeReport {
+	t.Helper()
+	return runNodeScript[nodeReport](t, "x12-parse.js", files, func(r nodeReport) string { return r.File })
+}
+
+// runNodeScript runs one of the tests/npm node-x12 scripts over files and returns its per-file
+// reports by file. A missing node or node-x12 fails the test: the conformance check must not
+// silently vanish.
+func runNodeScript[R any](t *testing.T, script string, files []string, file func(R) string) map[string]R {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -41,23 +48,23 @@ func runNodeX12(t *testing.T, files []string) map[string]nodeReport {
 	if _, err := os.Stat(filepath.Join(npmDir, "node_modules", "node-x12", "package.json")); err != nil {
 		t.Fatal("node-x12 is missing from tests/npm/node_modules: run make npm-peers")
 	}
-	script, err := filepath.Abs(filepath.Join(npmDir, "x12-parse.js"))
+	path, err := filepath.Abs(filepath.Join(npmDir, script))
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, append([]string{script}, files...)...)
+	cmd := exec.CommandContext(ctx, node, append([]string{path}, files...)...)
 	cmd.Dir = npmDir // require('node-x12') resolves from tests/npm/node_modules
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "node x12-parse.js: %s", stderr.String())
+	require.NoError(t, cmd.Run(), "node %s: %s", script, stderr.String())
 
-	var reports []nodeReport
+	var reports []R
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &reports), stdout.String())
 	require.Len(t, reports, len(files))
-	out := map[string]nodeReport{}
+	out := map[string]R{}
 	for _, r := range reports {
-		out[r.File] = r
+		out[file(r)] = r
 	}
 	return out
 }
