@@ -163,14 +163,8 @@ func TestAppointmentSyncBothWays(t *testing.T) {
 	require.Equal(t, api.ProblemUpdateRejected, p.Type)
 	// The resolve repeated with its Idempotency-Key (a client retrying a lost answer) is the
 	// same update: one resolution, the same answer.
-	resolve := func() (int, reply) {
-		return e.callWith("POST", "/v1/appointments/sync-1/resolve", map[string]any{"field": "start", "side": "pms"},
-			map[string]string{"Authorization": "Bearer " + e.st.Token, "Idempotency-Key": "resolve-sync-1-start"})
-	}
-	code, first := resolve()
-	require.Equal(t, http.StatusOK, code, first)
-	code, again := resolve()
-	require.Equal(t, http.StatusOK, code, again)
+	first, again := e.updateTwice("/v1/appointments/sync-1/resolve", map[string]any{"field": "start", "side": "pms"},
+		"resolve-sync-1-start")
 	require.Equal(t, first.appointment(), again.appointment(), "the first resolve's answer")
 	require.Empty(t, first.appointment().Conflicts, "answered once the resolution was merged")
 	e.ehrAppt("appt-1001", func(r map[string]any) bool { return r["start"] == pmsTime.UTC().Format(time.RFC3339) })

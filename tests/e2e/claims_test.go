@@ -95,14 +95,7 @@ func TestClaimRejectedThenCorrected(t *testing.T) {
 	// A paid claim voided: frequency 8 with the payer's claim number. The void is repeated
 	// with the same Idempotency-Key, as a client does after a lost answer: the same update,
 	// answered alike, one 837 (a new void would be refused: one is already queued).
-	void := func() (int, reply) {
-		return e.callWith("POST", "/v1/claims/REJ277-E2E1/void", map[string]any{},
-			map[string]string{"Authorization": "Bearer " + e.st.Token, "Idempotency-Key": "void-REJ277-E2E1"})
-	}
-	code, first := void()
-	require.Equal(t, http.StatusOK, code, first)
-	code, again := void()
-	require.Equal(t, http.StatusOK, code, again)
+	first, again := e.updateTwice("/v1/claims/REJ277-E2E1/void", map[string]any{}, "void-REJ277-E2E1")
 	require.Equal(t, first.claim(), again.claim(), "the first void's answer")
 	code, other := e.call("POST", "/v1/claims/REJ277-E2E1/void", map[string]any{})
 	require.Equal(t, http.StatusUnprocessableEntity, code, "without the key it is another void, refused: %s", other)

@@ -112,6 +112,18 @@ func (e *engine) mustCall(method, path string, body any, want int) reply {
 	return v
 }
 
+// updateTwice sends the same update twice with one Idempotency-Key, as a client retrying
+// after a lost answer does; both must answer 200, and the answers are returned in order.
+func (e *engine) updateTwice(path string, body any, key string) (first, again reply) {
+	e.t.Helper()
+	headers := map[string]string{"Authorization": "Bearer " + e.st.Token, "Idempotency-Key": key}
+	code, first := e.callWith("POST", path, body, headers)
+	require.Equal(e.t, http.StatusOK, code, first)
+	code, again = e.callWith("POST", path, body, headers)
+	require.Equal(e.t, http.StatusOK, code, again)
+	return first, again
+}
+
 func (e *engine) callWith(method, path string, body any, headers map[string]string) (int, reply) {
 	e.t.Helper()
 	var rd io.Reader
