@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/codecs/ncpdp"
 	"github.com/careflow/engine/internal/erxcheck"
@@ -60,6 +62,7 @@ func Prescription(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
+	opsattr.Watch(ctx, "prescription", w.ops)
 	w.run(ctx)
 	w.state.Step, w.state.Closed = StepDone, true
 	// Updates still running (a response being sent) finish before the workflow closes.
