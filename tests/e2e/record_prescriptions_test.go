@@ -5,6 +5,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/careflow/engine/codecs/ncpdp"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/pharmsim"
 	"github.com/careflow/engine/tests/replay"
@@ -56,6 +59,51 @@ func TestRecordPrescriptionHistories(t *testing.T) {
 		if sc.drive != nil {
 			sc.drive(sc.id)
 		}
+		e.waitRx(sc.id, func(v map[string]any) bool { return v["closed"] == true })
+		e.exportWorkflow(prescriptions.WorkflowID(sc.id), sc.file)
+	}
+}
+
+// TestRecordPrescriptionV2Histories records the histories of prescriptions.V2ChangeID version 1
+// (prescription-v2-*.json): approved change and renewal written to the EHR, and a pharmacy
+// message matched by its PrescriberOrderNumber although it relates to a foreign MessageID.
+func TestRecordPrescriptionV2Histories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startRxEngine(t, func(c *config.Config) { c.PayloadKeys = replay.PayloadKeys })
+	secret := e.st.PharmacySim.Sim.WebhookSecret()
+	scenarios := []struct {
+		id, file string
+		drive    func(id string)
+	}{
+		{"rx-change", "prescription-v2-change-approved.json", func(id string) {
+			e.waitRx(id, status(prescriptions.StatusChangeRequested))
+			e.mustCallMap("POST", "/v1/prescriptions/"+id+"/approve", map[string]any{"by": "dr.record"}, http.StatusOK)
+			e.waitRx(id, status(prescriptions.StatusFilled))
+		}},
+		{"rx-renewal", "prescription-v2-renewal-approved.json", func(id string) {
+			e.waitRx(id, status(prescriptions.StatusRenewalRequested))
+			e.mustCallMap("POST", "/v1/prescriptions/"+id+"/approve", map[string]any{"by": "dr.record"}, http.StatusOK)
+		}},
+		{"rx-accepted", "prescription-v2-foreign-relates-to.json", func(id string) {
+			e.waitRx(id, status(prescriptions.StatusSent))
+			b, err := os.ReadFile("../../codecs/ncpdp/testdata/rxfill_dispensed.xml")
+			require.NoError(t, err)
+			m, err := ncpdp.Decode(b)
+			require.NoError(t, err)
+			m.Header.PrescriberOrderNumber, m.Header.RelatesToMessageID = id, "PHARMACY-OWN-1"
+			body, err := ncpdp.Encode(m)
+			require.NoError(t, err)
+			code, ans := e.postPharmacy(body, secret)
+			require.Equal(t, http.StatusOK, code, string(ans))
+			e.waitRx(id, status(prescriptions.StatusFilled))
+		}},
+	}
+	for _, sc := range scenarios {
+		// A short follow window closes each workflow a few seconds after its last event.
+		e.mustCallMap("POST", "/v1/prescriptions", map[string]any{"prescriptionId": sc.id, "followWindowSeconds": 4}, http.StatusCreated)
+		sc.drive(sc.id)
 		e.waitRx(sc.id, func(v map[string]any) bool { return v["closed"] == true })
 		e.exportWorkflow(prescriptions.WorkflowID(sc.id), sc.file)
 	}

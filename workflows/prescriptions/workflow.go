@@ -42,6 +42,11 @@ type impl struct {
 	events   int
 	released bool
 	cancels  int
+	// version is V2ChangeID's version: DefaultVersion replays executions started before it.
+	version workflow.Version
+	// current is the MedicationRequest an approved change or renewal wrote (version 1); ""
+	// means the one the prescription was started from.
+	current string
 	// mu serializes side effects of the main loop and of update handlers (EHR writes and
 	// pharmacy messages), so the EHR's status follows the order of events.
 	mu workflow.Mutex
@@ -72,6 +77,9 @@ func Prescription(ctx workflow.Context, in Input) (State, error) {
 
 // setup registers the query, the updates and the pharmacy signal.
 func (w *impl) setup(ctx workflow.Context) error {
+	// One fixed point, before any command: old histories have no marker and replay to
+	// DefaultVersion.
+	w.version = workflow.GetVersion(ctx, V2ChangeID, workflow.DefaultVersion, 1)
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.state, nil }); err != nil {
 		return err
 	}
@@ -102,6 +110,14 @@ func (w *impl) setup(ctx workflow.Context) error {
 		}
 	})
 	return nil
+}
+
+// requestID is the EHR MedicationRequest the prescription's fills and statuses go to.
+func (w *impl) requestID() string {
+	if w.current != "" {
+		return w.current
+	}
+	return w.in.RequestID()
 }
 
 // terminal reports a status after which nothing more happens.
@@ -257,9 +273,11 @@ func (w *impl) process(ctx workflow.Context, s PharmacySignal) {
 		return
 	}
 	w.seen[h.MessageID] = true
-	if h.RelatesToMessageID != "" && w.sent[h.RelatesToMessageID] == "" {
-		// The API routes by PrescriberOrderNumber; a message relating to none of this
-		// prescription's messages belongs elsewhere and is not applied.
+	if h.RelatesToMessageID != "" && w.sent[h.RelatesToMessageID] == "" &&
+		(w.version == workflow.DefaultVersion || h.PrescriberOrderNumber != w.in.PrescriptionID) {
+		// A message relating to none of this prescription's messages is matched by its
+		// PrescriberOrderNumber (version 1): pharmacies relate messages to ones of their own or
+		// of another system too. Matching neither, it belongs elsewhere and is not applied.
 		w.logger.Warn("Pharmacy message relates to an unknown message; ignored", "Type", string(m.Type()))
 		return
 	}
@@ -324,7 +342,7 @@ func (w *impl) fill(ctx workflow.Context, m *ncpdp.Message, s PharmacySignal) {
 		return
 	}
 	res, err := w.callRecordFill(ctx, ehr.RecordFillInput{Key: w.wfID + "/fill/" + m.Header.MessageID,
-		MedicationRequestID: w.in.RequestID(), PatientID: w.rx.PatientID, Outcome: outcome, Medication: med,
+		MedicationRequestID: w.requestID(), PatientID: w.rx.PatientID, Outcome: outcome, Medication: med,
 		RequestStatus: reqStatus, At: s.ReceivedAt})
 	if err != nil {
 		w.logger.Warn("Writing the fill to the EHR failed", "ErrorType", errorType(err))
