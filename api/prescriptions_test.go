@@ -195,3 +195,41 @@ func TestPharmacyWebhookWithoutSecretIs503(t *testing.T) {
 	w := h.webhook(fillXML(t), time.Now())
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
 }
+
+// withRelatesTo is the RxFill for rx-1 (or another order number) relating to relatesTo.
+func withRelatesTo(t *testing.T, order, relatesTo string) []byte {
+	b := bytes.Replace(fillXML(t), []byte("<PrescriberOrderNumber>rx-1<"), []byte("<PrescriberOrderNumber>"+order+"<"), 1)
+	return bytes.Replace(b, []byte("</MessageID>"), []byte("</MessageID><RelatesToMessageID>"+relatesTo+"</RelatesToMessageID>"), 1)
+}
+
+func TestPharmacyWebhookForeignRelatesToIsMatchedByOrderNumber(t *testing.T) {
+	h := rxHarness(t)
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:rx-1", "", prescriptions.PharmacySignalName, mock.Anything).Return(nil).Once()
+	w := h.webhook(withRelatesTo(t, "rx-1", "PHARMACY-OWN-7"), webhookNow)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	ans, err := ncpdp.Decode(w.Body.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, ncpdp.TypeStatus, ans.Type(), "acknowledged with a Status")
+	assert.Equal(t, "prescription:rx-1", h.store.last(t).Process)
+}
+
+func TestPharmacyWebhookForeignOrderNumberIsMatchedByRelatesTo(t *testing.T) {
+	h := rxHarness(t)
+	require.NoError(t, h.store.PutCrosswalk(context.Background(), crosswalk.PharmacyMessage, "NEWRX-2", "rx-2"))
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:RX-PHARM-9", "", prescriptions.PharmacySignalName, mock.Anything).
+		Return(serviceerror.NewNotFound("workflow not found")).Once()
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:rx-2", "", prescriptions.PharmacySignalName, mock.Anything).Return(nil).Once()
+	w := h.webhook(withRelatesTo(t, "RX-PHARM-9", "NEWRX-2"), webhookNow)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, "prescription:rx-2", h.store.last(t).Process)
+}
+
+func TestPharmacyWebhookMatchingNeitherIs404(t *testing.T) {
+	h := rxHarness(t)
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:RX-PHARM-9", "", prescriptions.PharmacySignalName, mock.Anything).
+		Return(serviceerror.NewNotFound("workflow not found")).Once()
+	w := h.webhook(withRelatesTo(t, "RX-PHARM-9", "PHARMACY-OWN-8"), webhookNow)
+	require.Equal(t, http.StatusNotFound, w.Code)
+	assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+	assert.Equal(t, "no prescription with this id", problem(t, w).Detail)
+}

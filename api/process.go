@@ -14,7 +14,7 @@ import (
 
 // process tells the generic handlers how the API reaches one kind of workflow: how an {id}
 // becomes a workflow ID, how its State is queried and which view renders it. Each process
-// file declares one (paymentProcess, checkInProcess, labOrderProcess).
+// file declares one (paymentProcess is the model).
 type process[S any] struct {
 	// noun names the process in problem details: "payment", "check-in", "lab order".
 	noun string

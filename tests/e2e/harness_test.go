@@ -187,7 +187,7 @@ func (e *engine) waitClosed(wid string) {
 			return
 		}
 		assertTrue(c, desc.GetWorkflowExecutionInfo().GetCloseTime() != nil, "%s still open", wid)
-	}, 60*time.Second, 200*time.Millisecond)
+	}, 90*time.Second, 200*time.Millisecond)
 }
 
 // waitFor polls GET /v1/payments/{id} until cond holds for the view.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pharmacy"
+	"github.com/careflow/engine/codecs/ncpdp"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/erxcheck"
 	"github.com/careflow/engine/internal/sim/ehrsim"
@@ -51,6 +53,31 @@ func (e *engine) ehrStatus(id string) string {
 		}
 	}
 	return ""
+}
+
+// ehrResource is resourceType/id in the EHR simulator (nil when absent).
+func (e *engine) ehrResource(resourceType, id string) map[string]any {
+	for _, r := range e.st.EHRSim.Sim.Resources(resourceType) {
+		if r["id"] == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// postPharmacy posts body to /webhooks/pharmacy signed with secret, as the network does.
+func (e *engine) postPharmacy(body []byte, secret string) (int, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.st.APIURL+"/webhooks/pharmacy", bytes.NewReader(body))
+	require.NoError(e.t, err)
+	req.Header.Set("Content-Type", pharmacy.ContentType)
+	pharmacy.SignRequest(req, []byte(secret), body, time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(e.t, err)
+	return resp.StatusCode, b
 }
 
 func TestPrescriptionSeedIsValidFHIR(t *testing.T) {
@@ -129,7 +156,45 @@ func TestPrescriptionThroughThePharmacySimulator(t *testing.T) {
 		code, p := e.call("POST", "/v1/prescriptions/rx-change/deny", map[string]any{"by": "dr.e2e"})
 		assert.Equal(t, http.StatusUnprocessableEntity, code, p)
 		e.mustCall("POST", "/v1/prescriptions/rx-change/approve", map[string]any{"by": "dr.e2e", "note": "ok"}, http.StatusOK)
-		e.waitRx("rx-change", rxIn(prescriptions.StatusFilled))
+		v := e.waitRx("rx-change", rxIn(prescriptions.StatusFilled))
+		// The approved change is a new MedicationRequest replacing the original, and the fill
+		// that follows is dispensed under it.
+		next := v.CurrentMedicationRequestID
+		require.NotEmpty(t, next)
+		mr := e.ehrResource("MedicationRequest", next)
+		assert.Equal(t, map[string]any{"reference": "MedicationRequest/rx-change"}, mr["priorPrescription"])
+		assert.Equal(t, "completed", mr["status"], "dispensed, no refills remain")
+		assert.Equal(t, "cancelled", e.ehrStatus("rx-change"), "the original is withdrawn before anything was dispensed under it")
+		require.NotEmpty(t, v.Answers)
+		assert.Equal(t, next, v.Answers[0].MedicationRequestID)
+		require.NotEmpty(t, v.Fills)
+		md := e.ehrResource("MedicationDispense", v.Fills[0].MedicationDispenseID)
+		assert.Equal(t, []any{map[string]any{"reference": "MedicationRequest/" + next}}, md["authorizingPrescription"])
+	})
+	t.Run("renewal relating to the pharmacy's own message, approved", func(t *testing.T) {
+		e.waitRx("rx-partial", rxIn(prescriptions.StatusPartiallyFilled))
+		b, err := os.ReadFile("../../codecs/ncpdp/testdata/rxrenewal_request.xml")
+		require.NoError(t, err)
+		m, err := ncpdp.Decode(b)
+		require.NoError(t, err)
+		// Matched by PrescriberOrderNumber: the RelatesToMessageID is no message the engine sent.
+		m.Header.PrescriberOrderNumber, m.Header.RelatesToMessageID, m.Header.MessageID = "rx-partial", "PHARMACY-OWN-1", "PH-REN-E2E-1"
+		body, err := ncpdp.Encode(m)
+		require.NoError(t, err)
+		code, ans := e.postPharmacy(body, sim.WebhookSecret())
+		require.Equal(t, http.StatusOK, code, string(ans))
+		ack, err := ncpdp.Decode(ans)
+		require.NoError(t, err)
+		assert.Equal(t, ncpdp.TypeStatus, ack.Type(), "acknowledged, not 404")
+		e.waitRx("rx-partial", rxIn(prescriptions.StatusRenewalRequested))
+		v := e.mustCall("POST", "/v1/prescriptions/rx-partial/approve", map[string]any{"by": "dr.e2e"}, http.StatusOK).prescription()
+		next := v.CurrentMedicationRequestID
+		require.NotEmpty(t, next)
+		mr := e.ehrResource("MedicationRequest", next)
+		assert.Equal(t, map[string]any{"reference": "MedicationRequest/rx-partial"}, mr["priorPrescription"])
+		assert.Equal(t, "active", mr["status"])
+		assert.Equal(t, "active", e.ehrStatus("rx-partial"), "a renewal leaves the prior order as it was")
+		assert.Equal(t, 1, sim.Stats().Received["RxRenewalResponse"])
 	})
 	t.Run("renewal denied", func(t *testing.T) {
 		e.waitRx("rx-renewal", rxIn(prescriptions.StatusRenewalRequested))

@@ -8,6 +8,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/codecs/x12"
 )
 
@@ -49,6 +51,7 @@ func Submission(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
+	opsattr.Watch(ctx, "claim", w.ops)
 	err := w.run(ctx)
 	// Updates accepted just before the end finish before the workflow closes.
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
