@@ -105,147 +105,141 @@ func processCases(t *testing.T) map[string]processCase {
 	}
 }
 
+// eachProcess runs f for every process, each with a fresh harness.
+func eachProcess(t *testing.T, f func(t *testing.T, c processCase, h *harness)) {
+	for name, c := range processCases(t) {
+		t.Run(name, func(t *testing.T) { f(t, c, c.harness(t)) })
+	}
+}
+
+// eachUpdate runs f for every update of every process, each with a fresh harness.
+func eachUpdate(t *testing.T, f func(t *testing.T, c processCase, u updateCase, h *harness)) {
+	for name, c := range processCases(t) {
+		for _, u := range c.updates {
+			t.Run(name+"/"+u.action, func(t *testing.T) { f(t, c, u, c.harness(t)) })
+		}
+	}
+}
+
 // resource is the audit action's prefix of a process: "claims" for /v1/claims.
 func (c processCase) resource() string { return strings.TrimPrefix(c.path, "/v1/") }
 
 func TestProcessStartCreates(t *testing.T) {
-	for name, c := range processCases(t) {
-		t.Run(name, func(t *testing.T) {
-			h := c.harness(t)
-			h.expectStart(c.wid, c.workflow, "run-1", c.query, c.state)
+	eachProcess(t, func(t *testing.T, c processCase, h *harness) {
+		h.expectStart(c.wid, c.workflow, "run-1", c.query, c.state)
 
-			w := h.do(http.MethodPost, c.path, c.startBody, adminSecret)
+		w := h.do(http.MethodPost, c.path, c.startBody, adminSecret)
 
-			require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
-			assert.Equal(t, c.path+"/"+c.id, w.Header().Get("Location"))
-			assert.Contains(t, w.Body.String(), c.shows)
-			assert.Equal(t, api.TemporalRef{WorkflowID: c.wid, RunID: "run-1",
-				UIURL: "http://ui.test:8233/namespaces/default/workflows/" + c.wid + "/run-1"},
-				answer[struct{ Temporal api.TemporalRef }](t, w).Temporal)
-			rec := h.store.last(t)
-			assert.Equal(t, c.resource()+".start", rec.Action)
-			assert.Equal(t, c.wid, rec.Process)
-			assert.Equal(t, "201", rec.Code)
-		})
-	}
+		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+		assert.Equal(t, c.path+"/"+c.id, w.Header().Get("Location"))
+		assert.Contains(t, w.Body.String(), c.shows)
+		assert.Equal(t, api.TemporalRef{WorkflowID: c.wid, RunID: "run-1",
+			UIURL: "http://ui.test:8233/namespaces/default/workflows/" + c.wid + "/run-1"},
+			answer[struct{ Temporal api.TemporalRef }](t, w).Temporal)
+		rec := h.store.last(t)
+		assert.Equal(t, c.resource()+".start", rec.Action)
+		assert.Equal(t, c.wid, rec.Process)
+		assert.Equal(t, "201", rec.Code)
+	})
 }
 
 func TestProcessRepeatedStartAnswersTheExisting(t *testing.T) {
-	for name, c := range processCases(t) {
-		t.Run(name, func(t *testing.T) {
-			h := c.harness(t)
-			h.expectStarted(c.wid, c.workflow, "run-0", c.query, c.state)
+	eachProcess(t, func(t *testing.T, c processCase, h *harness) {
+		h.expectStarted(c.wid, c.workflow, "run-0", c.query, c.state)
 
-			w := h.do(http.MethodPost, c.path, c.startBody, adminSecret)
+		w := h.do(http.MethodPost, c.path, c.startBody, adminSecret)
 
-			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-			assert.Empty(t, w.Header().Get("Location"))
-			assert.Equal(t, c.path+"/"+c.id, w.Header().Get("Content-Location"))
-			assert.Contains(t, w.Body.String(), c.shows, "the existing process's live state")
-			h.temporal.AssertNumberOfCalls(t, "ExecuteWorkflow", 1)
-		})
-	}
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Empty(t, w.Header().Get("Location"))
+		assert.Equal(t, c.path+"/"+c.id, w.Header().Get("Content-Location"))
+		assert.Contains(t, w.Body.String(), c.shows, "the existing process's live state")
+		h.temporal.AssertNumberOfCalls(t, "ExecuteWorkflow", 1)
+	})
 }
 
 func TestProcessGet(t *testing.T) {
-	for name, c := range processCases(t) {
-		t.Run(name, func(t *testing.T) {
-			h := c.harness(t)
-			h.expectGet(c.wid, "run-7", c.query, c.state)
+	eachProcess(t, func(t *testing.T, c processCase, h *harness) {
+		h.expectGet(c.wid, "run-7", c.query, c.state)
 
-			w := h.do(http.MethodGet, c.path+"/"+c.id, "", adminSecret)
+		w := h.do(http.MethodGet, c.path+"/"+c.id, "", adminSecret)
 
-			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-			assert.Contains(t, w.Body.String(), c.shows)
-			assert.Equal(t, "run-7", answer[struct{ Temporal api.TemporalRef }](t, w).Temporal.RunID)
-			want := ""
-			if c.getContentLocation {
-				want = c.path + "/" + c.id
-			}
-			assert.Equal(t, want, w.Header().Get("Content-Location"))
-		})
-	}
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Contains(t, w.Body.String(), c.shows)
+		assert.Equal(t, "run-7", answer[struct{ Temporal api.TemporalRef }](t, w).Temporal.RunID)
+		want := ""
+		if c.getContentLocation {
+			want = c.path + "/" + c.id
+		}
+		assert.Equal(t, want, w.Header().Get("Content-Location"))
+	})
 }
 
 func TestProcessGetUnknownAndInvalid(t *testing.T) {
-	for name, c := range processCases(t) {
-		t.Run(name, func(t *testing.T) {
-			h := c.harness(t)
-			h.temporal.On("DescribeWorkflowExecution", mock.Anything, c.wid, "").
-				Return(nil, serviceerror.NewNotFound("workflow not found for ID: "+c.wid)).Once()
+	eachProcess(t, func(t *testing.T, c processCase, h *harness) {
+		h.temporal.On("DescribeWorkflowExecution", mock.Anything, c.wid, "").
+			Return(nil, serviceerror.NewNotFound("workflow not found for ID: "+c.wid)).Once()
 
-			w := h.do(http.MethodGet, c.path+"/"+c.id, "", adminSecret)
-			require.Equal(t, http.StatusNotFound, w.Code, w.Body.String())
-			assert.NotContains(t, problem(t, w).Detail, "workflow not found", "no Temporal error text")
+		w := h.do(http.MethodGet, c.path+"/"+c.id, "", adminSecret)
+		require.Equal(t, http.StatusNotFound, w.Code, w.Body.String())
+		assert.NotContains(t, problem(t, w).Detail, "workflow not found", "no Temporal error text")
 
-			w = h.do(http.MethodGet, c.path+"/"+c.badID, "", adminSecret)
-			require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
-			assert.Equal(t, api.ProblemValidation, problem(t, w).Type)
-		})
-	}
+		w = h.do(http.MethodGet, c.path+"/"+c.badID, "", adminSecret)
+		require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+		assert.Equal(t, api.ProblemValidation, problem(t, w).Type)
+	})
 }
 
 // TestProcessUpdateIdempotencyKey: the Idempotency-Key, with the action, is the update's ID, so
 // a repeated request is the same Temporal update (one effect, the first answer); without a key
 // every request is a new update.
 func TestProcessUpdateIdempotencyKey(t *testing.T) {
-	for name, c := range processCases(t) {
-		for _, u := range c.updates {
-			t.Run(name+"/"+u.action, func(t *testing.T) {
-				h := c.harness(t)
-				sent := captureUpdates(h, 4, c.state)
-				path := c.path + "/" + c.id + "/" + u.action
-				for i, key := range []string{"key-1", "key-1", "", ""} {
-					var headers []string
-					if key != "" {
-						headers = []string{"Idempotency-Key", key}
-					}
-					w := h.do(http.MethodPost, path, u.body, adminSecret, headers...)
-					require.Equal(t, http.StatusOK, w.Code, "request %d: %s", i, w.Body.String())
-					assert.Contains(t, w.Body.String(), c.shows)
-					require.Len(t, *sent, i+1)
-					o := (*sent)[i]
-					assert.Equal(t, c.wid, o.WorkflowID)
-					assert.Equal(t, u.name, o.UpdateName)
-					assert.Equal(t, client.WorkflowUpdateStageCompleted, o.WaitForStage)
-					assert.Equal(t, []any{u.arg}, o.Args)
-					rec := h.store.last(t)
-					assert.Equal(t, c.resource()+"."+u.action, rec.Action)
-					assert.Equal(t, c.wid, rec.Process)
-					assert.Equal(t, o.UpdateID, rec.Exchange)
-				}
-				ids := []string{(*sent)[0].UpdateID, (*sent)[1].UpdateID, (*sent)[2].UpdateID, (*sent)[3].UpdateID}
-				assert.Equal(t, "api:"+u.name+":key-1", ids[0])
-				assert.Equal(t, ids[0], ids[1], "the same key is the same update")
-				assert.NotEqual(t, ids[2], ids[3], "without a key every request is a new update")
-
-				w := h.do(http.MethodPost, path, u.body, adminSecret, "Idempotency-Key", "has space")
-				require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
-				assert.Equal(t, "Idempotency-Key", problem(t, w).InvalidParams[0].Name)
-			})
+	eachUpdate(t, func(t *testing.T, c processCase, u updateCase, h *harness) {
+		sent := captureUpdates(h, 4, c.state)
+		path := c.path + "/" + c.id + "/" + u.action
+		for i, key := range []string{"key-1", "key-1", "", ""} {
+			var headers []string
+			if key != "" {
+				headers = []string{"Idempotency-Key", key}
+			}
+			w := h.do(http.MethodPost, path, u.body, adminSecret, headers...)
+			require.Equal(t, http.StatusOK, w.Code, "request %d: %s", i, w.Body.String())
+			assert.Contains(t, w.Body.String(), c.shows)
+			require.Len(t, *sent, i+1)
+			o := (*sent)[i]
+			assert.Equal(t, c.wid, o.WorkflowID)
+			assert.Equal(t, u.name, o.UpdateName)
+			assert.Equal(t, client.WorkflowUpdateStageCompleted, o.WaitForStage)
+			assert.Equal(t, []any{u.arg}, o.Args)
+			rec := h.store.last(t)
+			assert.Equal(t, c.resource()+"."+u.action, rec.Action)
+			assert.Equal(t, c.wid, rec.Process)
+			assert.Equal(t, o.UpdateID, rec.Exchange)
 		}
-	}
+		ids := []string{(*sent)[0].UpdateID, (*sent)[1].UpdateID, (*sent)[2].UpdateID, (*sent)[3].UpdateID}
+		assert.Equal(t, "api:"+u.name+":key-1", ids[0])
+		assert.Equal(t, ids[0], ids[1], "the same key is the same update")
+		assert.NotEqual(t, ids[2], ids[3], "without a key every request is a new update")
+
+		w := h.do(http.MethodPost, path, u.body, adminSecret, "Idempotency-Key", "has space")
+		require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+		assert.Equal(t, "Idempotency-Key", problem(t, w).InvalidParams[0].Name)
+	})
 }
 
 func TestProcessUpdateRejectedIs422(t *testing.T) {
-	for name, c := range processCases(t) {
-		for _, u := range c.updates {
-			t.Run(name+"/"+u.action, func(t *testing.T) {
-				h := c.harness(t)
-				h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(nil, u.rejection).Once()
+	eachUpdate(t, func(t *testing.T, c processCase, u updateCase, h *harness) {
+		h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(nil, u.rejection).Once()
 
-				w := h.do(http.MethodPost, c.path+"/"+c.id+"/"+u.action, u.body, adminSecret, "Idempotency-Key", "key-2")
+		w := h.do(http.MethodPost, c.path+"/"+c.id+"/"+u.action, u.body, adminSecret, "Idempotency-Key", "key-2")
 
-				require.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
-				p := problem(t, w)
-				assert.Equal(t, api.ProblemUpdateRejected, p.Type)
-				var appErr *temporal.ApplicationError
-				require.ErrorAs(t, u.rejection, &appErr)
-				assert.Equal(t, appErr.Message(), p.Detail, "the workflow's own fixed text")
-				assert.Equal(t, audit.OutcomeRejected, h.store.last(t).Outcome)
-			})
-		}
-	}
+		require.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
+		p := problem(t, w)
+		assert.Equal(t, api.ProblemUpdateRejected, p.Type)
+		var appErr *temporal.ApplicationError
+		require.ErrorAs(t, u.rejection, &appErr)
+		assert.Equal(t, appErr.Message(), p.Detail, "the workflow's own fixed text")
+		assert.Equal(t, audit.OutcomeRejected, h.store.last(t).Outcome)
+	})
 }
 
 // A correction is the claim itself: checked against the 837P rules before it is sent (422
