@@ -16,8 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/mocks"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pharmacy"
@@ -55,17 +53,6 @@ func TestPrescriptionStartCreatesAndBoundsTimeouts(t *testing.T) {
 	assert.Equal(t, "prescriptions.start", h.store.last(t).Action)
 }
 
-func TestPrescriptionStartRepeatedAnswers200(t *testing.T) {
-	h := rxHarness(t)
-	h.temporal.On("ExecuteWorkflow", mock.Anything, mock.Anything, prescriptions.WorkflowName, mock.Anything).
-		Return(nil, serviceerror.NewWorkflowExecutionAlreadyStarted("started", "", "run-0")).Once()
-	h.temporal.On("QueryWorkflow", mock.Anything, "prescription:rx-1", "run-0", prescriptions.StatusQuery).
-		Return(encoded(t, prescriptions.State{PrescriptionID: "rx-1", Status: prescriptions.StatusSent}), nil)
-	w := h.do(http.MethodPost, "/v1/prescriptions", `{"prescriptionId":"rx-1"}`, adminSecret)
-	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Equal(t, "/v1/prescriptions/rx-1", w.Header().Get("Content-Location"))
-}
-
 func TestPrescriptionStartInvalidID(t *testing.T) {
 	h := rxHarness(t)
 	w := h.do(http.MethodPost, "/v1/prescriptions", `{"prescriptionId":"`+strings.Repeat("x", 36)+`"}`, adminSecret)
@@ -75,38 +62,16 @@ func TestPrescriptionStartInvalidID(t *testing.T) {
 	assert.Equal(t, "prescriptionId", p.InvalidParams[0].Name)
 }
 
-func (h *harness) expectRxUpdate(name string, st prescriptions.State, err error) {
-	handle := mocks.NewWorkflowUpdateHandle(h.t)
-	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		if err == nil {
-			*args.Get(1).(*prescriptions.State) = st
-		}
-	}).Return(err).Once()
-	if err == nil {
-		handle.On("RunID").Return("run-1")
-	}
-	h.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
-		return o.WorkflowID == "prescription:rx-1" && o.UpdateName == name && o.WaitForStage == client.WorkflowUpdateStageCompleted
-	})).Return(handle, nil).Once()
-}
-
 func TestPrescriptionOverrideUpdate(t *testing.T) {
 	h := rxHarness(t)
-	h.expectRxUpdate(prescriptions.OverrideUpdateName, prescriptions.State{PrescriptionID: "rx-1", Status: prescriptions.StatusSending,
+	expectUpdate(h, func(o client.UpdateWorkflowOptions) bool {
+		return o.WorkflowID == "prescription:rx-1" && o.UpdateName == prescriptions.OverrideUpdateName
+	}, prescriptions.State{PrescriptionID: "rx-1", Status: prescriptions.StatusSending,
 		Override: &prescriptions.Decision{By: "dr.demo", Reason: "tolerated"}}, nil)
 	w := h.do(http.MethodPost, "/v1/prescriptions/rx-1/override", `{"by":"dr.demo","reason":"tolerated"}`, adminSecret)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), `"by":"dr.demo"`)
 	assert.Equal(t, "prescriptions.override", h.store.last(t).Action)
-}
-
-func TestPrescriptionUpdateRejectedIs422(t *testing.T) {
-	h := rxHarness(t)
-	h.expectRxUpdate(prescriptions.ApproveUpdateName, prescriptions.State{},
-		temporal.NewApplicationError("no pharmacy request is waiting for the prescriber", prescriptions.ErrTypeRejected))
-	w := h.do(http.MethodPost, "/v1/prescriptions/rx-1/approve", `{"by":"dr.demo"}`, adminSecret)
-	require.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
-	assert.Equal(t, "no pharmacy request is waiting for the prescriber", problem(t, w).Detail)
 }
 
 // fillXML is a valid RxFill for prescription rx-1.

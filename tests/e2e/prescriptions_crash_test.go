@@ -109,7 +109,7 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 	}
 
 	w1, logs1, done1 := startWorker()
-	e.mustCallMap("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-held"}, http.StatusCreated)
+	e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-held"}, http.StatusCreated)
 	messageID := pharmacyact.MessageID(prescriptions.WorkflowID("rx-held"), "newrx")
 
 	// The network has processed the NewRx; its answer is held, so the attempt is in flight.
@@ -118,8 +118,8 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 	}, 2*time.Minute, 100*time.Millisecond) {
 		t.Fatalf("the network never got the NewRx; worker log:\n%s", logs1.LastLines(40))
 	}
-	_, v := e.callMap("GET", "/v1/prescriptions/rx-held", nil)
-	require.Equal(t, prescriptions.StatusSending, v["status"], "the workflow has not recorded the answer")
+	v := e.mustCall("GET", "/v1/prescriptions/rx-held", nil, http.StatusOK).prescription()
+	require.Equal(t, prescriptions.StatusSending, v.Status, "the workflow has not recorded the answer")
 	desc, err := raw.DescribeWorkflowExecution(context.Background(), prescriptions.WorkflowID("rx-held"), "")
 	require.NoError(t, err)
 	pending := desc.GetPendingActivities()
@@ -134,14 +134,15 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 	w2, logs2, done2 := startWorker()
 	// The dead attempt ends at its StartToCloseTimeout (45 s); the retry runs on the new worker.
 	if !assert.EventuallyWithT(t, func(c *assert.CollectT) {
-		code, v := e.callMap("GET", "/v1/prescriptions/rx-held", nil)
-		assert.Equal(c, http.StatusOK, code)
-		assert.Equal(c, prescriptions.StatusSent, v["status"])
+		code, r := e.call("GET", "/v1/prescriptions/rx-held", nil)
+		if assert.Equal(c, http.StatusOK, code) {
+			assert.Equal(c, prescriptions.StatusSent, r.prescription().Status)
+		}
 	}, 3*time.Minute, 500*time.Millisecond) {
 		t.Fatalf("the prescription was not sent after the restart; worker log:\n%s", logs2.LastLines(40))
 	}
-	_, v = e.callMap("GET", "/v1/prescriptions/rx-held", nil)
-	assert.Equal(t, messageID, v["messageId"])
+	v = e.mustCall("GET", "/v1/prescriptions/rx-held", nil, http.StatusOK).prescription()
+	assert.Equal(t, messageID, v.MessageID)
 
 	var newRx []pharmsim.MessageView
 	for _, m := range sim.Messages() {

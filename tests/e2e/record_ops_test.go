@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -11,7 +9,6 @@ import (
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
-	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/appointments"
 	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/claims"
@@ -25,11 +22,7 @@ import (
 // attributes version (opsattr.ChangeID), with the same rules as TestRecordReplayHistories:
 // every kind of workflow publishes CareflowProcess/Status/NeedsAttention/Critical/Vendor.
 func TestRecordOpsAttributeHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startRxEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+	e := startRxEngine(t, recording(t, func(c *config.Config) {
 		c.PaymentAuthorizationTTL = 5 * time.Second
 		c.PaymentRefundWindow = 3 * time.Second
 		c.Claims.RemitTimeout = 6 * time.Second
@@ -37,7 +30,7 @@ func TestRecordOpsAttributeHistories(t *testing.T) {
 		c.Lab.CorrectionsWindow = 2 * time.Second
 		c.Lab.ResultDeadline = time.Hour
 		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
-	})
+	}))
 	// Payment: authorized, captured, refund window closed.
 	e.mustCall("POST", "/v1/payments", newPayment("ops-pay", 5000, "pm_card_visa"), http.StatusCreated)
 	e.waitFor("ops-pay", func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
@@ -78,13 +71,4 @@ func TestRecordOpsAttributeHistories(t *testing.T) {
 		e.exportWorkflow(id, file)
 	}
 	e.exportRun(appointments.WorkflowID("ops-appt"), "", "appointment-ops-in-sync.json")
-}
-
-// waitClosed waits until the workflow has closed, whatever its process.
-func (e *engine) waitClosed(workflowID string) {
-	e.t.Helper()
-	require.Eventually(e.t, func() bool {
-		desc, err := e.raw.DescribeWorkflowExecution(context.Background(), workflowID, "")
-		return err == nil && desc.GetWorkflowExecutionInfo().GetCloseTime() != nil
-	}, 90*time.Second, 200*time.Millisecond, "%s still open", workflowID)
 }
