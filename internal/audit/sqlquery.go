@@ -34,6 +34,14 @@ func listQuery(d dialect, f Filter) (string, []any) {
 	if f.Action != "" {
 		add("action =", f.Action)
 	}
+	if len(f.Actions) > 0 {
+		marks := make([]string, len(f.Actions))
+		for i, a := range f.Actions {
+			args = append(args, a)
+			marks[i] = d.placeholder(len(args))
+		}
+		b.WriteString(" AND action IN (" + strings.Join(marks, ", ") + ")")
+	}
 	if f.Vendor != "" {
 		add("vendor =", f.Vendor)
 	}
