@@ -32,18 +32,15 @@ type testStats struct {
 
 // fakeSim implements simkit.Controlled with an Injector.
 type fakeSim struct {
-	in *simkit.Injector[validFault]
+	*simkit.Injector[validFault]
 	mu sync.Mutex
 	st testStats
 }
 
 func newFakeSim() *fakeSim {
-	return &fakeSim{in: simkit.NewInjector(func(f *validFault) *int { return &f.Count })}
+	return &fakeSim{Injector: simkit.NewInjector(func(f *validFault) *int { return &f.Count })}
 }
 
-func (s *fakeSim) InjectFault(f validFault) { s.in.Inject(f) }
-func (s *fakeSim) ClearFaults()             { s.in.Clear() }
-func (s *fakeSim) Faults() []validFault     { return s.in.List() }
 func (s *fakeSim) Stats() testStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()

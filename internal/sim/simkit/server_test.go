@@ -44,3 +44,42 @@ func TestServeAndClose(t *testing.T) {
 	_, err = c.Get(hs.URL + "/ping")
 	assert.Error(t, err, "the listener is closed")
 }
+
+// closingSim records Close calls.
+type closingSim struct {
+	http.Handler
+	closed int
+}
+
+func (s *closingSim) Close() { s.closed++ }
+
+func TestStartServesTheSimAndCloseStopsBoth(t *testing.T) {
+	sim := &closingSim{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "sim "+r.URL.Path)
+	})}
+	srv, err := simkit.Start("", sim)
+	require.NoError(t, err)
+	assert.Same(t, sim, srv.Sim)
+
+	c := &http.Client{Timeout: 10 * time.Second}
+	res, err := c.Get(srv.URL + "/x")
+	require.NoError(t, err)
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, res.Body.Close())
+	require.NoError(t, err)
+	assert.Equal(t, "sim /x", string(b))
+
+	srv.Close()
+	srv.Close()
+	assert.Equal(t, 1, sim.closed, "the simulator is closed once")
+	c.CloseIdleConnections()
+	_, err = c.Get(srv.URL + "/x")
+	assert.Error(t, err, "the listener is closed")
+}
+
+func TestStartClosesTheSimWhenItCannotListen(t *testing.T) {
+	sim := &closingSim{Handler: http.NotFoundHandler()}
+	_, err := simkit.Start("256.0.0.1:0", sim)
+	require.Error(t, err)
+	assert.Equal(t, 1, sim.closed)
+}
