@@ -128,3 +128,13 @@ func TestControlTerseAndContentType(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 	assert.True(t, strings.HasPrefix(body["error"], "encode: "), body["error"])
 }
+
+func TestURLRouteSetsTheURL(t *testing.T) {
+	m := http.NewServeMux()
+	var got []string
+	simkit.URLRoute(m, simkit.Control{MaxBody: 1 << 10}, "PUT /_sim/webhook", func(u string) { got = append(got, u) })
+	assert.Equal(t, http.StatusNoContent, do(m, http.MethodPut, "/_sim/webhook", `{"url":"http://127.0.0.1:1/hook"}`).Code)
+	assert.Equal(t, http.StatusNoContent, do(m, http.MethodPut, "/_sim/webhook", `{"url":""}`).Code)
+	assert.Equal(t, http.StatusBadRequest, do(m, http.MethodPut, "/_sim/webhook", `{"uri":"x"}`).Code)
+	assert.Equal(t, []string{"http://127.0.0.1:1/hook", ""}, got)
+}
