@@ -13,14 +13,10 @@ import (
 // value names the simulator's FaultSpec, so that each simulator has a Fault
 // type of its own (ehrsim.Fault = simkit.Fault[ehrsim's spec]) with one
 // implementation.
-type Fault[S Spec] struct {
-	Op    string        `json:"op"`
-	Kind  string        `json:"kind"`
-	Count int           `json:"count"`
-	Delay time.Duration `json:"delay"`
-}
+type Fault[S Spec] faultFields
 
-// faultFields is Fault without its methods, for the JSON encoders.
+// faultFields are Fault's fields without its methods, which the JSON
+// encoders need to avoid calling MarshalJSON and UnmarshalJSON again.
 type faultFields struct {
 	Op    string        `json:"op"`
 	Kind  string        `json:"kind"`

@@ -29,14 +29,8 @@ func TestServeAndClose(t *testing.T) {
 	}))
 	assert.Equal(t, "http://"+ln.Addr().String(), hs.URL)
 
-	// The timeout only bounds a hung test.
-	c := &http.Client{Timeout: 10 * time.Second}
-	res, err := c.Get(hs.URL + "/ping")
-	require.NoError(t, err)
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, res.Body.Close())
-	require.NoError(t, err)
-	assert.Equal(t, "pong /ping", string(b))
+	c := newTestClient()
+	assert.Equal(t, "pong /ping", get(t, c, hs.URL+"/ping"))
 
 	hs.Close()
 	hs.Close() // a second Close is harmless
@@ -61,13 +55,8 @@ func TestStartServesTheSimAndCloseStopsBoth(t *testing.T) {
 	require.NoError(t, err)
 	assert.Same(t, sim, srv.Sim)
 
-	c := &http.Client{Timeout: 10 * time.Second}
-	res, err := c.Get(srv.URL + "/x")
-	require.NoError(t, err)
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, res.Body.Close())
-	require.NoError(t, err)
-	assert.Equal(t, "sim /x", string(b))
+	c := newTestClient()
+	assert.Equal(t, "sim /x", get(t, c, srv.URL+"/x"))
 
 	srv.Close()
 	srv.Close()
@@ -82,4 +71,18 @@ func TestStartClosesTheSimWhenItCannotListen(t *testing.T) {
 	_, err := simkit.Start("256.0.0.1:0", sim)
 	require.Error(t, err)
 	assert.Equal(t, 1, sim.closed)
+}
+
+// newTestClient returns a client whose timeout only bounds a hung test.
+func newTestClient() *http.Client { return &http.Client{Timeout: 10 * time.Second} }
+
+// get returns the body of a GET of url.
+func get(t *testing.T, c *http.Client, url string) string {
+	t.Helper()
+	res, err := c.Get(url)
+	require.NoError(t, err)
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, res.Body.Close())
+	require.NoError(t, err)
+	return string(b)
 }
