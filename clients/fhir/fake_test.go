@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
@@ -23,28 +21,11 @@ import (
 
 	"github.com/careflow/engine/clients/fhir"
 	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/ehrsim/ehrsimtest"
 )
 
-// testKeys are generated once per test binary: RSA key generation is slow.
-var (
-	keysOnce sync.Once
-	rsaKey   *rsa.PrivateKey
-	ecKey    *ecdsa.PrivateKey
-)
-
-func keys(t testing.TB) (*rsa.PrivateKey, *ecdsa.PrivateKey) {
-	t.Helper()
-	keysOnce.Do(func() {
-		var err error
-		if rsaKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if ecKey, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader); err != nil {
-			panic(err)
-		}
-	})
-	return rsaKey, ecKey
-}
+// keys returns the RSA and EC client keys every test shares.
+func keys(testing.TB) (*rsa.PrivateKey, *ecdsa.PrivateKey) { return ehrsimtest.Keys() }
 
 // tokenCall is what the token endpoint saw in one request.
 type tokenCall struct {
