@@ -318,8 +318,12 @@ func (w *impl) sync(ctx workflow.Context) {
 			w.state.Writes++
 			p = out.Appointment
 		}
+		cancelled := !ending(w.state.Merged.Status) && ending(r.Base.Status)
 		w.state.Merged = r.Base
 		w.seen(&e, &p)
+		if cancelled {
+			w.cancelCheckIn(ctx)
+		}
 		w.state.Conflicts = r.Open
 		w.state.Decided = append(w.state.Decided, r.Decided...)
 		if n := len(w.state.Decided); n > maxDecided {
