@@ -31,7 +31,7 @@
 //
 //	GET  /fhir/{type}/{id}                  read; ETag W/"<versionId>", Last-Modified; If-None-Match -> 304
 //	GET  /fhir/{type}/{id}/_history/{vid}   vread
-//	GET  /fhir/{type}?params                search -> searchset Bundle (entries ordered by id)
+//	GET  /fhir/{type}?params                search -> searchset Bundle (entries ordered by id or _sort)
 //	POST /fhir/{type}                       create -> 201, new id, version 1, Location;
 //	                                        If-None-Exist: identifier=sys|val -> 200 with the match,
 //	                                        412 "duplicate" if several match
@@ -41,8 +41,12 @@
 // Search parameters: _id, identifier (system|value, |value, system|,
 // value), status, patient (patient, subject, beneficiary or
 // participant.actor pointing at the Patient), subject, beneficiary,
-// actor, encounter, based-on, payor, subscriber, _count, _include
-// (e.g. Coverage:payor) and the ignored _format and _pretty. Repeated
+// actor, encounter, based-on, payor, subscriber, _lastUpdated (FHIR
+// date search on meta.lastUpdated with the prefixes eq, ne, gt, lt, ge,
+// le, sa and eb; the value's precision is its range), _sort
+// (_lastUpdated or -_lastUpdated; otherwise entries are ordered by id),
+// _count, _include (e.g. Coverage:payor) and the ignored _format and
+// _pretty. Repeated
 // parameters AND, comma-separated values OR. Any other parameter is
 // answered 400 "not-supported" rather than ignored, so a client bug
 // cannot silently widen a search.
