@@ -68,3 +68,13 @@ func callListPMS(ctx workflow.Context, in pmsact.ListInput) (pmsact.ListResult, 
 		RetryPolicy:            vendorRetry(),
 	}, pmsact.ListChangesName, in)
 }
+
+// callListEHR reads one slice of the EHR's Appointment changes for the reconciliation; the
+// same bounds as callListPMS, for the same reason.
+func callListEHR(ctx workflow.Context, in ehr.ListChangesInput) (ehr.ListChangesResult, error) {
+	return call.Activity[ehr.ListChangesResult](ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:            vendorRetry(),
+	}, ehr.ListAppointmentChangesName, in)
+}
