@@ -16,6 +16,7 @@ import (
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
+	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/pmssim"
 	"github.com/careflow/engine/workers"
 	"github.com/careflow/engine/workflows/appointments"
@@ -54,10 +55,16 @@ func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentA
 	} else {
 		s.logger.Info("pms: vendor endpoint from PMS_BASE_URL", "url", cfg.PMSBaseURL)
 	}
-	if cfg.FHIRWebhookSecret == "" && s.EHRSim != nil {
-		// The simulated EHR signs nothing yet; a random secret keeps /webhooks/fhir closed
-		// to anyone who does not know it.
-		cfg.FHIRWebhookSecret = randomHex(24)
+	if s.EHRSim != nil {
+		if cfg.FHIRWebhookSecret == "" {
+			cfg.FHIRWebhookSecret = randomHex(24)
+		}
+		// The simulated EHR notifies /webhooks/fhir of every Appointment change, signed with
+		// the secret, in each shape real servers use in turn (Medplum's resource, Backport
+		// id-only and full-resource Bundles), so a run shows the EHR -> PMS sync live.
+		s.EHRSim.Sim.Subscribe(ehrsim.Subscription{URL: s.APIURL + "/webhooks/fhir", Secret: []byte(cfg.FHIRWebhookSecret),
+			Shapes: []string{ehrsim.ShapeResource, ehrsim.ShapeIDOnly, ehrsim.ShapeFullResource}})
+		s.logger.Info("ehr: simulator notifies Appointment changes", "url", s.APIURL+"/webhooks/fhir")
 	}
 	pc, err := pms.New(cfg.PMSBaseURL, &http.Client{Timeout: 25 * time.Second})
 	if err != nil {

@@ -64,6 +64,8 @@ type Sim struct {
 	received []*version
 
 	faults *simkit.Injector[Fault]
+	// notes delivers Appointment change notifications (notify.go).
+	notes *notifier
 }
 
 // New returns an empty simulator (no resources; see Seed and DefaultSeed)
@@ -89,6 +91,7 @@ func New(opts Options) (*Sim, error) {
 		store:    map[string]map[string]*record{},
 		counts:   newStats(),
 		faults:   simkit.NewInjector(faultCount),
+		notes:    newNotifier(),
 	}
 	for id, key := range opts.Clients {
 		if err := s.RegisterClient(id, key); err != nil {
