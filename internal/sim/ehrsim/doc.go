@@ -94,6 +94,21 @@
 //	appt-4005    primary (order 1, ACTIVE001) and secondary (order 2, SECOND0001 at org-payer-2) coverage
 //	appt-4006    booked, the patient participant's status declined
 //
+// # Subscription notifications
+//
+// Subscribe(Subscription{URL, Secret, Shapes}) makes the simulator POST a
+// rest-hook notification for every Appointment version stored by a FHIR
+// create or update or by Put (not by Seed), in order, signed with
+// X-Signature (hex HMAC-SHA256 of the body, as Medplum signs). Shapes are
+// used in turn: ShapeResource (Medplum: the body is the Appointment),
+// ShapeIDOnly and ShapeFullResource (Subscriptions Backport IG R4 history
+// Bundles: a SubscriptionStatus Parameters entry with the subscription,
+// topic, events-since-subscription-start and a notification-event with its
+// event-number and focus, then the focus entry with or without the
+// resource). A failed delivery is tried three times, then dropped, as a
+// real server's would be; Notifications lists what was delivered. An
+// empty URL ends the subscription (a lost notification, for tests).
+//
 // # Faults and control API
 //
 // InjectFault(Fault{Op, Kind, Count, Delay}) makes the next Count requests
