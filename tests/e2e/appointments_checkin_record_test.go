@@ -47,7 +47,7 @@ func TestRecordAppointmentCheckInHistories(t *testing.T) {
 	_, err = e.st.PMSSim.Sim.Edit("rec-ci", pmssim.Edit{Note: &note})
 	require.NoError(t, err)
 	e.editEHR("appt-1006", func(r map[string]any) { r["comment"] = "reconciled" })
-	run, err := e.raw.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "rec-reconcile",
+	run, err := e.st.Temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "rec-reconcile",
 		TaskQueue: appointments.TaskQueue}, appointments.ReconcileWorkflowName, appointments.ReconcileInput{Lookback: time.Hour})
 	require.NoError(t, err)
 	var res appointments.ReconcileResult
