@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/crosswalk"
+	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/pmssim"
 	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/appointments"
@@ -55,4 +59,28 @@ func TestRecordAppointmentCheckInHistories(t *testing.T) {
 	require.Positive(t, res.Seen)
 	require.Positive(t, res.EHRSeen)
 	e.exportRun("rec-reconcile", "", "appointment-reconcile-both-sides.json")
+}
+
+// TestRecordAppointmentParticipantHistory records a history of the change
+// appointment-participant-crosswalk: a PMS twin created with the crosswalk's ids, then a PMS
+// edit naming a provider the crosswalk does not know, which writes nothing.
+func TestRecordAppointmentParticipantHistory(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) { c.PayloadKeys = replay.PayloadKeys })
+	e.st.EHRSim.Sim.Subscribe(ehrsim.Subscription{})
+	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-xw", "ehrId": "appt-1003"}, http.StatusCreated)
+	e.pmsAppt("rec-xw", func(a pms.Appointment) bool { return a.Version >= 1 && a.PatientID == "pat-1003" })
+	e.waitAppointment("rec-xw", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
+	unknown := "pms-prov-unmapped"
+	_, err := e.st.PMSSim.Sim.Edit("rec-xw", pmssim.Edit{ProviderID: &unknown})
+	require.NoError(t, err)
+	e.waitAppointment("rec-xw", func(v map[string]any) bool {
+		msg, _ := v["error"].(string)
+		return v["status"] == appointments.StatusError && strings.Contains(msg, crosswalk.PMSProvider)
+	})
+	r, _ := e.st.EHRSim.Sim.Resource("Appointment", "appt-1003")
+	require.NotContains(t, fmt.Sprint(r["participant"]), unknown, "nothing written to the EHR")
+	e.exportRun(appointments.WorkflowID("rec-xw"), "", "appointment-participant-crosswalk.json")
 }

@@ -133,7 +133,9 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 	}
 
 	w1, logs1 := startWorker()
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "crash-1", "ehrId": "appt-1002"}, http.StatusCreated)
+	// A linked pair (the PMS simulator's seeded appt-1002): the link records its patient and
+	// provider in the participant crosswalk, which this worker's own store starts without.
+	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "crash-1", "ehrId": "appt-1002", "pmsId": "appt-1002"}, http.StatusCreated)
 	e.waitAppointment("crash-1", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
 
 	// A person edits the EHR; the change reaches the workflow and its merge writes the PMS.
@@ -160,13 +162,13 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 		return m["note"] == note && v["status"] == appointments.StatusInSync
 	})
 	writes := 0
-	for _, h := range pmsSrv.Sim.History("crash-1") {
+	for _, h := range pmsSrv.Sim.History("appt-1002") {
 		if h.Note == note && h.UpdatedBy == pms.EngineWriter {
 			writes++
 		}
 	}
 	require.Equal(t, 1, writes, "exactly one PMS write for one EHR edit: %v", st2["_raw"])
-	a, _ := pmsSrv.Sim.Appointment("crash-1")
+	a, _ := pmsSrv.Sim.Appointment("appt-1002")
 	require.Equal(t, note, a.Note)
 	ehrNow, _ := ehrSrv.Sim.Resource("Appointment", "appt-1002")
 	require.Equal(t, note, ehrNow["comment"], "the EHR keeps its edit")

@@ -78,3 +78,22 @@ func callListEHR(ctx workflow.Context, in ehr.ListChangesInput) (ehr.ListChanges
 		RetryPolicy:            vendorRetry(),
 	}, ehr.ListAppointmentChangesName, in)
 }
+
+// callMapParticipants reads the record store, not a vendor: 10 s is ample, and a minute of
+// retries covers a store restart before the sync records the error.
+func callMapParticipants(ctx workflow.Context, in pmsact.ParticipantsInput) (pmsact.ParticipantsResult, error) {
+	return call.Activity[pmsact.ParticipantsResult](ctx, storeCall(), pmsact.MapParticipantsName, in)
+}
+
+// callRecordParticipants writes the record store; the same bounds as callMapParticipants.
+func callRecordParticipants(ctx workflow.Context, in pmsact.ParticipantPair) (pmsact.RecordResult, error) {
+	return call.Activity[pmsact.RecordResult](ctx, storeCall(), pmsact.RecordParticipantsName, in)
+}
+
+func storeCall() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: time.Minute,
+		RetryPolicy:            call.Doubling(time.Second, 10*time.Second),
+	}
+}

@@ -18,6 +18,8 @@
 //     other and so reaches the other side; it also asks Temporal to cancel the check-in of
 //     the same EHR appointment (checkin.go). A check-in's arrival is an EHR edit like any
 //     other: the EHR's notification brings it to the PMS as checked-in.
+//   - Participants (participants.go): patient and provider ids cross to the other side only
+//     through internal/crosswalk's participant kinds; an unmapped id writes nothing.
 //   - Reconcile (reconcile.go): lists the PMS feed (updatedSince) and the EHR's Appointments
 //     (_lastUpdated, sorted) from their own watermarks and delivers every change (Notifier).
 //   - API: api/appointments.go (/v1/appointments, resolve, ?conflict=true) and the webhooks
