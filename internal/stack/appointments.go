@@ -17,8 +17,6 @@ import (
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/crosswalk"
-	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/internal/sim/pmssim"
 	"github.com/careflow/engine/workers"
 	"github.com/careflow/engine/workflows/appointments"
 )
@@ -37,42 +35,21 @@ func (s *Stack) startAppointments() error {
 	return nil
 }
 
-// appointmentActivities connects to the PMS (the simulator, sending its webhooks to the API,
-// when PMS_BASE_URL is unset), registers the conflict search attribute, and returns the
-// appointment-sync activities.
+// appointmentActivities connects to the PMS (the simulator when PMS_BASE_URL is unset, see
+// simulatePMS), registers the conflict search attribute, and returns the appointment-sync
+// activities.
 func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentActivities, error) {
 	cfg := &s.Config.Appointments
 	var acts workers.AppointmentActivities
-	if cfg.PMSSimulated() {
-		if cfg.PMSWebhookSecret == "" {
-			cfg.PMSWebhookSecret = randomHex(24)
-		}
-		var err error
-		if s.PMSSim, err = pmssim.Start(pmssim.Options{Secret: cfg.PMSWebhookSecret, WebhookURL: s.APIURL + "/webhooks/pms"}); err != nil {
-			return acts, fmt.Errorf("pms simulator: %w", err)
-		}
-		cfg.PMSBaseURL = s.PMSSim.URL
-		s.logger.Info("pms: built-in practice-management simulator (PMS_BASE_URL unset)", "url", cfg.PMSBaseURL)
-	} else {
+	if s.PMSSim == nil {
 		s.logger.Info("pms: vendor endpoint from PMS_BASE_URL", "url", cfg.PMSBaseURL)
-	}
-	if s.EHRSim != nil {
-		if cfg.FHIRWebhookSecret == "" {
-			cfg.FHIRWebhookSecret = randomHex(24)
-		}
-		// The simulated EHR notifies /webhooks/fhir of every Appointment change, signed with
-		// the secret, in each shape real servers use in turn (Medplum's resource, Backport
-		// id-only and full-resource Bundles), so a run shows the EHR -> PMS sync live.
-		s.EHRSim.Sim.Subscribe(ehrsim.Subscription{URL: s.APIURL + "/webhooks/fhir", Secret: []byte(cfg.FHIRWebhookSecret),
-			Shapes: []string{ehrsim.ShapeResource, ehrsim.ShapeIDOnly, ehrsim.ShapeFullResource}})
-		s.logger.Info("ehr: simulator notifies Appointment changes", "url", s.APIURL+"/webhooks/fhir")
 	}
 	pc, err := pms.New(cfg.PMSBaseURL, &http.Client{Timeout: 25 * time.Second})
 	if err != nil {
 		return acts, err
 	}
 	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store, Crosswalk: s.Store}
-	// Both simulated (PMS_BASE_URL was set to the simulator's above).
+	// Both vendors simulated.
 	if s.PMSSim != nil && s.EHRSim != nil {
 		if err := s.mapSimulatedParticipants(ctx); err != nil {
 			return acts, err

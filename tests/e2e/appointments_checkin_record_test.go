@@ -33,9 +33,9 @@ func TestRecordAppointmentCheckInHistories(t *testing.T) {
 	}
 	e := startEngine(t, func(c *config.Config) { c.PayloadKeys = replay.PayloadKeys })
 
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-ci", "ehrId": "appt-2001"}, http.StatusCreated)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-ci", "ehrId": "appt-2001"}, http.StatusCreated)
 	e.pmsAppt("rec-ci", func(a pms.Appointment) bool { return a.Version >= 1 })
-	e.waitAppointment("rec-ci", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
+	e.waitAppointment("rec-ci", appointmentIn(appointments.StatusInSync))
 	code, v := e.call("POST", "/v1/checkins", checkInBody("appt-2001", false))
 	require.Equal(t, http.StatusCreated, code, v)
 	e.waitCheckIn("appt-2001", func(v api.CheckInView) bool { return v.Status == checkins.StatusNeedsAttention })
@@ -43,7 +43,7 @@ func TestRecordAppointmentCheckInHistories(t *testing.T) {
 	_, err := e.st.PMSSim.Sim.Edit("rec-ci", pmssim.Edit{Status: &cancelled})
 	require.NoError(t, err)
 	e.waitCheckIn("appt-2001", func(v api.CheckInView) bool { return v.Status == checkins.StatusCancelled })
-	e.waitAppointment("rec-ci", func(v map[string]any) bool { return v["checkIn"] == appointments.CheckInCancelRequested })
+	e.waitAppointment("rec-ci", func(v api.AppointmentView) bool { return v.CheckIn == appointments.CheckInCancelRequested })
 	e.exportRun(appointments.WorkflowID("rec-ci"), "", "appointment-cancels-checkin.json")
 	e.exportRun(checkins.WorkflowID("appt-2001"), "", "checkin-cancelled-by-appointment.json")
 
@@ -70,15 +70,14 @@ func TestRecordAppointmentParticipantHistory(t *testing.T) {
 	}
 	e := startEngine(t, func(c *config.Config) { c.PayloadKeys = replay.PayloadKeys })
 	e.st.EHRSim.Sim.Subscribe(ehrsim.Subscription{})
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-xw", "ehrId": "appt-1003"}, http.StatusCreated)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-xw", "ehrId": "appt-1003"}, http.StatusCreated)
 	e.pmsAppt("rec-xw", func(a pms.Appointment) bool { return a.Version >= 1 && a.PatientID == "pat-1003" })
-	e.waitAppointment("rec-xw", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
+	e.waitAppointment("rec-xw", appointmentIn(appointments.StatusInSync))
 	unknown := "pms-prov-unmapped"
 	_, err := e.st.PMSSim.Sim.Edit("rec-xw", pmssim.Edit{ProviderID: &unknown})
 	require.NoError(t, err)
-	e.waitAppointment("rec-xw", func(v map[string]any) bool {
-		msg, _ := v["error"].(string)
-		return v["status"] == appointments.StatusError && strings.Contains(msg, crosswalk.PMSProvider)
+	e.waitAppointment("rec-xw", func(v api.AppointmentView) bool {
+		return v.Status == appointments.StatusError && strings.Contains(v.Error, crosswalk.PMSProvider)
 	})
 	r, _ := e.st.EHRSim.Sim.Resource("Appointment", "appt-1003")
 	require.NotContains(t, fmt.Sprint(r["participant"]), unknown, "nothing written to the EHR")

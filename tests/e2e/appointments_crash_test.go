@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
@@ -135,8 +136,8 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 	w1, logs1 := startWorker()
 	// A linked pair (the PMS simulator's seeded appt-1002): the link records its patient and
 	// provider in the participant crosswalk, which this worker's own store starts without.
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "crash-1", "ehrId": "appt-1002", "pmsId": "appt-1002"}, http.StatusCreated)
-	e.waitAppointment("crash-1", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "crash-1", "ehrId": "appt-1002", "pmsId": "appt-1002"}, http.StatusCreated)
+	e.waitAppointment("crash-1", appointmentIn(appointments.StatusInSync))
 
 	// A person edits the EHR; the change reaches the workflow and its merge writes the PMS.
 	r, ok := ehrSrv.Sim.Resource("Appointment", "appt-1002")
@@ -157,9 +158,8 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 	close(release)
 
 	startWorker()
-	st2 := e.waitAppointment("crash-1", func(v map[string]any) bool {
-		m, _ := v["merged"].(map[string]any)
-		return m["note"] == note && v["status"] == appointments.StatusInSync
+	st2 := e.waitAppointment("crash-1", func(v api.AppointmentView) bool {
+		return v.Merged.Note == note && v.Status == appointments.StatusInSync
 	})
 	writes := 0
 	for _, h := range pmsSrv.Sim.History("appt-1002") {
@@ -167,7 +167,7 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 			writes++
 		}
 	}
-	require.Equal(t, 1, writes, "exactly one PMS write for one EHR edit: %v", st2["_raw"])
+	require.Equal(t, 1, writes, "exactly one PMS write for one EHR edit: %+v", st2)
 	a, _ := pmsSrv.Sim.Appointment("appt-1002")
 	require.Equal(t, note, a.Note)
 	ehrNow, _ := ehrSrv.Sim.Resource("Appointment", "appt-1002")

@@ -23,9 +23,9 @@ import (
 // the desk.
 func TestAppointmentLiveSyncWithCheckIn(t *testing.T) {
 	e := startEngine(t, nil)
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "live-1", "ehrId": "appt-1001"}, http.StatusCreated)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "live-1", "ehrId": "appt-1001"}, http.StatusCreated)
 	e.pmsAppt("live-1", func(a pms.Appointment) bool { return a.Version >= 1 })
-	e.waitAppointment("live-1", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
+	e.waitAppointment("live-1", appointmentIn(appointments.StatusInSync))
 
 	e.editEHR("appt-1001", func(r map[string]any) { r["comment"] = "Edited in the EHR" })
 	e.pmsAppt("live-1", func(a pms.Appointment) bool { return a.Note == "Edited in the EHR" })
@@ -34,14 +34,14 @@ func TestAppointmentLiveSyncWithCheckIn(t *testing.T) {
 	require.Equal(t, http.StatusCreated, code, v)
 	e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Arrived })
 	e.pmsAppt("live-1", func(a pms.Appointment) bool { return a.Status == pms.StatusCheckedIn })
-	e.waitAppointment("live-1", func(v map[string]any) bool {
-		return v["merged"].(map[string]any)["status"] == "arrived" && v["status"] == appointments.StatusInSync
+	e.waitAppointment("live-1", func(v api.AppointmentView) bool {
+		return v.Merged.Status == "arrived" && v.Status == appointments.StatusInSync
 	})
 
 	// No coverage on file: the check-in waits for the front desk, which cancels instead.
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "live-2", "ehrId": "appt-2001"}, http.StatusCreated)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "live-2", "ehrId": "appt-2001"}, http.StatusCreated)
 	e.pmsAppt("live-2", func(a pms.Appointment) bool { return a.Version >= 1 })
-	e.waitAppointment("live-2", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
+	e.waitAppointment("live-2", appointmentIn(appointments.StatusInSync))
 	code, v = e.call("POST", "/v1/checkins", checkInBody("appt-2001", false))
 	require.Equal(t, http.StatusCreated, code, v)
 	e.waitCheckIn("appt-2001", func(v api.CheckInView) bool { return v.Status == checkins.StatusNeedsAttention })
@@ -51,7 +51,7 @@ func TestAppointmentLiveSyncWithCheckIn(t *testing.T) {
 	e.ehrAppt("appt-2001", func(r map[string]any) bool { return r["status"] == "cancelled" })
 	st := e.waitCheckIn("appt-2001", func(v api.CheckInView) bool { return v.Status == checkins.StatusCancelled && v.Closed })
 	require.NotContains(t, string(st.Body), `"arrived":true`)
-	e.waitAppointment("live-2", func(v map[string]any) bool { return v["checkIn"] == appointments.CheckInCancelRequested })
+	e.waitAppointment("live-2", func(v api.AppointmentView) bool { return v.CheckIn == appointments.CheckInCancelRequested })
 
 	sent, stats := e.st.EHRSim.Sim.Notifications()
 	shapes := map[string]bool{}
@@ -67,9 +67,9 @@ func TestAppointmentLiveSyncWithCheckIn(t *testing.T) {
 // Appointments by _lastUpdated since its watermark.
 func TestAppointmentReconcileHealsLostEHRNotification(t *testing.T) {
 	e := startEngine(t, nil)
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "heal-2", "ehrId": "appt-1005"}, http.StatusCreated)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "heal-2", "ehrId": "appt-1005"}, http.StatusCreated)
 	e.pmsAppt("heal-2", func(a pms.Appointment) bool { return a.Version >= 1 })
-	e.waitAppointment("heal-2", func(v map[string]any) bool { return v["status"] == appointments.StatusInSync })
+	e.waitAppointment("heal-2", appointmentIn(appointments.StatusInSync))
 	e.st.EHRSim.Sim.Subscribe(ehrsim.Subscription{})
 	e.editEHR("appt-1005", func(r map[string]any) { r["comment"] = "Lost notification" })
 	h := e.raw.ScheduleClient().GetHandle(context.Background(), appointments.ScheduleID)
