@@ -62,21 +62,21 @@ func callCreateEHR(ctx workflow.Context, in ehr.CreateAppointmentInput) (ehr.Syn
 // callListPMS reads one page of the PMS change feed for the reconciliation; five minutes of
 // retries are enough, since the next scheduled run starts from the same watermark.
 func callListPMS(ctx workflow.Context, in pmsact.ListInput) (pmsact.ListResult, error) {
-	return call.Activity[pmsact.ListResult](ctx, workflow.ActivityOptions{
+	return call.Activity[pmsact.ListResult](ctx, listCall(), pmsact.ListChangesName, in)
+}
+
+func listCall() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:            vendorRetry(),
-	}, pmsact.ListChangesName, in)
+	}
 }
 
 // callListEHR reads one slice of the EHR's Appointment changes for the reconciliation; the
 // same bounds as callListPMS, for the same reason.
 func callListEHR(ctx workflow.Context, in ehr.ListChangesInput) (ehr.ListChangesResult, error) {
-	return call.Activity[ehr.ListChangesResult](ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy:            vendorRetry(),
-	}, ehr.ListAppointmentChangesName, in)
+	return call.Activity[ehr.ListChangesResult](ctx, listCall(), ehr.ListAppointmentChangesName, in)
 }
 
 // callMapParticipants reads the record store, not a vendor: 10 s is ample, and a minute of
