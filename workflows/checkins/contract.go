@@ -47,6 +47,8 @@ const (
 	// StatusRefused ends a check-in whose appointment may not be checked in, found when it was
 	// read or when it was written back.
 	StatusRefused = "refused"
+	// StatusCancelled ends a check-in whose appointment was cancelled while it ran.
+	StatusCancelled = "cancelled"
 )
 
 // Step values.

@@ -92,6 +92,9 @@ func (w *impl) setup(ctx workflow.Context) error {
 func (w *impl) run(ctx workflow.Context) (State, error) {
 	w.startedAt = workflow.Now(ctx)
 	if !w.loadEHR(ctx) {
+		if w.cancelRequested(ctx) {
+			return w.cancelled(ctx)
+		}
 		return w.finish(ctx, StatusFailed)
 	}
 	w.guards = workflow.GetVersion(ctx, changeGuards, workflow.DefaultVersion, 1)
@@ -106,10 +109,16 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 		}
 	}
 	w.checkEligibility(ctx)
+	if w.cancelRequested(ctx) {
+		return w.cancelled(ctx)
+	}
 	if w.state.Verdict.Verdict != VerdictEligible && w.resolution() == "" {
 		w.state.Status = StatusNeedsAttention
 		w.state.Step = StepAwaitDesk
 		resolved, err := workflow.AwaitWithTimeout(ctx, w.in.AttentionTimeout(), func() bool { return w.resolution() != "" })
+		if w.cancelRequested(ctx) {
+			return w.cancelled(ctx)
+		}
 		if err != nil || !resolved {
 			// Nobody resolved it: the check-in closes as it stands; the front desk sees it in
 			// the list of check-ins that need attention.
@@ -124,6 +133,9 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 		// authorized after a successful write-back, so nothing is charged.
 		w.state.FailureCode = "appointment-changed"
 		return w.refuse(ctx, *r)
+	}
+	if w.cancelRequested(ctx) {
+		return w.cancelled(ctx)
 	}
 	w.collectCopay(ctx)
 	w.notifyPatient(ctx)
