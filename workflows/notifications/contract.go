@@ -54,6 +54,10 @@ type Input struct {
 	RateWindow time.Duration `json:"rateWindow,omitempty"`
 	// DeliveryWait overrides DefaultDeliveryWait.
 	DeliveryWait time.Duration `json:"deliveryWait,omitempty"`
+	// ExpiresAt, when set, is when the notification stops being useful (a check-in
+	// confirmation once the visit is over): a send that quiet hours or the rate limit would
+	// defer past it is not made, and the state says NotNotifiedExpired.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
 // Status values of State.Status.
@@ -71,6 +75,7 @@ const (
 	NotNotifiedNoContact = "not notified: no current mobile/email"
 	NotNotifiedOptedOut  = "not notified: opted out"
 	NotNotifiedFailed    = "not notified: every channel failed"
+	NotNotifiedExpired   = "not notified: quiet hours or the rate limit held it past its expiry"
 )
 
 // Attempt is one send on one channel, as the process's state shows it.

@@ -26,10 +26,23 @@
 //     language. The state (status query) holds channels, statuses and message references,
 //     never an address or a text.
 //
-// Decision: existing processes (check-in, lab orders) keep sending their own texts for now;
-// the SMS activity they use already refuses opted-out numbers. Moving them to start this
-// workflow as a child needs workflow.GetVersion changes and new replay histories in those
-// workflows, which other work is refactoring at the same time; it is left for a follow-up.
+// Other processes notify their patients through this workflow as a child (StartChild,
+// AwaitChild in child.go): the check-in confirmation (workflows/checkins, change
+// checkin-notify, NotificationID "checkin.<appointment id>") and the lab order's "results
+// available" notice (workflows/laborders, change lab-order-notify, "laborder.<placer order
+// number>"). Critical-value pages to clinicians stay on the lab order's own escalation path
+// (activities/sms Page): they are exempt from quiet hours and must never queue behind patient
+// notices.
+//
+// Decision: a child workflow, not a start from an activity. The child's start is a command in
+// the parent's history, so it happens exactly once without a client in an activity or retries
+// that must recognise their own earlier start; its result comes back as a future the parent
+// awaits (the check-in inline, the lab order in a goroutine so refiling goes on) instead of a
+// signal or polling; the workflow ID from the parent's business key with REJECT_DUPLICATE means
+// a repeated check-in never texts twice; PARENT_CLOSE_POLICY_ABANDON lets a started notice
+// finish when its parent closes; and the Web UI links parent and child. The cost is that the
+// parent stays open until the outcome is known (the check-in bounds that with
+// Input.ExpiresAt), and the lab order's continue-as-new waits for it too.
 //
 // Config: SMTP_ADDR, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM (simulator internal/sim/smtpsim
 // when SMTP_ADDR is unset, vendor "smtp" in SIMULATE).

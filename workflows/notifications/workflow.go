@@ -36,6 +36,8 @@ type impl struct {
 	statuses workflow.ReceiveChannel
 	// seen holds delivery statuses received so far by SID, latest last.
 	seen map[string][]string
+	// expired is set when a deferral would pass Input.ExpiresAt.
+	expired bool
 }
 
 // channel is one way to reach the recipient, in the order they are tried.
@@ -83,6 +85,9 @@ func (w *impl) run(ctx workflow.Context) {
 		return
 	}
 	if !w.in.Critical && !w.wait(ctx, r.QuietHours) {
+		if w.expired {
+			w.state.Status, w.state.NotNotified, w.state.DeferredTo = StatusNotNotified, NotNotifiedExpired, time.Time{}
+		}
 		return
 	}
 	w.state.Status, w.state.DeferredTo = StatusSending, time.Time{}
@@ -131,7 +136,8 @@ func choose(r notifyact.Recipient) (out []channel, optedOut bool) {
 }
 
 // wait defers the send past quiet hours and until a rate-limit slot is free, with durable
-// timers; it reports false when the workflow is being cancelled.
+// timers; it reports false when the workflow is being cancelled or the deferral would pass
+// Input.ExpiresAt (then w.expired is set).
 func (w *impl) wait(ctx workflow.Context, quiet *audit.QuietHours) bool {
 	limit, window := w.in.RateLimit, w.in.RateWindow
 	if limit == 0 {
@@ -164,6 +170,10 @@ func (w *impl) wait(ctx workflow.Context, quiet *audit.QuietHours) bool {
 }
 
 func (w *impl) sleepUntil(ctx workflow.Context, t time.Time) bool {
+	if !w.in.ExpiresAt.IsZero() && t.After(w.in.ExpiresAt) {
+		w.expired = true
+		return false
+	}
 	w.state.Status, w.state.DeferredTo = StatusDeferred, t
 	d := t.Sub(workflow.Now(ctx))
 	if d <= 0 {

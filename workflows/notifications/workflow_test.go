@@ -225,3 +225,44 @@ func (s *wfSuite) TestRejectsPagesAndBadInput() {
 	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
 	s.Error(s.env.GetWorkflowError())
 }
+
+// A check-in confirmation (the check-in's child) renders the scenario's template in the
+// patient's language with the time of At in its own offset, and nothing else of the chart.
+func (s *wfSuite) TestCheckInConfirmationText() {
+	s.recipient(notifyact.Recipient{Mobile: "+15551230001", FirstName: "Ada", Language: "es-US"})
+	s.slotGranted()
+	var body string
+	s.env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+		body = in.Body
+		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
+	}).Once()
+	in := input()
+	in.Scenario, in.At, in.DeliveryWait = templates.CheckInConfirmation, "2026-11-23T14:30:00Z", time.Minute
+	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
+	s.Equal(notifications.StatusSent, s.result().Status)
+	s.Equal("Hola, Ada: su llegada para la cita de las 2:30 p. m. quedó registrada. Por favor, tome asiento; le llamaremos en breve.", body)
+}
+
+// Quiet hours that would hold a notification past ExpiresAt end it unsent: "expired".
+func (s *wfSuite) TestExpiresInQuietHours() {
+	s.recipient(notifyact.Recipient{Email: "ada@example.org",
+		QuietHours: &audit.QuietHours{Start: "13:00", End: "15:00", TimeZone: "America/New_York"}})
+	in := input()
+	in.ExpiresAt = start.Add(30 * time.Minute)
+	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
+	st := s.result()
+	s.Equal(notifications.StatusNotNotified, st.Status)
+	s.Equal(notifications.NotNotifiedExpired, st.NotNotified)
+	s.Empty(st.Attempts)
+	s.Equal(start, s.env.Now().UTC(), "no timer ran")
+}
+
+// A full rate-limit window past ExpiresAt expires the notification too; within it, it waits.
+func (s *wfSuite) TestExpiresInRateLimit() {
+	s.recipient(notifyact.Recipient{Email: "ada@example.org"})
+	s.env.OnActivity(notifyact.ReserveSlotName, mock.Anything, mock.Anything).Return(notifyact.Slot{RetryAt: start.Add(time.Hour)}, nil).Once()
+	in := input()
+	in.ExpiresAt = start.Add(59 * time.Minute)
+	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
+	s.Equal(notifications.NotNotifiedExpired, s.result().NotNotified)
+}
