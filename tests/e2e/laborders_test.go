@@ -13,6 +13,7 @@ import (
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/workflows/laborders"
+	"github.com/careflow/engine/workflows/notifications"
 )
 
 const providerPhone = "+15550000001"
@@ -49,6 +50,8 @@ func TestLabOrderNormalResultsFiledAndPatientTold(t *testing.T) {
 	require.Equal(t, laborders.StatusFinal, v.labOrder().Status, v)
 	require.NotEmpty(t, v.labOrder().DiagnosticReportID)
 	require.Equal(t, true, v.labOrder().PatientNotified)
+	require.Equal(t, laborders.NotificationID("LAB-N1"), v.labOrder().PatientNotification.NotificationID, v)
+	require.Equal(t, notifications.StatusDelivered, v.labOrder().PatientNotification.Status, v)
 	require.Equal(t, false, v.labOrder().Critical)
 	results := v.labOrder().Results
 	require.GreaterOrEqual(t, len(results), 2)
@@ -91,6 +94,7 @@ func TestLabOrderCriticalEscalationAndSMSAcknowledgment(t *testing.T) {
 	require.Equal(t, "ordering-provider", v.labOrder().Escalation.AcknowledgedBy)
 	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v api.LabOrderView) bool { return v.Closed == true })
 	require.Equal(t, false, v.labOrder().PatientNotified, "critical results are not announced by SMS")
+	require.Nil(t, v.labOrder().PatientNotification, "nor by any notification")
 	require.Eventually(t, func() bool {
 		recs, _ := e.st.Store.List(context.Background(), audit.Filter{Process: laborders.WorkflowID("CRITICAL-POTASSIUM-1"), Action: "lab.acknowledge"})
 		return len(recs) == 1
