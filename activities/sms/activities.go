@@ -38,7 +38,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, err
 		return SendResult{}, err
 	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "twilio.send", "twilio", in.Reference)
-	msg, err := a.SMS.SendSMS(ctx, in.To, in.Body)
+	msg, err := a.send(ctx, in)
 	if err != nil {
 		var te *twilio.Error
 		if errors.As(err, &te) {
