@@ -48,6 +48,16 @@ func (s *Stack) startNotify() error {
 	}
 	s.instrument(s.notify.acts.Notify, s.notify.acts.Email)
 	s.addWorker(func() worker.Worker { return workers.NewNotificationsWorker(s.Temporal, s.notify.acts, s.wopts) })
+	// Per-account send limits (TWILIO_SENDS_PER_SECOND, SMTP_SENDS_PER_SECOND) as task-queue
+	// activity rates. Critical-value pages run on the lab queue, outside the Twilio limit: they
+	// must never wait behind patient notices (Twilio queues a burst over the sender's rate).
+	rates := cfg.SendRates
+	s.addWorker(func() worker.Worker {
+		return workers.NewSMSSendWorker(s.Temporal, s.notify.acts.SMS, rates.SMS, s.wopts)
+	})
+	s.addWorker(func() worker.Worker {
+		return workers.NewEmailSendWorker(s.Temporal, s.notify.acts.Email, rates.Email, s.wopts)
+	})
 	return nil
 }
 

@@ -9,6 +9,20 @@ import (
 // TaskQueue is the notifications task queue.
 const TaskQueue = "notifications"
 
+// Vendor-account send queues (#16 item 5): each account's send activity runs on a task queue
+// of its own whose workers set Temporal's TaskQueueActivitiesPerSecond to the account's limit
+// (TWILIO_SENDS_PER_SECOND, SMTP_SENDS_PER_SECOND). The server enforces that rate across every
+// worker polling the queue, so replicas share one account's limit; a send over it waits in the
+// queue (schedule-to-start) instead of being refused by the vendor.
+const (
+	SMSSendTaskQueue   = "twilio-sends"
+	EmailSendTaskQueue = "smtp-sends"
+)
+
+// ChangeAccountRate is the workflow.GetVersion change id under which sends go through the
+// vendor-account send queues; notifications begun before it send on TaskQueue.
+const ChangeAccountRate = "notification-account-rate"
+
 // WorkflowName is the registered name of Notification.
 const WorkflowName = "notifications.Notification"
 

@@ -38,6 +38,9 @@ type impl struct {
 	seen map[string][]string
 	// expired is set when a deferral would pass Input.ExpiresAt.
 	expired bool
+	// smsQueue and emailQueue are the send activities' task queues: the vendor-account queues
+	// since ChangeAccountRate, "" (the workflow's own) before.
+	smsQueue, emailQueue string
 }
 
 // channel is one way to reach the recipient, in the order they are tried.
@@ -65,6 +68,9 @@ func validate(in Input) error {
 }
 
 func (w *impl) run(ctx workflow.Context) {
+	if workflow.GetVersion(ctx, ChangeAccountRate, workflow.DefaultVersion, 1) >= 1 {
+		w.smsQueue, w.emailQueue = SMSSendTaskQueue, EmailSendTaskQueue
+	}
 	if d := w.in.SendAt.Sub(workflow.Now(ctx)); !w.in.SendAt.IsZero() && d > 0 {
 		w.state.DeferredTo = w.in.SendAt
 		if err := workflow.Sleep(ctx, d); err != nil {
@@ -191,7 +197,7 @@ func (w *impl) sendSMS(ctx workflow.Context, to string, r notifyact.Recipient) (
 		return false, false
 	}
 	at := workflow.Now(ctx)
-	res, err := callSendSMS(ctx, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/sms", PatientID: w.in.PatientID,
+	res, err := callSendSMS(ctx, w.smsQueue, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/sms", PatientID: w.in.PatientID,
 		TrackAs: w.wfID})
 	if err != nil {
 		st := "error"
@@ -247,7 +253,7 @@ func (w *impl) sendEmail(ctx workflow.Context, to string, r notifyact.Recipient)
 		return false, false
 	}
 	at := workflow.Now(ctx)
-	res, err := callSendEmail(ctx, emailact.SendInput{To: to, Subject: subject(r.Language), Body: body,
+	res, err := callSendEmail(ctx, w.emailQueue, emailact.SendInput{To: to, Subject: subject(r.Language), Body: body,
 		Reference: w.wfID + "/email", PatientID: w.in.PatientID})
 	if err != nil {
 		st := "error"

@@ -7,8 +7,10 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	emailact "github.com/careflow/engine/activities/email"
 	notifyact "github.com/careflow/engine/activities/notify"
@@ -265,4 +267,38 @@ func (s *wfSuite) TestExpiresInRateLimit() {
 	in.ExpiresAt = start.Add(59 * time.Minute)
 	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
 	s.Equal(notifications.NotNotifiedExpired, s.result().NotNotified)
+}
+
+// Sends run on the vendor accounts' own task queues, whose workers carry the accounts' rate
+// limits; notifications begun before that change send on the workflow's queue.
+func (s *wfSuite) TestSendsOnTheAccountQueues() {
+	s.recipient(notifyact.Recipient{Mobile: "+15551230001", Email: "ada@example.org", FirstName: "Ada"})
+	s.slotGranted()
+	var queues []string
+	s.env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(ctx context.Context, _ sms.SendInput) (sms.SendResult, error) {
+		queues = append(queues, activity.GetInfo(ctx).TaskQueue)
+		return sms.SendResult{}, temporal.NewNonRetryableApplicationError("refused", sms.ErrTypeInvalidRecipient, nil)
+	}).Once()
+	s.env.OnActivity(emailact.SendEmailName, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ emailact.SendInput) (emailact.SendResult, error) {
+		queues = append(queues, activity.GetInfo(ctx).TaskQueue)
+		return emailact.SendResult{Status: "accepted"}, nil
+	}).Once()
+	s.env.ExecuteWorkflow(notifications.WorkflowName, input())
+	s.Equal(notifications.StatusDelivered, s.result().Status)
+	s.Equal([]string{notifications.SMSSendTaskQueue, notifications.EmailSendTaskQueue}, queues)
+}
+
+func (s *wfSuite) TestSendsBeforeTheAccountQueuesStayOnTheirQueue() {
+	s.env.OnGetVersion(notifications.ChangeAccountRate, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	s.recipient(notifyact.Recipient{Email: "ada@example.org", FirstName: "Ada"})
+	s.slotGranted()
+	var queue string
+	s.env.OnActivity(emailact.SendEmailName, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ emailact.SendInput) (emailact.SendResult, error) {
+		queue = activity.GetInfo(ctx).TaskQueue
+		return emailact.SendResult{Status: "accepted"}, nil
+	}).Once()
+	s.env.ExecuteWorkflow(notifications.WorkflowName, input())
+	s.Equal(notifications.StatusDelivered, s.result().Status)
+	s.NotEqual(notifications.EmailSendTaskQueue, queue)
+	s.NotEmpty(queue)
 }
