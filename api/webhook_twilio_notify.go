@@ -1,14 +1,9 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strings"
 
-	"go.temporal.io/api/serviceerror"
-
-	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/notifications"
 )
@@ -33,16 +28,8 @@ func (s *server) routeNotificationStatus(r *http.Request, a *auditEntry, sid, st
 		return nil
 	}
 	arg := notifications.DeliveryStatus{SID: sid, Status: status}
-	if wid := r.URL.Query().Get(twilio.CallbackRefParam); strings.HasPrefix(wid, notifications.WorkflowID("")) {
-		a.rec.Process = wid
-		ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
-		defer cancel()
-		err := s.d.Temporal.SignalWorkflow(ctx, wid, "", notifications.DeliveryStatusSignalName, arg)
-		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) {
-			return nil
-		}
-		return err
+	if wid := callbackRef(r); strings.HasPrefix(wid, notifications.WorkflowID("")) {
+		return s.signalProcess(r, a, wid, notifications.DeliveryStatusSignalName, arg)
 	}
 	if s.d.Records == nil {
 		return nil

@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/twilio"
+	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/notifications"
 )
 
@@ -55,4 +57,19 @@ func TestTwilioCallbackRefNeedsTheSignatureAndANotification(t *testing.T) {
 	w = postTwilioTo(h, other, other, url.Values{"MessageSid": {"SM90"}, "MessageStatus": {"delivered"}})
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 	h.temporal.AssertNotCalled(t, "SignalWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything)
+}
+
+// A page's "undelivered" that beats the Page activity's SID record reaches its lab order by
+// the order named in the callback URL, so the escalation moves on at once.
+func TestTwilioPageStatusRoutedByCallbackRef(t *testing.T) {
+	h := newHarness(t, func(d *api.Deps) { d.TwilioAuthToken, d.PublicURL = twilioToken, publicURL })
+	path := "/webhooks/twilio?" + url.Values{twilio.CallbackRefParam: {labWorkflow}}.Encode()
+	h.temporal.On("SignalWorkflow", mock.Anything, labWorkflow, "", laborders.PageStatusSignalName,
+		laborders.PageStatus{SID: "SM91", Status: "undelivered"}).Return(nil).Once()
+	w := postTwilioTo(h, path, path, url.Values{"MessageSid": {"SM91"}, "MessageStatus": {"undelivered"}})
+	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	// "delivered" needs nothing from the order.
+	w = postTwilioTo(h, path, path, url.Values{"MessageSid": {"SM91"}, "MessageStatus": {"delivered"}})
+	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	h.temporal.AssertExpectations(t)
 }

@@ -74,7 +74,10 @@ func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error)
 			return SendResult{}, fmt.Errorf("register page code: %w", err)
 		}
 	}
-	res, err := a.SendSMS(ctx, SendInput{To: in.To, Body: in.Body, Reference: in.WorkflowID + "/page/" + in.Role})
+	// The callback URL names the order, so an "undelivered" that beats the SID record below
+	// still moves the escalation on at once.
+	res, err := a.SendSMS(ctx, SendInput{To: in.To, Body: in.Body, Reference: in.WorkflowID + "/page/" + in.Role,
+		CallbackRef: in.WorkflowID})
 	if err == nil {
 		audit.Begin(ctx, a.Records, a.Now, "lab.page", "twilio", res.SID).Finish(audit.OutcomeOK, in.Role)
 		if a.Records != nil && res.SID != "" {

@@ -132,7 +132,7 @@ func (f *trackedSender) SendSMSTracked(ctx context.Context, to, body, ref string
 }
 
 // A tracked text carries its workflow in the status callback URL, so an early callback needs no
-// SID mapping; an untracked one (a page) does not.
+// SID mapping; an untracked one does not; a page carries its lab order.
 func TestSendSMSPutsTrackAsIntoTheCallback(t *testing.T) {
 	f := &trackedSender{fakeSender: fakeSender{msg: &twilio.Message{SID: "SM9", Status: "queued"}}}
 	var suite testsuite.WorkflowTestSuite
@@ -146,4 +146,10 @@ func TestSendSMSPutsTrackAsIntoTheCallback(t *testing.T) {
 	_, err = env.ExecuteActivity(sms.SendSMSName, sms.SendInput{To: "+15551230001", Body: "Hi", Reference: "r"})
 	require.NoError(t, err)
 	require.Equal(t, "unset", f.ref, "no ref without TrackAs")
+
+	// A page names its lab order.
+	_, err = env.ExecuteActivity(sms.PageName, sms.PageInput{To: "+15550000001", Body: "CRITICAL", Code: "123456",
+		WorkflowID: "laborder:LAB-1", Role: "ordering-provider"})
+	require.NoError(t, err)
+	require.Equal(t, "laborder:LAB-1", f.ref)
 }

@@ -48,11 +48,15 @@ type TrackedSender interface {
 	SendSMSTracked(ctx context.Context, to, body, ref string) (*twilio.Message, error)
 }
 
-// send sends in; a text with TrackAs carries it in its status callback URL when the sender can,
-// so a callback that arrives before track has mapped the SID still finds its workflow.
+// send sends in; a text with CallbackRef or TrackAs carries it in its status callback URL when
+// the sender can, so a callback that arrives before the SID is recorded still finds its workflow.
 func (a *Activities) send(ctx context.Context, in SendInput) (*twilio.Message, error) {
-	if ts, ok := a.SMS.(TrackedSender); ok && in.TrackAs != "" {
-		return ts.SendSMSTracked(ctx, in.To, in.Body, in.TrackAs)
+	ref := in.CallbackRef
+	if ref == "" {
+		ref = in.TrackAs
+	}
+	if ts, ok := a.SMS.(TrackedSender); ok && ref != "" {
+		return ts.SendSMSTracked(ctx, in.To, in.Body, ref)
 	}
 	return a.SMS.SendSMS(ctx, in.To, in.Body)
 }

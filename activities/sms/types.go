@@ -20,6 +20,9 @@ type SendInput struct {
 	// arrives before Twilio's answer has been recorded, and the activity also maps the message
 	// SID to it (crosswalk.NotifySMSSID) as soon as Twilio answers.
 	TrackAs string `json:"trackAs,omitempty"`
+	// CallbackRef, when set, is the workflow named in the status callback URL instead of
+	// TrackAs, without TrackAs's SID mapping (a page names its lab order this way).
+	CallbackRef string `json:"callbackRef,omitempty"`
 }
 
 // SendResult is Twilio's answer.
