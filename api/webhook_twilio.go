@@ -151,23 +151,22 @@ func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status str
 	if (status != "undelivered" && status != "failed") || sid == "" {
 		return nil
 	}
-	arg := laborders.PageStatus{SID: sid, Status: status}
-	if wid := callbackRef(r); strings.HasPrefix(wid, laborders.WorkflowID("")) {
-		return s.signalProcess(r, a, wid, laborders.PageStatusSignalName, arg)
+	return s.signalSender(r, a, laborders.WorkflowID(""), crosswalk.SMSPageSID, sid, laborders.PageStatusSignalName,
+		laborders.PageStatus{SID: sid, Status: status})
+}
+
+// signalSender signals the workflow that sent message sid with arg: the workflow the status
+// callback URL names (twilio.CallbackRefParam, set at sending and covered by the Twilio
+// signature checked before) when its ID starts with prefix, otherwise the one the crosswalk
+// maps the SID to (kind). A SID the crosswalk does not know, or a workflow already finished,
+// is only recorded.
+func (s *server) signalSender(r *http.Request, a *auditEntry, prefix, kind, sid, signal string, arg any) error {
+	if wid := r.URL.Query().Get(twilio.CallbackRefParam); strings.HasPrefix(wid, prefix) {
+		return s.signalProcess(r, a, wid, signal, arg)
 	}
 	if s.d.Records == nil {
 		return nil
 	}
-	return s.signalBySID(r, a, crosswalk.SMSPageSID, sid, laborders.PageStatusSignalName, arg)
-}
-
-// callbackRef is the workflow ID the engine put into a status callback URL when it sent the
-// message; the Twilio signature, checked before, covers it.
-func callbackRef(r *http.Request) string { return r.URL.Query().Get(twilio.CallbackRefParam) }
-
-// signalBySID signals the workflow the crosswalk maps the message SID to (kind) with arg. A
-// SID the crosswalk does not know, or a workflow already finished, is only recorded.
-func (s *server) signalBySID(r *http.Request, a *auditEntry, kind, sid, signal string, arg any) error {
 	wid, err := s.d.Records.LookupCrosswalk(r.Context(), kind, sid)
 	if errors.Is(err, audit.ErrNotFound) {
 		return nil

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/notifications"
@@ -27,12 +26,6 @@ func (s *server) routeNotificationStatus(r *http.Request, a *auditEntry, sid, st
 	if sid == "" {
 		return nil
 	}
-	arg := notifications.DeliveryStatus{SID: sid, Status: status}
-	if wid := callbackRef(r); strings.HasPrefix(wid, notifications.WorkflowID("")) {
-		return s.signalProcess(r, a, wid, notifications.DeliveryStatusSignalName, arg)
-	}
-	if s.d.Records == nil {
-		return nil
-	}
-	return s.signalBySID(r, a, crosswalk.NotifySMSSID, sid, notifications.DeliveryStatusSignalName, arg)
+	return s.signalSender(r, a, notifications.WorkflowID(""), crosswalk.NotifySMSSID, sid,
+		notifications.DeliveryStatusSignalName, notifications.DeliveryStatus{SID: sid, Status: status})
 }
