@@ -4,16 +4,22 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 )
 
-// SendRates are the per-vendor-account send limits (#16 item 5): how many messages a second
-// the engine hands to each account, across every worker. They become the Temporal task-queue
-// activity rate of the account's send queue, which the server enforces for all pollers.
+// SendRates are the notification send limits (#16 item 5). SMS and Email are per vendor
+// account: how many messages a second the engine hands to each account, across every worker;
+// they become the Temporal task-queue activity rate of the account's send queue, which the
+// server enforces for all pollers. PerPatient is the per-recipient limit.
 type SendRates struct {
 	// SMS is TWILIO_SENDS_PER_SECOND: texts a second through the Twilio account.
 	SMS float64
 	// Email is SMTP_SENDS_PER_SECOND: messages a second through the SMTP relay account.
 	Email float64
+	// PerPatient is NOTIFY_PATIENT_RATE_LIMIT: notifications a patient gets per PerPatientWindow
+	// (NOTIFY_PATIENT_RATE_WINDOW) unless critical; 0 turns the per-patient limit off.
+	PerPatient       int
+	PerPatientWindow time.Duration
 }
 
 // Default send rates: Twilio's default Messaging API concurrency and a sender pool of a few
@@ -23,7 +29,14 @@ const (
 	DefaultEmailSendsPerSecond = 5
 )
 
-// sendRatesFromEnv reads TWILIO_SENDS_PER_SECOND and SMTP_SENDS_PER_SECOND.
+// Default per-patient limit: three notifications an hour (issue #16).
+const (
+	DefaultPerPatient       = 3
+	DefaultPerPatientWindow = time.Hour
+)
+
+// sendRatesFromEnv reads TWILIO_SENDS_PER_SECOND, SMTP_SENDS_PER_SECOND,
+// NOTIFY_PATIENT_RATE_LIMIT and NOTIFY_PATIENT_RATE_WINDOW.
 func sendRatesFromEnv() (SendRates, error) {
 	var r SendRates
 	var err error
@@ -31,6 +44,15 @@ func sendRatesFromEnv() (SendRates, error) {
 		return r, err
 	}
 	if r.Email, err = rate("SMTP_SENDS_PER_SECOND", DefaultEmailSendsPerSecond); err != nil {
+		return r, err
+	}
+	r.PerPatient = DefaultPerPatient
+	if v := os.Getenv("NOTIFY_PATIENT_RATE_LIMIT"); v != "" {
+		if r.PerPatient, err = strconv.Atoi(v); err != nil || r.PerPatient < 0 || r.PerPatient > 1000 {
+			return r, fmt.Errorf("config: NOTIFY_PATIENT_RATE_LIMIT must be a whole number from 0 (no limit) to 1000, got %q", v)
+		}
+	}
+	if r.PerPatientWindow, err = duration("NOTIFY_PATIENT_RATE_WINDOW", DefaultPerPatientWindow); err != nil {
 		return r, err
 	}
 	return r, nil

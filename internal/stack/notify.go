@@ -42,9 +42,10 @@ func (s *Stack) startNotify() error {
 		return err
 	}
 	s.notify.acts = workers.NotificationActivities{
-		Notify: &notifyact.Activities{FHIR: s.fhirClient, Records: s.Store, Now: time.Now},
-		Email:  &emailact.Activities{Mail: mail, Records: s.Store},
-		SMS:    s.checkinActs.SMS,
+		Notify: &notifyact.Activities{FHIR: s.fhirClient, Records: s.Store, Now: time.Now,
+			PatientLimit: cfg.SendRates.PerPatient, PatientWindow: cfg.SendRates.PerPatientWindow},
+		Email: &emailact.Activities{Mail: mail, Records: s.Store},
+		SMS:   s.checkinActs.SMS,
 	}
 	s.instrument(s.notify.acts.Notify, s.notify.acts.Email)
 	s.addWorker(func() worker.Worker { return workers.NewNotificationsWorker(s.Temporal, s.notify.acts, s.wopts) })

@@ -24,6 +24,9 @@ func labEngine(t *testing.T) *engine {
 		c.Lab.CorrectionsWindow = 2 * time.Second
 		c.Lab.ResultDeadline = time.Hour
 		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
+		// Every order here is for pat-1001: the default three notices an hour would hold the
+		// later orders open for an hour, waiting for their deferred results notices.
+		c.SendRates.PerPatient = 100
 	})
 }
 

@@ -38,7 +38,8 @@ func WorkflowID(notificationID string) string { return "notification:" + notific
 
 // Defaults of Input's optional durations.
 const (
-	// DefaultRateLimit sends per DefaultRateWindow per patient.
+	// DefaultRateLimit sends per DefaultRateWindow per patient, unless the engine is configured
+	// otherwise (NOTIFY_PATIENT_RATE_LIMIT, NOTIFY_PATIENT_RATE_WINDOW).
 	DefaultRateLimit  = 3
 	DefaultRateWindow = time.Hour
 	// DefaultDeliveryWait is how long a text may stay without a final status before the
@@ -63,7 +64,8 @@ type Input struct {
 	SendAt time.Time `json:"sendAt,omitzero"`
 	// Critical notifications ignore quiet hours and the rate limit (critical-value pages).
 	Critical bool `json:"critical,omitempty"`
-	// RateLimit sends per RateWindow to one patient; zero means the defaults, negative none.
+	// RateLimit sends per RateWindow to one patient; zero means the engine's configured
+	// per-patient limit, negative none.
 	RateLimit  int           `json:"rateLimit,omitempty"`
 	RateWindow time.Duration `json:"rateWindow,omitempty"`
 	// DeliveryWait overrides DefaultDeliveryWait.

@@ -145,11 +145,12 @@ func choose(r notifyact.Recipient) (out []channel, optedOut bool) {
 // timers; it reports false when the workflow is being cancelled or the deferral would pass
 // Input.ExpiresAt (then w.expired is set).
 func (w *impl) wait(ctx workflow.Context, quiet *audit.QuietHours) bool {
+	// Zero asks ReserveSlot for the engine's configured limit (by default DefaultRateLimit per
+	// DefaultRateWindow); the activity is called either way, as before that was configurable.
 	limit, window := w.in.RateLimit, w.in.RateWindow
 	if limit == 0 {
-		limit = DefaultRateLimit
-	}
-	if window <= 0 {
+		window = 0
+	} else if window <= 0 {
 		window = DefaultRateWindow
 	}
 	for {

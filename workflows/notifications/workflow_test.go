@@ -190,7 +190,7 @@ func (s *wfSuite) TestRateLimitDefersToNextWindow() {
 	s.recipient(notifyact.Recipient{Email: "ada@example.org"})
 	next := start.Add(time.Hour)
 	s.env.OnActivity(notifyact.ReserveSlotName, mock.Anything, mock.MatchedBy(func(in notifyact.SlotInput) bool {
-		return in.At.Equal(start) && in.Limit == 3 && in.Window == time.Hour
+		return in.At.Equal(start) && in.Limit == 0 && in.Window == 0 // the engine's configured limit
 	})).Return(notifyact.Slot{RetryAt: next}, nil).Once()
 	s.env.OnActivity(notifyact.ReserveSlotName, mock.Anything, mock.MatchedBy(func(in notifyact.SlotInput) bool {
 		return in.At.Equal(next)
