@@ -21,7 +21,10 @@ const providerPhone = "+15550000001"
 func labEngine(t *testing.T) *engine {
 	return startEngine(t, func(c *config.Config) {
 		c.Lab.AckTimeout = 3 * time.Second
-		c.Lab.CorrectionsWindow = 2 * time.Second
+		// Longer than the LIS simulator's 2 s between an order's results, so a correction sent
+		// after the final result always lands inside the window (filing no longer waits for the
+		// patient's notice, which used to stretch it).
+		c.Lab.CorrectionsWindow = 5 * time.Second
 		c.Lab.ResultDeadline = time.Hour
 		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
 		// Every order here is for pat-1001: the default three notices an hour would hold the
