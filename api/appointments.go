@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
-	"go.temporal.io/api/serviceerror"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/internal/apptsync"
 	"github.com/careflow/engine/workflows/appointments"
@@ -58,6 +56,40 @@ func (s *server) notifier() *appointments.Notifier {
 		SearchAttribute: s.d.Appointments.ConflictSearchAttribute}
 }
 
+// appointmentProcess is how the API reaches appointment syncs.
+var appointmentProcess = &process[appointments.State]{
+	noun:        "appointment",
+	path:        "/v1/appointments",
+	notFound:    apptNotFound,
+	validateID:  validAppointmentID,
+	workflowID:  appointments.WorkflowID,
+	taskQueue:   appointments.TaskQueue,
+	workflow:    appointments.WorkflowName,
+	statusQuery: appointments.StatusQuery,
+	view:        appointmentView,
+	// GET answers have always named the appointment's URL.
+	getContentLocation: true,
+}
+
+// validAppointmentID checks an appointment's {id}; the problem repeats the rule, never the id.
+func validAppointmentID(id string) error {
+	if err := appointments.ValidateID(id); err != nil {
+		return &problemError{Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "id " + err.Error()}}
+	}
+	return nil
+}
+
+// appointmentView renders an appointment; empty lists render as [] rather than null.
+func appointmentView(st appointments.State, ref TemporalRef) any {
+	if st.Conflicts == nil {
+		st.Conflicts = []apptsync.Conflict{}
+	}
+	if st.Decided == nil {
+		st.Decided = []apptsync.Conflict{}
+	}
+	return AppointmentView{State: st, Temporal: ref}
+}
+
 // startAppointment handles POST /v1/appointments: 201 for a new sync, 200 with the existing
 // one's state for a repeated appointment id.
 func (s *server) startAppointment(w http.ResponseWriter, r *http.Request, a *auditEntry) {
@@ -69,108 +101,18 @@ func (s *server) startAppointment(w http.ResponseWriter, r *http.Request, a *aud
 	in := appointments.Input{AppointmentID: req.AppointmentID, EHRID: req.EHRID, PMSID: req.PMSID,
 		ConflictSearchAttribute: s.d.Appointments.ConflictSearchAttribute}
 	if err := in.Validate(); err != nil {
-		p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: err.Error()}
-		s.problem(w, r, p)
+		// The contract's messages name fields and rules, never values.
+		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: err.Error()})
 		return
 	}
-	wid := appointments.WorkflowID(in.AppointmentID)
-	a.rec.Process = wid
-	run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{
-		ID: wid, TaskQueue: appointments.TaskQueue, WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, appointments.WorkflowName, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		s.answerAppointment(w, r, wid, started.RunId, http.StatusOK, in.AppointmentID)
-		return
-	}
-	if err != nil {
-		s.temporalProblem(w, r, err, apptNotFound)
-		return
-	}
-	w.Header().Set("Location", "/v1/appointments/"+in.AppointmentID)
-	st, qerr := queryWorkflow[appointments.State](r.Context(), s, wid, run.GetRunID(), appointments.StatusQuery, startQueryTimeout)
-	if qerr != nil {
-		st = appointments.State{AppointmentID: in.AppointmentID, Status: appointments.StatusLinking,
+	startWorkflow(s, w, r, a, appointmentProcess, in.AppointmentID, in, func() appointments.State {
+		return appointments.State{AppointmentID: in.AppointmentID, Status: appointments.StatusLinking,
 			EHR: appointments.SideState{ID: in.EHRID}, PMS: appointments.SideState{ID: in.PMSID}}
-	}
-	writeJSON(w, http.StatusCreated, s.appointmentView(st, wid, run.GetRunID()))
-}
-
-func (s *server) appointmentView(st appointments.State, wid, runID string) AppointmentView {
-	if st.Conflicts == nil {
-		st.Conflicts = []apptsync.Conflict{}
-	}
-	if st.Decided == nil {
-		st.Decided = []apptsync.Conflict{}
-	}
-	return AppointmentView{State: st, Temporal: s.ref(wid, runID)}
-}
-
-func (s *server) answerAppointment(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) {
-	st, err := queryWorkflow[appointments.State](r.Context(), s, wid, runID, appointments.StatusQuery, queryTimeout)
-	if err != nil {
-		s.temporalProblem(w, r, err, apptNotFound)
-		return
-	}
-	if status == http.StatusOK {
-		w.Header().Set("Content-Location", "/v1/appointments/"+id)
-	}
-	writeJSON(w, status, s.appointmentView(st, wid, runID))
-}
-
-// getAppointment handles GET /v1/appointments/{id}: both sides' versions, the merged view,
-// open conflicts and the Temporal link.
-func (s *server) getAppointment(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
-	id := r.PathValue("id")
-	if err := appointments.ValidateID(id); err != nil {
-		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "id " + err.Error()})
-		return
-	}
-	wid := appointments.WorkflowID(id)
-	runID, err := s.latestRun(r.Context(), wid)
-	if err != nil {
-		s.temporalProblem(w, r, err, apptNotFound)
-		return
-	}
-	s.answerAppointment(w, r, wid, runID, http.StatusOK, id)
-}
-
-// resolveAppointment handles POST /v1/appointments/{id}/resolve (update; 422 when the
-// validator refuses it).
-func (s *server) resolveAppointment(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	id := r.PathValue("id")
-	if err := appointments.ValidateID(id); err != nil {
-		p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "id " + err.Error()}
-		s.problem(w, r, p)
-		return
-	}
-	wid := appointments.WorkflowID(id)
-	a.rec.Process = wid
-	var u appointments.ResolveUpdate
-	if de := decodeStrict(w, r, &u, false); de != nil {
-		s.decodeProblem(w, r, de)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
-	defer cancel()
-	h, err := s.d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid,
-		UpdateName: appointments.ResolveUpdateName, Args: []any{u}, WaitForStage: client.WorkflowUpdateStageCompleted})
-	var st appointments.State
-	if err == nil {
-		err = h.Get(ctx, &st)
-	}
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) && ae.Type() == appointments.ErrTypeRejected {
-		// The validator's and handler's messages are fixed texts without request content.
-		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: ae.Message()}
-		s.problem(w, r, p)
-		return
-	}
-	if err != nil {
-		s.updateProblem(w, r, err, wid, "appointment", apptNotFound)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.appointmentView(st, wid, h.RunID()))
+	}, func(o *client.StartWorkflowOptions) {
+		// A sync that ended (its link failed, or it was cancelled) may be started afresh, as it
+		// always could; a running one is never started twice.
+		o.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	})
 }
 
 // listAppointments handles GET /v1/appointments?conflict=true: running appointments with open
@@ -222,8 +164,9 @@ func (s *server) appointmentRoutes() []routeEntry {
 	return []routeEntry{
 		{Route{http.MethodPost, "/v1/appointments", AuthBearer, write, "appointments.start"}, s.startAppointment},
 		{Route{http.MethodGet, "/v1/appointments", AuthBearer, read, ""}, s.listAppointments},
-		{Route{http.MethodGet, "/v1/appointments/{id}", AuthBearer, read, ""}, s.getAppointment},
-		{Route{http.MethodPost, "/v1/appointments/{id}/resolve", AuthBearer, write, "appointments.resolve"}, s.resolveAppointment},
+		{Route{http.MethodGet, "/v1/appointments/{id}", AuthBearer, read, ""}, getHandler(s, appointmentProcess)},
+		{Route{http.MethodPost, "/v1/appointments/{id}/resolve", AuthBearer, write, "appointments.resolve"},
+			updateHandler[appointments.State, appointments.ResolveUpdate](s, appointmentProcess, appointments.ResolveUpdateName, nil)},
 		{Route{http.MethodPost, "/webhooks/pms", AuthHMACSignature, "", "webhook.pms"}, s.pmsWebhook},
 		{Route{http.MethodPost, "/webhooks/fhir", AuthHMACSignature, "", "webhook.fhir"}, s.fhirWebhook},
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/mocks"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
@@ -145,15 +144,6 @@ func TestFHIRWebhookBackportDeliversEachEvent(t *testing.T) {
 		mock.Anything, mock.Anything, appointments.WorkflowName, mock.Anything).Return(new(mocks.WorkflowRun), nil).Once()
 	w := h.do(http.MethodPost, "/webhooks/fhir", body, "", api.FHIRSignatureHeader, api.SignFHIRNotification([]byte(fhirHookSecret), []byte(body)))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-}
-
-func TestResolveRejectedIs422(t *testing.T) {
-	h := apptHarness(t)
-	h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).
-		Return(nil, temporal.NewApplicationError("no open conflict on this field", appointments.ErrTypeRejected)).Once()
-	w := h.do(http.MethodPost, "/v1/appointments/a1/resolve", `{"field":"start","side":"pms"}`, adminSecret)
-	require.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
-	assert.Equal(t, "no open conflict on this field", problem(t, w).Detail)
 }
 
 func TestStartAppointmentValidates(t *testing.T) {

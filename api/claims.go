@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -24,6 +23,7 @@ import (
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
+	"github.com/careflow/engine/internal/fielderr"
 	"github.com/careflow/engine/workflows/claims"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -59,15 +59,36 @@ type ClaimDefaults struct {
 	WebhookSecret string
 }
 
+// claimProcess is how the API reaches claim workflows.
+var claimProcess = &process[claims.State]{
+	noun:        "claim",
+	path:        "/v1/claims",
+	notFound:    claimNotFound,
+	validateID:  validClaimID,
+	workflowID:  claims.WorkflowID,
+	taskQueue:   claims.TaskQueue,
+	workflow:    claims.WorkflowName,
+	statusQuery: claims.StatusQuery,
+	view: func(st claims.State, ref TemporalRef) any {
+		return ClaimView{State: st, Temporal: ref}
+	},
+	// A void's body (its reason) is optional; a correction's is the claim (updateFromBody).
+	emptyUpdate:        true,
+	getContentLocation: true,
+}
+
 // claimRoutes are the claim process's routes.
 func (s *server) claimRoutes() []routeEntry {
 	const read, write = "claims.read", "claims.write"
+	p := claimProcess
 	return []routeEntry{
 		{Route{http.MethodPost, "/v1/claims", AuthBearer, write, "claims.start"}, s.startClaim},
 		{Route{http.MethodGet, "/v1/claims", AuthBearer, read, ""}, s.listClaims},
-		{Route{http.MethodGet, "/v1/claims/{id}", AuthBearer, read, ""}, s.getClaim},
-		{Route{http.MethodPost, "/v1/claims/{id}/correct", AuthBearer, write, "claims.correct"}, s.correctClaim},
-		{Route{http.MethodPost, "/v1/claims/{id}/void", AuthBearer, write, "claims.void"}, s.voidClaim},
+		{Route{http.MethodGet, "/v1/claims/{id}", AuthBearer, read, ""}, getHandler(s, p)},
+		{Route{http.MethodPost, "/v1/claims/{id}/correct", AuthBearer, write, "claims.correct"},
+			updateFromBody(s, p, claims.CorrectUpdateName, checkCorrection)},
+		{Route{http.MethodPost, "/v1/claims/{id}/void", AuthBearer, write, "claims.void"},
+			updateHandler[claims.State, claims.VoidUpdate](s, p, claims.VoidUpdateName, nil)},
 		{Route{http.MethodGet, "/v1/admin/claims/unmatched", AuthBearer, "admin", ""}, s.listUnmatchedRemits},
 		{Route{http.MethodPost, "/webhooks/clearinghouse", AuthClearinghouseSignature, "", "webhook.clearinghouse"}, s.clearinghouseWebhook},
 	}
@@ -79,15 +100,29 @@ type ClaimView struct {
 	Temporal TemporalRef `json:"temporal"`
 }
 
-// claimProblem answers 422 naming every failed 837P rule (fields and rules, never values).
-func (s *server) claimProblem(w http.ResponseWriter, r *http.Request, ce *x12.ClaimError) {
+// validClaimID checks a claim's {id}: a patient control number.
+func validClaimID(id string) error {
+	if !claims.ValidPatientControlNumber(id) {
+		return &fielderr.Error{Field: "id", Reason: "must be a patient control number"}
+	}
+	return nil
+}
+
+// claimRulesProblem is the 422 naming every failed 837P rule (fields and rules, never values).
+func claimRulesProblem(ce *x12.ClaimError) error {
 	p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation,
 		Detail: "the claim fails 837P rule " + string(ce.Problems[0].Rule)}
 	for _, pr := range ce.Problems {
 		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: strings.TrimPrefix(pr.Field, "claims[0]."),
 			Reason: string(pr.Rule) + ": " + pr.Reason})
 	}
-	s.problem(w, r, p)
+	return &problemError{p}
+}
+
+// invalidClaim is a 422 naming one field of a claim start.
+func invalidClaim(detail, field, reason string) error {
+	return &problemError{Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: detail,
+		InvalidParams: []InvalidParam{{Name: field, Reason: reason}}}}
 }
 
 // claimStart is the POST /v1/claims body: the claim and, optionally, how to collect the
@@ -99,24 +134,15 @@ type claimStart struct {
 	CustomerRef           string `json:"customerRef"`
 }
 
-// startClaim handles POST /v1/claims (the body is the claim): 422 with the failed rule, 201 for
-// a new claim, 200 with the existing one for a repeated patient control number.
-func (s *server) startClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	var body claimStart
-	if de := decodeStrict(w, r, &body, false); de != nil {
-		s.decodeProblem(w, r, de)
-		return
-	}
+// Validate refuses, with 422, a claim without a usable patient control number, one failing an
+// 837P rule, or a patient balance payment that could not be started.
+func (body *claimStart) Validate() error {
 	c := body.ProfessionalClaim
 	if !claims.ValidPatientControlNumber(c.PatientControlNumber) {
-		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the claim is invalid",
-			InvalidParams: []InvalidParam{{Name: "patientControlNumber", Reason: "must be 1 to 20 letters, digits or dashes"}}}
-		s.problem(w, r, p)
-		return
+		return invalidClaim("the claim is invalid", "patientControlNumber", "must be 1 to 20 letters, digits or dashes")
 	}
 	if ce := claims.Validate(c, time.Now()); ce != nil {
-		s.claimProblem(w, r, ce)
-		return
+		return claimRulesProblem(ce)
 	}
 	if body.CollectPatientBalance {
 		// The payment the balance will start must be valid now, not weeks later.
@@ -124,80 +150,42 @@ func (s *server) startClaim(w http.ResponseWriter, r *http.Request, a *auditEntr
 			Currency: claims.BalanceCurrency, CustomerRef: body.CustomerRef, PaymentMethod: body.PaymentMethod}
 		var fe *payments.FieldError
 		if err := pi.Validate(); errors.As(err, &fe) {
-			p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemValidation, Detail: "the patient balance payment is invalid",
-				InvalidParams: []InvalidParam{{Name: fe.Field, Reason: fe.Reason}}}
-			s.problem(w, r, p)
-			return
+			return invalidClaim("the patient balance payment is invalid", fe.Field, fe.Reason)
 		}
 	}
+	return nil
+}
+
+// startClaim handles POST /v1/claims (the body is the claim): 422 with the failed rule, 201 for
+// a new claim, 200 with the existing one for a repeated patient control number.
+func (s *server) startClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
+	var body claimStart
+	if !s.decodeValid(w, r, &body) {
+		return
+	}
+	c := body.ProfessionalClaim
 	d := s.d.Claims
 	in := claims.Input{Claim: c, RemitTimeout: orDefault(d.RemitTimeout, claims.DefaultRemitTimeout),
 		StatusSearchAttribute: d.StatusSearchAttribute, BatchWindow: d.BatchWindow,
 		CollectPatientBalance: body.CollectPatientBalance, PaymentMethod: body.PaymentMethod, CustomerRef: body.CustomerRef}
-	wid := claims.WorkflowID(c.PatientControlNumber)
-	a.rec.Process = wid
-	opts := client.StartWorkflowOptions{ID: wid, TaskQueue: claims.TaskQueue,
-		// One claim per patient control number, ever: a repeat must not send a second 837.
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true}
-	if d.StatusSearchAttribute != "" {
-		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(d.StatusSearchAttribute).ValueSet(claims.StatusSubmitting))
-	}
-	run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), opts, claims.WorkflowName, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		s.answerClaim(w, r, wid, started.RunId, http.StatusOK, c.PatientControlNumber)
-		return
-	}
-	if err != nil {
-		s.temporalProblem(w, r, err, claimNotFound)
-		return
-	}
-	w.Header().Set("Location", "/v1/claims/"+c.PatientControlNumber)
-	st, qerr := queryWorkflow[claims.State](r.Context(), s, wid, run.GetRunID(), claims.StatusQuery, startQueryTimeout)
-	if qerr != nil {
-		st = claims.State{PatientControlNumber: c.PatientControlNumber, Status: claims.StatusSubmitting, Step: "submit"}
-	}
-	writeJSON(w, http.StatusCreated, ClaimView{State: st, Temporal: s.ref(wid, run.GetRunID())})
+	startWorkflow(s, w, r, a, claimProcess, c.PatientControlNumber, in, func() claims.State {
+		return claims.State{PatientControlNumber: c.PatientControlNumber, Status: claims.StatusSubmitting, Step: "submit"}
+	}, func(o *client.StartWorkflowOptions) {
+		// The work list (GET /v1/claims?status=) shows the claim from its start.
+		if d.StatusSearchAttribute != "" {
+			o.TypedSearchAttributes = temporal.NewSearchAttributes(
+				temporal.NewSearchAttributeKeyKeyword(d.StatusSearchAttribute).ValueSet(claims.StatusSubmitting))
+		}
+	})
 }
 
-func (s *server) answerClaim(w http.ResponseWriter, r *http.Request, wid, runID string, status int, id string) {
-	st, err := queryWorkflow[claims.State](r.Context(), s, wid, runID, claims.StatusQuery, queryTimeout)
-	if err != nil {
-		s.temporalProblem(w, r, err, claimNotFound)
-		return
+// checkCorrection checks a correction's body, the corrected claim, against the 837P rules
+// (422 naming each) and makes it the workflow's CorrectUpdate.
+func checkCorrection(c x12.ProfessionalClaim) (any, error) {
+	if ce := claims.Validate(c, time.Now()); ce != nil {
+		return nil, claimRulesProblem(ce)
 	}
-	if status == http.StatusOK {
-		w.Header().Set("Content-Location", "/v1/claims/"+id)
-	}
-	writeJSON(w, status, ClaimView{State: st, Temporal: s.ref(wid, runID)})
-}
-
-// claimID reads and checks the {id} path parameter.
-func (s *server) claimID(w http.ResponseWriter, r *http.Request) (string, bool) {
-	id := r.PathValue("id")
-	if !claims.ValidPatientControlNumber(id) {
-		s.problem(w, r, Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid",
-			InvalidParams: []InvalidParam{{Name: "id", Reason: "must be a patient control number"}}})
-		return "", false
-	}
-	return id, true
-}
-
-// getClaim handles GET /v1/claims/{id}.
-func (s *server) getClaim(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
-	id, ok := s.claimID(w, r)
-	if !ok {
-		return
-	}
-	wid := claims.WorkflowID(id)
-	runID, err := s.latestRun(r.Context(), wid)
-	if err != nil {
-		s.temporalProblem(w, r, err, claimNotFound)
-		return
-	}
-	s.answerClaim(w, r, wid, runID, http.StatusOK, id)
+	return claims.CorrectUpdate{Claim: c}, nil
 }
 
 // ClaimListItem is one claim in GET /v1/claims?status=: identifiers and status only.
@@ -240,64 +228,6 @@ func (s *server) listClaims(w http.ResponseWriter, r *http.Request, _ *auditEntr
 		items = append(items, ClaimListItem{PatientControlNumber: pcn, Status: status, Temporal: s.ref(wid, e.GetExecution().GetRunId())})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"claims": items})
-}
-
-// correctClaim handles POST /v1/claims/{id}/correct (the body is the corrected claim).
-func (s *server) correctClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	id, ok := s.claimID(w, r)
-	if !ok {
-		return
-	}
-	var c x12.ProfessionalClaim
-	if de := decodeStrict(w, r, &c, false); de != nil {
-		s.decodeProblem(w, r, de)
-		return
-	}
-	if ce := claims.Validate(c, time.Now()); ce != nil {
-		s.claimProblem(w, r, ce)
-		return
-	}
-	s.claimUpdate(w, r, a, id, claims.CorrectUpdateName, claims.CorrectUpdate{Claim: c})
-}
-
-// voidClaim handles POST /v1/claims/{id}/void.
-func (s *server) voidClaim(w http.ResponseWriter, r *http.Request, a *auditEntry) {
-	id, ok := s.claimID(w, r)
-	if !ok {
-		return
-	}
-	var u claims.VoidUpdate
-	if de := decodeStrict(w, r, &u, true); de != nil {
-		s.decodeProblem(w, r, de)
-		return
-	}
-	s.claimUpdate(w, r, a, id, claims.VoidUpdateName, u)
-}
-
-// claimUpdate sends an update and answers the state, or 422 with the validator's reason (the
-// workflow writes those, naming fields and rules only).
-func (s *server) claimUpdate(w http.ResponseWriter, r *http.Request, a *auditEntry, id, name string, arg any) {
-	wid := claims.WorkflowID(id)
-	a.rec.Process = wid
-	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
-	defer cancel()
-	h, err := s.d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: name,
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
-	var st claims.State
-	if err == nil {
-		err = h.Get(ctx, &st)
-	}
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		p := Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
-		s.problem(w, r, p)
-		return
-	}
-	if err != nil {
-		s.updateProblem(w, r, err, wid, "claim", claimNotFound)
-		return
-	}
-	writeJSON(w, http.StatusOK, ClaimView{State: st, Temporal: s.ref(wid, h.RunID())})
 }
 
 // SignClearinghouseBody returns the X-Clearinghouse-Signature of body under secret.

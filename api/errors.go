@@ -9,7 +9,9 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/careflow/engine/workflows/appointments"
 	"github.com/careflow/engine/workflows/checkins"
+	"github.com/careflow/engine/workflows/claims"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/payments"
 	"github.com/careflow/engine/workflows/prescriptions"
@@ -29,7 +31,8 @@ func (s *server) temporalProblem(w http.ResponseWriter, r *http.Request, err err
 	switch {
 	case errors.As(err, &appErr) && (appErr.Type() == payments.ErrTypeRejected || appErr.Type() == payments.ErrTypeVendorRejected ||
 		appErr.Type() == checkins.ErrTypeRejected || appErr.Type() == laborders.ErrTypeRejected ||
-		appErr.Type() == prescriptions.ErrTypeRejected):
+		appErr.Type() == prescriptions.ErrTypeRejected || appErr.Type() == claims.ErrTypeRejected ||
+		appErr.Type() == appointments.ErrTypeRejected):
 		p = Problem{Status: http.StatusUnprocessableEntity, Type: ProblemUpdateRejected, Detail: appErr.Message()}
 	case errors.As(err, &appErr) && appErr.Type() == payments.ErrTypeVendorUnavailable:
 		w.Header().Set("Retry-After", "60")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
@@ -131,6 +132,24 @@ func (h *harness) expectGet(wid, runID, query string, st any) {
 	h.temporal.On("QueryWorkflow", mock.Anything, wid, runID, query).Return(encoded(h.t, st), nil).Once()
 }
 
+// expectStart makes the start of wid (workflow type) create run runID, whose status query
+// answers st.
+func (h *harness) expectStart(wid, workflow, runID, query string, st any) {
+	h.temporal.On("ExecuteWorkflow", mock.Anything, mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
+		return o.ID == wid
+	}), workflow, mock.Anything).Return(runMock(h.t, runID), nil).Once()
+	h.temporal.On("QueryWorkflow", mock.Anything, wid, runID, query).Return(encoded(h.t, st), nil).Once()
+}
+
+// expectStarted makes the start of wid find run runID already there, whose status query
+// answers st.
+func (h *harness) expectStarted(wid, workflow, runID, query string, st any) {
+	h.temporal.On("ExecuteWorkflow", mock.Anything, mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
+		return o.ID == wid
+	}), workflow, mock.Anything).Return(nil, serviceerror.NewWorkflowExecutionAlreadyStarted("already started", "req", runID)).Once()
+	h.temporal.On("QueryWorkflow", mock.Anything, wid, runID, query).Return(encoded(h.t, st), nil).Once()
+}
+
 // expectUpdate answers one update matching match with st (or err from the handle).
 func expectUpdate[S any](h *harness, match func(client.UpdateWorkflowOptions) bool, st S, err error) {
 	handle := mocks.NewWorkflowUpdateHandle(h.t)
@@ -143,6 +162,23 @@ func expectUpdate[S any](h *harness, match func(client.UpdateWorkflowOptions) bo
 		handle.On("RunID").Return("run-1")
 	}
 	h.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(match)).Return(handle, nil).Once()
+}
+
+// captureUpdates answers the next n updates with st (through JSON, as the SDK decodes a
+// result) and returns the options they were sent with, in order.
+func captureUpdates(h *harness, n int, st any) *[]client.UpdateWorkflowOptions {
+	handle := mocks.NewWorkflowUpdateHandle(h.t)
+	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		b, err := json.Marshal(st)
+		require.NoError(h.t, err)
+		require.NoError(h.t, json.Unmarshal(b, args.Get(1)))
+	}).Return(nil).Times(n)
+	handle.On("RunID").Return("run-1")
+	var sent []client.UpdateWorkflowOptions
+	h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		sent = append(sent, args.Get(1).(client.UpdateWorkflowOptions))
+	}).Return(handle, nil).Times(n)
+	return &sent
 }
 
 // expectQuery makes StatusQuery on (wid, runID) answer st.

@@ -24,8 +24,8 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-// decodeValid decodes a start request's body into in and validates it, answering 400 (and
-// returning false) when either fails.
+// decodeValid decodes a start request's body into in and validates it, answering 400 (or the
+// problem a problemError carries) and returning false when either fails.
 func (s *server) decodeValid(w http.ResponseWriter, r *http.Request, in interface{ Validate() error }) bool {
 	if de := decodeStrict(w, r, in, false); de != nil {
 		s.decodeProblem(w, r, de)
@@ -42,6 +42,11 @@ func (s *server) decodeValid(w http.ResponseWriter, r *http.Request, in interfac
 // contract and never contain the submitted value. name overrides the field's name, for path
 // parameters.
 func (s *server) validationProblem(w http.ResponseWriter, r *http.Request, err error, name string) {
+	var pe *problemError
+	if errors.As(err, &pe) {
+		s.problem(w, r, pe.p)
+		return
+	}
 	p := Problem{Status: http.StatusBadRequest, Type: ProblemValidation, Detail: "the request is invalid"}
 	// Every process's field error (internal/fielderr) names the field and a reason that
 	// never echoes the value.
@@ -58,3 +63,9 @@ func (s *server) validationProblem(w http.ResponseWriter, r *http.Request, err e
 	}
 	s.problem(w, r, p)
 }
+
+// problemError is a check's refusal that is not one invalid field and carries the problem to
+// answer instead (a claim's failed 837P rules, 422). Its Detail is text the API wrote.
+type problemError struct{ p Problem }
+
+func (e *problemError) Error() string { return e.p.Detail }

@@ -48,6 +48,8 @@ var notificationProcess = &process[notifications.State]{
 	view: func(st notifications.State, ref TemporalRef) any {
 		return NotificationView{State: st, Temporal: ref}
 	},
+	// GET answers have always named the notification's URL.
+	getContentLocation: true,
 }
 
 // validNotificationID checks a notification id path value.
@@ -106,34 +108,11 @@ func (s *server) startNotification(w http.ResponseWriter, r *http.Request, a *au
 	})
 }
 
-// getNotification handles GET /v1/notifications/{id}. Unlike getHandler it names the
-// notification's URL in Content-Location, as it always has.
-func (s *server) getNotification(w http.ResponseWriter, r *http.Request, _ *auditEntry) {
-	id := r.PathValue("id")
-	if err := validNotificationID(id); err != nil {
-		s.validationProblem(w, r, err, "id")
-		return
-	}
-	wid := notifications.WorkflowID(id)
-	runID, err := s.latestRun(r.Context(), wid)
-	if err != nil {
-		s.temporalProblem(w, r, err, notificationNotFound)
-		return
-	}
-	st, err := notificationProcess.query(r.Context(), s, wid, runID, queryTimeout)
-	if err != nil {
-		s.temporalProblem(w, r, err, notificationNotFound)
-		return
-	}
-	w.Header().Set("Content-Location", notificationProcess.path+"/"+id)
-	writeJSON(w, http.StatusOK, notificationProcess.view(st, s.ref(wid, runID)))
-}
-
 // notificationRoutes are the notification process's routes and the patients' preferences.
 func (s *server) notificationRoutes() []routeEntry {
 	return []routeEntry{
 		{Route{http.MethodPost, "/v1/notifications", AuthBearer, "notifications.write", "notifications.start"}, s.startNotification},
-		{Route{http.MethodGet, "/v1/notifications/{id}", AuthBearer, "notifications.read", ""}, s.getNotification},
+		{Route{http.MethodGet, "/v1/notifications/{id}", AuthBearer, "notifications.read", ""}, getHandler(s, notificationProcess)},
 		{Route{http.MethodGet, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.read", ""}, s.getNotificationPreferences},
 		{Route{http.MethodPut, "/v1/patients/{id}/notification-preferences", AuthBearer, "patients.write", "patients.notification-preferences"}, s.putNotificationPreferences},
 	}

@@ -16,8 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/mocks"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pharmacy"
@@ -55,17 +53,6 @@ func TestPrescriptionStartCreatesAndBoundsTimeouts(t *testing.T) {
 	assert.Equal(t, "prescriptions.start", h.store.last(t).Action)
 }
 
-func TestPrescriptionStartRepeatedAnswers200(t *testing.T) {
-	h := rxHarness(t)
-	h.temporal.On("ExecuteWorkflow", mock.Anything, mock.Anything, prescriptions.WorkflowName, mock.Anything).
-		Return(nil, serviceerror.NewWorkflowExecutionAlreadyStarted("started", "", "run-0")).Once()
-	h.temporal.On("QueryWorkflow", mock.Anything, "prescription:rx-1", "run-0", prescriptions.StatusQuery).
-		Return(encoded(t, prescriptions.State{PrescriptionID: "rx-1", Status: prescriptions.StatusSent}), nil)
-	w := h.do(http.MethodPost, "/v1/prescriptions", `{"prescriptionId":"rx-1"}`, adminSecret)
-	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Equal(t, "/v1/prescriptions/rx-1", w.Header().Get("Content-Location"))
-}
-
 func TestPrescriptionStartInvalidID(t *testing.T) {
 	h := rxHarness(t)
 	w := h.do(http.MethodPost, "/v1/prescriptions", `{"prescriptionId":"`+strings.Repeat("x", 36)+`"}`, adminSecret)
@@ -75,38 +62,16 @@ func TestPrescriptionStartInvalidID(t *testing.T) {
 	assert.Equal(t, "prescriptionId", p.InvalidParams[0].Name)
 }
 
-func (h *harness) expectRxUpdate(name string, st prescriptions.State, err error) {
-	handle := mocks.NewWorkflowUpdateHandle(h.t)
-	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		if err == nil {
-			*args.Get(1).(*prescriptions.State) = st
-		}
-	}).Return(err).Once()
-	if err == nil {
-		handle.On("RunID").Return("run-1")
-	}
-	h.temporal.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
-		return o.WorkflowID == "prescription:rx-1" && o.UpdateName == name && o.WaitForStage == client.WorkflowUpdateStageCompleted
-	})).Return(handle, nil).Once()
-}
-
 func TestPrescriptionOverrideUpdate(t *testing.T) {
 	h := rxHarness(t)
-	h.expectRxUpdate(prescriptions.OverrideUpdateName, prescriptions.State{PrescriptionID: "rx-1", Status: prescriptions.StatusSending,
+	expectUpdate(h, func(o client.UpdateWorkflowOptions) bool {
+		return o.WorkflowID == "prescription:rx-1" && o.UpdateName == prescriptions.OverrideUpdateName
+	}, prescriptions.State{PrescriptionID: "rx-1", Status: prescriptions.StatusSending,
 		Override: &prescriptions.Decision{By: "dr.demo", Reason: "tolerated"}}, nil)
 	w := h.do(http.MethodPost, "/v1/prescriptions/rx-1/override", `{"by":"dr.demo","reason":"tolerated"}`, adminSecret)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), `"by":"dr.demo"`)
 	assert.Equal(t, "prescriptions.override", h.store.last(t).Action)
-}
-
-func TestPrescriptionUpdateRejectedIs422(t *testing.T) {
-	h := rxHarness(t)
-	h.expectRxUpdate(prescriptions.ApproveUpdateName, prescriptions.State{},
-		temporal.NewApplicationError("no pharmacy request is waiting for the prescriber", prescriptions.ErrTypeRejected))
-	w := h.do(http.MethodPost, "/v1/prescriptions/rx-1/approve", `{"by":"dr.demo"}`, adminSecret)
-	require.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
-	assert.Equal(t, "no pharmacy request is waiting for the prescriber", problem(t, w).Detail)
 }
 
 // fillXML is a valid RxFill for prescription rx-1.
@@ -229,4 +194,42 @@ func TestPharmacyWebhookWithoutSecretIs503(t *testing.T) {
 	h := newHarness(t)
 	w := h.webhook(fillXML(t), time.Now())
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+}
+
+// withRelatesTo is the RxFill for rx-1 (or another order number) relating to relatesTo.
+func withRelatesTo(t *testing.T, order, relatesTo string) []byte {
+	b := bytes.Replace(fillXML(t), []byte("<PrescriberOrderNumber>rx-1<"), []byte("<PrescriberOrderNumber>"+order+"<"), 1)
+	return bytes.Replace(b, []byte("</MessageID>"), []byte("</MessageID><RelatesToMessageID>"+relatesTo+"</RelatesToMessageID>"), 1)
+}
+
+func TestPharmacyWebhookForeignRelatesToIsMatchedByOrderNumber(t *testing.T) {
+	h := rxHarness(t)
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:rx-1", "", prescriptions.PharmacySignalName, mock.Anything).Return(nil).Once()
+	w := h.webhook(withRelatesTo(t, "rx-1", "PHARMACY-OWN-7"), webhookNow)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	ans, err := ncpdp.Decode(w.Body.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, ncpdp.TypeStatus, ans.Type(), "acknowledged with a Status")
+	assert.Equal(t, "prescription:rx-1", h.store.last(t).Process)
+}
+
+func TestPharmacyWebhookForeignOrderNumberIsMatchedByRelatesTo(t *testing.T) {
+	h := rxHarness(t)
+	require.NoError(t, h.store.PutCrosswalk(context.Background(), crosswalk.PharmacyMessage, "NEWRX-2", "rx-2"))
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:RX-PHARM-9", "", prescriptions.PharmacySignalName, mock.Anything).
+		Return(serviceerror.NewNotFound("workflow not found")).Once()
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:rx-2", "", prescriptions.PharmacySignalName, mock.Anything).Return(nil).Once()
+	w := h.webhook(withRelatesTo(t, "RX-PHARM-9", "NEWRX-2"), webhookNow)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, "prescription:rx-2", h.store.last(t).Process)
+}
+
+func TestPharmacyWebhookMatchingNeitherIs404(t *testing.T) {
+	h := rxHarness(t)
+	h.temporal.On("SignalWorkflow", mock.Anything, "prescription:RX-PHARM-9", "", prescriptions.PharmacySignalName, mock.Anything).
+		Return(serviceerror.NewNotFound("workflow not found")).Once()
+	w := h.webhook(withRelatesTo(t, "RX-PHARM-9", "PHARMACY-OWN-8"), webhookNow)
+	require.Equal(t, http.StatusNotFound, w.Code)
+	assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+	assert.Equal(t, "no prescription with this id", problem(t, w).Detail)
 }

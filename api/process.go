@@ -14,7 +14,7 @@ import (
 
 // process tells the generic handlers how the API reaches one kind of workflow: how an {id}
 // becomes a workflow ID, how its State is queried and which view renders it. Each process
-// file declares one (paymentProcess, checkInProcess, labOrderProcess).
+// file declares one (paymentProcess is the model).
 type process[S any] struct {
 	// noun names the process in problem details: "payment", "check-in", "lab order".
 	noun string
@@ -40,6 +40,9 @@ type process[S any] struct {
 	// state (or 503 with Retry-After), never 504: for processes whose updates answer within
 	// their own bound whenever a worker runs.
 	pendingUpdates bool
+	// getContentLocation names the process's URL in Content-Location on GET too, as the
+	// claim, appointment and notification answers always have.
+	getContentLocation bool
 }
 
 // query runs the process's status query against a run (the latest when runID is empty).
@@ -59,7 +62,7 @@ func (p *process[S]) answer(s *server, w http.ResponseWriter, r *http.Request, w
 		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: p.notFound})
 		return
 	}
-	if status == http.StatusOK && r.Method == http.MethodPost {
+	if status == http.StatusOK && (r.Method == http.MethodPost || p.getContentLocation) {
 		w.Header().Set("Content-Location", p.path+"/"+id)
 	}
 	writeJSON(w, status, p.view(st, s.ref(wid, runID)))
@@ -88,11 +91,13 @@ func getHandler[S any](s *server, p *process[S]) handler {
 // startWorkflow starts the process for business key id with input in: 201 with Location for a
 // new one, 200 with the existing process's state for a repeated key. Temporal's ID reuse policy
 // guarantees one process per key, ever, so a repeated request never repeats a side effect.
-// initial is what the answer shows when the new workflow has not run its first task yet.
-func startWorkflow[S any](s *server, w http.ResponseWriter, r *http.Request, a *auditEntry, p *process[S], id string, in any, initial func() S) {
+// initial is what the answer shows when the new workflow has not run its first task yet;
+// adjust, when given, changes the start options (a process's search attributes).
+func startWorkflow[S any](s *server, w http.ResponseWriter, r *http.Request, a *auditEntry, p *process[S], id string, in any,
+	initial func() S, adjust ...func(*client.StartWorkflowOptions)) {
 	wid := p.workflowID(id)
 	a.rec.Process = wid
-	run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{
+	opts := client.StartWorkflowOptions{
 		ID:                                       wid,
 		TaskQueue:                                p.taskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -101,7 +106,11 @@ func startWorkflow[S any](s *server, w http.ResponseWriter, r *http.Request, a *
 		// this process (run, loadgen), saving a matching round trip; with no local worker for
 		// the queue (API-only role) the SDK starts the workflow the ordinary way.
 		EnableEagerStart: true,
-	}, p.workflow, in)
+	}
+	for _, f := range adjust {
+		f(&opts)
+	}
+	run, err := s.d.Temporal.ExecuteWorkflow(r.Context(), opts, p.workflow, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		p.answer(s, w, r, wid, started.RunId, id, http.StatusOK)
@@ -131,6 +140,26 @@ var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 // 422 when the workflow's validator refuses it. An Idempotency-Key header becomes the update's
 // ID, so a repeated request with the same key gets the first one's result.
 func updateHandler[S, U any](s *server, p *process[S], name string, check func(U) error) handler {
+	return serveUpdate(s, p, name, p.emptyUpdate, func(u U) (any, error) {
+		if check != nil {
+			if err := check(u); err != nil {
+				return nil, err
+			}
+		}
+		return u, nil
+	})
+}
+
+// updateFromBody is updateHandler for an update whose request body B is not the update itself
+// (a claim correction's body is the corrected claim): build checks the body, which must not
+// be empty, and returns the update's argument.
+func updateFromBody[S, B any](s *server, p *process[S], name string, build func(B) (any, error)) handler {
+	return serveUpdate(s, p, name, false, build)
+}
+
+// serveUpdate is the one update path behind updateHandler and updateFromBody. A check error
+// is answered by validationProblem: 400 naming the field, or the problem it carries.
+func serveUpdate[S, B any](s *server, p *process[S], name string, allowEmpty bool, build func(B) (any, error)) handler {
 	return func(w http.ResponseWriter, r *http.Request, a *auditEntry) {
 		id := r.PathValue("id")
 		if err := p.validateID(id); err != nil {
@@ -151,16 +180,15 @@ func updateHandler[S, U any](s *server, p *process[S], name string, check func(U
 			// earlier action's result.
 			updateID = "api:" + name + ":" + key
 		}
-		var u U
-		if de := decodeStrict(w, r, &u, p.emptyUpdate); de != nil {
+		var body B
+		if de := decodeStrict(w, r, &body, allowEmpty); de != nil {
 			s.decodeProblem(w, r, de)
 			return
 		}
-		if check != nil {
-			if err := check(u); err != nil {
-				s.validationProblem(w, r, err, "")
-				return
-			}
+		arg, err := build(body)
+		if err != nil {
+			s.validationProblem(w, r, err, "")
+			return
 		}
 		a.rec.Exchange = updateID
 		ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
@@ -169,7 +197,7 @@ func updateHandler[S, U any](s *server, p *process[S], name string, check func(U
 			UpdateID:     updateID,
 			WorkflowID:   wid,
 			UpdateName:   name,
-			Args:         []any{u},
+			Args:         []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		var st S

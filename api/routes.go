@@ -16,7 +16,9 @@ package api
 //   - Get, GET /v1/<resource>/{id}: getHandler(s, p), nothing else to write.
 //   - Update, POST /v1/<resource>/{id}/<action>: updateHandler(s, p, UpdateName, check),
 //     where check validates the decoded update's shape (nil when the workflow's validator
-//     is enough). Every update takes an Idempotency-Key header, used as the update ID.
+//     is enough). Every update takes an Idempotency-Key header, used as the update ID. When
+//     the body is not the update itself (a claim correction's body is the claim), use
+//     updateFromBody(s, p, UpdateName, build), build turning the body into the update.
 //   - Webhook, POST /webhooks/<vendor>: a handler that verifies the vendor's signature
 //     itself (its own Auth constant), names the vendor with a.webhook("<vendor>"), fills
 //     a.rec.Exchange and a.rec.Process, and sets a.rec.Outcome when the status alone does

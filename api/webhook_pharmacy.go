@@ -63,41 +63,34 @@ func (s *server) doPharmacyWebhook(w http.ResponseWriter, r *http.Request, a *au
 		return s.refusePharmacy(w, r, a, body, msg, webhookReason(err))
 	}
 	a.rec.Exchange = msg.Header.MessageID
-	pon := msg.Header.PrescriberOrderNumber
-	if pon == "" {
-		relates := msg.Header.RelatesToMessageID
-		if relates == "" {
-			return s.refusePharmacy(w, r, a, body, msg, "Header.PrescriberOrderNumber or Header.RelatesToMessageID is required: they name the prescription")
-		}
-		if s.d.Records == nil {
-			s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: rxNotFound})
-			return http.StatusNotFound
-		}
-		found, err := s.d.Records.LookupCrosswalk(r.Context(), crosswalk.PharmacyMessage, relates)
+	h := msg.Header
+	if h.PrescriberOrderNumber == "" && h.RelatesToMessageID == "" {
+		return s.refusePharmacy(w, r, a, body, msg, "Header.PrescriberOrderNumber or Header.RelatesToMessageID is required: they name the prescription")
+	}
+	sig := prescriptions.PharmacySignal{Message: msg, ReceivedAt: now().UTC()}
+	// By PrescriberOrderNumber first (the prescription id the engine sends), then by
+	// RelatesToMessageID through the crosswalk: a message matching either one is taken, even
+	// when the other names something the engine does not know; only matching neither is 404.
+	err = errNoPrescription
+	if pon := h.PrescriberOrderNumber; pon != "" && prescriptions.ValidatePrescriptionID(pon) == nil {
+		err = s.signalPrescription(r.Context(), a, pon, sig)
+	}
+	if isNoPrescription(err) && h.RelatesToMessageID != "" {
+		pon, lerr := s.relatedPrescription(r.Context(), h.RelatesToMessageID)
 		switch {
-		case errors.Is(err, audit.ErrNotFound):
-			s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: "RelatesToMessageID names no message of a prescription"})
-			return http.StatusNotFound
-		case err != nil:
+		case lerr != nil && !errors.Is(lerr, audit.ErrNotFound):
 			w.Header().Set("Retry-After", "5")
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the message could not be routed; retry later"})
 			return http.StatusServiceUnavailable
+		case lerr == nil && pon != h.PrescriberOrderNumber:
+			err = s.signalPrescription(r.Context(), a, pon, sig)
 		}
-		pon = found
 	}
-	if prescriptions.ValidatePrescriptionID(pon) != nil {
-		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: rxNotFound})
-		return http.StatusNotFound
-	}
-	wid := prescriptions.WorkflowID(pon)
-	a.rec.Process = wid
-	ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
-	defer cancel()
-	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", prescriptions.PharmacySignalName,
-		prescriptions.PharmacySignal{Message: msg, ReceivedAt: now().UTC()})
-	var nf *serviceerror.NotFound
 	switch {
-	case errors.As(err, &nf):
+	case isNoPrescription(err) && h.PrescriberOrderNumber == "":
+		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: "RelatesToMessageID names no message of a prescription"})
+		return http.StatusNotFound
+	case isNoPrescription(err):
 		// No open prescription with this order number: the pharmacy must not think it was taken.
 		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: rxNotFound})
 		return http.StatusNotFound
@@ -117,6 +110,38 @@ func (s *server) doPharmacyWebhook(w http.ResponseWriter, r *http.Request, a *au
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(ans)
 	return http.StatusOK
+}
+
+// errNoPrescription says a pharmacy message names no prescription the engine could signal.
+var errNoPrescription = errors.New("no prescription")
+
+// isNoPrescription reports a message that reached no open prescription.
+func isNoPrescription(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.Is(err, errNoPrescription) || errors.As(err, &nf)
+}
+
+// signalPrescription hands the message to the prescription's workflow; a closed or unknown
+// prescription is *serviceerror.NotFound.
+func (s *server) signalPrescription(ctx context.Context, a *auditEntry, pon string, sig prescriptions.PharmacySignal) error {
+	wid := prescriptions.WorkflowID(pon)
+	a.rec.Process = wid
+	ctx, cancel := context.WithTimeout(ctx, signalTimeout)
+	defer cancel()
+	return s.d.Temporal.SignalWorkflow(ctx, wid, "", prescriptions.PharmacySignalName, sig)
+}
+
+// relatedPrescription finds the prescription of a message the engine sent (the crosswalk the
+// pharmacy activities fill); audit.ErrNotFound when there is none.
+func (s *server) relatedPrescription(ctx context.Context, messageID string) (string, error) {
+	if s.d.Records == nil {
+		return "", audit.ErrNotFound
+	}
+	pon, err := s.d.Records.LookupCrosswalk(ctx, crosswalk.PharmacyMessage, messageID)
+	if err == nil && prescriptions.ValidatePrescriptionID(pon) != nil {
+		return "", audit.ErrNotFound
+	}
+	return pon, err
 }
 
 // refusePharmacy answers 400 with reason and keeps the verified message encrypted in the audit

@@ -10,6 +10,6 @@ import (
 // TestNamesAreRegistered checks every exported activity name resolves to a method a worker registers.
 func TestNamesAreRegistered(t *testing.T) {
 	wftest.RequireRegistered(t, &ehr.Activities{}, ehr.LoadCheckInName, ehr.MarkArrivedName, ehr.CreateEncounterName, ehr.PatientContactName, ehr.WriteLabResultsName,
-		ehr.LoadPrescriptionName, ehr.RecordFillName, ehr.SetPrescriptionStatusName)
+		ehr.LoadPrescriptionName, ehr.RecordFillName, ehr.SetPrescriptionStatusName, ehr.RecordSuccessorPrescriptionName)
 	wftest.RequireRegistered(t, &ehr.AppointmentSync{}, ehr.ReadAppointmentName, ehr.WriteAppointmentName, ehr.CreateAppointmentName)
 }

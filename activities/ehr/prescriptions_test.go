@@ -2,6 +2,7 @@ package ehr_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ import (
 
 func TestPrescriptionActivityNamesResolve(t *testing.T) {
 	typ := reflect.TypeOf(&ehr.Activities{})
-	for _, name := range []string{ehr.LoadPrescriptionName, ehr.RecordFillName, ehr.SetPrescriptionStatusName} {
+	for _, name := range []string{ehr.LoadPrescriptionName, ehr.RecordFillName, ehr.SetPrescriptionStatusName, ehr.RecordSuccessorPrescriptionName} {
 		_, ok := typ.MethodByName(name)
 		assert.True(t, ok, "%s is not a method of ehr.Activities", name)
 	}
@@ -92,4 +93,78 @@ func TestSetPrescriptionStatus(t *testing.T) {
 			assert.NotEmpty(t, mr["dispenseRequest"], "the rest of the resource is kept")
 		}
 	}
+}
+
+// mrByID is the EHR simulator's MedicationRequest with id, or nil.
+func mrByID(srv *ehrsim.Server, id string) map[string]any {
+	for _, mr := range srv.Sim.Resources("MedicationRequest") {
+		if mr["id"] == id {
+			return mr
+		}
+	}
+	return nil
+}
+
+func TestRecordSuccessorPrescriptionLinksAndReplacesTheChangedOrder(t *testing.T) {
+	srv, acts := startEHR(t)
+	require.NoError(t, srv.Sim.Seed(ehrsim.PrescriptionSeed()...))
+	in := ehr.RecordSuccessorPrescriptionInput{Key: "prescription:rx-change/change/CHG-1", PriorID: "rx-change", PriorStatus: "cancelled",
+		At: time.Date(2026, 1, 7, 9, 30, 0, 0, time.UTC),
+		Medication: ncpdp.Medication{DrugDescription: "simvastatin 20 MG Oral Tablet", NumberOfRefills: "1", DaysSupply: "30", Substitutions: "1",
+			DrugCoded: &ncpdp.DrugCoded{DrugDBCode: &ncpdp.Code{Code: "198211", Qualifier: "SCD"}},
+			Quantity:  ncpdp.Quantity{Value: "30", CodeListQualifier: "38", QuantityUnitOfMeasure: ncpdp.CodeOnly{Code: "C48542"}},
+			Sig:       &ncpdp.Sig{SigText: "Take 1 tablet by mouth at bedtime"}}}
+	var first, second ehr.RecordSuccessorPrescriptionResult
+	require.NoError(t, execute(t, acts, ehr.RecordSuccessorPrescriptionName, in, &first))
+	require.NoError(t, execute(t, acts, ehr.RecordSuccessorPrescriptionName, in, &second))
+	assert.Equal(t, first.MedicationRequestID, second.MedicationRequestID, "a retried write finds its first try")
+	require.NotEqual(t, "rx-change", first.MedicationRequestID)
+	require.Len(t, srv.Sim.Resources("MedicationRequest"), len(ehrsim.PrescriptionCases)+1)
+
+	mr := mrByID(srv, first.MedicationRequestID)
+	require.NotNil(t, mr)
+	assert.Equal(t, "active", mr["status"])
+	assert.Equal(t, "order", mr["intent"])
+	assert.Equal(t, "MedicationRequest/rx-change", path(t, mr, "priorPrescription", "reference"))
+	assert.Equal(t, "198211", path(t, mr, "medicationCodeableConcept", "coding", 0, "code"))
+	assert.Equal(t, "simvastatin 20 MG Oral Tablet", path(t, mr, "medicationCodeableConcept", "text"))
+	assert.Equal(t, "Patient/pat-1001", path(t, mr, "subject", "reference"))
+	assert.Equal(t, "Organization/pharm-9900004", path(t, mr, "dispenseRequest", "performer", "reference"))
+	assert.Equal(t, "{tbl}", path(t, mr, "dispenseRequest", "quantity", "code"), "the prior unit is kept when it is the same")
+	assert.Equal(t, "1", fmt.Sprint(path(t, mr, "dispenseRequest", "numberOfRepeatsAllowed")))
+	assert.Equal(t, "Take 1 tablet by mouth at bedtime", path(t, mr, "dosageInstruction", 0, "text"))
+	assert.Nil(t, path(t, mr, "dosageInstruction", 0).(map[string]any)["timing"], "the prior structured timing is not carried to another sig")
+	assert.Equal(t, false, path(t, mr, "substitution", "allowedBoolean"))
+	assert.Equal(t, "2026-01-07T09:30:00Z", mr["authoredOn"])
+	assert.Equal(t, in.Key, path(t, mr, "identifier", 0, "value"))
+	assert.Equal(t, "cancelled", mrByID(srv, "rx-change")["status"], "the replaced order is withdrawn")
+}
+
+func TestRecordSuccessorPrescriptionForARenewalLeavesThePriorOrder(t *testing.T) {
+	srv, acts := startEHR(t)
+	require.NoError(t, srv.Sim.Seed(ehrsim.PrescriptionSeed()...))
+	in := ehr.RecordSuccessorPrescriptionInput{Key: "prescription:rx-renewal/renewal/REN-1", PriorID: "rx-renewal",
+		At: time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC),
+		Medication: ncpdp.Medication{DrugDescription: "atorvastatin 20 MG Oral Tablet", NumberOfRefills: "3",
+			DrugCoded: &ncpdp.DrugCoded{DrugDBCode: &ncpdp.Code{Code: "617312", Qualifier: "SCD"}},
+			Quantity:  ncpdp.Quantity{Value: "90", CodeListQualifier: "38", QuantityUnitOfMeasure: ncpdp.CodeOnly{Code: "C48480"}},
+			Sig:       &ncpdp.Sig{SigText: "Take 1 tablet by mouth once daily"}}}
+	var res ehr.RecordSuccessorPrescriptionResult
+	require.NoError(t, execute(t, acts, ehr.RecordSuccessorPrescriptionName, in, &res))
+	mr := mrByID(srv, res.MedicationRequestID)
+	require.NotNil(t, mr)
+	assert.Equal(t, "MedicationRequest/rx-renewal", path(t, mr, "priorPrescription", "reference"))
+	assert.Equal(t, "3", fmt.Sprint(path(t, mr, "dispenseRequest", "numberOfRepeatsAllowed")))
+	assert.Equal(t, "capsule", path(t, mr, "dispenseRequest", "quantity", "unit"), "another unit replaces the prior one")
+	assert.Nil(t, path(t, mr, "dispenseRequest", "quantity").(map[string]any)["code"])
+	assert.NotNil(t, path(t, mr, "dosageInstruction", 0).(map[string]any)["timing"], "the same sig keeps its structured form")
+	assert.Equal(t, "active", mrByID(srv, "rx-renewal")["status"], "a renewal leaves the prior order as it is")
+}
+
+func TestRecordSuccessorPrescriptionOfAMissingOrderIsNotFound(t *testing.T) {
+	_, acts := startEHR(t)
+	err := execute(t, acts, ehr.RecordSuccessorPrescriptionName, ehr.RecordSuccessorPrescriptionInput{Key: "k", PriorID: "rx-nope"}, &ehr.RecordSuccessorPrescriptionResult{})
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(err, &appErr))
+	assert.Equal(t, ehr.ErrTypeNotFound, appErr.Type())
 }

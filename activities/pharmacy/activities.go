@@ -196,13 +196,30 @@ func (a *Activities) SendRxChangeResponse(ctx context.Context, in ResponseInput)
 	body := &ncpdp.RxChangeResponse{MessageRequestCode: req.MessageRequestCode, Response: in.response(),
 		Patient: req.Patient, Pharmacy: req.Pharmacy, Prescriber: req.Prescriber}
 	if in.Approved {
-		med := req.MedicationPrescribed
-		if len(req.MedicationRequested) > 0 {
-			med = req.MedicationRequested[0]
-		}
+		med, _ := ApprovedMedication(in.Request)
 		body.MedicationPrescribed = &med
 	}
 	return a.send(ctx, "pharmacy.rxchange-response", &ncpdp.Message{Header: in.header(), Body: ncpdp.Body{RxChangeResponse: body}})
+}
+
+// ApprovedMedication is what an approval of a pharmacy request prescribes: for an
+// RxChangeRequest the first requested medication (or the original one when the pharmacy
+// requested none), for an RxRenewalRequest the medication as prescribed. The responses and
+// the EHR write-back both use it, so the EHR holds what the pharmacy was told.
+func ApprovedMedication(req *ncpdp.Message) (ncpdp.Medication, bool) {
+	switch {
+	case req == nil:
+		return ncpdp.Medication{}, false
+	case req.Body.RxChangeRequest != nil:
+		r := req.Body.RxChangeRequest
+		if len(r.MedicationRequested) > 0 {
+			return r.MedicationRequested[0], true
+		}
+		return r.MedicationPrescribed, true
+	case req.Body.RxRenewalRequest != nil:
+		return req.Body.RxRenewalRequest.MedicationPrescribed, true
+	}
+	return ncpdp.Medication{}, false
 }
 
 // SendRxRenewalResponse answers an RxRenewalRequest.
@@ -213,7 +230,7 @@ func (a *Activities) SendRxRenewalResponse(ctx context.Context, in ResponseInput
 	}
 	body := &ncpdp.RxRenewalResponse{Response: in.response(), Patient: req.Patient, Pharmacy: req.Pharmacy, Prescriber: req.Prescriber}
 	if in.Approved {
-		med := req.MedicationPrescribed
+		med, _ := ApprovedMedication(in.Request)
 		body.MedicationResponse = &med
 	}
 	return a.send(ctx, "pharmacy.rxrenewal-response", &ncpdp.Message{Header: in.header(), Body: ncpdp.Body{RxRenewalResponse: body}})

@@ -146,3 +146,29 @@ func TestCheckPrescription(t *testing.T) {
 	assert.Equal(t, erxcheck.NeedsReview, r.Verdict)
 	assert.Equal(t, erxcheck.ReasonAllergy, r.Reasons[0].Code)
 }
+
+func TestApprovedMedication(t *testing.T) {
+	orig := ncpdp.Medication{DrugDescription: "atorvastatin 20 MG Oral Tablet"}
+	alt := ncpdp.Medication{DrugDescription: "simvastatin 20 MG Oral Tablet"}
+	change := func(requested ...ncpdp.Medication) *ncpdp.Message {
+		return &ncpdp.Message{Body: ncpdp.Body{RxChangeRequest: &ncpdp.RxChangeRequest{MedicationPrescribed: orig, MedicationRequested: requested}}}
+	}
+	for _, c := range []struct {
+		name string
+		req  *ncpdp.Message
+		want ncpdp.Medication
+		ok   bool
+	}{
+		{"change: the first requested", change(alt, orig), alt, true},
+		{"change: none requested keeps the original", change(), orig, true},
+		{"renewal: as prescribed", &ncpdp.Message{Body: ncpdp.Body{RxRenewalRequest: &ncpdp.RxRenewalRequest{MedicationPrescribed: orig}}}, orig, true},
+		{"other message", &ncpdp.Message{Body: ncpdp.Body{RxFill: &ncpdp.RxFill{}}}, ncpdp.Medication{}, false},
+		{"none", nil, ncpdp.Medication{}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := pharmacyact.ApprovedMedication(c.req)
+			assert.Equal(t, c.ok, ok)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}

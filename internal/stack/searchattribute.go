@@ -8,6 +8,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
+
+	"github.com/careflow/engine/workflows/opsattr"
 )
 
 // keywordAttribute makes sure the namespace has the keyword search attribute name, registering
@@ -15,22 +17,55 @@ import (
 // registrable (a managed namespace without operator rights): the process then publishes none
 // rather than fail its workflow tasks, and unavailable says what is lost.
 func (s *Stack) keywordAttribute(name, unavailable string) string {
+	if err := s.ensureAttributes(map[string]enumspb.IndexedValueType{name: enumspb.INDEXED_VALUE_TYPE_KEYWORD}); err != nil {
+		s.logger.Warn(unavailable, "attribute", name, "error", err)
+		return ""
+	}
+	return name
+}
+
+// registerOpsAttributes makes sure the operator search attributes every workflow publishes
+// exist. Where they cannot be registered the workflows publish none (opsattr.SetAvailable),
+// and the start goes on: the processes matter more than the saved views.
+func (s *Stack) registerOpsAttributes(context.Context) error {
+	err := s.ensureAttributes(opsattr.Types)
+	if err != nil {
+		s.logger.Warn("operator search attributes unavailable; register them to use the Web UI's saved views",
+			"attributes", "CareflowProcess, CareflowStatus, CareflowNeedsAttention, CareflowCritical, CareflowVendor", "error", err)
+	}
+	opsattr.SetAvailable(err == nil)
+	return nil
+}
+
+// ensureAttributes registers the attributes of types the namespace lacks; an attribute of the
+// same name with another type is an error.
+func (s *Stack) ensureAttributes(types map[string]enumspb.IndexedValueType) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ns := s.Config.TemporalNamespace
 	op := s.Temporal.OperatorService()
+	missing := map[string]enumspb.IndexedValueType{}
 	list, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
-	if err == nil {
-		if _, ok := list.GetCustomAttributes()[name]; ok {
-			return name
+	for name, typ := range types {
+		if err == nil {
+			if have, ok := list.GetCustomAttributes()[name]; ok {
+				if have != typ {
+					return errors.New("search attribute " + name + " exists with type " + have.String() + ", want " + typ.String())
+				}
+				continue
+			}
+		}
+		missing[name] = typ
+	}
+	// One at a time: another process registering the same attribute meanwhile answers
+	// AlreadyExists for the whole request, which would leave the others unregistered.
+	for name, typ := range missing {
+		_, err := op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns,
+			SearchAttributes: map[string]enumspb.IndexedValueType{name: typ}})
+		var exists *serviceerror.AlreadyExists
+		if err != nil && !errors.As(err, &exists) {
+			return err
 		}
 	}
-	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns,
-		SearchAttributes: map[string]enumspb.IndexedValueType{name: enumspb.INDEXED_VALUE_TYPE_KEYWORD}})
-	var exists *serviceerror.AlreadyExists
-	if err != nil && !errors.As(err, &exists) {
-		s.logger.Warn(unavailable, "attribute", name)
-		return ""
-	}
-	return name
+	return nil
 }

@@ -159,7 +159,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			s.Close()
 		}
 	}()
-	steps := []func(context.Context) error{s.checkSimulators, s.startStore, s.startTemporal, s.bindAPI, s.bindMLLP, s.startSimulators}
+	steps := []func(context.Context) error{s.checkSimulators, s.startStore, s.startTemporal, s.registerOpsAttributes, s.bindAPI, s.bindMLLP, s.startSimulators}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err

@@ -5,17 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
-	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/pmssim"
-	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/appointments"
 )
 
@@ -24,13 +22,10 @@ import (
 // webhook for an appointment the engine had not seen; and a sync continued as new (the dev
 // server suggests continue-as-new after a few dozen events).
 func TestRecordAppointmentHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) { c.PayloadKeys = replay.PayloadKeys })
+	e := startEngine(t, recording(t, nil))
 
 	// 1. Link, edits both ways, a conflict resolved.
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-1", "ehrId": "appt-1002"}, http.StatusCreated)
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-1", "ehrId": "appt-1002"}, http.StatusCreated)
 	created := e.pmsAppt("rec-1", func(a pms.Appointment) bool { return a.Version >= 1 })
 	note := "Parking validated at the front desk"
 	_, err := e.st.PMSSim.Sim.Edit("rec-1", pmssim.Edit{Note: &note})
@@ -44,8 +39,8 @@ func TestRecordAppointmentHistories(t *testing.T) {
 	require.NoError(t, err)
 	code, _ := e.fhirNotify(body)
 	require.Equal(t, http.StatusOK, code)
-	e.waitAppointment("rec-1", func(v map[string]any) bool { return v["status"] == appointments.StatusConflict })
-	e.mustCallMap("POST", "/v1/appointments/rec-1/resolve", map[string]any{"field": "start", "side": "ehr"}, http.StatusOK)
+	e.waitAppointment("rec-1", appointmentIn(appointments.StatusConflict))
+	e.mustCall("POST", "/v1/appointments/rec-1/resolve", map[string]any{"field": "start", "side": "ehr"}, http.StatusOK)
 	e.pmsAppt("rec-1", func(a pms.Appointment) bool { return a.ScheduledTime.Equal(ehrTime) })
 	e.exportRun(appointments.WorkflowID("rec-1"), "", "appointment-link-edits-conflict.json")
 
@@ -59,17 +54,16 @@ func TestRecordAppointmentHistories(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusCreated, resp.StatusCode)
-	v := e.waitAppointment(appointments.IDForPMS("pms-new-1"), func(v map[string]any) bool {
-		s, _ := v["ehr"].(map[string]any)
-		return v["status"] == appointments.StatusInSync && s["id"] != ""
+	v := e.waitAppointment(appointments.IDForPMS("pms-new-1"), func(v api.AppointmentView) bool {
+		return v.Status == appointments.StatusInSync && v.EHR.ID != ""
 	})
-	require.NotEmpty(t, v["ehr"].(map[string]any)["id"])
+	require.NotEmpty(t, v.EHR.ID)
 	e.exportRun(appointments.WorkflowID(appointments.IDForPMS("pms-new-1")), "", "appointment-started-by-pms-webhook.json")
 
 	// 3. Continue-as-new: enough PMS edits to pass the lowered suggestion threshold.
 	e = startEngineWithServerArgs(t, []string{"--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"},
-		func(c *config.Config) { c.PayloadKeys = replay.PayloadKeys })
-	e.mustCallMap("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-3", "ehrId": "appt-1003"}, http.StatusCreated)
+		recording(t, nil))
+	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-3", "ehrId": "appt-1003"}, http.StatusCreated)
 	e.pmsAppt("rec-3", func(a pms.Appointment) bool { return a.Version >= 1 })
 	wid := appointments.WorkflowID("rec-3")
 	desc, err := e.raw.DescribeWorkflowExecution(context.Background(), wid, "")

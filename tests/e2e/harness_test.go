@@ -89,15 +89,39 @@ func decodeAs[T any](r reply) T {
 	return v
 }
 
-func (r reply) payment() api.PaymentView   { return decodeAs[api.PaymentView](r) }
-func (r reply) checkIn() api.CheckInView   { return decodeAs[api.CheckInView](r) }
-func (r reply) labOrder() api.LabOrderView { return decodeAs[api.LabOrderView](r) }
-func (r reply) problem() api.Problem       { return decodeAs[api.Problem](r) }
+func (r reply) payment() api.PaymentView           { return decodeAs[api.PaymentView](r) }
+func (r reply) checkIn() api.CheckInView           { return decodeAs[api.CheckInView](r) }
+func (r reply) labOrder() api.LabOrderView         { return decodeAs[api.LabOrderView](r) }
+func (r reply) prescription() api.PrescriptionView { return decodeAs[api.PrescriptionView](r) }
+func (r reply) claim() api.ClaimView               { return decodeAs[api.ClaimView](r) }
+func (r reply) appointment() api.AppointmentView   { return decodeAs[api.AppointmentView](r) }
+func (r reply) notification() api.NotificationView { return decodeAs[api.NotificationView](r) }
+func (r reply) problem() api.Problem               { return decodeAs[api.Problem](r) }
 
 // call sends a JSON request with the dev token.
 func (e *engine) call(method, path string, body any) (int, reply) {
 	e.t.Helper()
 	return e.callWith(method, path, body, map[string]string{"Authorization": "Bearer " + e.st.Token})
+}
+
+// mustCall is call that fails the test unless the status is want.
+func (e *engine) mustCall(method, path string, body any, want int) reply {
+	e.t.Helper()
+	code, v := e.call(method, path, body)
+	require.Equal(e.t, want, code, v)
+	return v
+}
+
+// updateTwice sends the same update twice with one Idempotency-Key, as a client retrying
+// after a lost answer does; both must answer 200, and the answers are returned in order.
+func (e *engine) updateTwice(path string, body any, key string) (first, again reply) {
+	e.t.Helper()
+	headers := map[string]string{"Authorization": "Bearer " + e.st.Token, "Idempotency-Key": key}
+	code, first := e.callWith("POST", path, body, headers)
+	require.Equal(e.t, http.StatusOK, code, first)
+	code, again = e.callWith("POST", path, body, headers)
+	require.Equal(e.t, http.StatusOK, code, again)
+	return first, again
 }
 
 func (e *engine) callWith(method, path string, body any, headers map[string]string) (int, reply) {
@@ -148,6 +172,24 @@ func waitUntil[V any](e *engine, path string, cond func(V) bool) reply {
 	return last
 }
 
+// waitStatus polls GET path until the process's status is want.
+func (e *engine) waitStatus(path, want string) reply {
+	e.t.Helper()
+	return waitUntil(e, path, func(v struct{ Status string }) bool { return v.Status == want })
+}
+
+// waitClosed waits until Temporal reports the workflow closed.
+func (e *engine) waitClosed(wid string) {
+	e.t.Helper()
+	require.EventuallyWithT(e.t, func(c *assertCollect) {
+		desc, err := e.raw.DescribeWorkflowExecution(context.Background(), wid, "")
+		if !assertTrue(c, err == nil, "describe %s", wid) {
+			return
+		}
+		assertTrue(c, desc.GetWorkflowExecutionInfo().GetCloseTime() != nil, "%s still open", wid)
+	}, 90*time.Second, 200*time.Millisecond)
+}
+
 // waitFor polls GET /v1/payments/{id} until cond holds for the view.
 func (e *engine) waitFor(id string, cond func(v api.PaymentView) bool) reply {
 	e.t.Helper()
@@ -160,33 +202,4 @@ func newPayment(id string, amount int64, pm string) map[string]any {
 		"paymentId": id, "amount": amount, "currency": "usd",
 		"customerRef": "cust-e2e", "paymentMethod": pm, "description": "office visit copay",
 	}
-}
-
-// callMap is call for the processes whose tests read answers as generic JSON: the decoded
-// object plus "_raw", "_contentType" and "_location".
-func (e *engine) callMap(method, path string, body any) (int, map[string]any) {
-	e.t.Helper()
-	return e.callWithMap(method, path, body, map[string]string{"Authorization": "Bearer " + e.st.Token})
-}
-
-// callWithMap is callWith answering generic JSON, like callMap.
-func (e *engine) callWithMap(method, path string, body any, headers map[string]string) (int, map[string]any) {
-	e.t.Helper()
-	code, r := e.callWith(method, path, body, headers)
-	out := map[string]any{}
-	if len(r.Body) > 0 {
-		_ = json.Unmarshal(r.Body, &out)
-	}
-	out["_raw"] = string(r.Body)
-	out["_contentType"] = r.ContentType
-	out["_location"] = r.Location
-	return code, out
-}
-
-// mustCallMap is callMap that fails the test unless the status is want.
-func (e *engine) mustCallMap(method, path string, body any, want int) map[string]any {
-	e.t.Helper()
-	code, v := e.callMap(method, path, body)
-	require.Equal(e.t, want, code, v["_raw"])
-	return v
 }

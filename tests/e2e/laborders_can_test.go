@@ -17,7 +17,6 @@ import (
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/stack"
 	"github.com/careflow/engine/internal/testenv"
-	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/laborders"
 )
 
@@ -75,17 +74,13 @@ func TestLabOrderContinuesAsNewWhileStillPaging(t *testing.T) {
 // TestRecordLabContinueAsNewHistories records both runs of an order that continued as new, for
 // the replay tests (same rules as TestRecordReplayHistories).
 func TestRecordLabContinueAsNewHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
 	e := startEngineWithServerArgs(t, []string{"--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=40"},
-		func(c *config.Config) {
-			c.PayloadKeys = replay.PayloadKeys
+		recording(t, func(c *config.Config) {
 			c.Lab.AckTimeout = time.Second
 			c.Lab.CorrectionsWindow = time.Second
 			c.Lab.ResultDeadline = time.Hour
 			c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
-		})
+		}))
 	const placer = "CRITICAL-POTASSIUM-CAN-R1"
 	e.mustCall("POST", "/v1/lab-orders", labOrder(placer), http.StatusCreated)
 	first := e.waitLab(placer, func(v api.LabOrderView) bool { return v.MessagesReceived == 1 })

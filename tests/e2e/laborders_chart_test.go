@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
@@ -145,24 +143,18 @@ func TestLabEscalationNeverGoesSilent(t *testing.T) {
 	require.Equal(t, len(v.labOrder().Escalation.Pages), len(codes), "each page has its own code")
 
 	// The search attribute lists the order as unacknowledged (no PHI in it).
-	require.Eventually(t, func() bool {
-		resp, err := e.raw.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-			Query: laborders.EscalationSearchAttribute + " = 'unacknowledged'"})
-		if err != nil {
-			return false
-		}
-		for _, ex := range resp.Executions {
-			if ex.GetExecution().GetWorkflowId() == laborders.WorkflowID(placer) {
-				return true
-			}
-		}
-		return false
-	}, 30*time.Second, 200*time.Millisecond)
+	e.requireListed(laborders.EscalationSearchAttribute+" = 'unacknowledged'", laborders.WorkflowID(placer))
+
+	// The operator attributes every process keeps say the same: critical, needs a person.
+	e.requireListed("CareflowProcess = 'laborder' AND CareflowCritical = true AND CareflowNeedsAttention = true AND CareflowVendor = 'lis'",
+		laborders.WorkflowID(placer))
 
 	code, v := e.call("POST", "/v1/lab-orders/"+placer+"/acknowledge", map[string]any{"by": "dr.late"})
 	require.Equal(t, http.StatusOK, code, v)
 	require.Equal(t, false, v.labOrder().Unacknowledged)
-	e.waitLab(placer, func(v api.LabOrderView) bool { return v.Closed == true })
+	final := e.waitLab(placer, func(v api.LabOrderView) bool { return v.Closed == true })
+	e.requireListed("CareflowCritical = true AND CareflowNeedsAttention = false AND CareflowStatus = '"+final.labOrder().Status+"'",
+		laborders.WorkflowID(placer))
 }
 
 // TestLabUndeliveredPageMovesOnAtOnce: Twilio reports the first page undelivered; the next

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"github.com/careflow/engine/api"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/sim/ehrsim"
@@ -82,25 +82,21 @@ func TestNotificationStopStartAndEmailFallback(t *testing.T) {
 
 	// No current mobile: email through the SMTP simulator, in the patient's language, first name only.
 	// Started and followed through the API this time.
-	code, nv := e.callMap("POST", "/v1/notifications", map[string]any{"notificationId": "e2e-email", "patientId": "pat-4008",
-		"scenario": "results-available"})
-	require.Equal(t, http.StatusCreated, code, nv["_raw"])
-	var view map[string]any
-	require.EventuallyWithT(t, func(c *assertCollect) {
-		code, view = e.callMap("GET", "/v1/notifications/e2e-email", nil)
-		assertTrue(c, code == http.StatusOK && view["status"] == notifications.StatusDelivered, "not delivered yet: %s", view["_raw"])
-	}, 60*time.Second, 200*time.Millisecond)
-	require.Equal(t, "email", view["channel"], view["_raw"])
-	attempts, _ := view["attempts"].([]any)
-	require.Len(t, attempts, 1, view["_raw"])
-	attempt := attempts[0].(map[string]any)
-	require.Equal(t, "accepted", attempt["status"])
-	require.NotContains(t, view["_raw"], "romeo@", "the state never shows an address")
+	r := e.mustCall("POST", "/v1/notifications", map[string]any{"notificationId": "e2e-email", "patientId": "pat-4008",
+		"scenario": "results-available"}, http.StatusCreated)
+	require.Equal(t, "/v1/notifications/e2e-email", r.Location)
+	r = e.waitStatus("/v1/notifications/e2e-email", notifications.StatusDelivered)
+	view := r.notification()
+	require.Equal(t, "email", view.Channel, r)
+	require.Len(t, view.Attempts, 1, r)
+	attempt := view.Attempts[0]
+	require.Equal(t, "accepted", attempt.Status)
+	require.NotContains(t, r.String(), "romeo@", "the state never shows an address")
 	mail := e.st.SMTPSim().Messages("romeo@example.org")
 	require.Len(t, mail, 1)
 	require.Contains(t, mail[0].Body, "Romeo")
 	require.NotContains(t, mail[0].Body, "Testpatient", "never the family name")
-	require.Equal(t, attempt["ref"], mail[0].MessageID)
+	require.Equal(t, attempt.Ref, mail[0].MessageID)
 }
 
 // TestNotificationUndeliveredFallsBackToEmail: Twilio accepts the text, then reports it

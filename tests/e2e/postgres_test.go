@@ -128,6 +128,10 @@ func TestOnPostgresTemporal(t *testing.T) {
 				assertTrue(c, len(resp.GetExecutions()) == 1, "%s not listed yet", id)
 			}, 30*time.Second, 250*time.Millisecond)
 		}
+		// The operator attributes are indexed by SQL visibility too.
+		e.requireListed("CareflowProcess = 'payment' AND CareflowStatus = 'refunded' AND CareflowNeedsAttention = false",
+			payments.WorkflowID("pay-pg-1"))
+		e.requireListed("CareflowProcess = 'checkin' AND CareflowVendor = 'payer'", "checkin:appt-1001")
 	})
 
 	t.Run("no plaintext in the server's database", func(t *testing.T) {

@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/tests/replay"
 	"github.com/careflow/engine/workflows/notifications"
 )
 
@@ -16,10 +13,7 @@ import (
 // the same rules as TestRecordReplayHistories: a text delivered (Twilio status callback), an
 // email because the chart has no current mobile, and an opted-out number with no fallback.
 func TestRecordNotificationHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) { c.PayloadKeys = replay.PayloadKeys })
+	e := startEngine(t, recording(t, nil))
 
 	st := e.notify("replay-sms", "pat-4007")
 	require.Equal(t, notifications.StatusDelivered, st.Status)

@@ -27,14 +27,10 @@ import (
 // replay tests. It runs only with CAREFLOW_RECORD_HISTORIES=1, when a workflow change ships a
 // new version: committed histories are never rewritten, so it refuses to overwrite a file.
 func TestRecordReplayHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.PaymentAuthorizationTTL = 3 * time.Second
 		c.PaymentRefundWindow = 3 * time.Second
-	})
+	}))
 	scenarios := map[string]func(id string){
 		"captured-refunded": func(id string) {
 			e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{"amount": 4000}, http.StatusOK)
@@ -68,14 +64,10 @@ func TestRecordReplayHistories(t *testing.T) {
 // (payments.ReconcileChangeID): Stripe's stored 500s and lost answers reconciled, an update
 // answered "capturing" while its capture finishes in the background, plus the plain flows.
 func TestRecordPaymentHistoriesV1(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.PaymentAuthorizationTTL = 5 * time.Second
 		c.PaymentRefundWindow = 10 * time.Second
-	})
+	}))
 	sim := e.st.StripeSim.Sim
 	fault := func(op, kind string, delay time.Duration) {
 		sim.InjectFault(stripesim.Fault{Op: op, Kind: kind, Count: 1, Delay: delay})
@@ -120,11 +112,19 @@ func TestRecordPaymentHistoriesV1(t *testing.T) {
 	e.exportHistory(id, "payments-v1-declined.json")
 }
 
-func (e *engine) mustCall(method, path string, body any, want int) reply {
-	e.t.Helper()
-	code, v := e.call(method, path, body)
-	require.Equal(e.t, want, code, v)
-	return v
+// recording skips t unless CAREFLOW_RECORD_HISTORIES=1 and returns the engine configuration of
+// a recording: the replay tests' payload keys, then mutate (nil for none).
+func recording(t *testing.T, mutate func(*config.Config)) func(*config.Config) {
+	t.Helper()
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	return func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		if mutate != nil {
+			mutate(c)
+		}
+	}
 }
 
 // exportHistory writes the history as the server stores it (payloads still encrypted), in the
@@ -156,14 +156,10 @@ func (e *engine) exportWorkflow(workflowID, file string) {
 // TestRecordCheckInHistories records check-in histories for the replay tests, under the same
 // rules as TestRecordReplayHistories.
 func TestRecordCheckInHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.CheckInPayerWindow = 4 * time.Second
 		c.CheckInAttentionTimeout = 3 * time.Second
-	})
+	}))
 	scenarios := []struct{ appt, file string }{
 		{"appt-1001", "checkin-eligible-copay.json"},
 		{"appt-1002", "checkin-inactive-timeout.json"},
@@ -185,14 +181,10 @@ func TestRecordCheckInHistories(t *testing.T) {
 // version 1): an eligible check-in past the guards, a refusal before any side effect, and a
 // cancellation found at the write-back. Same rules as TestRecordReplayHistories.
 func TestRecordCheckInGuardHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.CheckInPayerWindow = 4 * time.Second
 		c.CheckInAttentionTimeout = time.Minute
-	})
+	}))
 	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1001", true), http.StatusCreated)
 	e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
 	e.exportWorkflow(checkins.WorkflowID("appt-1001"), "checkin-eligible-copay-guarded.json")
@@ -215,14 +207,10 @@ func TestRecordCheckInGuardHistories(t *testing.T) {
 // (changeCoverage version 1): a dependent asked about in loop 2000D, a secondary coverage checked
 // after the verdict, and no usable coverage. Same rules as TestRecordReplayHistories.
 func TestRecordCheckInCoverageHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.CheckInPayerWindow = 4 * time.Second
 		c.CheckInAttentionTimeout = 3 * time.Second
-	})
+	}))
 	e.plantOnlyEndedCoverage("appt-ended", "pat-ended")
 	for appt, file := range map[string]string{ehrsim.ApptDependent: "checkin-dependent-2000d.json",
 		ehrsim.ApptSecondary: "checkin-secondary-coverage.json", "appt-ended": "checkin-no-usable-coverage.json"} {
@@ -232,19 +220,21 @@ func TestRecordCheckInCoverageHistories(t *testing.T) {
 	}
 }
 
-// TestRecordLabHistories records lab-order histories for the replay tests, under the same rules
-// as TestRecordReplayHistories.
-func TestRecordLabHistories(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+// labRecording is the configuration of the lab-order recordings: short acknowledgment and
+// corrections windows so the orders close within the test, one configured escalation contact.
+func labRecording(t *testing.T, corrections time.Duration) func(*config.Config) {
+	return recording(t, func(c *config.Config) {
 		c.Lab.AckTimeout = 2 * time.Second
-		c.Lab.CorrectionsWindow = 2 * time.Second
+		c.Lab.CorrectionsWindow = corrections
 		c.Lab.ResultDeadline = time.Hour
 		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
 	})
+}
+
+// TestRecordLabHistories records lab-order histories for the replay tests, under the same rules
+// as TestRecordReplayHistories.
+func TestRecordLabHistories(t *testing.T) {
+	e := startEngine(t, labRecording(t, 2*time.Second))
 	for _, p := range []string{"LAB-R1", "CRITICAL-POTASSIUM-R2", "REJECT-ORDER-R3", "CORRECTED-R4", "DUPLICATE-R5"} {
 		code, v := e.call("POST", "/v1/lab-orders", labOrder(p))
 		require.Equal(t, http.StatusCreated, code, v)
@@ -263,16 +253,7 @@ func TestRecordLabHistories(t *testing.T) {
 // the deadline, an unacknowledged escalation that is acknowledged later, an undelivered page
 // and a two-order message.
 func TestRecordLabHistoriesV2(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
-		c.Lab.AckTimeout = 2 * time.Second
-		c.Lab.CorrectionsWindow = 3 * time.Second
-		c.Lab.ResultDeadline = time.Hour
-		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
-	})
+	e := startEngine(t, labRecording(t, 3*time.Second))
 	peer := newMLLPPeer(t, e.st.MLLPAddr)
 	files := map[string]string{
 		"LAB-V2-R1": "laborder-v2-normal.json", "SPLIT-RESULTS-V2-R2": "laborder-v2-split-results.json",
@@ -328,13 +309,9 @@ func TestRecordLabHistoriesV2(t *testing.T) {
 // laborders.ChangeSendStatus (laborder-v2-send-status.json), so the replay tests hold a
 // history with its version marker.
 func TestRecordLabSendStatusHistory(t *testing.T) {
-	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
-		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
-	}
-	e := startEngine(t, func(c *config.Config) {
-		c.PayloadKeys = replay.PayloadKeys
+	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.Lab.CorrectionsWindow = 3 * time.Second
-	})
+	}))
 	e.mustCall("POST", "/v1/lab-orders", labOrder("LAB-V2-SS1"), http.StatusCreated)
 	e.waitLab("LAB-V2-SS1", func(v api.LabOrderView) bool { return v.Closed })
 	e.exportWorkflow(laborders.WorkflowID("LAB-V2-SS1"), "laborder-v2-send-status.json")

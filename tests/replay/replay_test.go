@@ -32,12 +32,12 @@ func TestReplayLabOrderHistories(t *testing.T) {
 	replayAll(t, "laborder-*.json", func(r worker.WorkflowRegistry) { laborders.Register(r) })
 }
 
-// replayAll replays each history matching pattern against the workflows register adds.
 // TestReplayClaimHistories replays the claim workflow's committed histories.
 func TestReplayClaimHistories(t *testing.T) {
 	replayAll(t, "claim-*.json", func(r worker.WorkflowRegistry) { claims.Register(r) })
 }
 
+// replayAll replays each history matching pattern against the workflows register adds.
 func replayAll(t *testing.T, pattern string, register func(worker.WorkflowRegistry)) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", pattern))

@@ -8,6 +8,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/activities/ehr"
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/clients/pms"
@@ -52,6 +54,7 @@ func Appointment(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
+	opsattr.Watch(ctx, "appointment", w.ops)
 	return w.run(ctx)
 }
 

@@ -11,6 +11,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
@@ -68,6 +70,7 @@ func CheckIn(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
+	opsattr.Watch(ctx, "checkin", w.ops)
 	return w.run(ctx)
 }
 

@@ -32,6 +32,8 @@ const (
 	StatusQuery = "status"
 	// StatusSearchAttribute is the keyword search attribute holding the claim status (no PHI).
 	StatusSearchAttribute = "ClaimStatus"
+	// ErrTypeRejected marks a correction or void the workflow refuses; the API maps it to 422.
+	ErrTypeRejected = "ClaimUpdateRejected"
 )
 
 // Status values of a claim.

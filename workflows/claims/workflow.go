@@ -8,6 +8,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/codecs/x12"
 )
 
@@ -49,6 +51,7 @@ func Submission(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
+	opsattr.Watch(ctx, "claim", w.ops)
 	err := w.run(ctx)
 	// Updates accepted just before the end finish before the workflow closes.
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -97,14 +100,15 @@ func (w *impl) setup(ctx workflow.Context) error {
 		}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, u CorrectUpdate) error {
 			switch {
 			case !w.open(StatusNeedsCorrection, StatusAwaitingRemittance, StatusPaid, StatusPartiallyPaid, StatusDenied):
-				return errors.New("the claim cannot be corrected in status " + w.state.Status)
+				return rejected("the claim cannot be corrected in status " + w.state.Status)
 			case w.correction != nil || w.voidRequested:
-				return errors.New("a correction or void is already queued")
+				return rejected("a correction or void is already queued")
 			case u.Claim.PatientControlNumber != w.state.PatientControlNumber:
-				return errors.New("the patient control number must stay the same")
+				return rejected("the patient control number must stay the same")
 			}
 			if ce := Validate(u.Claim, workflow.Now(ctx)); ce != nil {
-				return ce
+				// The rules' text names fields and rules, never values.
+				return rejected(ce.Error())
 			}
 			return nil
 		}}); err != nil {
@@ -117,13 +121,20 @@ func (w *impl) setup(ctx workflow.Context) error {
 			return w.state, nil
 		}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, _ VoidUpdate) error {
 			if !w.open(StatusNeedsCorrection, StatusAwaitingRemittance, StatusPaid, StatusPartiallyPaid, StatusDenied) {
-				return errors.New("the claim cannot be voided in status " + w.state.Status)
+				return rejected("the claim cannot be voided in status " + w.state.Status)
 			}
 			if w.correction != nil || w.voidRequested {
-				return errors.New("a correction or void is already queued")
+				return rejected("a correction or void is already queued")
 			}
 			return nil
 		}})
+}
+
+// rejected is a validator's refusal: an application error of ErrTypeRejected, which the API
+// answers with 422 and the message (fixed texts naming statuses, fields and rules only).
+// Refusals write nothing to history, so their type can change without a version.
+func rejected(msg string) error {
+	return temporal.NewApplicationError(msg, ErrTypeRejected)
 }
 
 // open reports whether the status is one of statuses.

@@ -171,7 +171,9 @@ func TestRejected277CorrectedAsNewOriginal(t *testing.T) {
 		PatientResponsibility: 1250, Adjustments: []claims.Adjustment{{Group: "CO", Reason: "45", Amount: 2500}, {Group: "PR", Reason: "2", Amount: 1250}}}))
 	env.ExecuteWorkflow(claims.WorkflowName, input())
 	s := result(t, env)
-	assert.Error(t, rejected, "another patient control number is refused")
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, rejected, &appErr, "another patient control number is refused")
+	assert.Equal(t, claims.ErrTypeRejected, appErr.Type(), "the API answers this type with 422")
 	assert.Equal(t, claims.StatusPartiallyPaid, s.Status)
 	assert.Equal(t, int64(1250), s.Posting.PatientResponsibility)
 	require.Len(t, *sent, 2)

@@ -8,6 +8,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
 	"github.com/careflow/engine/workflows/internal/dedup"
@@ -57,6 +59,7 @@ func LabOrder(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
+	opsattr.Watch(ctx, "laborder", w.ops)
 	return w.run(ctx)
 }
 

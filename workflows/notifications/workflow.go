@@ -8,6 +8,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	emailact "github.com/careflow/engine/activities/email"
 	notifyact "github.com/careflow/engine/activities/notify"
 	"github.com/careflow/engine/activities/sms"
@@ -25,6 +27,7 @@ func Notification(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
+	opsattr.Watch(ctx, "notification", w.ops)
 	w.run(ctx)
 	return w.state, nil
 }

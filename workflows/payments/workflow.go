@@ -5,6 +5,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/workflows/internal/dedup"
 )
@@ -46,6 +48,7 @@ func Payment(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
+	opsattr.Watch(ctx, "payment", w.ops)
 	return w.run(ctx)
 }
 

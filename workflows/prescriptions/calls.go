@@ -117,12 +117,17 @@ func (w *impl) callRecordFill(ctx workflow.Context, in ehr.RecordFillInput) (ehr
 	return call.Activity[ehr.RecordFillResult](dctx, ehrWrite(), ehr.RecordFillName, in)
 }
 
+func (w *impl) callRecordSuccessor(ctx workflow.Context, in ehr.RecordSuccessorPrescriptionInput) (ehr.RecordSuccessorPrescriptionResult, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	return call.Activity[ehr.RecordSuccessorPrescriptionResult](dctx, ehrWrite(), ehr.RecordSuccessorPrescriptionName, in)
+}
+
 // callSetStatus sets MedicationRequest.status; a failure is logged, not fatal: the EHR's
 // status is a mirror of the prescription's state, which the query always shows.
 func (w *impl) callSetStatus(ctx workflow.Context, status string) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	_, err := call.Activity[struct{}](dctx, ehrWrite(), ehr.SetPrescriptionStatusName, ehr.SetPrescriptionStatusInput{
-		MedicationRequestID: w.in.RequestID(), Status: status,
+		MedicationRequestID: w.requestID(), Status: status,
 	})
 	if err != nil {
 		w.logger.Warn("Setting the EHR prescription status failed", "Status", status, "ErrorType", errorType(err))

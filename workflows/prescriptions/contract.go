@@ -30,6 +30,14 @@ const (
 	StatusQuery = "status"
 )
 
+// V2ChangeID is the workflow.GetVersion change id of version 1 of these behaviours (history
+// prescription-v2-*): an approved change or renewal request is written to the EHR as a new
+// MedicationRequest (priorPrescription to the one it follows; a changed order is cancelled, or
+// stopped after a fill) that later fills and status changes go to; and a pharmacy message whose
+// RelatesToMessageID is no message of this prescription is still applied when its
+// PrescriberOrderNumber is this prescription's.
+const V2ChangeID = "prescription-v2"
+
 // Error types of update validators and handlers; the API maps ErrTypeRejected to 422.
 const (
 	ErrTypeRejected = "PrescriptionUpdateRejected"
@@ -223,6 +231,10 @@ type Answer struct {
 	ResponseMessageID string `json:"responseMessageId,omitempty"`
 	// Error is set when the response could not be delivered.
 	Error *NCPDPError `json:"error,omitempty"`
+	// MedicationRequestID is the EHR MedicationRequest written for an approval; EHRWriteFailed
+	// says the write ran out of retries (the pharmacy has the approval all the same).
+	MedicationRequestID string `json:"medicationRequestId,omitempty"`
+	EHRWriteFailed      bool   `json:"ehrWriteFailed,omitempty"`
 }
 
 // Fill is one RxFill from the pharmacy.
@@ -259,8 +271,11 @@ const ErrorUnreachable = "unreachable"
 type State struct {
 	PrescriptionID      string `json:"prescriptionId"`
 	MedicationRequestID string `json:"medicationRequestId"`
-	Status              string `json:"status"`
-	Step                string `json:"step"`
+	// CurrentMedicationRequestID is the EHR MedicationRequest an approved change or renewal
+	// wrote; fills and status changes go to it from then on.
+	CurrentMedicationRequestID string `json:"currentMedicationRequestId,omitempty"`
+	Status                     string `json:"status"`
+	Step                       string `json:"step"`
 	// Verdict and Reasons are the pre-send checks' outcome.
 	Verdict erxcheck.Verdict  `json:"verdict,omitempty"`
 	Reasons []erxcheck.Reason `json:"reasons,omitempty"`

@@ -8,7 +8,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/activities/ehr"
 	pharmacyact "github.com/careflow/engine/activities/pharmacy"
+	"github.com/careflow/engine/codecs/ncpdp"
 )
 
 func rejected(format string, args ...any) error {
@@ -160,8 +162,43 @@ func (w *impl) handleDecision(ctx workflow.Context, u DecisionUpdate, approve bo
 	if _, err := w.callSendResponse(ctx, p.Kind, in); err != nil {
 		w.logger.Warn("Response to the pharmacy failed", "ErrorType", errorType(err))
 		a.Error = ncpdpError(err)
+	} else if approve && w.version >= 1 {
+		w.recordApproved(ctx, p, req, &a)
 	}
 	w.state.Answers = append(w.state.Answers, a)
 	w.refresh()
 	return w.state, nil
+}
+
+// recordApproved writes an approved change or renewal to the EHR as a new MedicationRequest
+// (version 1) after the pharmacy accepted the response, and makes it the one later fills and
+// status changes go to. A changed order is withdrawn: cancelled before anything was dispensed
+// under it, stopped after (FHIR R4 medicationrequest-status); a renewal leaves the prior one.
+// The caller holds mu.
+func (w *impl) recordApproved(ctx workflow.Context, p PendingRequest, req *ncpdp.Message, a *Answer) {
+	med, ok := pharmacyact.ApprovedMedication(req)
+	if !ok {
+		return
+	}
+	in := ehr.RecordSuccessorPrescriptionInput{Key: w.wfID + "/" + p.Kind + "/" + p.MessageID, PriorID: w.requestID(),
+		Medication: med, At: workflow.Now(ctx)}
+	if p.Kind == RequestChange {
+		in.PriorStatus = "cancelled"
+		for _, f := range w.state.Fills {
+			if f.Outcome == ncpdp.FillDispensed || f.Outcome == ncpdp.FillPartiallyDispensed {
+				in.PriorStatus = "stopped"
+			}
+		}
+	}
+	res, err := w.callRecordSuccessor(ctx, in)
+	if err != nil {
+		w.logger.Warn("Writing the approved prescription to the EHR failed", "ErrorType", errorType(err))
+		a.EHRWriteFailed = true
+		return
+	}
+	a.MedicationRequestID = res.MedicationRequestID
+	w.current = res.MedicationRequestID
+	w.state.CurrentMedicationRequestID = res.MedicationRequestID
+	// A later CancelRx names what the pharmacy now has, and a fill's refills count from it.
+	w.rx.Medication = med
 }

@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/opsattr"
+
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/codecs/ncpdp"
 	"github.com/careflow/engine/internal/erxcheck"
@@ -40,6 +42,11 @@ type impl struct {
 	events   int
 	released bool
 	cancels  int
+	// version is V2ChangeID's version: DefaultVersion replays executions started before it.
+	version workflow.Version
+	// current is the MedicationRequest an approved change or renewal wrote (version 1); ""
+	// means the one the prescription was started from.
+	current string
 	// mu serializes side effects of the main loop and of update handlers (EHR writes and
 	// pharmacy messages), so the EHR's status follows the order of events.
 	mu workflow.Mutex
@@ -60,6 +67,7 @@ func Prescription(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
+	opsattr.Watch(ctx, "prescription", w.ops)
 	w.run(ctx)
 	w.state.Step, w.state.Closed = StepDone, true
 	// Updates still running (a response being sent) finish before the workflow closes.
@@ -69,6 +77,9 @@ func Prescription(ctx workflow.Context, in Input) (State, error) {
 
 // setup registers the query, the updates and the pharmacy signal.
 func (w *impl) setup(ctx workflow.Context) error {
+	// One fixed point, before any command: old histories have no marker and replay to
+	// DefaultVersion.
+	w.version = workflow.GetVersion(ctx, V2ChangeID, workflow.DefaultVersion, 1)
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.state, nil }); err != nil {
 		return err
 	}
@@ -99,6 +110,14 @@ func (w *impl) setup(ctx workflow.Context) error {
 		}
 	})
 	return nil
+}
+
+// requestID is the EHR MedicationRequest the prescription's fills and statuses go to.
+func (w *impl) requestID() string {
+	if w.current != "" {
+		return w.current
+	}
+	return w.in.RequestID()
 }
 
 // terminal reports a status after which nothing more happens.
@@ -254,9 +273,11 @@ func (w *impl) process(ctx workflow.Context, s PharmacySignal) {
 		return
 	}
 	w.seen[h.MessageID] = true
-	if h.RelatesToMessageID != "" && w.sent[h.RelatesToMessageID] == "" {
-		// The API routes by PrescriberOrderNumber; a message relating to none of this
-		// prescription's messages belongs elsewhere and is not applied.
+	if h.RelatesToMessageID != "" && w.sent[h.RelatesToMessageID] == "" &&
+		(w.version == workflow.DefaultVersion || h.PrescriberOrderNumber != w.in.PrescriptionID) {
+		// A message relating to none of this prescription's messages is matched by its
+		// PrescriberOrderNumber (version 1): pharmacies relate messages to ones of their own or
+		// of another system too. Matching neither, it belongs elsewhere and is not applied.
 		w.logger.Warn("Pharmacy message relates to an unknown message; ignored", "Type", string(m.Type()))
 		return
 	}
@@ -321,7 +342,7 @@ func (w *impl) fill(ctx workflow.Context, m *ncpdp.Message, s PharmacySignal) {
 		return
 	}
 	res, err := w.callRecordFill(ctx, ehr.RecordFillInput{Key: w.wfID + "/fill/" + m.Header.MessageID,
-		MedicationRequestID: w.in.RequestID(), PatientID: w.rx.PatientID, Outcome: outcome, Medication: med,
+		MedicationRequestID: w.requestID(), PatientID: w.rx.PatientID, Outcome: outcome, Medication: med,
 		RequestStatus: reqStatus, At: s.ReceivedAt})
 	if err != nil {
 		w.logger.Warn("Writing the fill to the EHR failed", "ErrorType", errorType(err))

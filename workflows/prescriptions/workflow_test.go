@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/careflow/engine/activities/ehr"
 	pharmacyact "github.com/careflow/engine/activities/pharmacy"
@@ -40,6 +41,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	wftest.Stub[ehr.LoadPrescriptionInput, ehr.PrescriptionContext](env, ehr.LoadPrescriptionName)
 	wftest.Stub[ehr.RecordFillInput, ehr.RecordFillResult](env, ehr.RecordFillName)
 	wftest.StubNoResult[ehr.SetPrescriptionStatusInput](env, ehr.SetPrescriptionStatusName)
+	wftest.Stub[ehr.RecordSuccessorPrescriptionInput, ehr.RecordSuccessorPrescriptionResult](env, ehr.RecordSuccessorPrescriptionName)
 	wftest.Stub[pharmacyact.CheckInput, erxcheck.Result](env, pharmacyact.CheckPrescriptionName)
 	wftest.Stub[pharmacyact.SendInput, pharmacyact.SendResult](env, pharmacyact.SendNewRxName)
 	wftest.Stub[pharmacyact.SendInput, pharmacyact.SendResult](env, pharmacyact.SendCancelRxName)
@@ -253,8 +255,17 @@ func TestPrescriptionChangeRequestWaitsDaysForApproval(t *testing.T) {
 	deny := update(env, 3*24*time.Hour+time.Minute, prescriptions.DenyUpdateName, prescriptions.DecisionUpdate{By: "dr.demo"})
 	ok := update(env, 4*24*time.Hour, prescriptions.ApproveUpdateName, prescriptions.DecisionUpdate{By: "dr.demo", Note: "ok"})
 	late := update(env, 5*24*time.Hour, prescriptions.ApproveUpdateName, prescriptions.DecisionUpdate{By: "dr.demo"})
-	// The approved change is dispensed: the fill relates to the response.
-	env.OnActivity(ehr.RecordFillName, mock.Anything, mock.Anything).Return(ehr.RecordFillResult{MedicationDispenseID: "md-2"}, nil).Once()
+	// The approved change is written to the EHR as a new MedicationRequest replacing the
+	// original, which nothing was dispensed under yet.
+	env.OnActivity(ehr.RecordSuccessorPrescriptionName, mock.Anything, mock.MatchedBy(func(in ehr.RecordSuccessorPrescriptionInput) bool {
+		return in.Key == wfID+"/change/chg-1" && in.PriorID == "mr-1001" && in.PriorStatus == "cancelled" &&
+			in.Medication.DrugDescription == "simvastatin 20 MG Oral Tablet" && in.At.Equal(start.Add(4*24*time.Hour))
+	})).Return(ehr.RecordSuccessorPrescriptionResult{MedicationRequestID: "mr-2"}, nil).Once()
+	// The approved change is dispensed: the fill relates to the response and is recorded
+	// against the new MedicationRequest.
+	env.OnActivity(ehr.RecordFillName, mock.Anything, mock.MatchedBy(func(in ehr.RecordFillInput) bool {
+		return in.MedicationRequestID == "mr-2" && in.RequestStatus == "completed"
+	})).Return(ehr.RecordFillResult{MedicationDispenseID: "md-2"}, nil).Once()
 	signal(env, 6*24*time.Hour, pharmacyMsg("fill-2", respID, dispensed))
 	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
 	st := result(t, env)
@@ -269,6 +280,111 @@ func TestPrescriptionChangeRequestWaitsDaysForApproval(t *testing.T) {
 	require.Len(t, st.Answers, 1)
 	assert.True(t, st.Answers[0].Approved)
 	assert.Equal(t, respID, st.Answers[0].ResponseMessageID)
+	assert.Equal(t, "mr-2", st.Answers[0].MedicationRequestID)
+	assert.Equal(t, "mr-2", st.CurrentMedicationRequestID)
+	assert.Equal(t, "mr-1001", st.MedicationRequestID, "the prescription keeps the order it started from")
+	assert.Equal(t, prescriptions.StatusFilled, st.Status)
+}
+
+func TestPrescriptionRenewalApprovedWritesTheNewOrder(t *testing.T) {
+	env := newEnv(t)
+	expectLoad(env)
+	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
+	expectNewRx(env)
+	renewal := ncpdp.Body{RxRenewalRequest: &ncpdp.RxRenewalRequest{MedicationPrescribed: ncpdp.Medication{
+		DrugDescription: "atorvastatin 20 MG Oral Tablet", NumberOfRefills: "2"}}}
+	signal(env, time.Hour, pharmacyMsg("ren-1", newRx, renewal))
+	env.OnActivity(pharmacyact.SendRxRenewalResponseName, mock.Anything, mock.MatchedBy(func(in pharmacyact.ResponseInput) bool {
+		return in.Approved
+	})).Return(pharmacyact.SendResult{AnswerType: "Status", Code: "000"}, nil).Once()
+	env.OnActivity(ehr.RecordSuccessorPrescriptionName, mock.Anything, mock.MatchedBy(func(in ehr.RecordSuccessorPrescriptionInput) bool {
+		return in.Key == wfID+"/renewal/ren-1" && in.PriorID == "mr-1001" && in.PriorStatus == "" && in.Medication.NumberOfRefills == "2"
+	})).Return(ehr.RecordSuccessorPrescriptionResult{MedicationRequestID: "mr-3"}, nil).Once()
+	// A cancel after the renewal puts the new order on hold and cancels it, not the prior one.
+	env.OnActivity(pharmacyact.SendCancelRxName, mock.Anything, mock.MatchedBy(func(in pharmacyact.SendInput) bool {
+		return in.Prescription.Medication.NumberOfRefills == "2"
+	})).Return(pharmacyact.SendResult{AnswerType: "Status", Code: "000"}, nil).Once()
+	env.OnActivity(ehr.SetPrescriptionStatusName, mock.Anything, ehr.SetPrescriptionStatusInput{MedicationRequestID: "mr-3", Status: "on-hold"}).Return(nil).Once()
+	env.OnActivity(ehr.SetPrescriptionStatusName, mock.Anything, ehr.SetPrescriptionStatusInput{MedicationRequestID: "mr-3", Status: "cancelled"}).Return(nil).Once()
+	r := update(env, 2*24*time.Hour, prescriptions.ApproveUpdateName, prescriptions.DecisionUpdate{By: "dr.demo"})
+	update(env, 3*24*time.Hour, prescriptions.CancelUpdateName, prescriptions.CancelUpdate{By: "dr.demo", Reason: "stopping therapy"})
+	signal(env, 3*24*time.Hour+time.Hour, pharmacyMsg("cr-1", cancel, cancelResponse(true)))
+	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
+	st := result(t, env)
+	env.AssertExpectations(t)
+	require.NoError(t, r.err)
+	assert.Equal(t, "mr-3", r.state.CurrentMedicationRequestID, "the approval's answer names the new order")
+	require.Len(t, st.Answers, 1)
+	assert.Equal(t, prescriptions.RequestRenewal, st.Answers[0].Kind)
+	assert.Equal(t, "mr-3", st.Answers[0].MedicationRequestID)
+	assert.Equal(t, prescriptions.StatusCancelled, st.Status)
+}
+
+func TestPrescriptionChangeApprovedAfterAFillStopsTheOrder(t *testing.T) {
+	env := newEnv(t)
+	expectLoad(env)
+	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
+	expectNewRx(env)
+	partial := ncpdp.Body{RxFill: &ncpdp.RxFill{FillStatus: ncpdp.FillStatus{PartiallyDispensed: &ncpdp.FillNote{}},
+		MedicationPrescribed: ncpdp.Medication{DrugDescription: "atorvastatin 20 MG Oral Tablet", Quantity: ncpdp.Quantity{Value: "15"}}}}
+	env.OnActivity(ehr.RecordFillName, mock.Anything, mock.Anything).Return(ehr.RecordFillResult{MedicationDispenseID: "md-1"}, nil).Once()
+	signal(env, time.Hour, pharmacyMsg("fill-1", newRx, partial))
+	// Out of stock for the rest: the pharmacy proposes another product, without naming one.
+	signal(env, 2*time.Hour, pharmacyMsg("chg-2", newRx, ncpdp.Body{RxChangeRequest: &ncpdp.RxChangeRequest{MessageRequestCode: "OS",
+		MedicationPrescribed: ncpdp.Medication{DrugDescription: "atorvastatin 20 MG Oral Tablet"}}}))
+	env.OnActivity(pharmacyact.SendRxChangeResponseName, mock.Anything, mock.Anything).Return(pharmacyact.SendResult{AnswerType: "Status", Code: "000"}, nil).Once()
+	env.OnActivity(ehr.RecordSuccessorPrescriptionName, mock.Anything, mock.MatchedBy(func(in ehr.RecordSuccessorPrescriptionInput) bool {
+		return in.PriorStatus == "stopped" && in.Medication.DrugDescription == "atorvastatin 20 MG Oral Tablet"
+	})).Return(ehr.RecordSuccessorPrescriptionResult{MedicationRequestID: "mr-4"}, nil).Once()
+	update(env, 3*time.Hour, prescriptions.ApproveUpdateName, prescriptions.DecisionUpdate{By: "dr.demo"})
+	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
+	st := result(t, env)
+	env.AssertExpectations(t)
+	assert.Equal(t, "mr-4", st.CurrentMedicationRequestID)
+	assert.Equal(t, prescriptions.StatusPartiallyFilled, st.Status)
+}
+
+func TestPrescriptionApprovalNotDeliveredWritesNothingToTheEHR(t *testing.T) {
+	env := newEnv(t)
+	expectLoad(env)
+	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
+	expectNewRx(env)
+	signal(env, time.Hour, pharmacyMsg("chg-3", newRx, ncpdp.Body{RxChangeRequest: &ncpdp.RxChangeRequest{MessageRequestCode: "T"}}))
+	env.OnActivity(pharmacyact.SendRxChangeResponseName, mock.Anything, mock.Anything).Return(pharmacyact.SendResult{},
+		temporal.NewNonRetryableApplicationError("pharmacy: message rejected with NCPDP Error 900", pharmacyact.ErrTypeRejected, nil,
+			pharmacyact.Rejection{Code: "900"})).Once()
+	update(env, 2*time.Hour, prescriptions.ApproveUpdateName, prescriptions.DecisionUpdate{By: "dr.demo"})
+	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
+	st := result(t, env)
+	env.AssertExpectations(t)
+	require.Len(t, st.Answers, 1)
+	assert.Equal(t, "900", st.Answers[0].Error.Code)
+	assert.Empty(t, st.Answers[0].MedicationRequestID)
+	assert.Empty(t, st.CurrentMedicationRequestID, "the pharmacy never had the approval")
+}
+
+// oldVersion replays the behaviour of executions started before V2ChangeID.
+func oldVersion(env *testsuite.TestWorkflowEnvironment) {
+	env.OnGetVersion(prescriptions.V2ChangeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+}
+
+func TestPrescriptionBeforeV2ApprovedChangeWritesNoOrder(t *testing.T) {
+	env := newEnv(t)
+	oldVersion(env)
+	expectLoad(env)
+	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
+	expectNewRx(env)
+	signal(env, time.Hour, pharmacyMsg("chg-1", newRx, ncpdp.Body{RxChangeRequest: &ncpdp.RxChangeRequest{MessageRequestCode: "T"}}))
+	env.OnActivity(pharmacyact.SendRxChangeResponseName, mock.Anything, mock.Anything).Return(pharmacyact.SendResult{AnswerType: "Status", Code: "000"}, nil).Once()
+	env.OnActivity(ehr.RecordFillName, mock.Anything, mock.MatchedBy(func(in ehr.RecordFillInput) bool {
+		return in.MedicationRequestID == "mr-1001"
+	})).Return(ehr.RecordFillResult{MedicationDispenseID: "md-2"}, nil).Once()
+	update(env, 2*time.Hour, prescriptions.ApproveUpdateName, prescriptions.DecisionUpdate{By: "dr.demo"})
+	signal(env, 3*time.Hour, pharmacyMsg("fill-2", pharmacyact.MessageID(wfID, "response", "chg-1"), dispensed))
+	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
+	st := result(t, env)
+	env.AssertExpectations(t)
+	assert.Empty(t, st.CurrentMedicationRequestID)
 	assert.Equal(t, prescriptions.StatusFilled, st.Status)
 }
 
@@ -384,8 +500,9 @@ func TestPrescriptionInvalidInputFails(t *testing.T) {
 	require.Error(t, env.GetWorkflowError())
 }
 
-func TestPrescriptionLateErrorFailsAndUnrelatedMessagesAreIgnored(t *testing.T) {
+func TestPrescriptionBeforeV2LateErrorFailsAndUnrelatedMessagesAreIgnored(t *testing.T) {
 	env := newEnv(t)
+	oldVersion(env)
 	expectLoad(env)
 	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
 	expectNewRx(env)
@@ -419,4 +536,29 @@ func TestPrescriptionCancelRxRejectedCompensatesTheEHR(t *testing.T) {
 	assert.Equal(t, prescriptions.CancelFailed, st.Cancel.Status)
 	assert.Equal(t, "900", st.Cancel.Error.Code)
 	assert.Equal(t, prescriptions.StatusSent, st.Status, "the prescription stays active at the pharmacy")
+}
+
+func TestPrescriptionForeignRelatesToMatchedByOrderNumber(t *testing.T) {
+	env := newEnv(t)
+	expectLoad(env)
+	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
+	expectNewRx(env)
+	// The fill relates to a message of the pharmacy's own, but names this prescription.
+	env.OnActivity(ehr.RecordFillName, mock.Anything, mock.MatchedBy(func(in ehr.RecordFillInput) bool {
+		return in.Key == wfID+"/fill/fill-x"
+	})).Return(ehr.RecordFillResult{MedicationDispenseID: "md-x"}, nil).Once()
+	signal(env, time.Hour, pharmacyMsg("fill-x", "PHARMACY-OWN-1", dispensed))
+	// Relating to no message of this prescription and naming another one: not applied.
+	other := pharmacyMsg("fill-y", "SOMEONE-ELSES", dispensed)
+	other.Header.PrescriberOrderNumber = "rx-other"
+	signal(env, 2*time.Hour, other)
+	// An Error relating to a message this prescription never sent says nothing about its own.
+	signal(env, 3*time.Hour, pharmacyMsg("err-x", "PHARMACY-OWN-2", ncpdp.Body{Error: &ncpdp.Error{Code: "900"}}))
+	env.ExecuteWorkflow(prescriptions.WorkflowName, input())
+	st := result(t, env)
+	env.AssertExpectations(t)
+	require.Len(t, st.Fills, 1)
+	assert.Equal(t, "fill-x", st.Fills[0].MessageID)
+	assert.Equal(t, prescriptions.StatusFilled, st.Status)
+	assert.Nil(t, st.Error)
 }

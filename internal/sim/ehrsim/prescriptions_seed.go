@@ -15,6 +15,8 @@ package ehrsim
 //	rx-filled         atorvastatin   pharmacy 9900007  RxFill dispensed
 //	rx-renewal        atorvastatin   pharmacy 9900008  RxRenewalRequest
 //	rx-not-dispensed  atorvastatin   pharmacy 9900009  RxFill not dispensed
+//	rx-held           atorvastatin   pharmacy 9900010  NewRx taken, answer held until the
+//	                                                   sender gives up; the resend is answered
 //	rx-allergy        amoxicillin/clavulanate, patient pat-rx-allergy allergic to amoxicillin:
 //	                  needs-review (allergy, step therapy) until overridden
 //	rx-not-covered    sulfamethoxazole/trimethoprim: needs-review (not covered)
@@ -53,6 +55,7 @@ var PrescriptionCases = []PrescriptionCase{
 	{ID: "rx-filled", PatientID: "pat-1001", NCPDPID: "9900007", RxCUI: "617312", Drug: "atorvastatin 20 MG Oral Tablet"},
 	{ID: "rx-renewal", PatientID: "pat-1001", NCPDPID: "9900008", RxCUI: "617312", Drug: "atorvastatin 20 MG Oral Tablet"},
 	{ID: "rx-not-dispensed", PatientID: "pat-1001", NCPDPID: "9900009", RxCUI: "617312", Drug: "atorvastatin 20 MG Oral Tablet"},
+	{ID: "rx-held", PatientID: "pat-1001", NCPDPID: "9900010", RxCUI: "617312", Drug: "atorvastatin 20 MG Oral Tablet"},
 	{ID: "rx-allergy", PatientID: PrescriptionPatientAllergic, NCPDPID: "1000001", RxCUI: "562508", Drug: "amoxicillin 875 MG / clavulanate potassium 125 MG Oral Tablet"},
 	{ID: "rx-not-covered", PatientID: "pat-1001", NCPDPID: "1000001", RxCUI: "198335", Drug: "sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet"},
 	{ID: "rx-controlled", PatientID: "pat-1001", NCPDPID: "1000001", RxCUI: "1049621", Drug: "oxycodone hydrochloride 5 MG Oral Tablet"},

@@ -43,6 +43,9 @@
 //	9900007  filled: NewRx Status 000, then an RxFill Dispensed
 //	9900008  renewal request: NewRx Status 000, then an RxRenewalRequest
 //	9900009  not dispensed: NewRx Status 000, then an RxFill NotDispensed
+//	9900010  held answer: a new NewRx is processed (Status 000), but its
+//	         answer is held until the sender disconnects (its timeout or
+//	         its death); the resend gets the answer at once, as a duplicate
 //	other    accepted: NewRx Status 000; CancelRx Status 000, then a
 //	         CancelRxResponse Approved to the webhook
 //

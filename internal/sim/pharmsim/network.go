@@ -128,7 +128,22 @@ func (s *Sim) receive(w http.ResponseWriter, r *http.Request) {
 	s.counts.Answered[string(ans.Type())]++
 	s.schedule(follow)
 	s.mu.Unlock()
+	if scenario == ScenarioHeldAnswer && typ == string(ncpdp.TypeNewRx) {
+		s.hold(w, r)
+		return
+	}
 	s.writeAnswer(w, answer, faulted && f.Kind == FaultLostAnswer)
+}
+
+// hold keeps a processed NewRx's answer until the sender gives up (its timeout, or its
+// process dies): the network has the message, the sender never learns. A resend of the
+// MessageID is a duplicate and gets the answer at once.
+func (s *Sim) hold(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.ctx.Done():
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
 }
 
 // newRxFor returns the first NewRx processed with a prescriber order

@@ -371,3 +371,24 @@ func TestDeniedChangeIsNotFilled(t *testing.T) {
 	require.Len(t, msgs, 2)
 	require.Empty(t, msgs[1].FollowUps)
 }
+
+func TestHeldAnswerScenarioProcessesOnceAndAnswersTheResend(t *testing.T) {
+	srv := startSim(t, pharmsim.Options{})
+	rx := newRx(t, pharmsim.PharmacyHeldAnswer, "MSG-HELD-1")
+	// The first post is processed and never answered: the sender's timeout ends it.
+	_, err := newClient(t, srv, 300*time.Millisecond).Send(ctx, rx)
+	require.Error(t, err)
+	require.False(t, pharmacy.IsPermanent(err), "no answer is transient: the sender resends")
+	st := srv.Sim.Stats()
+	require.Equal(t, 1, st.Received["NewRx"], "the network took the message although the sender never learned")
+	ans, err := newClient(t, srv, 5*time.Second).Send(ctx, rx)
+	require.NoError(t, err)
+	require.Equal(t, ncpdp.TypeStatus, ans.Type())
+	st = srv.Sim.Stats()
+	require.Equal(t, 1, st.Received["NewRx"])
+	require.Equal(t, 1, st.Duplicates["NewRx"])
+	msgs := srv.Sim.Messages()
+	require.Len(t, msgs, 1)
+	require.Equal(t, pharmsim.ScenarioHeldAnswer, msgs[0].Scenario)
+	require.Equal(t, 2, msgs[0].Posts)
+}

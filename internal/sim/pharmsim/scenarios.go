@@ -13,6 +13,7 @@ const (
 	PharmacyFilled        = "9900007"
 	PharmacyRenewal       = "9900008"
 	PharmacyNotDispensed  = "9900009"
+	PharmacyHeldAnswer    = "9900010"
 )
 
 // Scenario names, as MessageView.Scenario reports them.
@@ -27,6 +28,7 @@ const (
 	ScenarioFilled        = "filled"
 	ScenarioRenewal       = "renewal-request"
 	ScenarioNotDispensed  = "not-dispensed"
+	ScenarioHeldAnswer    = "held-answer"
 )
 
 // scenarios maps pharmacy NCPDP IDs to scenario names.
@@ -40,6 +42,7 @@ var scenarios = map[string]string{
 	PharmacyFilled:        ScenarioFilled,
 	PharmacyRenewal:       ScenarioRenewal,
 	PharmacyNotDispensed:  ScenarioNotDispensed,
+	PharmacyHeldAnswer:    ScenarioHeldAnswer,
 }
 
 // pharmacyOf returns the NCPDP ID of the pharmacy a message names, or "".

@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	pharmacyact "github.com/careflow/engine/activities/pharmacy"
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/localproc"
+	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/pharmsim"
+	"github.com/careflow/engine/internal/stack"
+	"github.com/careflow/engine/internal/testenv"
+	"github.com/careflow/engine/tests/replay"
+	"github.com/careflow/engine/workflows/prescriptions"
+)
+
+// A separate `careflow worker` process is killed with SIGKILL after the pharmacy network took
+// the NewRx and before the workflow recorded its answer (the simulator's held-answer pharmacy
+// holds the Status until the sender disconnects, which the kill does). A restarted worker
+// resends the same MessageID when the send's StartToCloseTimeout ends the dead attempt: the
+// network accepted exactly one NewRx, the resend was its duplicate, and the prescription is sent.
+func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "careflow")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/careflow/engine/cmd/careflow").CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	srv, raw := testenv.StartTemporal(t, client.Options{})
+
+	// The EHR and the pharmacy network live in this process, so both worker processes (and
+	// this test) see one chart and one network log.
+	ehr, err := ehrsim.Start(ehrsim.Options{})
+	require.NoError(t, err)
+	t.Cleanup(ehr.Close)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	require.NoError(t, ehr.Sim.RegisterClient("careflow", key.Public()))
+	require.NoError(t, ehr.Sim.Seed(append(ehrsim.DefaultSeedAt(time.Now()), ehrsim.PrescriptionSeed()...)...))
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	keyFile := filepath.Join(t.TempDir(), "fhir.pem")
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	network, err := pharmsim.Start(pharmsim.Options{})
+	require.NoError(t, err)
+	t.Cleanup(network.Close)
+	sim := network.Sim
+
+	cfg, err := config.FromEnv()
+	require.NoError(t, err)
+	cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TemporalUIURL = srv.FrontendHostPort(), "default", "http://127.0.0.1:8233"
+	cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens, cfg.PayloadKeys = "127.0.0.1:0", t.TempDir(), "", "", replay.PayloadKeys
+	cfg.MLLPAddr, cfg.LISMLLPAddr = "127.0.0.1:0", ""
+	cfg.Stripe, cfg.Twilio = config.Stripe{}, config.Twilio{}
+	cfg.Clearinghouse.BaseURL = ""
+	cfg.FHIR = config.FHIR{BaseURL: ehr.FHIRBaseURL, TokenURL: ehr.TokenURL, ClientID: "careflow", PrivateKeyFile: keyFile}
+	cfg.Pharmacy = config.Pharmacy{BaseURL: network.URL, WebhookSecret: sim.WebhookSecret()}
+	// This process runs the API only; the worker is another process.
+	st, err := stack.Start(context.Background(), stack.Options{Config: cfg, SimulateUnconfigured: true, NoWorker: true,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	sim.SetWebhookURL(st.APIURL + "/webhooks/pharmacy")
+	e := &engine{t: t, st: st, raw: raw}
+
+	startWorker := func() (*exec.Cmd, *localproc.TailBuffer, chan struct{}) {
+		cmd := exec.Command(bin, "worker")
+		cmd.Env = append(os.Environ(),
+			"TEMPORAL_ADDRESS="+srv.FrontendHostPort(), "TEMPORAL_NAMESPACE=default", "PAYLOAD_KEYS="+replay.PayloadKeys,
+			"DATA_DIR="+t.TempDir(), "DATABASE_URL=", "API_ADDR=127.0.0.1:0", "MLLP_ADDR=127.0.0.1:0", "API_TOKENS=",
+			"FHIR_BASE_URL="+ehr.FHIRBaseURL, "FHIR_TOKEN_URL="+ehr.TokenURL, "FHIR_CLIENT_ID=careflow", "FHIR_PRIVATE_KEY_FILE="+keyFile,
+			"PHARMACY_BASE_URL="+network.URL, "PHARMACY_WEBHOOK_SECRET="+sim.WebhookSecret(),
+			"PHARMACY_TLS_CERT_FILE=", "PHARMACY_TLS_KEY_FILE=", "PHARMACY_TLS_CA_FILE=",
+			"STRIPE_BASE_URL=", "STRIPE_SECRET_KEY=", "STRIPE_WEBHOOK_SECRET=",
+			"CLEARINGHOUSE_BASE_URL=", "TWILIO_BASE_URL=", "LIS_MLLP_ADDR=", "PUBLIC_URL=", "WORKER_METRICS_ADDR=",
+			"TEMPORAL_TLS_CERT_FILE=", "TEMPORAL_TLS_KEY_FILE=", "TEMPORAL_TLS_CA_FILE=", "TEMPORAL_TLS_SERVER_NAME=", "TEMPORAL_API_KEY=",
+			"PMS_BASE_URL=", "SMTP_ADDR=", "SMTP_USERNAME=", "SMTP_PASSWORD=", "SMTP_FROM=",
+			"SIMULATE=stripe,clearinghouse,twilio,lis,pms,smtp")
+		// If this test dies, the kernel kills the child rather than leaving it running.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		logs := &localproc.TailBuffer{Max: 64 << 10}
+		cmd.Stdout, cmd.Stderr = logs, logs
+		require.NoError(t, cmd.Start())
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		t.Cleanup(func() {
+			select {
+			case <-done:
+			default:
+				_ = cmd.Process.Kill()
+				<-done
+			}
+		})
+		return cmd, logs, done
+	}
+
+	w1, logs1, done1 := startWorker()
+	e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-held"}, http.StatusCreated)
+	messageID := pharmacyact.MessageID(prescriptions.WorkflowID("rx-held"), "newrx")
+
+	// The network has processed the NewRx; its answer is held, so the attempt is in flight.
+	if !assert.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Equal(c, 1, sim.Stats().Received["NewRx"])
+	}, 2*time.Minute, 100*time.Millisecond) {
+		t.Fatalf("the network never got the NewRx; worker log:\n%s", logs1.LastLines(40))
+	}
+	v := e.mustCall("GET", "/v1/prescriptions/rx-held", nil, http.StatusOK).prescription()
+	require.Equal(t, prescriptions.StatusSending, v.Status, "the workflow has not recorded the answer")
+	desc, err := raw.DescribeWorkflowExecution(context.Background(), prescriptions.WorkflowID("rx-held"), "")
+	require.NoError(t, err)
+	pending := desc.GetPendingActivities()
+	require.Len(t, pending, 1)
+	require.Equal(t, "SendNewRx", pending[0].GetActivityType().GetName())
+
+	require.NoError(t, syscall.Kill(w1.Process.Pid, syscall.SIGKILL))
+	<-done1
+	ws, ok := w1.ProcessState.Sys().(syscall.WaitStatus)
+	require.True(t, ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL, "the worker died of SIGKILL: %v", w1.ProcessState)
+
+	w2, logs2, done2 := startWorker()
+	// The dead attempt ends at its StartToCloseTimeout (45 s); the retry runs on the new worker.
+	if !assert.EventuallyWithT(t, func(c *assert.CollectT) {
+		code, r := e.call("GET", "/v1/prescriptions/rx-held", nil)
+		if assert.Equal(c, http.StatusOK, code) {
+			assert.Equal(c, prescriptions.StatusSent, r.prescription().Status)
+		}
+	}, 3*time.Minute, 500*time.Millisecond) {
+		t.Fatalf("the prescription was not sent after the restart; worker log:\n%s", logs2.LastLines(40))
+	}
+	v = e.mustCall("GET", "/v1/prescriptions/rx-held", nil, http.StatusOK).prescription()
+	assert.Equal(t, messageID, v.MessageID)
+
+	var newRx []pharmsim.MessageView
+	for _, m := range sim.Messages() {
+		if m.Type == "NewRx" && m.PrescriberOrderNumber == "rx-held" {
+			newRx = append(newRx, m)
+		}
+	}
+	require.Len(t, newRx, 1, "exactly one NewRx accepted by the network")
+	assert.Equal(t, messageID, newRx[0].MessageID)
+	assert.GreaterOrEqual(t, newRx[0].Posts, 2, "the restarted worker resent it")
+	stats := sim.Stats()
+	assert.Equal(t, 1, stats.Received["NewRx"])
+	assert.GreaterOrEqual(t, stats.Duplicates["NewRx"], 1, "the resend was deduplicated by MessageID")
+
+	require.NoError(t, w2.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-done2:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the worker did not exit after SIGTERM:\n%s", logs2.LastLines(40))
+	}
+}
