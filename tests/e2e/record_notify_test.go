@@ -56,3 +56,27 @@ func TestRecordNotifyHistories(t *testing.T) {
 	require.Equal(t, "email", st.Channel)
 	e.exportWorkflow(notifications.WorkflowID("replay-v1-email"), "notifications-v1-email-no-mobile.json")
 }
+
+// TestRecordNotifyOpsHistories records the same flows once the operator search attributes
+// (opsattr.ChangeID) are published too, so the replay tests hold executions carrying both
+// changes' markers. Same rules as TestRecordReplayHistories.
+func TestRecordNotifyOpsHistories(t *testing.T) {
+	if os.Getenv("CAREFLOW_RECORD_HISTORIES") != "1" {
+		t.Skip("set CAREFLOW_RECORD_HISTORIES=1 to record new replay histories")
+	}
+	e := startEngine(t, func(c *config.Config) {
+		c.PayloadKeys = replay.PayloadKeys
+		c.CheckInPayerWindow = 4 * time.Second
+		c.Lab.CorrectionsWindow = 3 * time.Second
+	})
+	e.mustCall("POST", "/v1/checkins", checkInBody("appt-1001", true), http.StatusCreated)
+	v := e.waitCheckIn("appt-1001", func(v api.CheckInView) bool { return v.Closed == true })
+	require.Equal(t, true, v.checkIn().SMSSent, v)
+	e.exportWorkflow(checkins.WorkflowID("appt-1001"), "checkin-notify-ops-texted.json")
+	e.exportWorkflow(notifications.WorkflowID(checkins.NotificationID("appt-1001")), "notifications-v1-ops-checkin-texted.json")
+
+	e.mustCall("POST", "/v1/lab-orders", labOrder("LAB-V2-NT2"), http.StatusCreated)
+	l := e.waitLab("LAB-V2-NT2", func(v api.LabOrderView) bool { return v.Closed })
+	require.Equal(t, true, l.labOrder().PatientNotified, l)
+	e.exportWorkflow(laborders.WorkflowID("LAB-V2-NT2"), "laborder-v2-notify-ops-texted.json")
+}
