@@ -40,20 +40,23 @@ func (s *server) adminRoutes() []routeEntry {
 }
 
 // MessageView is one kept inbound message as GET /v1/admin/messages lists it: identifiers and
-// codes only, never the message or anything taken from its content but MSH-10.
+// codes only, never the message or anything taken from its content but MSH-10 or the vendor's
+// event id.
 type MessageView struct {
 	ID int64     `json:"id"`
 	At time.Time `json:"at"`
-	// Action is the audit action, "mllp.inbound"; Channel is "mllp".
+	// Action is the audit action, "mllp.inbound" or a webhook's ("webhook.stripe", ...);
+	// Channel is "mllp" or "webhook".
 	Action  string `json:"action"`
 	Channel string `json:"channel"`
-	// Source is the record's actor: "mllp:<peer>", "mllp:admin:<token>" or "mllp:reprocess:<id>".
+	// Source is the record's actor: "mllp:<peer>", "mllp:admin:<token>", "webhook:<vendor>",
+	// with ":reprocess:<id>" when it came from a reprocess.
 	Source string `json:"source"`
 	// Outcome is "accepted", "rejected" or "error" (not stored, the sender was asked to resend).
 	Outcome string `json:"outcome"`
-	// Code is the ACK code answered (AA, AE, AR).
+	// Code is the ACK code answered (AA, AE, AR), or a webhook's HTTP status.
 	Code string `json:"code,omitempty"`
-	// Exchange is the message control ID (MSH-10).
+	// Exchange is the message control ID (MSH-10), or the vendor's event or message id.
 	Exchange string `json:"exchange,omitempty"`
 	// Process is the workflow the message reached or was refused for.
 	Process string `json:"process,omitempty"`
@@ -78,7 +81,10 @@ type ReprocessResult struct {
 	Ack string `json:"ack"`
 	// Acks are every MSA-1 of the acknowledgment (one per message of a batch).
 	Acks []string `json:"acks"`
-	// Reason is the acknowledgment's text when it is not AA.
+	// Status is the HTTP status the webhook route answered a re-driven delivery (webhooks only).
+	Status int `json:"status,omitempty"`
+	// Reason is the acknowledgment's text when it is not AA, or the problem's detail when a
+	// re-driven webhook was refused.
 	Reason string `json:"reason,omitempty"`
 	// Records are the new inbound audit records the reprocess wrote (their source names the original).
 	Records []int64 `json:"records"`
@@ -101,6 +107,16 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request, _ *auditEn
 		outcome = v
 	default:
 		bad = append(bad, InvalidParam{Name: "outcome", Reason: "must be accepted, rejected or error"})
+	}
+	actions := append([]string{inboundAction}, s.webhookActions()...)
+	switch q.Get("channel") {
+	case "":
+	case "mllp":
+		actions = actions[:1]
+	case "webhook":
+		actions = actions[1:]
+	default:
+		bad = append(bad, InvalidParam{Name: "channel", Reason: "must be mllp or webhook"})
 	}
 	var since time.Time
 	if v := q.Get("since"); v != "" {
@@ -136,7 +152,7 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request, _ *auditEn
 	}
 	out := MessageList{Messages: []MessageView{}}
 	for scanned := 0; scanned < maxMessageScan; {
-		page, err := s.d.Records.List(r.Context(), audit.Filter{Action: inboundAction, Since: since, AfterID: after, Limit: audit.DefaultLimit})
+		page, err := s.d.Records.List(r.Context(), audit.Filter{Actions: actions, Since: since, AfterID: after, Limit: audit.DefaultLimit})
 		if err != nil {
 			s.log.Warn("admin: listing messages failed")
 			s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the audit store could not be read"})
@@ -166,12 +182,16 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request, _ *auditEn
 }
 
 func messageView(r audit.Record) MessageView {
-	v := MessageView{ID: r.ID, At: r.At, Action: r.Action, Channel: "mllp", Source: r.Actor, Outcome: r.Outcome,
+	channel := "mllp"
+	if strings.HasPrefix(r.Action, webhookActionPrefix) {
+		channel = "webhook"
+	}
+	v := MessageView{ID: r.ID, At: r.At, Action: r.Action, Channel: channel, Source: r.Actor, Outcome: r.Outcome,
 		Code: r.Code, Exchange: r.Exchange, Process: r.Process, HasPayload: r.HasPayload}
 	if v.Outcome == audit.OutcomeOK {
 		v.Outcome = "accepted"
 	}
-	if id, ok := strings.CutPrefix(r.Actor, "mllp:"+reprocessPeer); ok {
+	if _, id, ok := strings.Cut(r.Actor, ":"+reprocessPeer); ok {
 		v.ReprocessOf, _ = strconv.ParseInt(id, 10, 64)
 	}
 	return v
@@ -195,7 +215,8 @@ func (s *server) reprocessMessage(w http.ResponseWriter, r *http.Request, _ *aud
 		s.problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the audit store could not be read"})
 		return
 	}
-	if len(found) == 0 || found[0].ID != id || found[0].Action != inboundAction {
+	webhook := len(found) > 0 && strings.HasPrefix(found[0].Action, webhookActionPrefix)
+	if len(found) == 0 || found[0].ID != id || (found[0].Action != inboundAction && !webhook) {
 		s.problem(w, r, Problem{Status: http.StatusNotFound, Detail: "no kept inbound message has this id"})
 		return
 	}
@@ -217,6 +238,10 @@ func (s *server) reprocessMessage(w http.ResponseWriter, r *http.Request, _ *aud
 		return
 	}
 
+	if webhook {
+		s.reprocessWebhook(w, r, orig, msg)
+		return
+	}
 	start := time.Now()
 	capture := &capturingStore{Store: s.d.Records}
 	d := s.d

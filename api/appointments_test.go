@@ -74,12 +74,12 @@ func TestMalformedWebhookIsRefusedAndKept(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, w.Code)
 	rec := h.store.last(t)
 	assert.Equal(t, "webhook.pms", rec.Action)
-	assert.Equal(t, []byte(body), rec.Payload, "the refused body is kept (the store encrypts it)")
+	assert.Equal(t, []byte(body), keptBody(t, rec.Payload), "the refused body is kept (the store encrypts it)")
 
 	junk := `{"resourceType":"Patient","id":"x"}`
 	w = h.do(http.MethodPost, "/webhooks/fhir", junk, "", api.FHIRSignatureHeader, api.SignFHIRNotification([]byte(fhirHookSecret), []byte(junk)))
 	require.Equal(t, http.StatusBadRequest, w.Code)
-	assert.Equal(t, []byte(junk), h.store.last(t).Payload)
+	assert.Equal(t, []byte(junk), keptBody(t, h.store.last(t).Payload))
 }
 
 func TestEngineWriteOfUnlinkedAppointmentIsIgnored(t *testing.T) {

@@ -249,3 +249,18 @@ func (s *fakeStore) last(t *testing.T) audit.Record {
 var errStoreDown = errors.New("store down")
 
 func (s *fakeStore) Payload(context.Context, int64) ([]byte, error) { return nil, audit.ErrNotFound }
+
+// keptBody returns the body of a kept webhook delivery (the record's payload before the store
+// seals it), failing when the payload is not a kept delivery.
+func keptBody(t *testing.T, payload []byte) []byte {
+	t.Helper()
+	var k struct {
+		Version int    `json:"careflowKeptWebhook"`
+		URI     string `json:"uri"`
+		Body    []byte `json:"body"`
+	}
+	require.NoError(t, json.Unmarshal(payload, &k), "the payload is a kept delivery")
+	require.Equal(t, 1, k.Version)
+	require.NotEmpty(t, k.URI)
+	return k.Body
+}

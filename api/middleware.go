@@ -16,6 +16,8 @@ type reqInfo struct {
 	id      string
 	actor   string
 	pattern string
+	// problem is the type of the problem the handler answered, if any.
+	problem string
 }
 
 type ctxKey struct{}

@@ -43,6 +43,7 @@ func (s *server) problem(w http.ResponseWriter, r *http.Request, p Problem) {
 	// The path only, never the query string: it could carry anything a client typed.
 	p.Instance = r.URL.Path
 	p.RequestID = infoFrom(r.Context()).id
+	infoFrom(r.Context()).problem = p.Type
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Del("Content-Length")
 	w.WriteHeader(p.Status)

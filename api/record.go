@@ -16,6 +16,8 @@ type auditEntry struct {
 	r     *http.Request
 	start time.Time
 	rec   audit.Record
+	// appended is the record's ID once finish stored it.
+	appended int64
 }
 
 // newAudit starts an audit record for action by actor.
@@ -43,7 +45,11 @@ func (a *auditEntry) finish(status int) {
 	// The client may already be gone; the record is still owed.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(a.r.Context()), auditTimeout)
 	defer cancel()
-	if _, err := a.s.d.Records.Append(ctx, a.rec); err != nil {
+	got, err := a.s.d.Records.Append(ctx, a.rec)
+	if err == nil {
+		a.appended = got.ID
+	}
+	if err != nil {
 		a.s.log.Error("audit append failed", "request_id", infoFrom(a.r.Context()).id,
 			"action", a.rec.Action, "process", a.rec.Process, "error", err.Error())
 	}

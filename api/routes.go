@@ -33,6 +33,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 // Auth kinds a route can require.
@@ -122,11 +123,21 @@ func (s *server) guard(rt Route, h handler) http.Handler {
 			return
 		}
 		sw := &statusWriter{ResponseWriter: w}
+		tee := keepWebhook(rt, r)
 		h(sw, r, a)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		tee.kept(r, a)
+		link, _ := r.Context().Value(reprocessOfKey{}).(*reprocessOf)
+		if link != nil {
+			// The re-driven delivery's record names the one it came from.
+			a.rec.Actor += ":" + reprocessPeer + strconv.FormatInt(link.id, 10)
+		}
 		a.finish(sw.status)
+		if link != nil && a.appended != 0 {
+			link.records = append(link.records, a.appended)
+		}
 	})
 	switch rt.Auth {
 	case AuthBearer:

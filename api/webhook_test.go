@@ -62,8 +62,9 @@ func TestWebhookSignalsMappedEvent(t *testing.T) {
 	assert.Equal(t, payments.StripeEventSignal{EventID: "evt_1", Type: payments.EventPaymentIntentSucceeded, Created: 1700000000,
 		PaymentIntentID: "pi_1", ChargeID: "ch_1", Amount: 2500}, (*got)[0])
 	rec := h.store.last(t)
+	assert.NotEmpty(t, keptBody(t, rec.Payload), "the verified delivery is kept for reprocessing")
 	assert.Equal(t, audit.Record{ID: rec.ID, Actor: "webhook:stripe", Action: "webhook.stripe", Process: "payment:pay-1",
-		Vendor: "stripe", Exchange: "evt_1", Outcome: audit.OutcomeOK, Code: "200", Latency: rec.Latency}, rec)
+		Vendor: "stripe", Exchange: "evt_1", Outcome: audit.OutcomeOK, Code: "200", Latency: rec.Latency, Payload: rec.Payload}, rec)
 }
 
 func TestWebhookMapsEachTypeAndFindsPaymentByCrosswalk(t *testing.T) {
@@ -142,6 +143,7 @@ func TestWebhookRejectsBadSignatures(t *testing.T) {
 			assert.Equal(t, "application/problem+json", res.Header().Get("Content-Type"))
 			h.temporal.AssertNotCalled(t, "SignalWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything)
 			assert.Equal(t, audit.OutcomeRejected, h.store.last(t).Outcome)
+			assert.Empty(t, h.store.last(t).Payload, "an unverified body is not kept")
 		})
 	}
 }

@@ -276,7 +276,7 @@ func TestConditionalCreateIsIdempotent(t *testing.T) {
 		assert.Equal(t, "application/fhir+json", r.Header.Get("Content-Type"))
 		assert.Equal(t, "return=representation", r.Header.Get("Prefer"))
 	}
-	assert.Len(t, f.search("Encounter", "").Entry, 1, "one Encounter in the EHR")
+	assert.Len(t, f.sim.Resources("Encounter"), 1, "one Encounter in the EHR")
 }
 
 func TestCreateWithoutRepresentationUsesHeaders(t *testing.T) {
@@ -301,10 +301,12 @@ func TestCreateWithoutRepresentationUsesHeaders(t *testing.T) {
 func TestUpdateSendsIfMatch(t *testing.T) {
 	_, ecK := keys(t)
 	f := newFakeEHR(t, ecK.Public(), "ec")
-	f.put(map[string]any{"resourceType": "Encounter", "id": "e1", "status": "arrived"})
+	class := map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"}
+	f.put(map[string]any{"resourceType": "Encounter", "id": "e1", "status": "arrived", "class": class})
 	c := f.client(ecK, "ec", nil)
 	ctx := context.Background()
-	body := json.RawMessage(`{"resourceType":"Encounter","id":"e1","status":"finished"}`)
+	body := json.RawMessage(`{"resourceType":"Encounter","id":"e1","status":"finished",` +
+		`"class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}}`)
 	_, err := c.Update(ctx, "Encounter", "e1", body, `W/"7"`)
 	fe := asError(t, err)
 	assert.Equal(t, http.StatusPreconditionFailed, fe.Status)

@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,74 +20,57 @@ import (
 	"time"
 
 	"github.com/careflow/engine/clients/fhir"
+	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/ehrsim/ehrsimtest"
 )
 
-// testKeys are generated once per test binary: RSA key generation is slow.
-var (
-	keysOnce sync.Once
-	rsaKey   *rsa.PrivateKey
-	ecKey    *ecdsa.PrivateKey
-)
+// keys returns the RSA and EC client keys every test shares.
+func keys(testing.TB) (*rsa.PrivateKey, *ecdsa.PrivateKey) { return ehrsimtest.Keys() }
 
-func keys(t testing.TB) (*rsa.PrivateKey, *ecdsa.PrivateKey) {
-	t.Helper()
-	keysOnce.Do(func() {
-		var err error
-		if rsaKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if ecKey, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader); err != nil {
-			panic(err)
-		}
-	})
-	return rsaKey, ecKey
-}
-
-// tokenCall is what the fake token endpoint saw in one request.
+// tokenCall is what the token endpoint saw in one request.
 type tokenCall struct {
 	Form   url.Values
 	Header map[string]any
 	Claims map[string]any
-	// Problem is why the fake rejected the assertion; "" when it was valid.
+	// Problem is why the assertion was refused (a kid other than the one expected, or the
+	// simulator's answer); "" when it was accepted.
 	Problem string
+	// AccessToken is the token the simulator issued.
+	AccessToken string
 }
 
-// stored is one resource in the fake EHR, kept as a generic map so unknown fields survive.
-type stored struct {
-	version int
-	body    map[string]any
-}
-
-// fakeEHR is an httptest FHIR server with a SMART token endpoint that verifies client
-// assertions cryptographically. Hooks inject faults.
+// fakeEHR is the EHR simulator (internal/sim/ehrsim), which verifies client assertions and
+// keeps versioned resources, behind an httptest server that records every request and lets
+// a test answer one itself (tokenFault, fhirHook) with the wire-level failures a simulator
+// has no fault for: any status, body or header.
 type fakeEHR struct {
 	t        *testing.T
 	srv      *httptest.Server
+	sim      *ehrsim.Sim
 	clientID string
-	pub      crypto.PublicKey
 	kid      string
-	now      func() time.Time
+	// now is the simulator's clock; a test may replace it before the first request.
+	now func() time.Time
 
 	mu         sync.Mutex
 	tokenCalls []tokenCall
-	jtis       map[string]bool
-	issued     map[string]bool // valid access tokens
-	tokenSeq   int
-	expiresIn  int
 	tokenFault func(w http.ResponseWriter) bool
 	fhirHook   func(w http.ResponseWriter, r *http.Request, body []byte) bool
 	fhirCalls  []*http.Request
 	fhirBodies [][]byte
-	resources  map[string]*stored
-	nextID     int
 }
 
 func newFakeEHR(t *testing.T, pub crypto.PublicKey, kid string) *fakeEHR {
-	f := &fakeEHR{
-		t: t, clientID: "careflow-test", pub: pub, kid: kid, now: time.Now,
-		jtis: map[string]bool{}, issued: map[string]bool{}, expiresIn: 300,
-		resources: map[string]*stored{},
+	f := &fakeEHR{t: t, clientID: "careflow-test", kid: kid, now: time.Now}
+	sim, err := ehrsim.New(ehrsim.Options{
+		Clients: map[string]crypto.PublicKey{f.clientID: pub},
+		Now:     func() time.Time { return f.now() },
+	})
+	if err != nil {
+		t.Fatalf("ehrsim.New: %v", err)
 	}
+	t.Cleanup(sim.Close)
+	f.sim = sim
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /auth/token", f.token)
 	mux.HandleFunc("/fhir/", f.fhir)
@@ -129,75 +108,83 @@ func (f *fakeEHR) fhirRequests() []*http.Request {
 }
 
 // revokeAll makes every issued access token invalid, as an EHR restart might.
-func (f *fakeEHR) revokeAll() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.issued = map[string]bool{}
-}
+func (f *fakeEHR) revokeAll() { f.sim.RevokeTokens() }
 
-// put stores a resource at version 1 (or the next version) and returns its version.
-func (f *fakeEHR) put(body map[string]any) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	key := body["resourceType"].(string) + "/" + body["id"].(string)
-	s := f.resources[key]
-	if s == nil {
-		s = &stored{}
-		f.resources[key] = s
+// put stores a resource as its next version, unvalidated, as a seed.
+func (f *fakeEHR) put(body map[string]any) {
+	f.t.Helper()
+	if err := f.sim.Seed(body); err != nil {
+		f.t.Fatalf("seed: %v", err)
 	}
-	s.version++
-	s.body = body
-	return s.version
 }
 
+// get returns the stored resource at key ("Type/id") and its version; nil and 0 when there
+// is none.
 func (f *fakeEHR) get(key string) (map[string]any, int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s := f.resources[key]
-	if s == nil {
+	typ, id, _ := strings.Cut(key, "/")
+	res, ok := f.sim.Resource(typ, id)
+	if !ok {
 		return nil, 0
 	}
-	return s.body, s.version
+	meta, _ := res["meta"].(map[string]any)
+	vid, _ := meta["versionId"].(string)
+	v, _ := strconv.Atoi(vid)
+	return res, v
 }
 
+// token records the request and its assertion, then lets tokenFault or the simulator answer.
 func (f *fakeEHR) token(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
+	body, _ := io.ReadAll(r.Body)
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	call := tokenCall{Form: r.PostForm}
-	call.Header, call.Claims, call.Problem = f.verify(r.PostForm)
+	call := tokenCall{Form: form}
+	call.Header, call.Claims, call.Problem = decodeAssertion(form.Get("client_assertion"))
+	if call.Problem == "" && call.Header["kid"] != f.kid {
+		call.Problem = fmt.Sprintf("kid %v, want %s", call.Header["kid"], f.kid)
+	}
 	f.mu.Lock()
-	f.tokenCalls = append(f.tokenCalls, call)
 	fault := f.tokenFault
 	f.mu.Unlock()
 	if fault != nil && fault(w) {
+		f.record(call)
 		return
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	f.sim.ServeHTTP(rec, r)
+	if rec.Code != http.StatusOK && call.Problem == "" {
+		call.Problem = fmt.Sprintf("simulator answered %d %s", rec.Code, rec.Body.String())
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &tok)
+	call.AccessToken = tok.AccessToken
+	f.record(call)
 	if call.Problem != "" {
 		f.t.Errorf("token request rejected: %s", call.Problem)
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_client"})
-		return
 	}
-	f.mu.Lock()
-	f.tokenSeq++
-	tok := "access-" + strconv.Itoa(f.tokenSeq)
-	f.issued[tok] = true
-	exp := f.expiresIn
-	f.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{
-		"access_token": tok, "token_type": "bearer", "expires_in": exp, "scope": r.PostForm.Get("scope")})
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// verify checks the grant and the client assertion as a SMART Backend Services server must.
-func (f *fakeEHR) verify(form url.Values) (header, claims map[string]any, problem string) {
-	if form.Get("grant_type") != "client_credentials" {
-		return nil, nil, "grant_type " + form.Get("grant_type")
-	}
-	if form.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
-		return nil, nil, "client_assertion_type " + form.Get("client_assertion_type")
-	}
-	parts := strings.Split(form.Get("client_assertion"), ".")
+// record appends one token call.
+func (f *fakeEHR) record(call tokenCall) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokenCalls = append(f.tokenCalls, call)
+}
+
+// decodeAssertion splits a compact JWS into its header and claims; the simulator verifies
+// the signature.
+func decodeAssertion(jws string) (header, claims map[string]any, problem string) {
+	parts := strings.Split(jws, ".")
 	if len(parts) != 3 {
 		return nil, nil, "assertion is not a compact JWS"
 	}
@@ -207,51 +194,6 @@ func (f *fakeEHR) verify(form url.Values) (header, claims map[string]any, proble
 	if err := decodeSegment(parts[1], &claims); err != nil {
 		return header, nil, "claims: " + err.Error()
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return header, claims, "signature encoding"
-	}
-	digest := sha512.Sum384([]byte(parts[0] + "." + parts[1]))
-	switch pub := f.pub.(type) {
-	case *rsa.PublicKey:
-		if header["alg"] != "RS384" {
-			return header, claims, fmt.Sprintf("alg %v for an RSA key", header["alg"])
-		}
-		if rsa.VerifyPKCS1v15(pub, crypto.SHA384, digest[:], sig) != nil {
-			return header, claims, "RS384 signature does not verify"
-		}
-	case *ecdsa.PublicKey:
-		if header["alg"] != "ES384" {
-			return header, claims, fmt.Sprintf("alg %v for an EC key", header["alg"])
-		}
-		if len(sig) != 96 {
-			return header, claims, fmt.Sprintf("ES384 signature is %d bytes, want 96", len(sig))
-		}
-		r, s := new(big.Int).SetBytes(sig[:48]), new(big.Int).SetBytes(sig[48:])
-		if !ecdsa.Verify(pub, digest[:], r, s) {
-			return header, claims, "ES384 signature does not verify"
-		}
-	}
-	if header["kid"] != f.kid || header["typ"] != "JWT" {
-		return header, claims, fmt.Sprintf("kid %v typ %v", header["kid"], header["typ"])
-	}
-	now := f.now().Unix()
-	exp, _ := claims["exp"].(float64)
-	switch {
-	case claims["iss"] != f.clientID || claims["sub"] != f.clientID:
-		return header, claims, "iss/sub is not the client id"
-	case claims["aud"] != f.tokenURL():
-		return header, claims, fmt.Sprintf("aud %v", claims["aud"])
-	case int64(exp) <= now || int64(exp) > now+300:
-		return header, claims, fmt.Sprintf("exp %v not within 5 minutes of %d", claims["exp"], now)
-	}
-	jti, _ := claims["jti"].(string)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if jti == "" || f.jtis[jti] {
-		return header, claims, "jti missing or reused"
-	}
-	f.jtis[jti] = true
 	return header, claims, ""
 }
 
@@ -263,114 +205,19 @@ func decodeSegment(seg string, v any) error {
 	return json.Unmarshal(raw, v)
 }
 
-// fhir serves read, search, create and conditional update over the resource map.
+// fhir records the request, then lets fhirHook or the simulator answer it.
 func (f *fakeEHR) fhir(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.fhirCalls = append(f.fhirCalls, r)
 	f.fhirBodies = append(f.fhirBodies, body)
-	ok := f.issued[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
 	hook := f.fhirHook
 	f.mu.Unlock()
-	if !ok {
-		writeOutcome(w, http.StatusUnauthorized, "login", "token not valid")
-		return
-	}
 	if hook != nil && hook(w, r, body) {
 		return
 	}
-	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/fhir/"), "/")
-	switch {
-	case r.Method == http.MethodGet && len(parts) == 2:
-		res, v := f.get(parts[0] + "/" + parts[1])
-		if res == nil {
-			writeOutcome(w, http.StatusNotFound, "not-found", "no such resource")
-			return
-		}
-		w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, v))
-		writeJSON(w, http.StatusOK, withVersion(res, v))
-	case r.Method == http.MethodGet && len(parts) == 1:
-		writeJSON(w, http.StatusOK, f.search(parts[0], r.URL.Query().Get("identifier")))
-	case r.Method == http.MethodPost && len(parts) == 1:
-		f.create(w, r, parts[0], body)
-	case r.Method == http.MethodPut && len(parts) == 2:
-		key := parts[0] + "/" + parts[1]
-		_, v := f.get(key)
-		if m := r.Header.Get("If-Match"); m != "" && m != fmt.Sprintf(`W/"%d"`, v) {
-			writeOutcome(w, http.StatusPreconditionFailed, "conflict", "version mismatch")
-			return
-		}
-		var res map[string]any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&res); err != nil {
-			writeOutcome(w, http.StatusBadRequest, "structure", "bad json")
-			return
-		}
-		nv := f.put(res)
-		w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, nv))
-		writeJSON(w, http.StatusOK, withVersion(res, nv))
-	default:
-		writeOutcome(w, http.StatusBadRequest, "not-supported", "unsupported interaction")
-	}
-}
-
-// search returns a searchset of resources of typ whose identifier matches token (all when
-// token is empty).
-func (f *fakeEHR) search(typ, token string) fhir.Bundle {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b := fhir.Bundle{ResourceType: "Bundle", Type: "searchset"}
-	for key, s := range f.resources {
-		if !strings.HasPrefix(key, typ+"/") || (token != "" && !hasIdentifier(s.body, token)) {
-			continue
-		}
-		raw, _ := json.Marshal(withVersion(s.body, s.version))
-		b.Entry = append(b.Entry, fhir.BundleEntry{Resource: raw, Search: &fhir.BundleEntrySearch{Mode: "match"}})
-	}
-	n := len(b.Entry)
-	b.Total = &n
-	return b
-}
-
-func (f *fakeEHR) create(w http.ResponseWriter, r *http.Request, typ string, body []byte) {
-	if cond := r.Header.Get("If-None-Exist"); cond != "" {
-		q, err := url.ParseQuery(cond)
-		if err != nil {
-			writeOutcome(w, http.StatusBadRequest, "invalid", "bad If-None-Exist")
-			return
-		}
-		if found := f.search(typ, q.Get("identifier")); len(found.Entry) == 1 {
-			var res map[string]any
-			_ = json.Unmarshal(found.Entry[0].Resource, &res)
-			writeJSON(w, http.StatusOK, res)
-			return
-		}
-	}
-	var res map[string]any
-	if err := json.Unmarshal(body, &res); err != nil {
-		writeOutcome(w, http.StatusBadRequest, "structure", "bad json")
-		return
-	}
-	f.mu.Lock()
-	f.nextID++
-	res["id"] = fmt.Sprintf("new-%d", f.nextID)
-	f.mu.Unlock()
-	v := f.put(res)
-	w.Header().Set("Location", fmt.Sprintf("%s/%s/%s/_history/%d", f.baseURL(), typ, res["id"], v))
-	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, v))
-	writeJSON(w, http.StatusCreated, withVersion(res, v))
-}
-
-func hasIdentifier(res map[string]any, token string) bool {
-	ids, _ := res["identifier"].([]any)
-	for _, id := range ids {
-		m, _ := id.(map[string]any)
-		if fmt.Sprintf("%v|%v", m["system"], m["value"]) == token {
-			return true
-		}
-	}
-	return false
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	f.sim.ServeHTTP(w, r)
 }
 
 // withVersion returns a shallow copy of res with meta.versionId set.

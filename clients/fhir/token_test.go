@@ -59,7 +59,7 @@ func TestTokenRequestShapeAndAssertion(t *testing.T) {
 
 			reqs := f.fhirRequests()
 			require.Len(t, reqs, 1)
-			assert.Equal(t, "Bearer access-1", reqs[0].Header.Get("Authorization"))
+			assert.Equal(t, "Bearer "+call.AccessToken, reqs[0].Header.Get("Authorization"))
 			assert.Equal(t, "application/fhir+json", reqs[0].Header.Get("Accept"))
 		})
 	}
@@ -156,8 +156,9 @@ func TestUnauthorizedRefreshesTokenAndRetriesOnce(t *testing.T) {
 	assert.Equal(t, 2, len(f.calls()), "one token per 401")
 	reqs := f.fhirRequests()
 	require.Len(t, reqs, 3)
-	assert.Equal(t, "Bearer access-1", reqs[1].Header.Get("Authorization"))
-	assert.Equal(t, "Bearer access-2", reqs[2].Header.Get("Authorization"))
+	calls := f.calls()
+	assert.Equal(t, "Bearer "+calls[0].AccessToken, reqs[1].Header.Get("Authorization"))
+	assert.Equal(t, "Bearer "+calls[1].AccessToken, reqs[2].Header.Get("Authorization"))
 }
 
 func TestUnauthorizedTwiceIsPermanent(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/careflow/engine/internal/devserver"
 	"github.com/careflow/engine/internal/loadgen"
 	"github.com/careflow/engine/internal/payloadcodec"
+	"github.com/careflow/engine/internal/pgtemporal"
 	"github.com/careflow/engine/internal/stack"
 	"github.com/careflow/engine/internal/temporalclient"
 	"github.com/careflow/engine/transport/mllp"
@@ -33,7 +34,9 @@ func runLoadgen(ctx context.Context, args []string) error {
 	token := fs.String("token", os.Getenv("CAREFLOW_TOKEN"), "API bearer token with payments scopes (default $CAREFLOW_TOKEN)")
 	flows := fs.Int("n", 40, "number of payment flows")
 	conc := fs.Int("c", 8, "concurrent flows")
-	standalone := fs.Bool("standalone", false, "start a private dev server and engine on free loopback ports")
+	standalone := fs.Bool("standalone", false, "start a private Temporal server and engine on free loopback ports")
+	server := fs.String("temporal", temporalDev, "with -standalone, the Temporal server to start: dev (SQLite dev server) or "+
+		"postgres (the server on PostgreSQL built by temporal-pg/, on fresh databases dropped afterwards)")
 	baseline := fs.Bool("baseline", true, "also run the no-op workflow baseline on the same Temporal server")
 	checkins := fs.Int("checkins", 40, "check-ins through Update-with-Start (standalone only: it seeds the simulated EHR)")
 	mllpMessages := fs.Int("mllp", 200, "ORU^R01 messages into the MLLP listener, against an immediate-ACK baseline (standalone only)")
@@ -57,7 +60,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	var tc client.Client
 	var standaloneMLLP string
 	if *standalone {
-		st, stop, err := startStandalone(ctx)
+		st, stop, err := startStandalone(ctx, *server)
 		if err != nil {
 			return err
 		}
@@ -121,17 +124,10 @@ func baselineErrors(r loadgen.Report) int {
 	return r.Baseline.Errors
 }
 
-// startStandalone starts an in-memory dev server and the engine on free ports, for `make bench`.
-func startStandalone(ctx context.Context) (*stack.Stack, func(), error) {
-	bin, err := devserver.FindBinary()
-	if err != nil {
-		return nil, nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, nil, err
-	}
-	dev, err := devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0})
+// startStandalone starts a Temporal server of the given kind and the engine on free ports, for
+// `make bench`.
+func startStandalone(ctx context.Context, kind string) (*stack.Stack, func(), error) {
+	dev, err := startBenchServer(ctx, kind)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -246,4 +242,60 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 		return fmt.Errorf("loadgen: %d MLLP messages not accepted: %s", durable.Errors, firstErr)
 	}
 	return nil
+}
+
+// benchServer is the Temporal server a standalone load runs against.
+type benchServer interface {
+	Address() string
+	Stop() error
+}
+
+// startBenchServer starts the in-memory dev server, or the server on PostgreSQL on fresh
+// databases (created by the schema tool, dropped again by Stop).
+func startBenchServer(ctx context.Context, kind string) (benchServer, error) {
+	switch kind {
+	case temporalDev:
+		bin, err := devserver.FindBinary()
+		if err != nil {
+			return nil, err
+		}
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0})
+	case temporalPostgres:
+		pg, drop := pgtemporal.FreshDatabases("careflow_loadgen_")
+		if err := pgtemporal.Setup(ctx, "", pg); err != nil {
+			_ = drop(context.WithoutCancel(ctx))
+			return nil, err
+		}
+		ports, err := pgtemporal.FreePorts()
+		if err != nil {
+			_ = drop(context.WithoutCancel(ctx))
+			return nil, err
+		}
+		ports.UI = 0
+		srv, err := pgtemporal.Start(ctx, pgtemporal.Options{Postgres: pg, Ports: ports})
+		if err != nil {
+			_ = drop(context.WithoutCancel(ctx))
+			return nil, err
+		}
+		return &pgBenchServer{Server: srv, drop: drop}, nil
+	default:
+		return nil, fmt.Errorf("-temporal %q: want %s or %s", kind, temporalDev, temporalPostgres)
+	}
+}
+
+// pgBenchServer drops its databases once the server stopped, so repeated runs start equal.
+type pgBenchServer struct {
+	*pgtemporal.Server
+	drop func(context.Context) error
+}
+
+func (p *pgBenchServer) Stop() error {
+	err := p.Server.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return errors.Join(err, p.drop(ctx))
 }

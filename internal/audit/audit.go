@@ -64,6 +64,8 @@ type Record struct {
 type Filter struct {
 	Process string
 	Action  string
+	// Actions, when not empty, returns only records whose action is one of them.
+	Actions []string
 	Vendor  string
 	Since   time.Time
 	// AfterID returns only records with a larger ID, for paging.

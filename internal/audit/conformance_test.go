@@ -149,6 +149,8 @@ func testListFilters(t *testing.T, s Store) {
 		{"process", Filter{Process: "payment:1"}, []int{0, 1}},
 		{"action", Filter{Action: "payments.start"}, []int{0, 2, 4}},
 		{"vendor", Filter{Vendor: "twilio"}, []int{3}},
+		{"actions", Filter{Actions: []string{"payments.start", "twilio.send"}}, []int{0, 2, 3, 4}},
+		{"actions and process", Filter{Actions: []string{"payments.start", "nothing.such"}, Process: "payment:1"}, []int{0}},
 		{"since", Filter{Since: base.Add(time.Minute)}, []int{1, 2, 4}},
 		{"since in another zone", Filter{Since: base.Add(time.Minute).In(time.FixedZone("X", 3600))}, []int{1, 2, 4}},
 		{"action and since", Filter{Action: "payments.start", Since: base.Add(time.Second)}, []int{2, 4}},

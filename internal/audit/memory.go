@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -117,6 +118,7 @@ func (m *memoryStore) List(ctx context.Context, f Filter) ([]Record, error) {
 func matches(r Record, f Filter) bool {
 	return (f.Process == "" || r.Process == f.Process) &&
 		(f.Action == "" || r.Action == f.Action) &&
+		(len(f.Actions) == 0 || slices.Contains(f.Actions, r.Action)) &&
 		(f.Vendor == "" || r.Vendor == f.Vendor) &&
 		(f.Since.IsZero() || !r.At.Before(f.Since))
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -183,20 +184,11 @@ func (s *PostgresStore) List(ctx context.Context, f Filter) ([]Record, error) {
 // Payload implements Store.
 func (s *PostgresStore) Payload(ctx context.Context, id int64) ([]byte, error) {
 	var p sealedPayload
-	var keyID *string
+	var keyID sql.NullString
 	r, err := scanPostgresRecord(s.pool.QueryRow(ctx,
 		`SELECT `+recordColumns+`, payload, payload_key_id FROM audit_records WHERE id = $1`, id),
 		&p.data, &keyID)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !r.HasPayload) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("audit: payload: %w", err)
-	}
-	if keyID != nil {
-		p.keyID = *keyID
-	}
-	return openRecord(s.sealer, r, p)
+	return openPayload(s.sealer, r, p, keyID, err, pgx.ErrNoRows)
 }
 
 // scanPostgresRecord reads one row that starts with recordColumns; extra receives any
@@ -206,9 +198,7 @@ func scanPostgresRecord(row pgx.Row, extra ...any) (Record, error) {
 		r       Record
 		latency int64
 	)
-	dest := append([]any{&r.ID, &r.At, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
-		&r.Outcome, &r.Code, &latency, &r.HasPayload}, extra...)
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(recordDest(&r, &r.At, &latency, extra...)...); err != nil {
 		return Record{}, err
 	}
 	r.At = r.At.UTC()
@@ -218,44 +208,19 @@ func scanPostgresRecord(row pgx.Row, extra ...any) (Record, error) {
 
 // PutCrosswalk implements Store.
 func (s *PostgresStore) PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error {
-	if err := checkCrosswalk(kind, externalID, internalID, true); err != nil {
-		return err
-	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO crosswalk (kind, external_id, internal_id)
-		VALUES ($1, $2, $3) ON CONFLICT (kind, external_id) DO NOTHING`, kind, externalID, internalID)
-	if err != nil {
-		return fmt.Errorf("audit: put crosswalk: %w", err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	// DO NOTHING waited for any concurrent insert of the key to commit, and mappings never
-	// change, so the row read now is the one that won.
-	have, err := s.LookupCrosswalk(ctx, kind, externalID)
-	if err != nil {
-		return err
-	}
-	if have != internalID {
-		return conflict(kind)
-	}
-	return nil
+	return putCrosswalk(ctx, kind, externalID, internalID, func() (bool, error) {
+		tag, err := s.pool.Exec(ctx, `INSERT INTO crosswalk (kind, external_id, internal_id)
+			VALUES ($1, $2, $3) ON CONFLICT (kind, external_id) DO NOTHING`, kind, externalID, internalID)
+		return err == nil && tag.RowsAffected() == 1, err
+	}, s.LookupCrosswalk)
 }
 
 // LookupCrosswalk implements Store.
 func (s *PostgresStore) LookupCrosswalk(ctx context.Context, kind, externalID string) (string, error) {
-	if err := checkCrosswalk(kind, externalID, "", false); err != nil {
-		return "", err
-	}
-	var id string
-	err := s.pool.QueryRow(ctx, `SELECT internal_id FROM crosswalk WHERE kind = $1 AND external_id = $2`,
-		kind, externalID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("audit: lookup crosswalk: %w", err)
-	}
-	return id, nil
+	return lookupCrosswalk(kind, externalID, func(id *string) error {
+		return s.pool.QueryRow(ctx, `SELECT internal_id FROM crosswalk WHERE kind = $1 AND external_id = $2`,
+			kind, externalID).Scan(id)
+	}, pgx.ErrNoRows)
 }
 
 // Ping implements Store.

@@ -104,7 +104,7 @@ func TestPostgres(t *testing.T) {
 			return openPostgresWithTB(t, withSearchPath(dbURL, "audit_"+randomHex(t)), o)
 		},
 		rawPayload: func(t *testing.T, s Store, id int64) ([]byte, string) {
-			return postgresRawPayload(t, s.(*PostgresStore), id)
+			return postgresRaw(s.(*PostgresStore)).payloadColumns(t, id)
 		},
 	})
 }

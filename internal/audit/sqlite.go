@@ -215,14 +215,7 @@ func (s *SQLiteStore) Payload(ctx context.Context, id int64) ([]byte, error) {
 	r, err := scanSQLiteRecord(s.r.QueryRowContext(ctx,
 		`SELECT `+recordColumns+`, payload, payload_key_id FROM audit_records WHERE id = ?`, id),
 		&p.data, &keyID)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !r.HasPayload) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("audit: payload: %w", err)
-	}
-	p.keyID = keyID.String
-	return openRecord(s.sealer, r, p)
+	return openPayload(s.sealer, r, p, keyID, err, sql.ErrNoRows)
 }
 
 // scanSQLiteRecord reads one row that starts with recordColumns; extra receives any columns
@@ -233,9 +226,7 @@ func scanSQLiteRecord(row interface{ Scan(...any) error }, extra ...any) (Record
 		at      string
 		latency int64
 	)
-	dest := append([]any{&r.ID, &at, &r.Actor, &r.Action, &r.Process, &r.Vendor, &r.Exchange,
-		&r.Outcome, &r.Code, &latency, &r.HasPayload}, extra...)
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(recordDest(&r, &at, &latency, extra...)...); err != nil {
 		return Record{}, err
 	}
 	t, err := time.Parse(sqliteTimeLayout, at)
@@ -249,46 +240,24 @@ func scanSQLiteRecord(row interface{ Scan(...any) error }, extra ...any) (Record
 
 // PutCrosswalk implements Store.
 func (s *SQLiteStore) PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error {
-	if err := checkCrosswalk(kind, externalID, internalID, true); err != nil {
-		return err
-	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO crosswalk (kind, external_id, internal_id, created_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT (kind, external_id) DO NOTHING`,
-		kind, externalID, internalID, formatSQLiteTime(time.Now()))
-	if err != nil {
-		return fmt.Errorf("audit: put crosswalk: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("audit: put crosswalk: %w", err)
-	} else if n == 1 {
-		return nil
-	}
-	// The key existed already; mappings never change, so reading it afterwards is race-free.
-	have, err := s.LookupCrosswalk(ctx, kind, externalID)
-	if err != nil {
-		return err
-	}
-	if have != internalID {
-		return conflict(kind)
-	}
-	return nil
+	return putCrosswalk(ctx, kind, externalID, internalID, func() (bool, error) {
+		res, err := s.w.ExecContext(ctx, `INSERT INTO crosswalk (kind, external_id, internal_id, created_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT (kind, external_id) DO NOTHING`,
+			kind, externalID, internalID, formatSQLiteTime(time.Now()))
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n == 1, err
+	}, s.LookupCrosswalk)
 }
 
 // LookupCrosswalk implements Store.
 func (s *SQLiteStore) LookupCrosswalk(ctx context.Context, kind, externalID string) (string, error) {
-	if err := checkCrosswalk(kind, externalID, "", false); err != nil {
-		return "", err
-	}
-	var id string
-	err := s.r.QueryRowContext(ctx, `SELECT internal_id FROM crosswalk WHERE kind = ? AND external_id = ?`,
-		kind, externalID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("audit: lookup crosswalk: %w", err)
-	}
-	return id, nil
+	return lookupCrosswalk(kind, externalID, func(id *string) error {
+		return s.r.QueryRowContext(ctx, `SELECT internal_id FROM crosswalk WHERE kind = ? AND external_id = ?`,
+			kind, externalID).Scan(id)
+	}, sql.ErrNoRows)
 }
 
 // Ping implements Store.

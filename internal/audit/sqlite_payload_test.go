@@ -2,9 +2,12 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,14 +15,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sqliteRawPayload reads record id's payload columns with plain SQL.
-func sqliteRawPayload(t *testing.T, s *SQLiteStore, id int64) ([]byte, string) {
-	t.Helper()
-	var data []byte
-	var keyID sql.NullString
-	require.NoError(t, s.r.QueryRowContext(t.Context(),
-		`SELECT payload, payload_key_id FROM audit_records WHERE id = ?`, id).Scan(&data, &keyID))
-	return data, keyID.String
+// sqliteRaw is plain SQL access to s's database: writes on the writer, reads on the reader.
+func sqliteRaw(s *SQLiteStore) rawSQL {
+	return rawSQL{
+		exec: func(ctx context.Context, query string, args ...any) error {
+			_, err := s.w.ExecContext(ctx, query, args...)
+			return err
+		},
+		queryRow: func(ctx context.Context, query string, args ...any) interface{ Scan(...any) error } {
+			if strings.HasPrefix(query, "INSERT") {
+				return s.w.QueryRowContext(ctx, query, args...)
+			}
+			return s.r.QueryRowContext(ctx, query, args...)
+		},
+		param: func(int) string { return "?" },
+		blob:  func(b byte) string { return fmt.Sprintf("X'%02X'", b) },
+	}
 }
 
 // TestSQLitePayloadNotInFile scans every file of the database, WAL included, for the
@@ -55,72 +66,19 @@ func TestSQLitePayloadNotInFile(t *testing.T) {
 
 func TestSQLitePayloadAppendOnly(t *testing.T) {
 	s := openSQLiteWithTB(t, Options{Sealer: testSealer(t, "k1")})
-	ctx := t.Context()
-	in := sample(1)
-	in.Payload = rawHL7
-	r, err := s.Append(ctx, in)
-	require.NoError(t, err)
-	before, keyID := sqliteRawPayload(t, s, r.ID)
-
-	for _, stmt := range []string{
-		`UPDATE audit_records SET payload = NULL, payload_key_id = NULL`,
-		`UPDATE audit_records SET payload = X'00', payload_key_id = 'k1'`,
-		`UPDATE audit_records SET payload_key_id = 'k2'`,
-		`DELETE FROM audit_records WHERE payload IS NOT NULL`,
-	} {
-		_, err := s.w.ExecContext(ctx, stmt)
-		require.Error(t, err, stmt)
-		assert.Contains(t, err.Error(), "append-only", stmt)
-	}
-	after, keyAfter := sqliteRawPayload(t, s, r.ID)
-	assert.Equal(t, before, after)
-	assert.Equal(t, keyID, keyAfter)
-	plain, err := s.Payload(ctx, r.ID)
-	require.NoError(t, err)
-	assert.Equal(t, rawHL7, plain)
+	testPayloadAppendOnly(t, s, sqliteRaw(s))
 }
 
-// TestSQLitePayloadColumnsChecked inserts rows by hand that the store would never write:
-// the schema refuses half-set or empty payload columns.
 func TestSQLitePayloadColumnsChecked(t *testing.T) {
 	s := openSQLiteTB(t)
-	insert := `INSERT INTO audit_records (at, payload, payload_key_id) VALUES ('2025-01-01T00:00:00.000000Z', ?, ?)`
-	for name, args := range map[string][]any{
-		"payload without key":   {[]byte{1}, nil},
-		"key without payload":   {nil, "k1"},
-		"empty payload":         {[]byte{}, "k1"},
-		"empty key id":          {[]byte{1}, ""},
-		"text in a blob column": {"clear text", "k1"},
-	} {
-		_, err := s.w.ExecContext(t.Context(), insert, args...)
-		assert.Error(t, err, name)
-	}
-	_, err := s.w.ExecContext(t.Context(), insert, []byte{1}, "k1")
-	require.NoError(t, err, "a complete pair is accepted")
+	testPayloadColumnsChecked(t, sqliteRaw(s),
+		`INSERT INTO audit_records (at, payload, payload_key_id) VALUES ('2025-01-01T00:00:00.000000Z', ?, ?)`,
+		map[string][]any{"text in a blob column": {"clear text", "k1"}})
 }
 
-// TestSQLitePayloadBoundToRecord copies a sealed payload onto a new row with a different
-// process, as someone with write access to the file could: it must not open there.
 func TestSQLitePayloadBoundToRecord(t *testing.T) {
 	s := openSQLiteWithTB(t, Options{Sealer: testSealer(t, "k1")})
-	ctx := t.Context()
-	in := sample(1)
-	in.Payload = rawHL7
-	r, err := s.Append(ctx, in)
-	require.NoError(t, err)
-	var copied int64
-	require.NoError(t, s.w.QueryRowContext(ctx, `INSERT INTO audit_records
-		(at, actor, action, process, vendor, exchange, outcome, code, latency_ns, payload, payload_key_id)
-		SELECT at, actor, action, 'lab:other', vendor, exchange, outcome, code, latency_ns, payload, payload_key_id
-		FROM audit_records WHERE id = ? RETURNING id`, r.ID).Scan(&copied))
-
-	_, err = s.Payload(ctx, copied)
-	require.Error(t, err)
-	assert.NotErrorIs(t, err, ErrNotFound)
-	assert.NotContains(t, err.Error(), phiMarker)
-	plain, err := s.Payload(ctx, r.ID)
-	require.NoError(t, err, "the original still opens")
-	assert.Equal(t, rawHL7, plain)
+	testPayloadBoundToRecord(t, s, sqliteRaw(s))
 }
 
 // TestSQLitePayloadKeyRotation reopens the store with a new active key: old payloads open
@@ -150,7 +108,7 @@ func TestSQLitePayloadKeyRotation(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, rawHL7, plain)
 	}
-	_, keyID := sqliteRawPayload(t, s, newer.ID)
+	_, keyID := sqliteRaw(s).payloadColumns(t, newer.ID)
 	assert.Equal(t, "k2", keyID)
 	require.NoError(t, s.Close())
 
@@ -183,38 +141,5 @@ func TestSQLiteUpgradeTo0002(t *testing.T) {
 	s, err := OpenSQLiteWith(ctx, path, Options{Sealer: testSealer(t, "k1")})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	var versions int
-	require.NoError(t, s.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&versions))
-	assert.Equal(t, len(all), versions)
-
-	got, err := s.List(ctx, Filter{})
-	require.NoError(t, err)
-	require.Len(t, got, 1)
-	assert.Equal(t, oldID, got[0].ID)
-	assert.Equal(t, "lab:1", got[0].Process)
-	assert.False(t, got[0].HasPayload)
-	_, err = s.Payload(ctx, oldID)
-	assert.ErrorIs(t, err, ErrNotFound)
-
-	in := sample(1)
-	in.Payload = rawHL7
-	r, err := s.Append(ctx, in)
-	require.NoError(t, err)
-	assert.Greater(t, r.ID, oldID)
-	plain, err := s.Payload(ctx, r.ID)
-	require.NoError(t, err)
-	assert.Equal(t, rawHL7, plain)
-
-	// The triggers from 0001 still guard old and new rows after the ALTERs.
-	for _, stmt := range []string{
-		`UPDATE audit_records SET outcome = 'error' WHERE id = ?`,
-		`UPDATE audit_records SET payload = X'01', payload_key_id = 'k1' WHERE id = ?`,
-		`DELETE FROM audit_records WHERE id = ?`,
-	} {
-		for _, id := range []int64{oldID, r.ID} {
-			_, err := s.w.ExecContext(ctx, stmt, id)
-			require.Error(t, err, stmt)
-			assert.Contains(t, err.Error(), "append-only", stmt)
-		}
-	}
+	testUpgradedTo0002(t, s, sqliteRaw(s), len(all), oldID)
 }

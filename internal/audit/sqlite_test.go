@@ -29,7 +29,7 @@ func TestSQLite(t *testing.T) {
 	runConformance(t, conformanceStore{
 		open: func(t *testing.T, o Options) Store { return openSQLiteWithTB(t, o) },
 		rawPayload: func(t *testing.T, s Store, id int64) ([]byte, string) {
-			return sqliteRawPayload(t, s.(*SQLiteStore), id)
+			return sqliteRaw(s.(*SQLiteStore)).payloadColumns(t, id)
 		},
 	})
 }

@@ -68,6 +68,9 @@ func normalizeFilter(f Filter) (Filter, error) {
 		f.Since = since
 	}
 	fields := []struct{ name, value string }{{"process", f.Process}, {"action", f.Action}, {"vendor", f.Vendor}}
+	for _, a := range f.Actions {
+		fields = append(fields, struct{ name, value string }{"actions", a})
+	}
 	for _, fl := range fields {
 		if err := checkText(fl.value); err != nil {
 			return Filter{}, fmt.Errorf("audit: filter %s: %w", fl.name, err)

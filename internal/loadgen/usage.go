@@ -15,7 +15,8 @@ import (
 const clockTicks = 100
 
 // Usage is the CPU time and resident memory of the engine process (this one, in -standalone)
-// and of its child processes (the dev server), sampled from /proc.
+// and of its child processes (the Temporal server; PostgreSQL, not a child, is not counted),
+// sampled from /proc.
 type Usage struct {
 	EngineCPU time.Duration
 	ServerCPU time.Duration
@@ -94,6 +95,6 @@ func (c *Cost) String() string {
 	if c == nil {
 		return ""
 	}
-	return fmt.Sprintf("    per 1,000: engine %.1f CPU-s, dev server %.1f CPU-s; RSS engine %.0f MiB, server %.0f MiB",
+	return fmt.Sprintf("    per 1,000: engine %.1f CPU-s, Temporal server %.1f CPU-s; RSS engine %.0f MiB, server %.0f MiB",
 		c.EngineCPUSecPer1k, c.ServerCPUSecPer1k, c.EngineRSSMiB, c.ServerRSSMiB)
 }

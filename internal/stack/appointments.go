@@ -3,7 +3,6 @@ package stack
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
-	"github.com/careflow/engine/internal/sim/pmssim"
 	"github.com/careflow/engine/workers"
 	"github.com/careflow/engine/workflows/appointments"
 )
@@ -35,29 +33,14 @@ func (s *Stack) startAppointments() error {
 	return nil
 }
 
-// appointmentActivities connects to the PMS (the simulator, sending its webhooks to the API,
-// when PMS_BASE_URL is unset), registers the conflict search attribute, and returns the
-// appointment-sync activities.
+// appointmentActivities connects to the PMS (the simulator when PMS_BASE_URL is unset, see
+// simulatePMS), registers the conflict search attribute, and returns the appointment-sync
+// activities.
 func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentActivities, error) {
 	cfg := &s.Config.Appointments
 	var acts workers.AppointmentActivities
-	if cfg.PMSSimulated() {
-		if cfg.PMSWebhookSecret == "" {
-			cfg.PMSWebhookSecret = randomHex(24)
-		}
-		var err error
-		if s.PMSSim, err = pmssim.Start(pmssim.Options{Secret: cfg.PMSWebhookSecret, WebhookURL: s.APIURL + "/webhooks/pms"}); err != nil {
-			return acts, fmt.Errorf("pms simulator: %w", err)
-		}
-		cfg.PMSBaseURL = s.PMSSim.URL
-		s.logger.Info("pms: built-in practice-management simulator (PMS_BASE_URL unset)", "url", cfg.PMSBaseURL)
-	} else {
+	if s.PMSSim == nil {
 		s.logger.Info("pms: vendor endpoint from PMS_BASE_URL", "url", cfg.PMSBaseURL)
-	}
-	if cfg.FHIRWebhookSecret == "" && s.EHRSim != nil {
-		// The simulated EHR signs nothing yet; a random secret keeps /webhooks/fhir closed
-		// to anyone who does not know it.
-		cfg.FHIRWebhookSecret = randomHex(24)
 	}
 	pc, err := pms.New(cfg.PMSBaseURL, &http.Client{Timeout: 25 * time.Second})
 	if err != nil {

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/worker"
@@ -15,25 +14,18 @@ import (
 
 // notifyStack is the notification process's part of a running engine (#16).
 type notifyStack struct {
-	sim  *smtpsim.Server
 	acts workers.NotificationActivities
 }
 
-// startNotify builds the SMTP client (the simulator when SMTP_ADDR is unset) and the
-// notification activities; it runs after the check-in vendors, whose FHIR client and SMS
-// activities it shares.
+// startNotify builds the SMTP client (the simulator when SMTP_ADDR is unset, see simulateSMTP)
+// and the notification activities; it runs after the check-in vendors, whose FHIR client and
+// SMS activities it shares.
 func (s *Stack) startNotify() error {
 	cfg := &s.Config
 	ec := emailclient.Config{Addr: cfg.SMTP.Addr, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, From: cfg.SMTP.From}
-	if cfg.SMTP.Simulated() {
-		sim, err := smtpsim.Start(smtpsim.Options{})
-		if err != nil {
-			return fmt.Errorf("smtp simulator: %w", err)
-		}
-		s.notify.sim = sim
+	if s.smtpSim != nil {
 		// The simulator listens on loopback only and offers no STARTTLS.
-		ec = emailclient.Config{Addr: sim.SMTPAddr, From: "notifications@careflow.invalid", Insecure: true}
-		s.logger.Info("smtp: built-in simulator (SMTP_ADDR unset)", "smtp", sim.SMTPAddr, "messages", sim.URL+"/messages")
+		ec.Insecure = true
 	} else {
 		s.logger.Info("smtp: relay from SMTP_ADDR", "addr", cfg.SMTP.Addr)
 	}
@@ -63,12 +55,4 @@ func (s *Stack) startNotify() error {
 }
 
 // SMTPSim returns the built-in SMTP simulator, nil when SMTP_ADDR is configured.
-func (s *Stack) SMTPSim() *smtpsim.Server { return s.notify.sim }
-
-// closeNotify stops the SMTP simulator.
-func (s *Stack) closeNotify() {
-	if s.notify.sim != nil {
-		s.notify.sim.Close()
-		s.notify.sim = nil
-	}
-}
+func (s *Stack) SMTPSim() *smtpsim.Server { return s.smtpSim }

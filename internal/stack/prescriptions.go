@@ -15,14 +15,11 @@ import (
 	pharmacyact "github.com/careflow/engine/activities/pharmacy"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pharmacy"
-	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/internal/sim/pharmsim"
 	"github.com/careflow/engine/workers"
 )
 
 // startPrescriptions connects to the pharmacy network (the simulator when PHARMACY_BASE_URL is
-// unset, posting its pharmacy-initiated messages to this engine's /webhooks/pharmacy) and, when
-// the EHR is simulated too, seeds one MedicationRequest per network scenario.
+// unset, see simulatePharmacy) and starts the prescription worker.
 func (s *Stack) startPrescriptions() error {
 	acts, err := s.prescriptionActivities(s.checkinActs.EHR)
 	if err != nil {
@@ -38,21 +35,8 @@ func (s *Stack) startPrescriptions() error {
 func (s *Stack) prescriptionActivities(ehrActs *ehr.Activities) (workers.PrescriptionActivities, error) {
 	cfg := &s.Config.Pharmacy
 	acts := workers.PrescriptionActivities{EHR: ehrActs}
-	if cfg.Simulated() {
-		sim, err := pharmsim.Start(pharmsim.Options{WebhookURL: s.APIURL + "/webhooks/pharmacy"})
-		if err != nil {
-			return acts, fmt.Errorf("pharmacy simulator: %w", err)
-		}
-		s.PharmacySim = sim
-		cfg.BaseURL, cfg.WebhookSecret = sim.URL, sim.Sim.WebhookSecret()
-		s.logger.Info("pharmacy: built-in NCPDP SCRIPT network simulator (PHARMACY_BASE_URL unset)", "url", cfg.BaseURL)
-	} else {
+	if s.PharmacySim == nil {
 		s.logger.Info("pharmacy: network endpoint from PHARMACY_BASE_URL", "url", cfg.BaseURL)
-	}
-	if s.EHRSim != nil {
-		if err := s.EHRSim.Sim.Seed(ehrsim.PrescriptionSeed()...); err != nil {
-			return acts, err
-		}
 	}
 	var tlsCfg *tls.Config
 	if cfg.TLSCAFile != "" || cfg.TLSCertFile != "" {
@@ -83,12 +67,4 @@ func (s *Stack) prescriptionActivities(ehrActs *ehr.Activities) (workers.Prescri
 	}
 	acts.Pharmacy = &pharmacyact.Activities{Network: client, Records: s.Store, Now: time.Now}
 	return acts, nil
-}
-
-// stopPrescriptions stops the pharmacy simulator.
-func (s *Stack) stopPrescriptions() {
-	if s.PharmacySim != nil {
-		s.PharmacySim.Close()
-		s.PharmacySim = nil
-	}
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/careflow/engine/internal/sim/chsim"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/lissim"
+	"github.com/careflow/engine/internal/sim/pharmsim"
+	"github.com/careflow/engine/internal/sim/pmssim"
+	"github.com/careflow/engine/internal/sim/smtpsim"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/internal/sim/twiliosim"
 )
@@ -34,6 +37,9 @@ var simulators = []simulator{
 	{"clearinghouse", "CLEARINGHOUSE_BASE_URL", func(c config.Config) bool { return c.Clearinghouse.Simulated() }, (*Stack).simulateClearinghouse},
 	{"twilio", "TWILIO_BASE_URL", func(c config.Config) bool { return c.Twilio.Simulated() }, (*Stack).simulateTwilio},
 	{"lis", "LIS_MLLP_ADDR", func(c config.Config) bool { return c.LISMLLPAddr == "" }, (*Stack).simulateLIS},
+	{"pharmacy", "PHARMACY_BASE_URL", func(c config.Config) bool { return c.Pharmacy.Simulated() }, (*Stack).simulatePharmacy},
+	{"pms", "PMS_BASE_URL", func(c config.Config) bool { return c.Appointments.PMSSimulated() }, (*Stack).simulatePMS},
+	{"smtp", "SMTP_ADDR", func(c config.Config) bool { return c.SMTP.Simulated() }, (*Stack).simulateSMTP},
 }
 
 // checkSimulators refuses, before anything starts, an unconfigured vendor that may not be
@@ -78,8 +84,9 @@ func (s *Stack) simulateStripe() error {
 	return nil
 }
 
-// simulateEHR starts the FHIR simulator seeded with today's appointments and a lived-in chart,
-// and registers a fresh SMART client key with it.
+// simulateEHR starts the FHIR simulator seeded with today's appointments, a lived-in chart and
+// one MedicationRequest per pharmacy network scenario, and registers a fresh SMART client key
+// with it.
 func (s *Stack) simulateEHR() error {
 	cfg := &s.Config.FHIR
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -96,8 +103,16 @@ func (s *Stack) simulateEHR() error {
 	if err := s.EHRSim.Sim.Seed(append(ehrsim.DefaultSeedAt(now), ehrsim.LivedInSeed(now)...)...); err != nil {
 		return err
 	}
+	if err := s.EHRSim.Sim.Seed(ehrsim.PrescriptionSeed()...); err != nil {
+		return err
+	}
 	s.fhirKey = rk
 	cfg.BaseURL, cfg.TokenURL, cfg.ClientID = s.EHRSim.FHIRBaseURL, s.EHRSim.TokenURL, simClientID
+	if s.Config.Appointments.FHIRWebhookSecret == "" {
+		// The simulated EHR signs nothing yet; a random secret keeps /webhooks/fhir closed
+		// to anyone who does not know it.
+		s.Config.Appointments.FHIRWebhookSecret = randomHex(24)
+	}
 	s.logger.Info("ehr: built-in FHIR simulator (FHIR_BASE_URL unset)", "url", cfg.BaseURL)
 	return nil
 }
@@ -140,26 +155,67 @@ func (s *Stack) simulateLIS() error {
 	return nil
 }
 
+// simulatePharmacy starts the NCPDP SCRIPT network simulator; its pharmacy-initiated messages
+// reach the engine's /webhooks/pharmacy.
+func (s *Stack) simulatePharmacy() error {
+	cfg := &s.Config.Pharmacy
+	var err error
+	if s.PharmacySim, err = pharmsim.Start(pharmsim.Options{WebhookURL: s.APIURL + "/webhooks/pharmacy"}); err != nil {
+		return fmt.Errorf("pharmacy simulator: %w", err)
+	}
+	cfg.BaseURL, cfg.WebhookSecret = s.PharmacySim.URL, s.PharmacySim.Sim.WebhookSecret()
+	s.logger.Info("pharmacy: built-in NCPDP SCRIPT network simulator (PHARMACY_BASE_URL unset)", "url", cfg.BaseURL)
+	return nil
+}
+
+// simulatePMS starts the practice-management simulator; its webhooks reach the engine's
+// /webhooks/pms, signed with PMS_WEBHOOK_SECRET or a fresh secret.
+func (s *Stack) simulatePMS() error {
+	cfg := &s.Config.Appointments
+	if cfg.PMSWebhookSecret == "" {
+		cfg.PMSWebhookSecret = randomHex(24)
+	}
+	var err error
+	if s.PMSSim, err = pmssim.Start(pmssim.Options{Secret: cfg.PMSWebhookSecret, WebhookURL: s.APIURL + "/webhooks/pms"}); err != nil {
+		return fmt.Errorf("pms simulator: %w", err)
+	}
+	cfg.PMSBaseURL = s.PMSSim.URL
+	s.logger.Info("pms: built-in practice-management simulator (PMS_BASE_URL unset)", "url", cfg.PMSBaseURL)
+	return nil
+}
+
+// simulateSMTP starts the SMTP simulator, which keeps the mail it receives for GET /messages.
+func (s *Stack) simulateSMTP() error {
+	sim, err := smtpsim.Start(smtpsim.Options{})
+	if err != nil {
+		return fmt.Errorf("smtp simulator: %w", err)
+	}
+	s.smtpSim = sim
+	s.Config.SMTP.Addr, s.Config.SMTP.From = sim.SMTPAddr, "notifications@careflow.invalid"
+	s.logger.Info("smtp: built-in simulator (SMTP_ADDR unset)", "smtp", sim.SMTPAddr, "messages", sim.URL+"/messages")
+	return nil
+}
+
 // closeSimulators stops every simulator Start started.
 func (s *Stack) closeSimulators() {
-	if s.StripeSim != nil {
-		s.StripeSim.Close()
-		s.StripeSim = nil
-	}
-	if s.EHRSim != nil {
-		s.EHRSim.Close()
-		s.EHRSim = nil
-	}
-	if s.CHSim != nil {
-		s.CHSim.Close()
-		s.CHSim = nil
-	}
-	if s.TwilioSim != nil {
-		s.TwilioSim.Close()
-		s.TwilioSim = nil
-	}
-	if s.LISSim != nil {
-		s.LISSim.Close()
-		s.LISSim = nil
+	closeSim(&s.StripeSim)
+	closeSim(&s.EHRSim)
+	closeSim(&s.CHSim)
+	closeSim(&s.TwilioSim)
+	closeSim(&s.LISSim)
+	closeSim(&s.PharmacySim)
+	closeSim(&s.PMSSim)
+	closeSim(&s.smtpSim)
+}
+
+// closeSim closes the simulator *p, if one was started, and forgets it.
+func closeSim[S interface {
+	comparable
+	Close()
+}](p *S) {
+	var none S
+	if *p != none {
+		(*p).Close()
+		*p = none
 	}
 }

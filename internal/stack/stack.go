@@ -34,6 +34,7 @@ import (
 	"github.com/careflow/engine/internal/sim/lissim"
 	"github.com/careflow/engine/internal/sim/pharmsim"
 	"github.com/careflow/engine/internal/sim/pmssim"
+	"github.com/careflow/engine/internal/sim/smtpsim"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/careflow/engine/internal/sim/twiliosim"
 	"github.com/careflow/engine/internal/temporalclient"
@@ -81,18 +82,16 @@ type Stack struct {
 	// API_TOKENS came from configuration.
 	Token string
 	// StripeSim is the built-in Stripe simulator, nil when Stripe is configured; likewise
-	// the EHR, clearinghouse, Twilio and LIS simulators.
-	StripeSim *stripesim.Server
-	EHRSim    *ehrsim.Server
-	CHSim     *chsim.Server
-	TwilioSim *twiliosim.Server
-	LISSim    *lissim.Server
+	// the EHR, clearinghouse, Twilio, LIS, pharmacy network and PMS simulators (simulators.go).
+	StripeSim   *stripesim.Server
+	EHRSim      *ehrsim.Server
+	CHSim       *chsim.Server
+	TwilioSim   *twiliosim.Server
+	LISSim      *lissim.Server
+	PharmacySim *pharmsim.Server
+	PMSSim      *pmssim.Server
 	// MLLPAddr is where the engine's MLLP listener accepts HL7 results.
 	MLLPAddr string
-	// PharmacySim is the built-in pharmacy network simulator, nil when PHARMACY_BASE_URL is set.
-	PharmacySim *pharmsim.Server
-	// PMSSim is the built-in practice-management simulator, nil when PMS_BASE_URL is set.
-	PMSSim *pmssim.Server
 	// Metrics serves the engine's Prometheus registry (the API's /metrics, the worker role's).
 	Metrics http.Handler
 
@@ -124,8 +123,10 @@ type Stack struct {
 	// activityImpls are the activity structs the areas register, named by package in the
 	// per-vendor activity metrics.
 	activityImpls []any
-	// notify is the notification process's part (SMTP simulator, activities).
+	// notify is the notification process's part (its activities).
 	notify notifyStack
+	// smtpSim is the built-in SMTP simulator (SMTPSim), nil when SMTP_ADDR is set.
+	smtpSim *smtpsim.Server
 	// apptSearchAttribute is the registered conflict search attribute ("" when unavailable).
 	apptSearchAttribute string
 
@@ -324,12 +325,6 @@ func (s *Stack) Close() error {
 	s.apiLn = nil
 	s.stopMLLP()
 	s.StopWorker()
-	s.stopPrescriptions()
-	s.closeNotify()
-	if s.PMSSim != nil {
-		s.PMSSim.Close()
-		s.PMSSim = nil
-	}
 	s.closeSimulators()
 	if s.Temporal != nil {
 		s.Temporal.Close()

@@ -2,8 +2,6 @@ package testenv
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"os"
 	"testing"
@@ -86,23 +84,12 @@ func NewPostgresDatabases(tb testing.TB) pgtemporal.Postgres {
 		tb.Fatalf("testenv: PostgreSQL not reachable at 127.0.0.1:5432: %v", err)
 	}
 	_ = conn.Close(ctx)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "careflow_temporal_t" + hex.EncodeToString(b)
-	pg := pgtemporal.Postgres{Addr: "127.0.0.1:5432", User: "postgres", DB: name, VisibilityDB: name + "_visibility"}
+	pg, drop := pgtemporal.FreshDatabases("careflow_temporal_t")
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, PostgresAdminURL)
-		if err != nil {
+		if err := drop(ctx); err != nil {
 			tb.Errorf("testenv: drop test databases: %v", err)
-			return
-		}
-		defer func() { _ = conn.Close(ctx) }()
-		for _, db := range []string{pg.DB, pg.VisibilityDB} {
-			if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err != nil {
-				tb.Errorf("testenv: drop %s: %v", db, err)
-			}
 		}
 	})
 	return pg

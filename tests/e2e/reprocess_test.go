@@ -10,6 +10,7 @@ import (
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/workflows/payments"
 )
 
 // A result refused because its order did not exist yet is listed as rejected, and once the
@@ -84,4 +85,45 @@ func TestReprocessRejectedResultAfterOrderExists(t *testing.T) {
 	code, p := e.call("POST", "/v1/admin/messages/987654/reprocess", nil)
 	require.Equal(t, http.StatusNotFound, code, p)
 	require.Equal(t, "application/problem+json", p.ContentType)
+}
+
+// A Stripe delivery the engine took is listed on the webhook channel (metadata only) and can be
+// re-driven through /webhooks/stripe, signed again by the engine: the payment workflow sees the
+// same event id and applies it once.
+func TestReprocessKeptStripeDelivery(t *testing.T) {
+	e := startEngine(t, nil)
+	const id = "pay-rp-webhook"
+	e.mustCall("POST", "/v1/payments", newPayment(id, 3000, "pm_card_visa"), http.StatusCreated)
+	e.waitFor(id, func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
+	e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{}, http.StatusOK)
+	before := e.waitFor(id, func(v api.PaymentView) bool { return v.EventsApplied > 0 }).payment()
+
+	code, list := e.call("GET", "/v1/admin/messages?channel=webhook&outcome=accepted", nil)
+	require.Equal(t, http.StatusOK, code, list)
+	var kept api.MessageView
+	for _, m := range decodeAs[api.MessageList](list).Messages {
+		if m.Action == "webhook.stripe" && m.Process == payments.WorkflowID(id) && m.HasPayload {
+			kept = m
+		}
+	}
+	require.NotZero(t, kept.ID, "the accepted delivery is listed: %s", list)
+	require.Equal(t, "webhook", kept.Channel)
+
+	code, res := e.call("POST", fmt.Sprintf("/v1/admin/messages/%d/reprocess", kept.ID), nil)
+	require.Equal(t, http.StatusOK, code, res)
+	rp := decodeAs[api.ReprocessResult](res)
+	require.Equal(t, http.StatusOK, rp.Status, res)
+	require.Len(t, rp.Records, 1)
+	after := e.waitFor(id, func(v api.PaymentView) bool { return true }).payment()
+	// Stripe may still be delivering other events for this payment; whatever it delivered, the
+	// workflow applied each distinct event id once, the re-driven one included.
+	_, list = e.call("GET", "/v1/admin/messages?channel=webhook", nil)
+	events := map[string]bool{}
+	for _, m := range decodeAs[api.MessageList](list).Messages {
+		if m.Action == "webhook.stripe" && m.Process == payments.WorkflowID(id) && m.Outcome == "accepted" {
+			events[m.Exchange] = true
+		}
+	}
+	require.GreaterOrEqual(t, after.EventsApplied, before.EventsApplied)
+	require.LessOrEqual(t, after.EventsApplied, len(events), "the workflow applied the re-driven event once")
 }

@@ -13,8 +13,8 @@
 //     SetPrescriptionStatus) and activities/pharmacy (CheckPrescription with internal/erxcheck,
 //     SendNewRx, SendCancelRx, SendRxChangeResponse, SendRxRenewalResponse over
 //     clients/pharmacy and codecs/ncpdp). calls.go holds each call's options and why.
-//   - Worker: workers/prescriptions.go; wiring and simulator: internal/stack/prescriptions.go
-//     (internal/sim/pharmsim when PHARMACY_BASE_URL is unset).
+//   - Worker: workers/prescriptions.go; wiring: internal/stack/prescriptions.go; simulator:
+//     internal/sim/pharmsim, started by internal/stack/simulators.go when PHARMACY_BASE_URL is unset.
 //   - Configuration: PHARMACY_BASE_URL, PHARMACY_WEBHOOK_SECRET, PHARMACY_TLS_CERT_FILE,
 //     PHARMACY_TLS_KEY_FILE, PHARMACY_TLS_CA_FILE.
 //

@@ -2,30 +2,17 @@ package chsim_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/careflow/engine/internal/sim/chsim"
+	"github.com/careflow/engine/internal/sim/simkit/simkittest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // control sends a JSON control request without credentials.
-func control(t *testing.T, method, url, body string, out any) int {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := plainClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	if out != nil && resp.StatusCode < 300 {
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
-	}
-	return resp.StatusCode
-}
+var control = simkittest.Control
 
 func TestControlAPI(t *testing.T) {
 	srv := startSim(t, chsim.Options{})

@@ -2,7 +2,6 @@ package chsim
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -55,23 +54,16 @@ type Fault struct {
 	ErrorCode string        `json:"errorCode,omitempty"`
 }
 
-// Validate reports whether the fault names a known operation and kind.
-func (f Fault) Validate() error {
-	switch f.Op {
-	case OpRealTime, OpBatch, OpAny:
-	default:
-		return fmt.Errorf("chsim: unknown fault op %q", f.Op)
-	}
-	switch f.Kind {
-	case FaultServerError, FaultUnavailable, FaultRateLimit, FaultTimeout, FaultSlow, FaultLost, FaultCOREError:
-	default:
-		return fmt.Errorf("chsim: unknown fault kind %q", f.Kind)
-	}
-	if f.Delay < 0 {
-		return fmt.Errorf("chsim: negative fault delay")
-	}
-	return nil
+// chFaults are the operations and kinds a Fault may name.
+var chFaults = simkit.FaultSpec{
+	Sim:    "chsim",
+	Ops:    []string{OpRealTime, OpBatch, OpAny},
+	Kinds:  []string{FaultServerError, FaultUnavailable, FaultRateLimit, FaultTimeout, FaultSlow, FaultLost, FaultCOREError},
+	Strict: true,
 }
+
+// Validate reports whether the fault names a known operation and kind.
+func (f Fault) Validate() error { return chFaults.Validate(f.Op, f.Kind, f.Delay) }
 
 // MarshalJSON writes Delay as a Go duration string ("250ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
@@ -84,36 +76,18 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 // fields.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	type plain Fault
-	var p plain
-	var d time.Duration
-	if err := simkit.UnmarshalWithDelay("chsim", b, &p, &d, true); err != nil {
-		return err
-	}
-	*f = Fault(p)
-	f.Delay = d
-	return nil
+	return simkit.UnmarshalWithDelay(chFaults.Sim, b, (*plain)(f), &f.Delay, chFaults.Strict)
 }
 
-// InjectFault adds a fault; faults are matched in the order they were added.
-// A fault that fails Validate never matches a request.
-func (s *Sim) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every injected fault.
-func (s *Sim) ClearFaults() { s.faults.Clear() }
-
-// Faults returns the faults still active, with their remaining counts.
-func (s *Sim) Faults() []Fault { return s.faults.List() }
+// faultList is the injector Sim embeds; the alias keeps the field unexported.
+type faultList = simkit.Injector[Fault]
 
 // takeFault consumes one use of the first fault matching op and member.
 func (s *Sim) takeFault(op, member string) (Fault, bool) {
-	return s.faults.Take(func(f Fault) bool {
-		return simkit.MatchOp(f.Op, op) && f.Validate() == nil &&
-			(f.MemberID == "" || strings.EqualFold(f.MemberID, member))
+	return simkit.TakeFault(s.faultList, func(f Fault) bool {
+		return simkit.MatchOp(f.Op, op) && (f.MemberID == "" || strings.EqualFold(f.MemberID, member))
 	})
 }
-
-// faultCount points at f's remaining uses, which the injector counts down.
-func faultCount(f *Fault) *int { return &f.Count }
 
 // sleep waits d unless the request or the simulator ends first; it reports
 // whether the full delay elapsed.

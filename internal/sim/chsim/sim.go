@@ -57,7 +57,8 @@ type Sim struct {
 	// what the engine sent (the latest maxReceived).
 	received []Inquiry
 
-	faults *simkit.Injector[Fault]
+	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
+	*faultList
 
 	// batch is the batch mode's state (see batch.go), guarded by mu.
 	batch batchState
@@ -96,7 +97,7 @@ func New(opts Options) *Sim {
 		cancel:    cancel,
 		stats:     Stats{InquiriesByMember: map[string]int{}},
 		exchanges: map[exchangeKey]*exchange{},
-		faults:    simkit.NewInjector(faultCount),
+		faultList: simkit.NewInjector(func(f *Fault) *int { return &f.Count }),
 		batch: batchState{pending: map[string][]ResultsFile{}, answers: map[exchangeKey][]byte{},
 			seenPCN: map[string]bool{}},
 	}

@@ -40,79 +40,40 @@ const (
 
 // Fault makes the simulator misbehave for the next Count requests of
 // operation Op. Count <= 0 affects every matching request until ClearFaults.
-type Fault struct {
-	Op    string        `json:"op"`
-	Kind  string        `json:"kind"`
-	Count int           `json:"count"`
-	Delay time.Duration `json:"delay"`
-}
+type Fault = simkit.Fault[faultSpec]
 
-// Validate reports whether the fault names a known operation and kind.
-func (f Fault) Validate() error {
-	switch f.Op {
-	case OpToken, OpRead, OpSearch, OpCreate, OpUpdate, OpAny:
-	default:
-		return fmt.Errorf("ehrsim: unknown fault op %q", f.Op)
-	}
-	switch f.Kind {
-	case FaultServerError, FaultRateLimit, FaultUnauthorized, FaultSlow:
-	case FaultConflict:
-		if f.Op != OpUpdate && f.Op != OpAny {
+// faultSpec is Fault's type argument: the EHR's operations and kinds.
+type faultSpec struct{}
+
+// FaultSpec returns the EHR's fault rules.
+func (faultSpec) FaultSpec() *simkit.FaultSpec { return &ehrFaults }
+
+// ehrFaults are the operations and kinds a Fault may name.
+var ehrFaults = simkit.FaultSpec{
+	Sim:   "ehrsim",
+	Ops:   []string{OpToken, OpRead, OpSearch, OpCreate, OpUpdate, OpAny},
+	Kinds: []string{FaultServerError, FaultRateLimit, FaultUnauthorized, FaultSlow, FaultConflict},
+	Rule: func(op, kind string) error {
+		if kind == FaultConflict && op != OpUpdate && op != OpAny {
 			return fmt.Errorf("ehrsim: fault kind 412 applies to op update only")
 		}
-	default:
-		return fmt.Errorf("ehrsim: unknown fault kind %q", f.Kind)
-	}
-	if f.Delay < 0 {
-		return fmt.Errorf("ehrsim: negative fault delay")
-	}
-	return nil
+		return nil
+	},
 }
-
-// MarshalJSON writes Delay as a Go duration string ("250ms").
-func (f Fault) MarshalJSON() ([]byte, error) {
-	type plain Fault
-	return simkit.MarshalWithDelay(plain(f), f.Delay)
-}
-
-// UnmarshalJSON accepts Delay as a duration string ("2s") or as integer
-// nanoseconds, Go's default encoding of time.Duration.
-func (f *Fault) UnmarshalJSON(b []byte) error {
-	type plain Fault
-	var p plain
-	var d time.Duration
-	if err := simkit.UnmarshalWithDelay("ehrsim", b, &p, &d, false); err != nil {
-		return err
-	}
-	*f = Fault(p)
-	f.Delay = d
-	return nil
-}
-
-// InjectFault adds a fault; faults are matched in the order they were
-// added. A fault that fails Validate never matches a request.
-func (s *Sim) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every injected fault.
-func (s *Sim) ClearFaults() { s.faults.Clear() }
-
-// Faults returns the faults still active, with their remaining counts.
-func (s *Sim) Faults() []Fault { return s.faults.List() }
 
 // takeFault consumes one use of the first fault matching op.
 func (s *Sim) takeFault(op string) (Fault, bool) {
-	return s.faults.Take(func(f Fault) bool {
+	return simkit.TakeFault(s.faultList, func(f Fault) bool {
 		// A wildcard 412 waits for an update instead of failing reads.
-		return simkit.MatchOp(f.Op, op) && f.Validate() == nil &&
-			(f.Kind != FaultConflict || op == OpUpdate)
+		return f.Affects(op) && (f.Kind != FaultConflict || op == OpUpdate)
 	})
 }
-
-// faultCount points at f's remaining uses, which the injector counts down.
-func faultCount(f *Fault) *int { return &f.Count }
 
 // sleep waits d unless the request or the simulator ends first; it
 // reports whether the full delay elapsed.
 func (s *Sim) sleep(ctx context.Context, d time.Duration) bool {
 	return simkit.Sleep(ctx, s.ctx, d)
 }
+
+// faultList is the injector Sim embeds; the alias keeps the field unexported.
+type faultList = simkit.Injector[Fault]

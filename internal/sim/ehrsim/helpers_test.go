@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha512"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/careflow/engine/internal/sim/ehrsim"
+	"github.com/careflow/engine/internal/sim/ehrsim/ehrsimtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -29,26 +29,8 @@ const (
 	allScopes = "system/*.read system/*.write"
 )
 
-// Keys are generated once: RSA generation is the slowest step of the suite.
-var (
-	keysOnce sync.Once
-	rsaKey   *rsa.PrivateKey
-	ecKey    *ecdsa.PrivateKey
-)
-
-func testKeys(t *testing.T) (*rsa.PrivateKey, *ecdsa.PrivateKey) {
-	t.Helper()
-	keysOnce.Do(func() {
-		var err error
-		if rsaKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if ecKey, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader); err != nil {
-			panic(err)
-		}
-	})
-	return rsaKey, ecKey
-}
+// testKeys returns the RSA and EC client keys every test shares.
+func testKeys(*testing.T) (*rsa.PrivateKey, *ecdsa.PrivateKey) { return ehrsimtest.Keys() }
 
 // clock is a settable time source shared by a test and its simulator.
 type clock struct {

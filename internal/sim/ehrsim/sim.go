@@ -63,7 +63,8 @@ type Sim struct {
 	// in arrival order, so tests can validate everything a client wrote.
 	received []*version
 
-	faults *simkit.Injector[Fault]
+	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
+	*faultList
 }
 
 // New returns an empty simulator (no resources; see Seed and DefaultSeed)
@@ -78,17 +79,17 @@ func New(opts Options) (*Sim, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Sim{
-		tokenURL: opts.TokenURL,
-		tokenTTL: opts.TokenTTL,
-		now:      opts.Now,
-		ctx:      ctx,
-		cancel:   cancel,
-		clients:  map[string][]clientKey{},
-		jtis:     map[string]time.Time{},
-		tokens:   map[string]*accessToken{},
-		store:    map[string]map[string]*record{},
-		counts:   newStats(),
-		faults:   simkit.NewInjector(faultCount),
+		tokenURL:  opts.TokenURL,
+		tokenTTL:  opts.TokenTTL,
+		now:       opts.Now,
+		ctx:       ctx,
+		cancel:    cancel,
+		clients:   map[string][]clientKey{},
+		jtis:      map[string]time.Time{},
+		tokens:    map[string]*accessToken{},
+		store:     map[string]map[string]*record{},
+		counts:    newStats(),
+		faultList: simkit.NewFaultInjector[faultSpec](),
 	}
 	for id, key := range opts.Clients {
 		if err := s.RegisterClient(id, key); err != nil {

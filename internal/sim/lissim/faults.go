@@ -1,7 +1,6 @@
 package lissim
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/careflow/engine/internal/sim/simkit"
@@ -31,18 +30,15 @@ type Fault struct {
 	Delay time.Duration `json:"delay"`
 }
 
-// Validate reports whether the fault names a known kind.
-func (f Fault) Validate() error {
-	switch f.Ack {
-	case FaultAR, FaultAE, FaultNone, FaultDrop, FaultSlow:
-	default:
-		return fmt.Errorf("lissim: unknown fault ack %q", f.Ack)
-	}
-	if f.Delay < 0 {
-		return fmt.Errorf("lissim: negative fault delay")
-	}
-	return nil
+// lisFaults are the kinds a Fault may name.
+var lisFaults = simkit.FaultSpec{
+	Sim:      "lissim",
+	Kinds:    []string{FaultAR, FaultAE, FaultNone, FaultDrop, FaultSlow},
+	KindName: "ack",
 }
+
+// Validate reports whether the fault names a known kind.
+func (f Fault) Validate() error { return lisFaults.Validate("", f.Ack, f.Delay) }
 
 // MarshalJSON writes Delay as a Go duration string ("250ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
@@ -53,30 +49,13 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON accepts Delay as a duration string ("2s") or integer nanoseconds.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	type plain Fault
-	var p plain
-	var d time.Duration
-	if err := simkit.UnmarshalWithDelay("lissim", b, &p, &d, false); err != nil {
-		return err
-	}
-	*f = Fault(p)
-	f.Delay = d
-	return nil
+	return simkit.UnmarshalWithDelay(lisFaults.Sim, b, (*plain)(f), &f.Delay, lisFaults.Strict)
 }
 
-// InjectFault adds a fault; faults are used in the order they were added.
-// A fault that fails Validate never matches.
-func (s *Sim) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every injected fault.
-func (s *Sim) ClearFaults() { s.faults.Clear() }
-
-// Faults returns the faults still active, with their remaining counts.
-func (s *Sim) Faults() []Fault { return s.faults.List() }
+// faultList is the injector Sim embeds; the alias keeps the field unexported.
+type faultList = simkit.Injector[Fault]
 
 // takeFault consumes one use of the first valid fault.
 func (s *Sim) takeFault() (Fault, bool) {
-	return s.faults.Take(func(f Fault) bool { return f.Validate() == nil })
+	return simkit.TakeFault(s.faultList, func(Fault) bool { return true })
 }
-
-// faultCount points at f's remaining uses, which the injector counts down.
-func faultCount(f *Fault) *int { return &f.Count }

@@ -127,7 +127,8 @@ type Sim struct {
 	// drop-connection only withholds the ACK.
 	dropConn func(peer string, before func()) bool
 
-	faults *simkit.Injector[Fault]
+	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
+	*faultList
 }
 
 // New returns a simulator; serve it with an mllp.Server (or use Start) and
@@ -146,7 +147,7 @@ func New(opts Options) *Sim {
 		orders:     map[string]*order{},
 		counts:     newStats(),
 		engineAddr: opts.EngineAddr,
-		faults:     simkit.NewInjector(faultCount),
+		faultList:  simkit.NewInjector(func(f *Fault) *int { return &f.Count }),
 	}
 }
 

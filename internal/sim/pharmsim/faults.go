@@ -1,9 +1,6 @@
 package pharmsim
 
 import (
-	"fmt"
-	"time"
-
 	"github.com/careflow/engine/codecs/ncpdp"
 	"github.com/careflow/engine/internal/sim/simkit"
 )
@@ -26,70 +23,30 @@ const (
 	FaultLostAnswer = "lost-answer"
 )
 
-// knownOps are the message types a fault may name.
-var knownOps = map[string]bool{
-	string(ncpdp.TypeNewRx): true, string(ncpdp.TypeCancelRx): true, string(ncpdp.TypeRxChangeResponse): true,
-	string(ncpdp.TypeRxRenewalResponse): true, OpAny: true,
-}
-
 // Fault makes the simulator misbehave for the next Count messages of type
 // Op. Count <= 0 affects every matching message until ClearFaults.
-type Fault struct {
-	Op    string        `json:"op"`
-	Kind  string        `json:"kind"`
-	Count int           `json:"count"`
-	Delay time.Duration `json:"delay"`
+type Fault = simkit.Fault[faultSpec]
+
+// faultSpec is Fault's type argument: the message types and what can go wrong with them.
+type faultSpec struct{}
+
+// FaultSpec returns the simulator's fault rules.
+func (faultSpec) FaultSpec() *simkit.FaultSpec { return &pharmFaults }
+
+// pharmFaults are the operations and kinds a Fault may name.
+var pharmFaults = simkit.FaultSpec{
+	Sim: "pharmsim",
+	// The message types a fault may name.
+	Ops: []string{string(ncpdp.TypeNewRx), string(ncpdp.TypeCancelRx), string(ncpdp.TypeRxChangeResponse),
+		string(ncpdp.TypeRxRenewalResponse), OpAny},
+	Kinds:  []string{FaultServerError, FaultUnavailable, FaultSlow, FaultLostAnswer},
+	Strict: true,
 }
 
-// Validate reports whether the fault names a known operation and kind.
-func (f Fault) Validate() error {
-	if !knownOps[f.Op] {
-		return fmt.Errorf("pharmsim: unknown fault op %q", f.Op)
-	}
-	switch f.Kind {
-	case FaultServerError, FaultUnavailable, FaultSlow, FaultLostAnswer:
-	default:
-		return fmt.Errorf("pharmsim: unknown fault kind %q", f.Kind)
-	}
-	if f.Delay < 0 {
-		return fmt.Errorf("pharmsim: negative fault delay")
-	}
-	return nil
-}
-
-// MarshalJSON writes Delay as a Go duration string ("250ms").
-func (f Fault) MarshalJSON() ([]byte, error) {
-	type plain Fault
-	return simkit.MarshalWithDelay(plain(f), f.Delay)
-}
-
-// UnmarshalJSON accepts Delay as a duration string or integer nanoseconds;
-// unknown fields are an error.
-func (f *Fault) UnmarshalJSON(b []byte) error {
-	type plain Fault
-	var p plain
-	var d time.Duration
-	if err := simkit.UnmarshalWithDelay("pharmsim", b, &p, &d, true); err != nil {
-		return err
-	}
-	*f = Fault(p)
-	f.Delay = d
-	return nil
-}
-
-// InjectFault adds a fault; faults are matched in the order they were added.
-func (s *Sim) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every injected fault.
-func (s *Sim) ClearFaults() { s.faults.Clear() }
-
-// Faults returns the faults still active, with their remaining counts.
-func (s *Sim) Faults() []Fault { return s.faults.List() }
+// faultList is the injector Sim embeds; the alias keeps the field unexported.
+type faultList = simkit.Injector[Fault]
 
 // takeFault consumes one use of the first fault matching op.
 func (s *Sim) takeFault(op string) (Fault, bool) {
-	return s.faults.Take(func(f Fault) bool { return simkit.MatchOp(f.Op, op) && f.Validate() == nil })
+	return simkit.TakeFault(s.faultList, func(f Fault) bool { return f.Affects(op) })
 }
-
-// faultCount points at f's remaining uses.
-func faultCount(f *Fault) *int { return &f.Count }

@@ -77,7 +77,8 @@ type Sim struct {
 	counts     Stats
 	closed     bool
 
-	faults *simkit.Injector[Fault]
+	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
+	*faultList
 }
 
 // New returns a simulator with no messages; call Close to stop webhooks.
@@ -122,7 +123,7 @@ func New(opts Options) *Sim {
 		records:      map[string]*record{},
 		attempts:     map[string]int{},
 		counts:       newStats(),
-		faults:       simkit.NewInjector(faultCount),
+		faultList:    simkit.NewFaultInjector[faultSpec](),
 	}
 	s.mux = s.routes()
 	return s

@@ -2,11 +2,11 @@ package pharmsim
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 
 	"github.com/careflow/engine/clients/pharmacy"
 	"github.com/careflow/engine/codecs/ncpdp"
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // schedule starts delivering follow-ups; the caller holds mu.
@@ -68,13 +68,7 @@ func (s *Sim) post(target string, body []byte) bool {
 	req.Header.Set("Content-Type", pharmacy.ContentType)
 	// Signed per attempt: a retry gets a fresh timestamp, the same body.
 	pharmacy.SignRequest(req, s.secret, body, s.now())
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode >= 200 && resp.StatusCode < 300
+	return simkit.Deliver(s.client, req, "") == nil
 }
 
 // failWebhook counts a message given up.

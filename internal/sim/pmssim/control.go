@@ -88,11 +88,6 @@ func (s *Sim) Appointments() []pms.Appointment {
 	return out
 }
 
-// WebhookRequest is the body of PUT /_sim/webhook.
-type WebhookRequest struct {
-	URL string `json:"url"`
-}
-
 // controlRoutes exposes the test controls on the simulator's own listener.
 func (s *Sim) controlRoutes(m *http.ServeMux) {
 	simkit.FaultRoutes(m, api, s)
@@ -122,12 +117,5 @@ func (s *Sim) controlRoutes(m *http.ServeMux) {
 			api.JSON(w, http.StatusOK, a)
 		}
 	})
-	m.HandleFunc("PUT /_sim/webhook", func(w http.ResponseWriter, r *http.Request) {
-		var req WebhookRequest
-		if !api.Decode(w, r, &req) {
-			return
-		}
-		s.SetWebhookURL(req.URL)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	simkit.URLRoute(m, api, "PUT /_sim/webhook", s.SetWebhookURL)
 }

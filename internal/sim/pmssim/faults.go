@@ -2,7 +2,6 @@ package pmssim
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/careflow/engine/internal/sim/simkit"
 )
@@ -38,79 +37,51 @@ const (
 
 // Fault makes the simulator misbehave for the next Count matching
 // requests (or webhooks); Count <= 0 means until ClearFaults.
-type Fault struct {
-	Op    string        `json:"op"`
-	Kind  string        `json:"kind"`
-	Count int           `json:"count"`
-	Delay time.Duration `json:"delay"`
-}
+type Fault = simkit.Fault[faultSpec]
 
-// Validate reports whether the fault is well formed.
-func (f Fault) Validate() error {
-	switch f.Op {
-	case OpList, OpGet, OpUpdate, OpCreate, OpWebhook, OpAny:
-	default:
-		return fmt.Errorf("pmssim: unknown fault op %q", f.Op)
-	}
-	switch f.Kind {
-	case FaultServerError, FaultUnavailable, FaultRateLimit, FaultSlow:
-		if f.Op == OpWebhook {
-			return fmt.Errorf("pmssim: webhook faults are %q or %q", FaultDrop, FaultDuplicate)
+// faultSpec is Fault's type argument: the PMS API calls, its webhooks and
+// what can go wrong with them.
+type faultSpec struct{}
+
+// FaultSpec returns the simulator's fault rules.
+func (faultSpec) FaultSpec() *simkit.FaultSpec { return &pmsFaults }
+
+// pmsFaults are the operations and kinds a Fault may name.
+var pmsFaults = simkit.FaultSpec{
+	Sim:   "pmssim",
+	Ops:   []string{OpList, OpGet, OpUpdate, OpCreate, OpWebhook, OpAny},
+	Kinds: []string{FaultServerError, FaultUnavailable, FaultRateLimit, FaultSlow, FaultStale, FaultDrop, FaultDuplicate},
+	Rule: func(op, kind string) error {
+		switch kind {
+		case FaultStale:
+			if op != OpUpdate {
+				return fmt.Errorf("pmssim: fault %q applies to op %q only", FaultStale, OpUpdate)
+			}
+		case FaultDrop, FaultDuplicate:
+			if op != OpWebhook {
+				return fmt.Errorf("pmssim: fault %q applies to op %q only", kind, OpWebhook)
+			}
+		default:
+			if op == OpWebhook {
+				return fmt.Errorf("pmssim: webhook faults are %q or %q", FaultDrop, FaultDuplicate)
+			}
 		}
-	case FaultStale:
-		if f.Op != OpUpdate {
-			return fmt.Errorf("pmssim: fault %q applies to op %q only", FaultStale, OpUpdate)
-		}
-	case FaultDrop, FaultDuplicate:
-		if f.Op != OpWebhook {
-			return fmt.Errorf("pmssim: fault %q applies to op %q only", f.Kind, OpWebhook)
-		}
-	default:
-		return fmt.Errorf("pmssim: unknown fault kind %q", f.Kind)
-	}
-	if f.Delay < 0 {
-		return fmt.Errorf("pmssim: negative fault delay")
-	}
-	return nil
+		return nil
+	},
+	Strict: true,
 }
 
-// MarshalJSON writes Delay as a duration string.
-func (f Fault) MarshalJSON() ([]byte, error) {
-	type plain Fault
-	return simkit.MarshalWithDelay(plain(f), f.Delay)
-}
-
-// UnmarshalJSON accepts Delay as a duration string or nanoseconds; unknown
-// fields are an error.
-func (f *Fault) UnmarshalJSON(b []byte) error {
-	type plain Fault
-	var p plain
-	var d time.Duration
-	if err := simkit.UnmarshalWithDelay("pmssim", b, &p, &d, true); err != nil {
-		return err
-	}
-	*f = Fault(p)
-	f.Delay = d
-	return nil
-}
-
-// InjectFault adds a fault.
-func (s *Sim) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every fault.
-func (s *Sim) ClearFaults() { s.faults.Clear() }
-
-// Faults returns the active faults.
-func (s *Sim) Faults() []Fault { return s.faults.List() }
+// faultList is the injector Sim embeds; the alias keeps the field unexported.
+type faultList = simkit.Injector[Fault]
 
 // takeFault consumes one use of the first fault for op.
 func (s *Sim) takeFault(op string) (Fault, bool) {
-	f, ok := s.faults.Take(func(f Fault) bool {
+	f, ok := simkit.TakeFault(s.faultList, func(f Fault) bool {
 		// Webhook faults are taken only by webhooks, never by a "*" API fault.
 		if op == OpWebhook {
-			return f.Op == OpWebhook && f.Validate() == nil
+			return f.Op == OpWebhook
 		}
-		return simkit.MatchOp(f.Op, op) && f.Op != OpWebhook && f.Validate() == nil
+		return f.Affects(op) && f.Op != OpWebhook
 	})
 	if ok {
 		s.mu.Lock()
@@ -119,8 +90,6 @@ func (s *Sim) takeFault(op string) (Fault, bool) {
 	}
 	return f, ok
 }
-
-func faultCount(f *Fault) *int { return &f.Count }
 
 // Stats counts what the simulator did.
 type Stats struct {

@@ -45,7 +45,8 @@ type Sim struct {
 	client *http.Client
 	now    func() time.Time
 	mux    *http.ServeMux
-	faults *simkit.Injector[Fault]
+	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
+	*faultList
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -83,8 +84,8 @@ func New(opts Options) *Sim {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Sim{
 		secret: []byte(opts.Secret), client: opts.HTTPClient, now: opts.Now,
-		faults: simkit.NewInjector(faultCount),
-		ctx:    ctx, cancel: cancel, wake: make(chan struct{}, 1),
+		faultList: simkit.NewFaultInjector[faultSpec](),
+		ctx:       ctx, cancel: cancel, wake: make(chan struct{}, 1),
 		appts: map[string]*record{}, webhookURL: opts.WebhookURL, seq: 2000,
 	}
 	if !opts.Empty {
@@ -181,32 +182,10 @@ func (s *Sim) commit(a pms.Appointment, typ string) pms.Appointment {
 	return a
 }
 
-// Server is a simulator listening on a loopback address.
-type Server struct {
-	// URL is the base URL for PMS_BASE_URL.
-	URL string
-	// Sim is the simulator behind the listener.
-	Sim *Sim
+// Server is a simulator listening on a loopback address; its URL is the
+// base URL for PMS_BASE_URL.
+type Server = simkit.Server[*Sim]
 
-	http *simkit.HTTPServer
-	once sync.Once
-}
-
-// Start creates a simulator and serves it on opts.Addr.
-func Start(opts Options) (*Server, error) {
-	ln, err := simkit.Listen(opts.Addr)
-	if err != nil {
-		return nil, err
-	}
-	sim := New(opts)
-	hs := simkit.Serve(ln, sim)
-	return &Server{URL: hs.URL, Sim: sim, http: hs}, nil
-}
-
-// Close stops the listener and webhook delivery.
-func (s *Server) Close() {
-	s.once.Do(func() {
-		s.http.Close()
-		s.Sim.Close()
-	})
-}
+// Start creates a simulator and serves it on opts.Addr; Close stops the
+// listener and webhook delivery.
+func Start(opts Options) (*Server, error) { return simkit.Start(opts.Addr, New(opts)) }

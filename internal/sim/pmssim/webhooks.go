@@ -3,8 +3,6 @@ package pmssim
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/careflow/engine/clients/pms"
@@ -93,14 +91,5 @@ func (s *Sim) post(target string, body []byte) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(pms.SignatureHeader, pms.Sign(s.secret, body))
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("pmssim: webhook receiver answered %d", resp.StatusCode)
-	}
-	return nil
+	return simkit.Deliver(s.client, req, "pmssim: ")
 }

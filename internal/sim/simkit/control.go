@@ -113,3 +113,22 @@ func FaultRoutes[F Validator, S any](m *http.ServeMux, c Control, sim Controlled
 		c.JSON(w, http.StatusOK, sim.Stats())
 	})
 }
+
+// URLRequest is the body of a control route that sets where the simulator
+// sends its own requests, such as PUT /_sim/webhook.
+type URLRequest struct {
+	URL string `json:"url"`
+}
+
+// URLRoute registers pattern (e.g. "PUT /_sim/webhook"): it decodes a
+// URLRequest, passes its URL to set ("" stops the sending) and answers 204.
+func URLRoute(m *http.ServeMux, c Control, pattern string, set func(url string)) {
+	m.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		var req URLRequest
+		if !c.Decode(w, r, &req) {
+			return
+		}
+		set(req.URL)
+		w.WriteHeader(http.StatusNoContent)
+	})
+}

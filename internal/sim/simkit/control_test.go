@@ -32,18 +32,15 @@ type testStats struct {
 
 // fakeSim implements simkit.Controlled with an Injector.
 type fakeSim struct {
-	in *simkit.Injector[validFault]
+	*simkit.Injector[validFault]
 	mu sync.Mutex
 	st testStats
 }
 
 func newFakeSim() *fakeSim {
-	return &fakeSim{in: simkit.NewInjector(func(f *validFault) *int { return &f.Count })}
+	return &fakeSim{Injector: simkit.NewInjector(func(f *validFault) *int { return &f.Count })}
 }
 
-func (s *fakeSim) InjectFault(f validFault) { s.in.Inject(f) }
-func (s *fakeSim) ClearFaults()             { s.in.Clear() }
-func (s *fakeSim) Faults() []validFault     { return s.in.List() }
 func (s *fakeSim) Stats() testStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,4 +127,14 @@ func TestControlTerseAndContentType(t *testing.T) {
 	var body map[string]string
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 	assert.True(t, strings.HasPrefix(body["error"], "encode: "), body["error"])
+}
+
+func TestURLRouteSetsTheURL(t *testing.T) {
+	m := http.NewServeMux()
+	var got []string
+	simkit.URLRoute(m, simkit.Control{MaxBody: 1 << 10}, "PUT /_sim/webhook", func(u string) { got = append(got, u) })
+	assert.Equal(t, http.StatusNoContent, do(m, http.MethodPut, "/_sim/webhook", `{"url":"http://127.0.0.1:1/hook"}`).Code)
+	assert.Equal(t, http.StatusNoContent, do(m, http.MethodPut, "/_sim/webhook", `{"url":""}`).Code)
+	assert.Equal(t, http.StatusBadRequest, do(m, http.MethodPut, "/_sim/webhook", `{"uri":"x"}`).Code)
+	assert.Equal(t, []string{"http://127.0.0.1:1/hook", ""}, got)
 }

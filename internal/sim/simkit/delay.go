@@ -77,11 +77,12 @@ func MarshalWithDelay(plain any, d time.Duration) ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// UnmarshalWithDelay decodes b into plain, a pointer to a method-less copy of a Fault type,
-// reading its "delay" member with ParseDelay into *d (a duration string or nanoseconds).
-// strict rejects unknown members: a misspelt targeting field would otherwise turn a targeted
-// fault into one hitting every request.
-func UnmarshalWithDelay(prefix string, b []byte, plain any, d *time.Duration, strict bool) error {
+// UnmarshalWithDelay decodes b into *plain, a method-less copy of a Fault type, reading its
+// "delay" member with ParseDelay into *d (a duration string or nanoseconds). *plain is replaced
+// as a whole, as json.Unmarshal into a fresh value would, and d may point into it. strict
+// rejects unknown members: a misspelt targeting field would otherwise turn a targeted fault
+// into one hitting every request.
+func UnmarshalWithDelay[P any](prefix string, b []byte, plain *P, d *time.Duration, strict bool) error {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		return err
@@ -92,14 +93,20 @@ func UnmarshalWithDelay(prefix string, b []byte, plain any, d *time.Duration, st
 	if err != nil {
 		return err
 	}
+	var fresh P
 	if strict {
-		err = UnmarshalStrict(rest, plain)
+		err = UnmarshalStrict(rest, &fresh)
 	} else {
-		err = json.Unmarshal(rest, plain)
+		err = json.Unmarshal(rest, &fresh)
 	}
 	if err != nil {
 		return err
 	}
-	*d, err = ParseDelay(prefix, raw)
-	return err
+	delay, err := ParseDelay(prefix, raw)
+	if err != nil {
+		return err
+	}
+	*plain = fresh
+	*d = delay
+	return nil
 }

@@ -1,9 +1,12 @@
 // Package simkit holds the machinery the vendor simulators under
-// internal/sim share: an ordered, counted fault list (Injector), the JSON
-// form of a fault's delay, the /_sim/faults and /_sim/stats control routes,
-// and a loopback HTTP listener.
+// internal/sim share: the fault model (Fault over a simulator's FaultSpec,
+// or a simulator's own type through FaultSpec.Validate and the JSON delay
+// helpers), an ordered, counted fault list (Injector) that a simulator
+// embeds for its InjectFault, ClearFaults and Faults methods, the /_sim/
+// control routes (FaultRoutes, URLRoute), and a loopback HTTP Server with
+// Start and Close.
 //
-// What a fault means (its operations, kinds and filters), and the wire
-// shape of its JSON, stay in each simulator; simkit only stores, counts and
-// serves them, so every simulator keeps its own exported Fault type.
+// What a fault means (its operations, kinds and filters) stays in each
+// simulator; simkit only validates, stores, counts and serves faults, so
+// every simulator keeps its own exported Fault type.
 package simkit

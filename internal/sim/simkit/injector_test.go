@@ -2,6 +2,7 @@ package simkit_test
 
 import (
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 
@@ -15,6 +16,14 @@ type testFault struct {
 	Op    string `json:"op"`
 	Kind  string `json:"kind"`
 	Count int    `json:"count"`
+}
+
+// Validate refuses the kind "invalid", which TakeFault must skip.
+func (f testFault) Validate() error {
+	if f.Kind == "invalid" {
+		return errors.New("testsim: unknown fault kind")
+	}
+	return nil
 }
 
 func newInjector() *simkit.Injector[testFault] {
@@ -35,82 +44,94 @@ func TestMatchOp(t *testing.T) {
 
 func TestInjectorCountsDownAndRemoves(t *testing.T) {
 	in := newInjector()
-	in.Inject(testFault{Op: "a", Kind: "500", Count: 2})
+	in.InjectFault(testFault{Op: "a", Kind: "500", Count: 2})
 
 	for want := 2; want > 0; want-- {
-		f, ok := in.Take(forOp("a"))
+		f, ok := simkit.TakeFault(in, forOp("a"))
 		require.True(t, ok)
 		assert.Equal(t, want, f.Count, "Take returns the fault as it was before the use")
 	}
-	_, ok := in.Take(forOp("a"))
+	_, ok := simkit.TakeFault(in, forOp("a"))
 	assert.False(t, ok, "a used-up fault is gone")
-	assert.Empty(t, in.List())
+	assert.Empty(t, in.Faults())
 }
 
 func TestInjectorUnlimitedStays(t *testing.T) {
 	in := newInjector()
-	in.Inject(testFault{Op: "a", Kind: "slow"})
-	in.Inject(testFault{Op: "a", Kind: "500", Count: -1})
+	in.InjectFault(testFault{Op: "a", Kind: "slow"})
+	in.InjectFault(testFault{Op: "a", Kind: "500", Count: -1})
 	for range 5 {
-		f, ok := in.Take(forOp("a"))
+		f, ok := simkit.TakeFault(in, forOp("a"))
 		require.True(t, ok)
 		assert.Equal(t, "slow", f.Kind, "the first added fault wins")
 	}
-	assert.Len(t, in.List(), 2)
-	in.Clear()
-	_, ok := in.Take(forOp("a"))
+	assert.Len(t, in.Faults(), 2)
+	in.ClearFaults()
+	_, ok := simkit.TakeFault(in, forOp("a"))
 	assert.False(t, ok)
 }
 
 func TestInjectorOrderAndMatch(t *testing.T) {
 	in := newInjector()
-	in.Inject(testFault{Op: "b", Kind: "429", Count: 1})
-	in.Inject(testFault{Op: simkit.AnyOp, Kind: "500", Count: 1})
-	in.Inject(testFault{Op: "a", Kind: "slow", Count: 1})
+	in.InjectFault(testFault{Op: "b", Kind: "429", Count: 1})
+	in.InjectFault(testFault{Op: simkit.AnyOp, Kind: "500", Count: 1})
+	in.InjectFault(testFault{Op: "a", Kind: "slow", Count: 1})
 
-	f, ok := in.Take(forOp("a"))
+	f, ok := simkit.TakeFault(in, forOp("a"))
 	require.True(t, ok)
 	assert.Equal(t, "500", f.Kind, "the wildcard was added before the exact match")
-	f, ok = in.Take(forOp("a"))
+	f, ok = simkit.TakeFault(in, forOp("a"))
 	require.True(t, ok)
 	assert.Equal(t, "slow", f.Kind)
-	_, ok = in.Take(forOp("a"))
+	_, ok = simkit.TakeFault(in, forOp("a"))
 	assert.False(t, ok)
 
-	left := in.List()
+	left := in.Faults()
 	require.Len(t, left, 1)
 	assert.Equal(t, testFault{Op: "b", Kind: "429", Count: 1}, left[0], "unmatched faults keep their count")
 }
 
 func TestInjectorSkipsWhatMatchRejects(t *testing.T) {
 	in := newInjector()
-	in.Inject(testFault{Op: "a", Kind: "bogus", Count: 1})
-	in.Inject(testFault{Op: "a", Kind: "500", Count: 1})
-	f, ok := in.Take(func(f testFault) bool { return f.Kind != "bogus" })
+	in.InjectFault(testFault{Op: "a", Kind: "bogus", Count: 1})
+	in.InjectFault(testFault{Op: "a", Kind: "500", Count: 1})
+	f, ok := simkit.TakeFault(in, func(f testFault) bool { return f.Kind != "bogus" })
 	require.True(t, ok)
 	assert.Equal(t, "500", f.Kind)
-	assert.Equal(t, []testFault{{Op: "a", Kind: "bogus", Count: 1}}, in.List())
+	assert.Equal(t, []testFault{{Op: "a", Kind: "bogus", Count: 1}}, in.Faults())
+}
+
+func TestTakeFaultSkipsInvalidFaults(t *testing.T) {
+	in := newInjector()
+	in.InjectFault(testFault{Op: "a", Kind: "invalid", Count: 1})
+	in.InjectFault(testFault{Op: "a", Kind: "500", Count: 1})
+	f, ok := simkit.TakeFault(in, forOp("a"))
+	require.True(t, ok)
+	assert.Equal(t, "500", f.Kind)
+	_, ok = simkit.TakeFault(in, forOp("a"))
+	assert.False(t, ok, "a fault that fails Validate never matches")
+	assert.Equal(t, []testFault{{Op: "a", Kind: "invalid", Count: 1}}, in.Faults())
 }
 
 func TestInjectorCopies(t *testing.T) {
 	in := newInjector()
 	f := testFault{Op: "a", Kind: "500", Count: 3}
-	in.Inject(f)
+	in.InjectFault(f)
 	f.Count = 99
-	listed := in.List()
+	listed := in.Faults()
 	listed[0].Count = 42
-	_, _ = in.Take(forOp("a"))
-	assert.Equal(t, 2, in.List()[0].Count, "neither the caller's value nor List's copy aliases the stored fault")
+	_, _ = simkit.TakeFault(in, forOp("a"))
+	assert.Equal(t, 2, in.Faults()[0].Count, "neither the caller's value nor List's copy aliases the stored fault")
 }
 
 func TestInjectorListEncodesAsArray(t *testing.T) {
 	in := newInjector()
-	b, err := json.Marshal(in.List())
+	b, err := json.Marshal(in.Faults())
 	require.NoError(t, err)
 	assert.JSONEq(t, `[]`, string(b))
-	in.Inject(testFault{Op: "a"})
-	in.Clear()
-	b, err = json.Marshal(in.List())
+	in.InjectFault(testFault{Op: "a"})
+	in.ClearFaults()
+	b, err = json.Marshal(in.Faults())
 	require.NoError(t, err)
 	assert.JSONEq(t, `[]`, string(b))
 }
@@ -118,7 +139,7 @@ func TestInjectorListEncodesAsArray(t *testing.T) {
 func TestInjectorConcurrentTakesUseEachCountOnce(t *testing.T) {
 	const uses = 50
 	in := newInjector()
-	in.Inject(testFault{Op: "a", Count: uses})
+	in.InjectFault(testFault{Op: "a", Count: uses})
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -127,7 +148,7 @@ func TestInjectorConcurrentTakesUseEachCountOnce(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range uses {
-				if _, ok := in.Take(forOp("a")); ok {
+				if _, ok := simkit.TakeFault(in, forOp("a")); ok {
 					mu.Lock()
 					taken++
 					mu.Unlock()
@@ -137,5 +158,5 @@ func TestInjectorConcurrentTakesUseEachCountOnce(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, uses, taken)
-	assert.Empty(t, in.List())
+	assert.Empty(t, in.Faults())
 }

@@ -3,6 +3,7 @@ package simkit
 import (
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -50,4 +51,46 @@ func Serve(ln net.Listener, h http.Handler) *HTTPServer {
 func (s *HTTPServer) Close() {
 	_ = s.srv.Close()
 	<-s.done
+}
+
+// Sim is a simulator that Server serves: its HTTP handler, and a Close
+// that stops its own work (webhook deliveries, fault delays).
+type Sim interface {
+	http.Handler
+	Close()
+}
+
+// Server is a simulator serving HTTP on a loopback listener.
+type Server[S Sim] struct {
+	// URL is the listener's base URL, e.g. "http://127.0.0.1:41234".
+	URL string
+	// Sim is the simulator behind the listener.
+	Sim S
+
+	http *HTTPServer
+	once sync.Once
+}
+
+// Start serves sim on addr (DefaultAddr when empty); when it cannot
+// listen, it closes sim.
+func Start[S Sim](addr string, sim S) (*Server[S], error) {
+	ln, err := Listen(addr)
+	if err != nil {
+		sim.Close()
+		return nil, err
+	}
+	hs := Serve(ln, sim)
+	return &Server[S]{URL: hs.URL, Sim: sim, http: hs}, nil
+}
+
+// Close stops the listener and open connections, then the simulator, which
+// ends its fault delays and deliveries; calling it again does nothing.
+func (s *Server[S]) Close() {
+	s.once.Do(func() {
+		// The listener first, so no request reaches a closed simulator; it
+		// does not wait for running handlers, so a handler sleeping in a
+		// slow fault cannot hold it up until the simulator ends the sleep.
+		s.http.Close()
+		s.Sim.Close()
+	})
 }

@@ -17,11 +17,6 @@ type DisputeRequest struct {
 	Reason        string `json:"reason"`
 }
 
-// WebhookRequest is the body of PUT /_sim/webhook.
-type WebhookRequest struct {
-	URL string `json:"url"`
-}
-
 // controlRoutes exposes the simulator's test controls over HTTP for other
 // processes (load generator, e2e scripts). They need no Stripe key: they
 // exist only on the simulator's own listener, never on a real Stripe.
@@ -55,12 +50,5 @@ func (s *Sim) controlRoutes(m *http.ServeMux) {
 		}
 		control.JSON(w, http.StatusOK, v)
 	})
-	m.HandleFunc("PUT /_sim/webhook", func(w http.ResponseWriter, r *http.Request) {
-		var req WebhookRequest
-		if !control.Decode(w, r, &req) {
-			return
-		}
-		s.SetWebhookURL(req.URL)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	simkit.URLRoute(m, control, "PUT /_sim/webhook", s.SetWebhookURL)
 }

@@ -2,31 +2,18 @@ package stripesim_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 
+	"github.com/careflow/engine/internal/sim/simkit/simkittest"
 	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v85"
 )
 
-// control sends a JSON control request without any Stripe credentials.
-func control(t *testing.T, method, url, body string, out any) int {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := plainClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	if out != nil && resp.StatusCode < 300 {
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
-	}
-	return resp.StatusCode
-}
+// control sends a JSON control request without credentials.
+var control = simkittest.Control
 
 func TestControlAPI(t *testing.T) {
 	rc := newReceiver(t, 0)

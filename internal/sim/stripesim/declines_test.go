@@ -6,15 +6,13 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/careflow/engine/internal/sim/stripesim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v85"
 )
 
 func TestDeclines(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	cases := []struct {
 		pm          string
 		code        stripe.ErrorCode
@@ -60,8 +58,7 @@ func TestDeclines(t *testing.T) {
 }
 
 func TestDeclinedThenConfirmedWithAnotherCard(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	_, sc := startWithClient(t)
 	ctx := context.Background()
 	_, err := sc.V1PaymentIntents.Create(ctx, &stripe.PaymentIntentCreateParams{
 		Amount: stripe.Int64(900), Currency: stripe.String("usd"),
@@ -79,8 +76,7 @@ func TestDeclinedThenConfirmedWithAnotherCard(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	cases := []struct {
 		name   string
 		params *stripe.PaymentIntentCreateParams

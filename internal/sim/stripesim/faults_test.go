@@ -21,8 +21,7 @@ func captureWithKey(sc *stripe.Client, id, key string) (*stripe.PaymentIntent, e
 }
 
 func TestServerErrorsThenSuccessCaptureOnce(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	pi := authorize(t, sc, 1500, "pm_card_visa", nil)
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultServerError, Count: 2})
 
@@ -48,8 +47,7 @@ func TestServerErrorsThenSuccessCaptureOnce(t *testing.T) {
 }
 
 func TestRateLimitFault(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCreate, Kind: stripesim.FaultRateLimit, Count: 1})
 	_, err := sc.V1PaymentIntents.Create(context.Background(), createParams("k-429", 800))
 	se := stripeErr(t, err)
@@ -63,8 +61,7 @@ func TestRateLimitFault(t *testing.T) {
 }
 
 func TestTimeoutFaultThenRetry(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	pi := authorize(t, sc, 1500, "pm_card_visa", nil)
 	// The delay far exceeds the client's timeout; server Close cuts it short.
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultTimeout, Count: 1,
@@ -87,8 +84,7 @@ func TestTimeoutFaultThenRetry(t *testing.T) {
 }
 
 func TestLostResponseIsReplayed(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	pi := authorize(t, sc, 1500, "pm_card_visa", nil)
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultLost, Count: 1})
 
@@ -104,8 +100,7 @@ func TestLostResponseIsReplayed(t *testing.T) {
 }
 
 func TestSlowAndWildcardFaults(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	pi := authorize(t, sc, 1500, "pm_card_visa", nil)
 
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpAny, Kind: stripesim.FaultSlow, Count: 1,

@@ -13,8 +13,7 @@ import (
 )
 
 func TestAuthorizeCaptureRefundFlow(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 
 	pi := authorize(t, sc, 5000, "pm_card_visa", map[string]string{"payment_id": "pay_1"})
@@ -81,8 +80,7 @@ func TestAuthorizeCaptureRefundFlow(t *testing.T) {
 }
 
 func TestOverRefundRejected(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 	pi := authorize(t, sc, 2000, "pm_card_mastercard", nil)
 	_, err := sc.V1PaymentIntents.Capture(ctx, pi.ID, nil)
@@ -101,8 +99,7 @@ func TestOverRefundRejected(t *testing.T) {
 }
 
 func TestCaptureRules(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 	pi := authorize(t, sc, 1000, "pm_card_visa", nil)
 
@@ -127,8 +124,7 @@ func TestCaptureRules(t *testing.T) {
 }
 
 func TestCancelAuthorization(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 	pi := authorize(t, sc, 1000, "pm_card_visa", nil)
 
@@ -147,8 +143,7 @@ func TestCancelAuthorization(t *testing.T) {
 }
 
 func TestCreateThenConfirmAndAutomaticCapture(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	_, sc := startWithClient(t)
 	ctx := context.Background()
 
 	pi, err := sc.V1PaymentIntents.Create(ctx, &stripe.PaymentIntentCreateParams{

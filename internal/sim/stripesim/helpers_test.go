@@ -50,6 +50,13 @@ func newClient(baseURL, key string) *stripe.Client {
 	return stripe.NewClient(key, stripe.WithBackends(&stripe.Backends{API: backend}))
 }
 
+// startWithClient starts a simulator with default options and a stripe-go client for it.
+func startWithClient(t *testing.T) (*stripesim.Server, *stripe.Client) {
+	t.Helper()
+	srv := startSim(t, stripesim.Options{})
+	return srv, newClient(srv.URL, testKey)
+}
+
 // authorize creates and confirms a manual-capture PaymentIntent.
 func authorize(t *testing.T, sc *stripe.Client, amount int64, pm string, md map[string]string) *stripe.PaymentIntent {
 	t.Helper()

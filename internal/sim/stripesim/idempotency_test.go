@@ -26,8 +26,7 @@ func createParams(key string, amount int64) *stripe.PaymentIntentCreateParams {
 }
 
 func TestIdempotentReplay(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 
 	first, err := sc.V1PaymentIntents.Create(ctx, createParams("payment:pay_idem:authorize", 4200))
@@ -46,8 +45,7 @@ func TestIdempotentReplay(t *testing.T) {
 }
 
 func TestIdempotencyKeyReusedWithOtherParams(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 
 	_, err := sc.V1PaymentIntents.Create(ctx, createParams("k-mismatch", 1000))
@@ -62,8 +60,7 @@ func TestIdempotencyKeyReusedWithOtherParams(t *testing.T) {
 }
 
 func TestIdempotencyKeyOnOtherEndpoint(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 	pi := authorize(t, sc, 1000, "pm_card_visa", nil)
 
@@ -81,8 +78,7 @@ func TestIdempotencyKeyOnOtherEndpoint(t *testing.T) {
 }
 
 func TestIdempotentDeclineIsReplayed(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	ctx := context.Background()
 	p := func() *stripe.PaymentIntentCreateParams {
 		q := createParams("k-decline", 1000)
@@ -99,8 +95,7 @@ func TestIdempotentDeclineIsReplayed(t *testing.T) {
 }
 
 func TestValidationErrorIsNotStored(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	_, sc := startWithClient(t)
 	ctx := context.Background()
 	bad := createParams("k-fixme", 1000)
 	bad.Currency = stripe.String("zzz")
@@ -127,8 +122,7 @@ func TestIdempotencyScopedByAPIKey(t *testing.T) {
 }
 
 func TestConcurrentRetriesExecuteOnce(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	pi := authorize(t, sc, 1000, "pm_card_visa", nil)
 
 	var wg sync.WaitGroup

@@ -1,44 +1,19 @@
 package stripesim
 
-import (
-	"sync"
+import "github.com/careflow/engine/internal/sim/simkit"
 
-	"github.com/careflow/engine/internal/sim/simkit"
-)
-
-// Server is a simulator listening on a loopback address.
-type Server struct {
-	// URL is the base URL to give stripe-go (BackendConfig.URL), e.g.
-	// "http://127.0.0.1:41234".
-	URL string
-	// Sim is the simulator behind the listener.
-	Sim *Sim
-
-	http *simkit.HTTPServer
-	once sync.Once
-}
+// Server is a simulator listening on a loopback address; its URL is the
+// base URL to give stripe-go (BackendConfig.URL).
+type Server = simkit.Server[*Sim]
 
 // Start opens a simulator (see Open, including its StateFile errors) and
-// serves it on opts.Addr (default 127.0.0.1:0, a free loopback port).
+// serves it on opts.Addr (default 127.0.0.1:0, a free loopback port);
+// Close stops the listener, open connections and webhook deliveries.
 func Start(opts Options) (*Server, error) {
 	// Opening first means a bad state file never leaves a listener behind.
 	sim, err := Open(opts)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := simkit.Listen(opts.Addr)
-	if err != nil {
-		sim.Close()
-		return nil, err
-	}
-	hs := simkit.Serve(ln, sim)
-	return &Server{URL: hs.URL, Sim: sim, http: hs}, nil
-}
-
-// Close stops the listener, open connections and webhook deliveries.
-func (s *Server) Close() {
-	s.once.Do(func() {
-		s.http.Close()
-		s.Sim.Close()
-	})
+	return simkit.Start(opts.Addr, sim)
 }

@@ -71,7 +71,8 @@ type Sim struct {
 	// to the deliverer once the change is saved.
 	outbox []delivery
 
-	faults *simkit.Injector[Fault]
+	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
+	*faultList
 }
 
 // New returns a simulator like Open; call Close to stop deliveries. It
@@ -103,7 +104,7 @@ func newSim(opts Options) *Sim {
 		webhookURL: opts.WebhookURL,
 		counts:     Stats{CapturesByIntent: map[string]int{}},
 		stateFile:  opts.StateFile,
-		faults:     simkit.NewInjector(faultCount),
+		faultList:  simkit.NewFaultInjector[faultSpec](),
 	}
 	if opts.EnabledEvents != nil {
 		s.enabled = map[string]bool{}

@@ -14,8 +14,7 @@ import (
 // A 500 stored under a key is replayed to every retry with that key, as Stripe does for 24
 // hours; only a new key reaches the operation, and the intent's state tells the two apart.
 func TestStoredServerErrorReplaysForTheKey(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	srv, sc := startWithClient(t)
 	pi := authorize(t, sc, 1500, "pm_card_visa", map[string]string{"workflow_id": "payment:p1"})
 	srv.Sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultStoredServerError, Count: 1})
 
@@ -37,8 +36,7 @@ func TestStoredServerErrorReplaysForTheKey(t *testing.T) {
 
 // Search by metadata and refund lists by payment intent find what reconciliation needs.
 func TestSearchIntentsAndListRefunds(t *testing.T) {
-	srv := startSim(t, stripesim.Options{})
-	sc := newClient(srv.URL, testKey)
+	_, sc := startWithClient(t)
 	ctx := context.Background()
 	pi := authorize(t, sc, 1500, "pm_card_visa", map[string]string{"workflow_id": "payment:p1"})
 	authorize(t, sc, 900, "pm_card_visa", map[string]string{"workflow_id": "payment:p2"})

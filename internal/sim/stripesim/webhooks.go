@@ -6,14 +6,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"hash/fnv"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Delivery defaults; Stripe itself retries for days, which a test cannot wait for.
@@ -175,17 +175,7 @@ func (d *deliverer) post(dl delivery) error {
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
 	req.Header.Set("Stripe-Signature", signatureHeader(time.Now(), dl.payload, d.secret))
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	// Drain a little so the connection can be reused; receivers' bodies are ignored.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook receiver answered %d", resp.StatusCode)
-	}
-	return nil
+	return simkit.Deliver(d.client, req, "")
 }
 
 // signatureHeader builds Stripe-Signature: "t=<unix>,v1=<hex HMAC-SHA256 of

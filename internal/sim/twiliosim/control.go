@@ -17,11 +17,6 @@ type ReplyRequest struct {
 	Body string `json:"body"`
 }
 
-// InboundRequest is the body of PUT /_sim/inbound.
-type InboundRequest struct {
-	URL string `json:"url"`
-}
-
 // controlRoutes exposes the simulator's test controls over HTTP for other
 // processes (load generator, e2e scripts). They need no Twilio credentials:
 // they exist only on the simulator's own listener, never on a real Twilio.
@@ -56,12 +51,5 @@ func (s *Sim) controlRoutes(m *http.ServeMux) {
 			control.JSON(w, http.StatusCreated, map[string]string{"sid": sid})
 		}
 	})
-	m.HandleFunc("PUT /_sim/inbound", func(w http.ResponseWriter, r *http.Request) {
-		var req InboundRequest
-		if !control.Decode(w, r, &req) {
-			return
-		}
-		s.SetInboundURL(req.URL)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	simkit.URLRoute(m, control, "PUT /_sim/inbound", s.SetInboundURL)
 }

@@ -78,7 +78,8 @@ type Sim struct {
 	inboundURL string
 	closed     bool
 
-	faults *simkit.Injector[Fault]
+	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
+	*faultList
 }
 
 // New returns a simulator with no messages; call Close to stop callbacks.
@@ -118,7 +119,7 @@ func New(opts Options) *Sim {
 		messages:    map[string]*message{},
 		counts:      newStats(),
 		inboundURL:  opts.InboundURL,
-		faults:      simkit.NewInjector(faultCount),
+		faultList:   simkit.NewFaultInjector[faultSpec](),
 	}
 	s.mux = s.routes()
 	return s

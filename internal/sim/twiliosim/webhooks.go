@@ -3,14 +3,13 @@ package twiliosim
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/careflow/engine/clients/twilio"
+	"github.com/careflow/engine/internal/sim/simkit"
 )
 
 // Reply errors.
@@ -177,15 +176,5 @@ func (s *Sim) post(ctx context.Context, target string, form url.Values, token st
 	req.Header.Set(IdempotencyHeader, token)
 	// Twilio signs the URL as configured, which is the URL posted to.
 	req.Header.Set(twilio.SignatureHeader, twilio.Sign(s.authToken, target, form))
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	// Draining lets the connection be reused for the next callback.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("twiliosim: webhook receiver answered %d", resp.StatusCode)
-	}
-	return nil
+	return simkit.Deliver(s.client, req, "twiliosim: ")
 }
