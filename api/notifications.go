@@ -28,8 +28,9 @@ type notificationStart struct {
 	Critical       bool               `json:"critical"`
 }
 
-// notificationIDPattern is an opaque business key: it becomes the workflow ID.
-var notificationIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// notificationIDPattern is an opaque business key: it becomes the workflow ID. Up to 80
+// characters, so the ids processes derive ("checkin." + a 64-character appointment id) fit.
+var notificationIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$`)
 
 const notificationNotFound = "no such notification"
 

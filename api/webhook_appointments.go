@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/careflow/engine/activities/ehr"
+	"github.com/careflow/engine/clients/fhir"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/workflows/appointments"
@@ -24,14 +22,10 @@ const AuthHMACSignature = "hmac-signature"
 
 // FHIRSignatureHeader carries the hex HMAC-SHA256 of a FHIR notification body under
 // FHIR_WEBHOOK_SECRET (Medplum's subscription signature header).
-const FHIRSignatureHeader = "X-Signature"
+const FHIRSignatureHeader = fhir.NotificationSignatureHeader
 
 // SignFHIRNotification is the X-Signature value of body under secret.
-func SignFHIRNotification(secret, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
+func SignFHIRNotification(secret, body []byte) string { return fhir.SignNotification(secret, body) }
 
 // readWebhook reads a signed webhook body and verifies its signature. It answers the
 // problem itself and returns ok=false: 503 without a secret, 401 without a signature, 400 for

@@ -143,19 +143,30 @@ func (s *server) routePageReply(r *http.Request, a *auditEntry, from, body strin
 }
 
 // routePageStatus tells the lab order a page was not delivered (undelivered, failed), so its
-// escalation pages the next contact at once. Other statuses and messages that are not pages
-// are only recorded. A failed signal answers 503 so Twilio retries the callback.
+// escalation pages the next contact at once. The page's callback URL names the order
+// (twilio.CallbackRefParam), so a status that beats the Page activity's SID record is not lost;
+// pages sent without it are routed by the SID's crosswalk entry. Other statuses and messages
+// that are not pages are only recorded. A failed signal answers 503 so Twilio retries.
 func (s *server) routePageStatus(r *http.Request, a *auditEntry, sid, status string) error {
-	if (status != "undelivered" && status != "failed") || sid == "" || s.d.Records == nil {
+	if (status != "undelivered" && status != "failed") || sid == "" {
 		return nil
 	}
-	return s.signalBySID(r, a, crosswalk.SMSPageSID, sid, laborders.PageStatusSignalName,
+	return s.signalSender(r, a, laborders.WorkflowID(""), crosswalk.SMSPageSID, sid, laborders.PageStatusSignalName,
 		laborders.PageStatus{SID: sid, Status: status})
 }
 
-// signalBySID signals the workflow the crosswalk maps the message SID to (kind) with arg. A
-// SID the crosswalk does not know, or a workflow already finished, is only recorded.
-func (s *server) signalBySID(r *http.Request, a *auditEntry, kind, sid, signal string, arg any) error {
+// signalSender signals the workflow that sent message sid with arg: the workflow the status
+// callback URL names (twilio.CallbackRefParam, set at sending and covered by the Twilio
+// signature checked before) when its ID starts with prefix, otherwise the one the crosswalk
+// maps the SID to (kind). A SID the crosswalk does not know, or a workflow already finished,
+// is only recorded.
+func (s *server) signalSender(r *http.Request, a *auditEntry, prefix, kind, sid, signal string, arg any) error {
+	if wid := r.URL.Query().Get(twilio.CallbackRefParam); strings.HasPrefix(wid, prefix) {
+		return s.signalProcess(r, a, wid, signal, arg)
+	}
+	if s.d.Records == nil {
+		return nil
+	}
 	wid, err := s.d.Records.LookupCrosswalk(r.Context(), kind, sid)
 	if errors.Is(err, audit.ErrNotFound) {
 		return nil
@@ -163,10 +174,15 @@ func (s *server) signalBySID(r *http.Request, a *auditEntry, kind, sid, signal s
 	if err != nil {
 		return err
 	}
+	return s.signalProcess(r, a, wid, signal, arg)
+}
+
+// signalProcess signals workflow wid with arg; a workflow already finished is only recorded.
+func (s *server) signalProcess(r *http.Request, a *auditEntry, wid, signal string, arg any) error {
 	a.rec.Process = wid
 	ctx, cancel := context.WithTimeout(r.Context(), signalTimeout)
 	defer cancel()
-	err = s.d.Temporal.SignalWorkflow(ctx, wid, "", signal, arg)
+	err := s.d.Temporal.SignalWorkflow(ctx, wid, "", signal, arg)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nil

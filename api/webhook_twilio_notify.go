@@ -17,12 +17,15 @@ func (s *server) routeStatus(r *http.Request, a *auditEntry, sid, status string)
 	return s.routeNotificationStatus(r, a, sid, status)
 }
 
-// routeNotificationStatus signals the notification whose text had this SID. A message that is
-// no notification's, or a notification already finished, is only recorded.
+// routeNotificationStatus signals the notification whose text had this SID. The callback URL
+// names the notification (twilio.CallbackRefParam, covered by the signature), so a status that
+// arrives before the SMS activity has recorded the SID still reaches it; callbacks of texts
+// sent without it are routed by the SID's crosswalk entry. A message that is no notification's,
+// or a notification already finished, is only recorded.
 func (s *server) routeNotificationStatus(r *http.Request, a *auditEntry, sid, status string) error {
-	if sid == "" || s.d.Records == nil {
+	if sid == "" {
 		return nil
 	}
-	return s.signalBySID(r, a, crosswalk.NotifySMSSID, sid, notifications.DeliveryStatusSignalName,
-		notifications.DeliveryStatus{SID: sid, Status: status})
+	return s.signalSender(r, a, notifications.WorkflowID(""), crosswalk.NotifySMSSID, sid,
+		notifications.DeliveryStatusSignalName, notifications.DeliveryStatus{SID: sid, Status: status})
 }

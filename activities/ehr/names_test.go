@@ -11,5 +11,6 @@ import (
 func TestNamesAreRegistered(t *testing.T) {
 	wftest.RequireRegistered(t, &ehr.Activities{}, ehr.LoadCheckInName, ehr.MarkArrivedName, ehr.CreateEncounterName, ehr.PatientContactName, ehr.WriteLabResultsName,
 		ehr.LoadPrescriptionName, ehr.RecordFillName, ehr.SetPrescriptionStatusName, ehr.RecordSuccessorPrescriptionName)
-	wftest.RequireRegistered(t, &ehr.AppointmentSync{}, ehr.ReadAppointmentName, ehr.WriteAppointmentName, ehr.CreateAppointmentName)
+	wftest.RequireRegistered(t, &ehr.AppointmentSync{}, ehr.ReadAppointmentName, ehr.WriteAppointmentName, ehr.CreateAppointmentName,
+		ehr.ListAppointmentChangesName)
 }

@@ -44,6 +44,10 @@ type Activities struct {
 	Records crosswalk.Writer
 	// Now is the clock for contact-point periods; nil means time.Now.
 	Now func() time.Time
+	// PatientLimit sends per PatientWindow to one patient apply to a SlotInput without its own
+	// limit (NOTIFY_PATIENT_RATE_LIMIT, NOTIFY_PATIENT_RATE_WINDOW); zero means no limit.
+	PatientLimit  int
+	PatientWindow time.Duration
 }
 
 // ResolveInput names the patient to notify.
@@ -110,7 +114,8 @@ func (a *Activities) ResolveRecipient(ctx context.Context, in ResolveInput) (Rec
 	return out, nil
 }
 
-// SlotInput asks for one of Limit sends to the patient in the Window containing At.
+// SlotInput asks for one of Limit sends to the patient in the Window containing At; a zero
+// Limit and Window ask for the engine's configured per-patient limit.
 type SlotInput struct {
 	PatientID string `json:"patientId"`
 	// NotificationID is the asking workflow; asking again for it returns the same slot.
@@ -131,6 +136,9 @@ type Slot struct {
 // The crosswalk refuses a second owner for a slot on every store, so two workers racing for the
 // last slot cannot both win, and a retried call finds the slot it already holds.
 func (a *Activities) ReserveSlot(ctx context.Context, in SlotInput) (Slot, error) {
+	if in.Limit == 0 && in.Window == 0 {
+		in.Limit, in.Window = a.PatientLimit, a.PatientWindow
+	}
 	if in.Limit <= 0 || in.Window <= 0 || a.Records == nil {
 		return Slot{Granted: true}, nil
 	}

@@ -38,6 +38,28 @@ func TestReserveSlotLimitsPerWindow(t *testing.T) {
 	assert.True(t, s.Granted, "the limit is per patient")
 }
 
+// A slot asked for without a limit of its own takes the engine's configured one; zero turns
+// the per-patient limit off.
+func TestReserveSlotUsesTheConfiguredLimit(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 19, 10, 0, 0, time.UTC)
+	a := &notify.Activities{Records: audit.NewMemory(), PatientLimit: 1, PatientWindow: 24 * time.Hour}
+	s, err := a.ReserveSlot(ctx, notify.SlotInput{PatientID: "pat-1", NotificationID: "n1", At: at})
+	require.NoError(t, err)
+	assert.True(t, s.Granted)
+	s, err = a.ReserveSlot(ctx, notify.SlotInput{PatientID: "pat-1", NotificationID: "n2", At: at.Add(time.Hour)})
+	require.NoError(t, err)
+	assert.False(t, s.Granted, "one a day")
+	assert.Equal(t, time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), s.RetryAt)
+
+	off := &notify.Activities{Records: audit.NewMemory()}
+	for i := range 5 {
+		s, err := off.ReserveSlot(ctx, notify.SlotInput{PatientID: "pat-1", NotificationID: fmt.Sprint("n", i), At: at})
+		require.NoError(t, err)
+		assert.True(t, s.Granted)
+	}
+}
+
 type fakeFHIR struct{ patient string }
 
 func (f fakeFHIR) Read(_ context.Context, rt, id string) (*fhir.Resource, error) {

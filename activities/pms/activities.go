@@ -52,6 +52,8 @@ type Client interface {
 type Activities struct {
 	PMS     Client
 	Records audit.ActivityStore
+	// Crosswalk looks up the participant crosswalk (patients, providers).
+	Crosswalk crosswalk.Reader
 	// Now is the clock that times each exchange; nil means the wall clock.
 	Now func() time.Time
 }

@@ -10,5 +10,6 @@ import (
 // TestNamesAreRegistered checks every exported activity name resolves to a method a worker registers.
 func TestNamesAreRegistered(t *testing.T) {
 	wftest.RequireRegistered(t, &pmsact.Activities{}, pmsact.ReadAppointmentName, pmsact.WriteAppointmentName,
+		pmsact.MapParticipantsName, pmsact.RecordParticipantsName,
 		pmsact.CreateAppointmentName, pmsact.ListChangesName)
 }

@@ -38,7 +38,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, err
 		return SendResult{}, err
 	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "twilio.send", "twilio", in.Reference)
-	msg, err := a.SMS.SendSMS(ctx, in.To, in.Body)
+	msg, err := a.send(ctx, in)
 	if err != nil {
 		var te *twilio.Error
 		if errors.As(err, &te) {
@@ -74,7 +74,10 @@ func (a *Activities) Page(ctx context.Context, in PageInput) (SendResult, error)
 			return SendResult{}, fmt.Errorf("register page code: %w", err)
 		}
 	}
-	res, err := a.SendSMS(ctx, SendInput{To: in.To, Body: in.Body, Reference: in.WorkflowID + "/page/" + in.Role})
+	// The callback URL names the order, so an "undelivered" that beats the SID record below
+	// still moves the escalation on at once.
+	res, err := a.SendSMS(ctx, SendInput{To: in.To, Body: in.Body, Reference: in.WorkflowID + "/page/" + in.Role,
+		CallbackRef: in.WorkflowID})
 	if err == nil {
 		audit.Begin(ctx, a.Records, a.Now, "lab.page", "twilio", res.SID).Finish(audit.OutcomeOK, in.Role)
 		if a.Records != nil && res.SID != "" {

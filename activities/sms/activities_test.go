@@ -119,3 +119,37 @@ func TestSendSMSTracksTheSIDForItsNotification(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "notification:n-1", wid)
 }
+
+// trackedSender is a fakeSender that also takes a callback ref, as the Twilio client does.
+type trackedSender struct {
+	fakeSender
+	ref string
+}
+
+func (f *trackedSender) SendSMSTracked(ctx context.Context, to, body, ref string) (*twilio.Message, error) {
+	f.ref = ref
+	return f.SendSMS(ctx, to, body)
+}
+
+// A tracked text carries its workflow in the status callback URL, so an early callback needs no
+// SID mapping; an untracked one does not; a page carries its lab order.
+func TestSendSMSPutsTrackAsIntoTheCallback(t *testing.T) {
+	f := &trackedSender{fakeSender: fakeSender{msg: &twilio.Message{SID: "SM9", Status: "queued"}}}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(&sms.Activities{SMS: f})
+	_, err := env.ExecuteActivity(sms.SendSMSName, sms.SendInput{To: "+15551230001", Body: "Hi", Reference: "r", TrackAs: "notification:n-1"})
+	require.NoError(t, err)
+	require.Equal(t, "notification:n-1", f.ref)
+
+	f.ref = "unset"
+	_, err = env.ExecuteActivity(sms.SendSMSName, sms.SendInput{To: "+15551230001", Body: "Hi", Reference: "r"})
+	require.NoError(t, err)
+	require.Equal(t, "unset", f.ref, "no ref without TrackAs")
+
+	// A page names its lab order.
+	_, err = env.ExecuteActivity(sms.PageName, sms.PageInput{To: "+15550000001", Body: "CRITICAL", Code: "123456",
+		WorkflowID: "laborder:LAB-1", Role: "ordering-provider"})
+	require.NoError(t, err)
+	require.Equal(t, "laborder:LAB-1", f.ref)
+}

@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/careflow/engine/clients/twilio"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
 )
@@ -41,9 +42,28 @@ func (a *Activities) refuseOptedOut(ctx context.Context, in SendInput) error {
 	return temporal.NewNonRetryableApplicationError(NotNotifiedOptedOut, ErrTypeOptedOut, nil)
 }
 
-// track maps the message SID to in.TrackAs for status callbacks. The text is out: failing now
-// would send it twice, so a lost mapping only costs the delivery status (the notification then
-// counts the text as sent).
+// TrackedSender is a Sender that can put a correlation key into the message's status callback
+// URL (the Twilio client's SendSMSTracked).
+type TrackedSender interface {
+	SendSMSTracked(ctx context.Context, to, body, ref string) (*twilio.Message, error)
+}
+
+// send sends in; a text with CallbackRef or TrackAs carries it in its status callback URL when
+// the sender can, so a callback that arrives before the SID is recorded still finds its workflow.
+func (a *Activities) send(ctx context.Context, in SendInput) (*twilio.Message, error) {
+	ref := in.CallbackRef
+	if ref == "" {
+		ref = in.TrackAs
+	}
+	if ts, ok := a.SMS.(TrackedSender); ok && ref != "" {
+		return ts.SendSMSTracked(ctx, in.To, in.Body, ref)
+	}
+	return a.SMS.SendSMS(ctx, in.To, in.Body)
+}
+
+// track maps the message SID to in.TrackAs for status callbacks whose URL carries no key (texts
+// sent before the key existed, or by a sender that cannot add it). The text is out: failing now
+// would send it twice, so a lost mapping only costs such a callback.
 func (a *Activities) track(ctx context.Context, in SendInput, sid string) {
 	if in.TrackAs == "" || a.Records == nil || sid == "" {
 		return

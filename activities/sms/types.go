@@ -15,10 +15,14 @@ type SendInput struct {
 	// PatientID, when set, is the EHR Patient the text is for; the patient's preferences can
 	// then refuse the channel as a whole. Without it only the number's own opt-out applies.
 	PatientID string `json:"patientId,omitempty"`
-	// TrackAs, when set, is the workflow that wants this text's delivery status: the activity
-	// maps the message SID to it (crosswalk.NotifySMSSID) as soon as Twilio answers, before the
-	// first status callback can arrive.
+	// TrackAs, when set, is the workflow that wants this text's delivery status: it rides in
+	// the status callback URL (twilio.CallbackRefParam), so a callback is routed even when it
+	// arrives before Twilio's answer has been recorded, and the activity also maps the message
+	// SID to it (crosswalk.NotifySMSSID) as soon as Twilio answers.
 	TrackAs string `json:"trackAs,omitempty"`
+	// CallbackRef, when set, is the workflow named in the status callback URL instead of
+	// TrackAs, without TrackAs's SID mapping (a page names its lab order this way).
+	CallbackRef string `json:"callbackRef,omitempty"`
 }
 
 // SendResult is Twilio's answer.

@@ -112,6 +112,32 @@ func IsE164(s string) bool { return e164.MatchString(s) }
 // means Twilio accepted the message (usually status "queued"); delivery is
 // reported later to Config.StatusCallback. Failures are *Error.
 func (c *Client) SendSMS(ctx context.Context, to, body string) (*Message, error) {
+	return c.send(ctx, to, body, c.cfg.StatusCallback)
+}
+
+// CallbackRefParam is the query parameter SendSMSTracked adds to the status callback URL.
+const CallbackRefParam = "ref"
+
+// SendSMSTracked is SendSMS with ref, the sender's own correlation key, added to the
+// message's status callback URL as CallbackRefParam. Twilio signs the URL with its query, so
+// a verified callback carries the key it was sent with and can be routed before the sender
+// has recorded the message SID. Without Config.StatusCallback it is SendSMS.
+func (c *Client) SendSMSTracked(ctx context.Context, to, body, ref string) (*Message, error) {
+	cb := c.cfg.StatusCallback
+	if cb != "" && ref != "" {
+		u, err := url.Parse(cb)
+		if err != nil {
+			return nil, errors.New("twilio: StatusCallback must be an absolute URL")
+		}
+		q := u.Query()
+		q.Set(CallbackRefParam, ref)
+		u.RawQuery = q.Encode()
+		cb = u.String()
+	}
+	return c.send(ctx, to, body, cb)
+}
+
+func (c *Client) send(ctx context.Context, to, body, callback string) (*Message, error) {
 	if !IsE164(to) {
 		return nil, &Error{Code: CodeInvalidTo}
 	}
@@ -126,8 +152,8 @@ func (c *Client) SendSMS(ctx context.Context, to, body string) (*Message, error)
 		SetTo(to).
 		SetFrom(c.cfg.From).
 		SetBody(body)
-	if c.cfg.StatusCallback != "" {
-		params.SetStatusCallback(c.cfg.StatusCallback)
+	if callback != "" {
+		params.SetStatusCallback(callback)
 	}
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()

@@ -334,3 +334,49 @@ func TestErrorText(t *testing.T) {
 	}
 	assert.False(t, twilio.IsRetryable(errors.New("other")))
 }
+
+// SendSMSTracked puts the caller's correlation key into the status callback URL; Twilio signs
+// the URL with it, so the receiver can trust the key it routes by.
+func TestSendSMSTrackedCarriesTheRefInTheSignedCallback(t *testing.T) {
+	srv := startSim(t)
+	type hit struct {
+		ref      string
+		verified bool
+	}
+	hits := make(chan hit, 8)
+	var base string
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		hits <- hit{ref: r.URL.Query().Get(twilio.CallbackRefParam),
+			verified: twilio.ValidateSignature(srv.Sim.AuthToken(), base+r.URL.RequestURI(), r.PostForm, r.Header.Get(twilio.SignatureHeader))}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(hs.Close)
+	base = hs.URL
+	c := newClient(t, srv, hs.URL+"/webhooks/twilio")
+
+	_, err := c.SendSMSTracked(context.Background(), "+15551230001", "Hi Ann", "notification:n-1")
+	require.NoError(t, err)
+	select {
+	case h := <-hits:
+		assert.Equal(t, "notification:n-1", h.ref)
+		assert.True(t, h.verified, "the signature covers the URL with its ref")
+	case <-time.After(wait):
+		t.Fatal("no status callback")
+	}
+	// Plain SendSMS keeps the configured URL as it is.
+	_, err = c.SendSMS(context.Background(), "+15551230001", "Hi Ann")
+	require.NoError(t, err)
+	for range 3 {
+		select {
+		case h := <-hits:
+			if h.ref == "" {
+				assert.True(t, h.verified)
+				return
+			}
+		case <-time.After(wait):
+			t.Fatal("no status callback for the untracked message")
+		}
+	}
+	t.Fatal("the untracked message's callback carried a ref")
+}

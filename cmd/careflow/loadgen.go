@@ -40,6 +40,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	baseline := fs.Bool("baseline", true, "also run the no-op workflow baseline on the same Temporal server")
 	checkins := fs.Int("checkins", 40, "check-ins through Update-with-Start (standalone only: it seeds the simulated EHR)")
 	mllpMessages := fs.Int("mllp", 200, "ORU^R01 messages into the MLLP listener, against an immediate-ACK baseline (standalone only)")
+	apptSyncs := fs.Int("appointments", 40, "appointment syncs (PMS edit -> EHR written) and one reconciliation over as many (standalone only)")
 	mllpConns := fs.String("mllp-conns", "", "comma-separated MLLP sender connection counts, one MLLP phase each (default: -c)")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of this process (in -standalone: the engine) to this file")
 	blockProfile := fs.String("blockprofile", "", "write a pprof block profile of this process to this file")
@@ -59,6 +60,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 
 	var tc client.Client
 	var standaloneMLLP string
+	var standaloneStack *stack.Stack
 	if *standalone {
 		st, stop, err := startStandalone(ctx, *server)
 		if err != nil {
@@ -66,6 +68,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		}
 		defer stop()
 		opts.APIURL, opts.Token, tc = st.APIURL, st.Token, st.Temporal
+		standaloneStack = st
 		standaloneMLLP = st.MLLPAddr
 		if opts.CheckInAppointments, err = seedAppointments(st, *checkins); err != nil {
 			return err
@@ -103,6 +106,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 	fmt.Print(rep.String())
 	if err != nil {
 		return err
+	}
+	if standaloneStack != nil && *apptSyncs > 0 {
+		if err := appointmentLoad(ctx, standaloneStack, *apptSyncs, *conc, opts.Temporal); err != nil {
+			return err
+		}
 	}
 	if *standalone && *mllpMessages > 0 {
 		for _, c := range conns {
@@ -169,7 +177,10 @@ func freePort() (int, error) {
 
 // seedAppointments copies the simulated EHR's first booked appointment n times under new ids,
 // so each check-in of the load is a new process with an eligible patient.
-func seedAppointments(st *stack.Stack, n int) ([]string, error) {
+func seedAppointments(st *stack.Stack, n int) ([]string, error) { return seedCopies(st, "lg-appt-", n) }
+
+// seedCopies puts n copies of the simulated EHR's appt-1001 under the ids prefix0..prefixN-1.
+func seedCopies(st *stack.Stack, prefix string, n int) ([]string, error) {
 	if st.EHRSim == nil || n <= 0 {
 		return nil, nil
 	}
@@ -179,7 +190,7 @@ func seedAppointments(st *stack.Stack, n int) ([]string, error) {
 	}
 	ids := make([]string, n)
 	for i := range ids {
-		ids[i] = fmt.Sprintf("lg-appt-%d", i)
+		ids[i] = fmt.Sprintf("%s%d", prefix, i)
 		tmpl["id"] = ids[i]
 		delete(tmpl, "meta")
 		body, err := json.Marshal(tmpl)

@@ -40,6 +40,8 @@ type Config struct {
 	// Appointments holds the appointment sync's settings (PMS, webhook secrets, reconciliation).
 	Appointments Appointments
 	SMTP         SMTP
+	// SendRates limit the sends through each vendor account (Twilio, SMTP).
+	SendRates SendRates
 
 	// CheckInPayerWindow bounds how long an eligibility inquiry is retried.
 	CheckInPayerWindow time.Duration
@@ -320,6 +322,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	if c.SMTP, err = smtpFromEnv(); err != nil {
+		return c, err
+	}
+	if c.SendRates, err = sendRatesFromEnv(); err != nil {
 		return c, err
 	}
 	if c.Lab, err = labFromEnv(); err != nil {

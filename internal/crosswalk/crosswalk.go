@@ -62,6 +62,14 @@ const (
 	PMSAppointment = "pms.appointment"
 	// FHIRAppointment maps an EHR Appointment id to its appointment-sync workflow.
 	FHIRAppointment = "fhir.appointment"
+	// PMSPatient maps a PMS patientId to the EHR's FHIR Patient id; FHIRPatient is the reverse.
+	// The appointment sync writes a participant to the other side only through these.
+	PMSPatient  = "pms.patient"
+	FHIRPatient = "fhir.patient"
+	// PMSProvider maps a PMS providerId to the EHR's FHIR Practitioner id; FHIRPractitioner
+	// is the reverse.
+	PMSProvider      = "pms.provider"
+	FHIRPractitioner = "fhir.practitioner"
 	// X12Interchange maps an 837's group control number (GS06, which a 999's AK102 names) to
 	// the claim workflow that sent it.
 	X12Interchange = "x12-837-group"

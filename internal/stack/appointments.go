@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workers"
 	"github.com/careflow/engine/workflows/appointments"
 )
@@ -46,7 +48,13 @@ func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentA
 	if err != nil {
 		return acts, err
 	}
-	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store}
+	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store, Crosswalk: s.Store}
+	// Both vendors simulated.
+	if s.PMSSim != nil && s.EHRSim != nil {
+		if err := s.mapSimulatedParticipants(ctx); err != nil {
+			return acts, err
+		}
+	}
 	acts.EHR = &ehr.AppointmentSync{FHIR: s.fhirClient, Records: s.Store}
 	s.apptSearchAttribute = s.keywordAttribute(appointments.ConflictSearchAttribute,
 		"search attribute unavailable; register it to list appointments with conflicts")
@@ -90,4 +98,28 @@ func (s *Stack) ensureReconcileSchedule(ctx context.Context) error {
 			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
 		},
 	})
+}
+
+// mapSimulatedParticipants records the simulated EHR's Patients and Practitioners in the
+// participant crosswalk under the same ids on the PMS side: the simulated PMS shares the
+// EHR's patient and provider ids, as a clinic's master patient index would map them. A real
+// PMS's mappings come from linked pairs (or are loaded into the crosswalk by the clinic).
+func (s *Stack) mapSimulatedParticipants(ctx context.Context) error {
+	for _, m := range []struct{ typ, pmsKind, fhirKind string }{
+		{"Patient", crosswalk.PMSPatient, crosswalk.FHIRPatient},
+		{"Practitioner", crosswalk.PMSProvider, crosswalk.FHIRPractitioner},
+	} {
+		for _, r := range s.EHRSim.Sim.Resources(m.typ) {
+			id, _ := r["id"].(string)
+			if id == "" {
+				continue
+			}
+			for _, kind := range []string{m.pmsKind, m.fhirKind} {
+				if err := s.Store.PutCrosswalk(ctx, kind, id, id); err != nil && !errors.Is(err, crosswalk.ErrConflict) {
+					return fmt.Errorf("participant crosswalk: %w", err)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -34,12 +34,23 @@ func (s *Stack) startNotify() error {
 		return err
 	}
 	s.notify.acts = workers.NotificationActivities{
-		Notify: &notifyact.Activities{FHIR: s.fhirClient, Records: s.Store, Now: time.Now},
-		Email:  &emailact.Activities{Mail: mail, Records: s.Store},
-		SMS:    s.checkinActs.SMS,
+		Notify: &notifyact.Activities{FHIR: s.fhirClient, Records: s.Store, Now: time.Now,
+			PatientLimit: cfg.SendRates.PerPatient, PatientWindow: cfg.SendRates.PerPatientWindow},
+		Email: &emailact.Activities{Mail: mail, Records: s.Store},
+		SMS:   s.checkinActs.SMS,
 	}
 	s.instrument(s.notify.acts.Notify, s.notify.acts.Email)
 	s.addWorker(func() worker.Worker { return workers.NewNotificationsWorker(s.Temporal, s.notify.acts, s.wopts) })
+	// Per-account send limits (TWILIO_SENDS_PER_SECOND, SMTP_SENDS_PER_SECOND) as task-queue
+	// activity rates. Critical-value pages run on the lab queue, outside the Twilio limit: they
+	// must never wait behind patient notices (Twilio queues a burst over the sender's rate).
+	rates := cfg.SendRates
+	s.addWorker(func() worker.Worker {
+		return workers.NewSMSSendWorker(s.Temporal, s.notify.acts.SMS, rates.SMS, s.wopts)
+	})
+	s.addWorker(func() worker.Worker {
+		return workers.NewEmailSendWorker(s.Temporal, s.notify.acts.Email, rates.Email, s.wopts)
+	})
 	return nil
 }
 

@@ -109,10 +109,13 @@ func (s *Stack) simulateEHR() error {
 	s.fhirKey = rk
 	cfg.BaseURL, cfg.TokenURL, cfg.ClientID = s.EHRSim.FHIRBaseURL, s.EHRSim.TokenURL, simClientID
 	if s.Config.Appointments.FHIRWebhookSecret == "" {
-		// The simulated EHR signs nothing yet; a random secret keeps /webhooks/fhir closed
-		// to anyone who does not know it.
 		s.Config.Appointments.FHIRWebhookSecret = randomHex(24)
 	}
+	// The simulated EHR notifies /webhooks/fhir of every Appointment change, signed with the
+	// secret, in each shape real servers use in turn (Medplum's resource, Backport id-only and
+	// full-resource Bundles), so a run shows the EHR -> PMS sync live.
+	s.EHRSim.Sim.Subscribe(ehrsim.Subscription{URL: s.APIURL + "/webhooks/fhir", Secret: []byte(s.Config.Appointments.FHIRWebhookSecret),
+		Shapes: []string{ehrsim.ShapeResource, ehrsim.ShapeIDOnly, ehrsim.ShapeFullResource}})
 	s.logger.Info("ehr: built-in FHIR simulator (FHIR_BASE_URL unset)", "url", cfg.BaseURL)
 	return nil
 }

@@ -293,7 +293,10 @@ func start(t *testing.T) *harness {
 		"LAB_CORRECTIONS_WINDOW=5s", "LAB_RESULT_DEADLINE=1h", "LAB_ESCALATION_CHAIN=charge-nurse:+15550000002",
 		"WORKER_METRICS_ADDR=", "TEMPORAL_TLS_CERT_FILE=", "TEMPORAL_TLS_KEY_FILE=", "TEMPORAL_TLS_CA_FILE=",
 		"TEMPORAL_TLS_SERVER_NAME=", "TEMPORAL_API_KEY=", "PHARMACY_BASE_URL=", "PMS_BASE_URL=",
-		"SMTP_ADDR=", "SMTP_USERNAME=", "SMTP_PASSWORD=", "SMTP_FROM=", "SIMULATE=pharmacy,pms,smtp")
+		"SMTP_ADDR=", "SMTP_USERNAME=", "SMTP_PASSWORD=", "SMTP_FROM=", "SIMULATE=pharmacy,pms,smtp",
+		// Every check-in and lab order is for one patient; three notices an hour would defer
+		// (and expire) nearly all of them.
+		"NOTIFY_PATIENT_RATE_LIMIT=0")
 	h.startProc("worker")
 	h.startProc("api")
 	t.Cleanup(func() {

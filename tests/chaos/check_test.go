@@ -101,7 +101,7 @@ func (h *harness) check(final map[string]map[string][]byte) verdict {
 		var l api.LabOrderView
 		_ = json.Unmarshal(body, &l)
 		count("lab order", l.Status)
-		if l.PatientNotified {
+		if l.PatientNotified && (l.PatientNotification == nil || l.PatientNotification.TextSent()) {
 			v.smsWanted++
 		}
 		if l.DiagnosticReportID != "" {

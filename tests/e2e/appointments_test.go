@@ -13,6 +13,7 @@ import (
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/apptsync"
+	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/pmssim"
 	"github.com/careflow/engine/workflows/appointments"
 )
@@ -87,6 +88,8 @@ func (e *engine) fhirNotify(body []byte) (int, reply) {
 // listed and resolved through the API. Bad signatures signal nothing.
 func TestAppointmentSyncBothWays(t *testing.T) {
 	e := startEngine(t, nil)
+	// This test delivers the EHR's notifications itself (tampered, duplicated, each shape).
+	e.st.EHRSim.Sim.Subscribe(ehrsim.Subscription{})
 	r := e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "sync-1", "ehrId": "appt-1001"}, http.StatusCreated)
 	require.Equal(t, "/v1/appointments/sync-1", r.Location)
 	e.waitAppointment("sync-1", func(v api.AppointmentView) bool {
@@ -196,6 +199,8 @@ func TestAppointmentReconcileHealsLostWebhook(t *testing.T) {
 // edit still lands in the PMS exactly once.
 func TestAppointmentPMSFaultsConverge(t *testing.T) {
 	e := startEngine(t, nil)
+	// The one EHR notification is posted by the test, so the PMS write count is exact.
+	e.st.EHRSim.Sim.Subscribe(ehrsim.Subscription{})
 	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "fault-1", "ehrId": "appt-1005"}, http.StatusCreated)
 	e.pmsAppt("fault-1", func(a pms.Appointment) bool { return a.Version >= 1 })
 	e.waitAppointment("fault-1", appointmentIn(appointments.StatusInSync))

@@ -13,6 +13,7 @@ import (
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/workflows/laborders"
+	"github.com/careflow/engine/workflows/notifications"
 )
 
 const providerPhone = "+15550000001"
@@ -20,9 +21,15 @@ const providerPhone = "+15550000001"
 func labEngine(t *testing.T) *engine {
 	return startEngine(t, func(c *config.Config) {
 		c.Lab.AckTimeout = 3 * time.Second
-		c.Lab.CorrectionsWindow = 2 * time.Second
+		// Longer than the LIS simulator's 2 s between an order's results, so a correction sent
+		// after the final result always lands inside the window (filing no longer waits for the
+		// patient's notice, which used to stretch it).
+		c.Lab.CorrectionsWindow = 5 * time.Second
 		c.Lab.ResultDeadline = time.Hour
 		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
+		// Every order here is for pat-1001: the default three notices an hour would hold the
+		// later orders open for an hour, waiting for their deferred results notices.
+		c.SendRates.PerPatient = 100
 	})
 }
 
@@ -49,6 +56,8 @@ func TestLabOrderNormalResultsFiledAndPatientTold(t *testing.T) {
 	require.Equal(t, laborders.StatusFinal, v.labOrder().Status, v)
 	require.NotEmpty(t, v.labOrder().DiagnosticReportID)
 	require.Equal(t, true, v.labOrder().PatientNotified)
+	require.Equal(t, laborders.NotificationID("LAB-N1"), v.labOrder().PatientNotification.NotificationID, v)
+	require.Equal(t, notifications.StatusDelivered, v.labOrder().PatientNotification.Status, v)
 	require.Equal(t, false, v.labOrder().Critical)
 	results := v.labOrder().Results
 	require.GreaterOrEqual(t, len(results), 2)
@@ -91,6 +100,7 @@ func TestLabOrderCriticalEscalationAndSMSAcknowledgment(t *testing.T) {
 	require.Equal(t, "ordering-provider", v.labOrder().Escalation.AcknowledgedBy)
 	v = e.waitLab("CRITICAL-POTASSIUM-1", func(v api.LabOrderView) bool { return v.Closed == true })
 	require.Equal(t, false, v.labOrder().PatientNotified, "critical results are not announced by SMS")
+	require.Nil(t, v.labOrder().PatientNotification, "nor by any notification")
 	require.Eventually(t, func() bool {
 		recs, _ := e.st.Store.List(context.Background(), audit.Filter{Process: laborders.WorkflowID("CRITICAL-POTASSIUM-1"), Action: "lab.acknowledge"})
 		return len(recs) == 1

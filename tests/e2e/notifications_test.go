@@ -49,9 +49,9 @@ func (e *engine) notify(id, patientID string) notifications.State {
 	return st
 }
 
-// TestNotificationStopStartAndEmailFallback: a patient texts STOP; the check-in's text to that
-// number is refused before it reaches Twilio, and a notification reports "not notified: opted
-// out"; START reverses it. A patient without a current mobile gets the notification by email
+// TestNotificationStopStartAndEmailFallback: a patient texts STOP; the check-in's confirmation
+// (a child notification) sends nothing to that number and the check-in records "not notified:
+// opted out" (the chart has no email to fall back to), as does a notification; START reverses it. A patient without a current mobile gets the notification by email
 // through the SMTP simulator.
 func TestNotificationStopStartAndEmailFallback(t *testing.T) {
 	e := startEngine(t, nil)
@@ -63,6 +63,9 @@ func TestNotificationStopStartAndEmailFallback(t *testing.T) {
 	ci := v.checkIn()
 	require.Equal(t, checkins.StatusCompleted, ci.Status, "an opted-out number does not block the check-in: %s", v)
 	require.False(t, ci.SMSSent, v)
+	require.Equal(t, notifications.NotNotifiedOptedOut, ci.NotNotified, v)
+	require.Empty(t, ci.FailureCode, "an opt-out is no SMS failure: %s", v)
+	require.Equal(t, notifications.StatusNotNotified, ci.Notification.Status, v)
 	require.Empty(t, e.st.TwilioSim.Sim.Messages(), "nothing was sent to the number that said STOP")
 
 	st := e.notify("e2e-stop", "pat-4007")

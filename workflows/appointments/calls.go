@@ -62,9 +62,38 @@ func callCreateEHR(ctx workflow.Context, in ehr.CreateAppointmentInput) (ehr.Syn
 // callListPMS reads one page of the PMS change feed for the reconciliation; five minutes of
 // retries are enough, since the next scheduled run starts from the same watermark.
 func callListPMS(ctx workflow.Context, in pmsact.ListInput) (pmsact.ListResult, error) {
-	return call.Activity[pmsact.ListResult](ctx, workflow.ActivityOptions{
+	return call.Activity[pmsact.ListResult](ctx, listCall(), pmsact.ListChangesName, in)
+}
+
+func listCall() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:            vendorRetry(),
-	}, pmsact.ListChangesName, in)
+	}
+}
+
+// callListEHR reads one slice of the EHR's Appointment changes for the reconciliation; the
+// same bounds as callListPMS, for the same reason.
+func callListEHR(ctx workflow.Context, in ehr.ListChangesInput) (ehr.ListChangesResult, error) {
+	return call.Activity[ehr.ListChangesResult](ctx, listCall(), ehr.ListAppointmentChangesName, in)
+}
+
+// callMapParticipants reads the record store, not a vendor: 10 s is ample, and a minute of
+// retries covers a store restart before the sync records the error.
+func callMapParticipants(ctx workflow.Context, in pmsact.ParticipantsInput) (pmsact.ParticipantsResult, error) {
+	return call.Activity[pmsact.ParticipantsResult](ctx, storeCall(), pmsact.MapParticipantsName, in)
+}
+
+// callRecordParticipants writes the record store; the same bounds as callMapParticipants.
+func callRecordParticipants(ctx workflow.Context, in pmsact.ParticipantPair) (pmsact.RecordResult, error) {
+	return call.Activity[pmsact.RecordResult](ctx, storeCall(), pmsact.RecordParticipantsName, in)
+}
+
+func storeCall() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: time.Minute,
+		RetryPolicy:            call.Doubling(time.Second, 10*time.Second),
+	}
 }

@@ -186,4 +186,7 @@ type State struct {
 	Echoes   int      `json:"echoes"`
 	Stale    int      `json:"stale"`
 	Error    string   `json:"error,omitempty"`
+	// CheckIn says what the last cancellation did to the appointment's check-in
+	// (CheckInCancelRequested or CheckInNoneOpen).
+	CheckIn string `json:"checkIn,omitempty"`
 }

@@ -15,7 +15,13 @@
 //     again. Manual conflicts (time, duration, provider, patient, type, department) stay open,
 //     nothing written for them, until the resolve update; the search attribute
 //     AppointmentConflict (open|none) lists them. Cancellation is a status change like any
-//     other and so reaches the other side.
+//     other and so reaches the other side; it also asks Temporal to cancel the check-in of
+//     the same EHR appointment (checkin.go). A check-in's arrival is an EHR edit like any
+//     other: the EHR's notification brings it to the PMS as checked-in.
+//   - Participants (participants.go): patient and provider ids cross to the other side only
+//     through internal/crosswalk's participant kinds; an unmapped id writes nothing.
+//   - Reconcile (reconcile.go): lists the PMS feed (updatedSince) and the EHR's Appointments
+//     (_lastUpdated, sorted) from their own watermarks and delivers every change (Notifier).
 //   - API: api/appointments.go (/v1/appointments, resolve, ?conflict=true) and the webhooks
 //     api/webhook_appointments.go (/webhooks/pms, /webhooks/fhir), which signal-with-start.
 //   - Activities: activities/pms (clients/pms) and activities/ehr/appointments.go (FHIR

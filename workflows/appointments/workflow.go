@@ -45,6 +45,8 @@ type impl struct {
 	// failed holds the sequences whose resolution did not apply (conflict gone).
 	failed  map[int]bool
 	saValue string
+	// participants is the changeParticipants version this execution runs.
+	participants workflow.Version
 }
 
 // Appointment is the long-lived entity workflow of one appointment kept in sync between the
@@ -90,6 +92,7 @@ func (w *impl) view() State {
 }
 
 func (w *impl) run(ctx workflow.Context) (State, error) {
+	w.participants = workflow.GetVersion(ctx, changeParticipants, workflow.DefaultVersion, 1)
 	if w.in.Carry == nil {
 		if err := w.link(ctx); err != nil {
 			return w.state, err
@@ -193,6 +196,11 @@ func (w *impl) link(ctx workflow.Context) error {
 	case e != nil && p != nil:
 		w.learn(p.PatientID, e.Snapshot.Patient, &w.state.Patients)
 		w.learn(p.ProviderID, e.Snapshot.Provider, &w.state.Providers)
+		if w.participants >= 1 {
+			if err := w.recordParticipants(ctx, *p, e.Snapshot); err != nil {
+				return w.fail(err)
+			}
+		}
 		ps := w.fromPMS(*p, e.Snapshot)
 		base := e.Snapshot
 		for _, f := range apptsync.Fields {
@@ -203,8 +211,14 @@ func (w *impl) link(ctx workflow.Context) error {
 		}
 		w.state.Merged = base
 	case e != nil:
-		w.learn(e.Snapshot.Patient, e.Snapshot.Patient, &w.state.Patients)
-		w.learn(e.Snapshot.Provider, e.Snapshot.Provider, &w.state.Providers)
+		if w.participants >= 1 {
+			if err := w.mapParticipants(ctx, nil, &e.Snapshot); err != nil {
+				return w.fail(err)
+			}
+		} else {
+			w.learn(e.Snapshot.Patient, e.Snapshot.Patient, &w.state.Patients)
+			w.learn(e.Snapshot.Provider, e.Snapshot.Provider, &w.state.Providers)
+		}
 		target, err := w.toPMS(e.Snapshot, pms.Appointment{AppointmentID: w.in.AppointmentID})
 		if err != nil {
 			return w.fail(err)
@@ -219,8 +233,14 @@ func (w *impl) link(ctx workflow.Context) error {
 		w.state.Merged = e.Snapshot
 		w.state.Writes++
 	case p != nil:
-		w.learn(p.PatientID, p.PatientID, &w.state.Patients)
-		w.learn(p.ProviderID, p.ProviderID, &w.state.Providers)
+		if w.participants >= 1 {
+			if err := w.mapParticipants(ctx, p, nil); err != nil {
+				return w.fail(err)
+			}
+		} else {
+			w.learn(p.PatientID, p.PatientID, &w.state.Patients)
+			w.learn(p.ProviderID, p.ProviderID, &w.state.Providers)
+		}
 		snap := w.fromPMS(*p, apptsync.Snapshot{})
 		got, err := callCreateEHR(ctx, ehr.CreateAppointmentInput{Key: wid, Target: snap, LinkTo: wid})
 		if err != nil {
@@ -243,6 +263,10 @@ func (w *impl) link(ctx workflow.Context) error {
 func (w *impl) fail(err error) error {
 	w.state.Status = StatusError
 	w.state.Error = errorText(err)
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Type() == ErrTypeUnmapped {
+		w.state.Error = ae.Message()
+	}
 	return err
 }
 
@@ -282,6 +306,18 @@ func (w *impl) sync(ctx workflow.Context) {
 			return
 		}
 		p := pr.Appointment
+		if w.participants >= 1 {
+			// A participant without a mapping would be written to the other side as the
+			// wrong id: nothing is written until the crosswalk knows it.
+			if err := w.mapParticipants(ctx, &p, &e.Snapshot); err != nil {
+				w.syncFailed(err, pending)
+				var ae *temporal.ApplicationError
+				if errors.As(err, &ae) && ae.Type() == ErrTypeUnmapped {
+					w.state.Error = ae.Message()
+				}
+				return
+			}
+		}
 		base := w.state.Merged
 		r := apptsync.Merge(base, apptsync.Side{Snapshot: e.Snapshot, UpdatedAt: e.UpdatedAt},
 			apptsync.Side{Snapshot: w.fromPMS(p, base), UpdatedAt: p.UpdatedAt})
@@ -321,8 +357,12 @@ func (w *impl) sync(ctx workflow.Context) {
 			w.state.Writes++
 			p = out.Appointment
 		}
+		cancelled := !ending(w.state.Merged.Status) && ending(r.Base.Status)
 		w.state.Merged = r.Base
 		w.seen(&e, &p)
+		if cancelled {
+			w.cancelCheckIn(ctx)
+		}
 		w.state.Conflicts = r.Open
 		w.state.Decided = append(w.state.Decided, r.Decided...)
 		if n := len(w.state.Decided); n > maxDecided {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -19,6 +20,7 @@ import (
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/apptsync"
+	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/workflows/appointments"
 )
 
@@ -41,10 +43,19 @@ type world struct {
 	ehrWrites      int
 	pmsWrites      int
 	clock          time.Time
+	// xw is the participant crosswalk, keyed by kind + "|" + id.
+	xw map[string]string
 }
 
 func newWorld() *world {
-	return &world{ehr: map[string]*ehrRec{}, pms: map[string]pms.Appointment{}, clock: t0}
+	return &world{ehr: map[string]*ehrRec{}, pms: map[string]pms.Appointment{}, clock: t0, xw: map[string]string{}}
+}
+
+// mapParticipant puts a patient or provider pair into the crosswalk both ways.
+func (w *world) mapParticipant(pmsKind, fhirKind, pmsID, fhirID string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.xw[pmsKind+"|"+pmsID], w.xw[fhirKind+"|"+fhirID] = fhirID, pmsID
 }
 
 func (w *world) tick() time.Time { w.clock = w.clock.Add(time.Second); return w.clock }
@@ -144,6 +155,41 @@ func (w *world) register(env *testsuite.TestWorkflowEnvironment) {
 		w.pmsWrites++
 		return pmsact.AppointmentResult{Appointment: a}, nil
 	}, pmsact.WriteAppointmentName)
+	reg(func(_ context.Context, in pmsact.ParticipantsInput) (pmsact.ParticipantsResult, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		patientKind, providerKind := crosswalk.PMSPatient, crosswalk.PMSProvider
+		if in.ToPMS {
+			patientKind, providerKind = crosswalk.FHIRPatient, crosswalk.FHIRPractitioner
+		}
+		var out pmsact.ParticipantsResult
+		for _, q := range []struct {
+			kind, id string
+			dst      *string
+		}{{patientKind, in.Patient, &out.Patient}, {providerKind, in.Provider, &out.Provider}} {
+			if q.id == "" {
+				continue
+			}
+			if v, ok := w.xw[q.kind+"|"+q.id]; ok {
+				*q.dst = v
+			} else {
+				out.Unmapped = append(out.Unmapped, q.kind)
+			}
+		}
+		return out, nil
+	}, pmsact.MapParticipantsName)
+	reg(func(_ context.Context, in pmsact.ParticipantPair) (pmsact.RecordResult, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for k, v := range map[string]string{crosswalk.PMSPatient + "|" + in.PMSPatient: in.FHIRPatient,
+			crosswalk.FHIRPatient + "|" + in.FHIRPatient: in.PMSPatient, crosswalk.PMSProvider + "|" + in.PMSProvider: in.FHIRProvider,
+			crosswalk.FHIRPractitioner + "|" + in.FHIRProvider: in.PMSProvider} {
+			if _, ok := w.xw[k]; !ok {
+				w.xw[k] = v
+			}
+		}
+		return pmsact.RecordResult{}, nil
+	}, pmsact.RecordParticipantsName)
 	reg(func(_ context.Context, in pmsact.CreateInput) (pmsact.AppointmentResult, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -197,6 +243,8 @@ func start(env *testsuite.TestWorkflowEnvironment, in appointments.Input) {
 
 func TestLinkThenEditsFlowBothWaysWithoutEchoes(t *testing.T) {
 	env, w := linked(t)
+	// The EHR cancellation below also asks the appointment's check-in to stop.
+	env.OnRequestCancelExternalWorkflow(mock.Anything, "checkin:e1", "").Return(nil).Once()
 	signal(env, time.Minute, func() appointments.ChangeSignal {
 		return w.humanPMS("p1", func(a *pms.Appointment) { a.Note = "bring referral" })
 	})
@@ -228,12 +276,15 @@ func TestLinkThenEditsFlowBothWaysWithoutEchoes(t *testing.T) {
 
 func TestCreatesPMSSideFromEHR(t *testing.T) {
 	env, w := linked(t)
+	w.mapParticipant(crosswalk.PMSPatient, crosswalk.FHIRPatient, "P-1", "pat-1")
+	w.mapParticipant(crosswalk.PMSProvider, crosswalk.FHIRPractitioner, "DR-1", "prac-1")
 	env.RegisterDelayedCallback(func() {
 		st := query(t, env)
 		a, ok := w.pms["a9"]
 		require.True(t, ok, "PMS appointment created under the engine's id")
 		assert.Equal(t, pms.StatusConfirmed, a.Status, "booked maps to confirmed")
-		assert.Equal(t, "pat-1", a.PatientID)
+		assert.Equal(t, "P-1", a.PatientID, "the patient through the crosswalk")
+		assert.Equal(t, "DR-1", a.ProviderID, "the provider through the crosswalk")
 		assert.Equal(t, "a9", st.PMS.ID)
 		assert.Equal(t, "1", st.PMS.Written)
 		env.CancelWorkflow()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/internal/fielderr"
+	"github.com/careflow/engine/workflows/notifications"
 )
 
 // Names fixed by the contract.
@@ -47,6 +48,8 @@ const (
 	// StatusRefused ends a check-in whose appointment may not be checked in, found when it was
 	// read or when it was written back.
 	StatusRefused = "refused"
+	// StatusCancelled ends a check-in whose appointment was cancelled while it ran.
+	StatusCancelled = "cancelled"
 )
 
 // Step values.
@@ -60,8 +63,24 @@ const (
 	StepDone          = "done"
 )
 
-// NotNotifiedNoMobile is State.NotNotified when the chart holds no current mobile number.
+// NotNotifiedNoMobile is State.NotNotified when the chart holds no current mobile number
+// (check-ins begun before the checkin-notify change; later ones report the notifications
+// process's reasons, such as notifications.NotNotifiedNoContact).
 const NotNotifiedNoMobile = "no current mobile number"
+
+// The check-in confirmation's notification.
+const (
+	// NotifyDeliveryWait is how long the confirmation's text may stay without Twilio's final
+	// status: the patient is at the desk, so ten minutes is plenty.
+	NotifyDeliveryWait = 10 * time.Minute
+	// NotifyExpiry bounds quiet-hours and rate-limit deferrals: a confirmation that cannot go
+	// out within two hours of the check-in is pointless and is not sent.
+	NotifyExpiry = 2 * time.Hour
+)
+
+// NotificationID is the notificationId of the check-in confirmation (GET
+// /v1/notifications/{id}); one per appointment, so a repeated check-in never texts twice.
+func NotificationID(appointmentID string) string { return "checkin." + appointmentID }
 
 // Error types returned by update validators; the API maps them to 422.
 const (
@@ -294,10 +313,13 @@ type State struct {
 	Arrived     bool   `json:"arrived"`
 	EncounterID string `json:"encounterId,omitempty"`
 	Copay       *Copay `json:"copay,omitempty"`
-	SMSSent     bool   `json:"smsSent"`
-	// NotNotified says why a requested text was not sent ("no current mobile number"): the
-	// check-in carries on without it.
+	// SMSSent is set when the confirmation reached the patient by text.
+	SMSSent bool `json:"smsSent"`
+	// NotNotified says why the patient was not told ("not notified: opted out", "not
+	// notified: no current mobile/email"): the check-in carries on without it.
 	NotNotified string `json:"notNotified,omitempty"`
+	// Notification is the confirmation's notification: its id, status and channel.
+	Notification *notifications.Outcome `json:"notification,omitempty"`
 	// FailureCode names why a step could not be completed (codes only, no PHI).
 	FailureCode string `json:"failureCode,omitempty"`
 	// Refusal says why the appointment may not be checked in, when it may not.

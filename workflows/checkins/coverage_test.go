@@ -10,7 +10,6 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
-	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/workflows/checkins"
 )
 
@@ -38,7 +37,7 @@ func TestVerdictNamesCoverageAndSecondaryIsCheckedAfter(t *testing.T) {
 	}).Once()
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
+	notifyStandIn(env, delivered())
 	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 	env.ExecuteWorkflow(checkins.CheckIn, input())
 
@@ -70,7 +69,7 @@ func TestDependentIsAskedAboutInLoop2000D(t *testing.T) {
 	})).Return(eligibility.CheckResult{Active: true, Dependent: true}, nil).Once()
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
+	notifyStandIn(env, delivered())
 	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 	env.ExecuteWorkflow(checkins.CheckIn, input())
 

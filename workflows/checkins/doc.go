@@ -10,10 +10,11 @@
 //     be checked in; get and updates through api/process.go); the contract: docs/api.md.
 //   - Activities: activities/ehr (FHIR R4 with SMART Backend Services; coverage.go chooses the
 //     coverage), activities/eligibility (CAQH CORE 270/271), activities/sms (Twilio), and the
-//     child payment of workflows/payments; worker: workers/checkins.go, wired in
+//     child payment of workflows/payments and the confirmation as a child of
+//     workflows/notifications; worker: workers/checkins.go, wired in
 //     internal/stack/checkin.go.
 //   - Configuration: FHIR_*, CLEARINGHOUSE_*, TWILIO_*, PROVIDER_NPI, PROVIDER_NAME,
 //     CHECKIN_PAYER_WINDOW, CHECKIN_ATTENTION_TIMEOUT, CHECKIN_WINDOW_BEFORE, CHECKIN_WINDOW_AFTER,
 //     CHECKIN_PAYER_ID_SYSTEM, CHECKIN_PAYER_CROSSWALK.
-//   - Versions: checkin-guards, checkin-coverage; histories in tests/replay/testdata/checkin-*.json.
+//   - Versions: checkin-guards, checkin-coverage, checkin-notify; histories in tests/replay/testdata/checkin-*.json.
 package checkins

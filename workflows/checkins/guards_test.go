@@ -10,7 +10,6 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
-	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/workflows/checkins"
 )
 
@@ -78,7 +77,7 @@ func TestWindowOverrideChecksIn(t *testing.T) {
 		return in.Guard != nil && in.Guard.WindowOverridden
 	})).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(smsOK(), nil).Once()
+	notifyStandIn(env, delivered())
 	in := input()
 	in.Override = &checkins.StartOverride{By: "desk-1", Reason: "patient is here early"}
 	env.ExecuteWorkflow(checkins.CheckIn, in)
@@ -116,5 +115,3 @@ func TestCancelledBetweenVerdictAndArrival(t *testing.T) {
 	require.Equal(t, "appointment-changed", st.FailureCode)
 	require.NotNil(t, st.Refusal)
 }
-
-func smsOK() sms.SendResult { return sms.SendResult{SID: "SM1", Status: "queued"} }

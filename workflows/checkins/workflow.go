@@ -18,6 +18,7 @@ import (
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/workflows/internal/detid"
+	"github.com/careflow/engine/workflows/notifications"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -32,6 +33,10 @@ const (
 	// is asked about in loop 2000D; the service date is the appointment's; the secondary
 	// coverage is checked after the primary's verdict.
 	changeCoverage = "checkin-coverage"
+	// changeNotify (version 1): the confirmation goes through the notifications process as a
+	// child workflow (preferences, opt-outs, quiet hours, rate limits, delivery status, email
+	// fallback) and the state records its outcome.
+	changeNotify = "checkin-notify"
 )
 
 // CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
@@ -92,6 +97,9 @@ func (w *impl) setup(ctx workflow.Context) error {
 func (w *impl) run(ctx workflow.Context) (State, error) {
 	w.startedAt = workflow.Now(ctx)
 	if !w.loadEHR(ctx) {
+		if w.cancelRequested(ctx) {
+			return w.cancelled(ctx)
+		}
 		return w.finish(ctx, StatusFailed)
 	}
 	w.guards = workflow.GetVersion(ctx, changeGuards, workflow.DefaultVersion, 1)
@@ -106,10 +114,16 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 		}
 	}
 	w.checkEligibility(ctx)
+	if w.cancelRequested(ctx) {
+		return w.cancelled(ctx)
+	}
 	if w.state.Verdict.Verdict != VerdictEligible && w.resolution() == "" {
 		w.state.Status = StatusNeedsAttention
 		w.state.Step = StepAwaitDesk
 		resolved, err := workflow.AwaitWithTimeout(ctx, w.in.AttentionTimeout(), func() bool { return w.resolution() != "" })
+		if w.cancelRequested(ctx) {
+			return w.cancelled(ctx)
+		}
 		if err != nil || !resolved {
 			// Nobody resolved it: the check-in closes as it stands; the front desk sees it in
 			// the list of check-ins that need attention.
@@ -124,6 +138,9 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 		// authorized after a successful write-back, so nothing is charged.
 		w.state.FailureCode = "appointment-changed"
 		return w.refuse(ctx, *r)
+	}
+	if w.cancelRequested(ctx) {
+		return w.cancelled(ctx)
 	}
 	w.collectCopay(ctx)
 	w.notifyPatient(ctx)
@@ -408,9 +425,14 @@ func (w *impl) copayToCharge() (int64, string, string) {
 	return 0, "", ""
 }
 
-// notifyPatient texts the patient; the text holds the first name and the time only.
+// notifyPatient tells the patient they are checked in; the text holds the first name and the
+// time only.
 func (w *impl) notifyPatient(ctx workflow.Context) {
 	if !w.in.NotifyPatient {
+		return
+	}
+	if workflow.GetVersion(ctx, changeNotify, workflow.DefaultVersion, 1) >= 1 {
+		w.notifyThroughNotifications(ctx)
 		return
 	}
 	if w.ehrCtx.PatientMobile == "" {
@@ -428,6 +450,28 @@ func (w *impl) notifyPatient(ctx workflow.Context) {
 		return
 	}
 	w.state.SMSSent = true
+}
+
+// notifyThroughNotifications starts the check-in confirmation as a child notification and
+// waits for its outcome, so the state says whether the patient was told and if not why
+// (opted out, no current mobile or email, expired in quiet hours). The check-in stays open
+// meanwhile: at most NotifyExpiry plus the delivery wait.
+func (w *impl) notifyThroughNotifications(ctx workflow.Context) {
+	w.state.Step = StepNotifyPatient
+	id := NotificationID(w.in.AppointmentID)
+	w.state.Notification = &notifications.Outcome{NotificationID: id, Status: notifications.StatusSending}
+	fut := notifications.StartChild(ctx, notifications.Input{
+		NotificationID: id, PatientID: w.ehrCtx.PatientID, Scenario: templates.CheckInConfirmation,
+		At: w.ehrCtx.AppointmentStart, DeliveryWait: NotifyDeliveryWait,
+		ExpiresAt: workflow.Now(ctx).Add(NotifyExpiry),
+	})
+	o := notifications.AwaitChild(ctx, id, fut)
+	w.state.Notification = &o
+	w.state.SMSSent = o.TextSent()
+	w.state.NotNotified = o.NotNotified
+	if o.Status == notifications.OutcomeFailed {
+		w.state.FailureCode = "notification-failed"
+	}
 }
 
 // checkInText is the patient's SMS in their preferred language: first name and appointment
@@ -470,6 +514,10 @@ func (w *impl) snapshot() State {
 	if s.Copay != nil {
 		c := *s.Copay
 		s.Copay = &c
+	}
+	if s.Notification != nil {
+		n := *s.Notification
+		s.Notification = &n
 	}
 	return s
 }

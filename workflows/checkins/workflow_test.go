@@ -15,8 +15,11 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/internal/audit"
+	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/checkins"
+	"github.com/careflow/engine/workflows/notifications"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -105,11 +108,7 @@ func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, arrivalOf(apptID)).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, ehr.CreateEncounterInput{AppointmentID: apptID, PatientID: "pat-1",
 		IdempotencyKey: wfID + "/encounter"}).Return(ehr.CreateEncounterResult{EncounterID: "enc-1"}, nil).Once()
-	var text string
-	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
-		text = in.Body
-		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
-	}).Once()
+	asked := notifyStandIn(env, delivered())
 	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 	env.ExecuteWorkflow(checkins.CheckIn, input())
 
@@ -128,8 +127,18 @@ func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {
 	require.EqualValues(t, 2500, s.Copay.Amount)
 	require.True(t, s.Copay.Started)
 	require.True(t, s.SMSSent)
-	require.Equal(t, "Hi Ada, you are checked in for your 2:30 PM appointment. Please have a seat; we will call you shortly.", text)
-	require.NotContains(t, text, "Lovelace")
+	require.Equal(t, &notifications.Outcome{NotificationID: "checkin." + apptID, Status: notifications.StatusDelivered, Channel: "sms"},
+		s.Notification)
+	// The confirmation goes through the notifications process, which reads the chart's
+	// contact points, preferences and opt-outs itself: only ids and the time are handed over.
+	require.Len(t, *asked, 1)
+	in := (*asked)[0]
+	require.Equal(t, "checkin."+apptID, in.NotificationID)
+	require.Equal(t, "pat-1", in.PatientID)
+	require.Equal(t, templates.CheckInConfirmation, in.Scenario)
+	require.Equal(t, "2026-11-23T14:30:00Z", in.At)
+	require.False(t, in.Critical, "quiet hours and the rate limit apply")
+	require.Equal(t, time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC), in.ExpiresAt.UTC())
 	env.AssertExpectations(t)
 }
 
@@ -138,7 +147,7 @@ func TestNoCoverageNeedsAttentionThenSelfPay(t *testing.T) {
 	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(false), nil).Once()
 	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{VersionID: "2"}, nil).Once()
 	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-2"}, nil).Once()
-	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(sms.SendResult{SID: "SM2"}, nil).Once()
+	notifyStandIn(env, delivered())
 	v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 	bad := sendUpdate(env, time.Minute, checkins.SelfPayUpdateName, checkins.SelfPayUpdate{Amount: 0, PaymentMethod: "pm_card_visa"})
 	ok := sendUpdate(env, 2*time.Minute, checkins.SelfPayUpdateName, checkins.SelfPayUpdate{Amount: 8000, PaymentMethod: "pm_card_mastercard"})
@@ -195,7 +204,7 @@ func TestPayerRejectionAndMalformedResponse(t *testing.T) {
 			env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).Return(tc.res, tc.err).Once()
 			env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
 			env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
-			env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(sms.SendResult{}, nil).Once()
+			notifyStandIn(env, delivered())
 			v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
 			o := sendUpdate(env, time.Hour, checkins.OverrideUpdateName, checkins.OverrideUpdate{Reason: "verified by phone"})
 			env.ExecuteWorkflow(checkins.CheckIn, input())
@@ -251,8 +260,10 @@ func TestUnknownAppointmentFailsVerdict(t *testing.T) {
 
 // TestCheckInTextInPatientsLanguage: a chart whose preferred language is Spanish gets the
 // Spanish template, with the time in the Spanish style and still nothing but name and time.
+// It runs the path of check-ins begun before the checkin-notify change, which text by themselves.
 func TestCheckInTextInPatientsLanguage(t *testing.T) {
 	env := newEnv(t)
+	env.OnGetVersion("checkin-notify", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	c := ehrContext(true)
 	c.PatientLanguage = "es-US"
 	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(c, nil).Once()
@@ -273,4 +284,80 @@ func TestCheckInTextInPatientsLanguage(t *testing.T) {
 	require.Equal(t, "Hola, Ada: su llegada para la cita de las 2:30 p. m. quedó registrada. Por favor, tome asiento; le llamaremos en breve.", text)
 	require.NotContains(t, text, "Lovelace")
 	env.AssertExpectations(t)
+}
+
+// notifyStandIn registers a stand-in for the notification child that ends in st, and returns
+// the inputs it was started with.
+func notifyStandIn(env *testsuite.TestWorkflowEnvironment, st notifications.State) *[]notifications.Input {
+	var got []notifications.Input
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in notifications.Input) (notifications.State, error) {
+		got = append(got, in)
+		return st, nil
+	}, workflow.RegisterOptions{Name: notifications.WorkflowName})
+	return &got
+}
+
+func delivered() notifications.State {
+	return notifications.State{Status: notifications.StatusDelivered, Channel: audit.ChannelSMS}
+}
+
+// The check-in records the notification's outcome as it is: an opted-out patient is "not
+// notified: opted out" (not an SMS failure), a chart without a current mobile or email says so,
+// and an email confirmation is no text.
+func TestCheckInRecordsTheNotificationOutcome(t *testing.T) {
+	for name, tc := range map[string]struct {
+		st          notifications.State
+		smsSent     bool
+		notNotified string
+	}{
+		"opted out": {st: notifications.State{Status: notifications.StatusNotNotified, NotNotified: notifications.NotNotifiedOptedOut},
+			notNotified: notifications.NotNotifiedOptedOut},
+		"no contact": {st: notifications.State{Status: notifications.StatusNotNotified, NotNotified: notifications.NotNotifiedNoContact},
+			notNotified: notifications.NotNotifiedNoContact},
+		"email":     {st: notifications.State{Status: notifications.StatusDelivered, Channel: audit.ChannelEmail}},
+		"sms":       {st: delivered(), smsSent: true},
+		"sms, sent": {st: notifications.State{Status: notifications.StatusSent, Channel: audit.ChannelSMS}, smsSent: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := newEnv(t)
+			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(false), nil).Once()
+			env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
+			env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
+			notifyStandIn(env, tc.st)
+			sendUpdate(env, time.Minute, checkins.OverrideUpdateName, checkins.OverrideUpdate{Reason: "verified"})
+			in := input()
+			in.CollectCopay = false
+			env.ExecuteWorkflow(checkins.CheckIn, in)
+
+			s := final(t, env)
+			require.Equal(t, checkins.StatusCompleted, s.Status)
+			require.Equal(t, tc.smsSent, s.SMSSent)
+			require.Equal(t, tc.notNotified, s.NotNotified)
+			require.Empty(t, s.FailureCode, "an outcome of the notification is no failure of the check-in")
+			require.NotNil(t, s.Notification)
+			require.Equal(t, tc.st.Status, s.Notification.Status)
+		})
+	}
+}
+
+// A notification workflow that fails (terminated, refused its input) is the check-in's
+// failure code, and the patient counts as not notified.
+func TestCheckInNotificationFailed(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(false), nil).Once()
+	env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
+	env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in notifications.Input) (notifications.State, error) {
+		return notifications.State{}, temporal.NewNonRetryableApplicationError("bad input", "InvalidNotification", nil)
+	}, workflow.RegisterOptions{Name: notifications.WorkflowName})
+	sendUpdate(env, time.Minute, checkins.OverrideUpdateName, checkins.OverrideUpdate{Reason: "verified"})
+	in := input()
+	in.CollectCopay = false
+	env.ExecuteWorkflow(checkins.CheckIn, in)
+	s := final(t, env)
+	require.Equal(t, checkins.StatusCompleted, s.Status)
+	require.Equal(t, "notification-failed", s.FailureCode)
+	require.Equal(t, notifications.NotNotifiedFailed, s.NotNotified)
+	require.Equal(t, notifications.OutcomeFailed, s.Notification.Status)
+	require.False(t, s.SMSSent)
 }

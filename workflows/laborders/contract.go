@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/careflow/engine/internal/fielderr"
+	"github.com/careflow/engine/workflows/notifications"
 )
 
 // Names fixed by the contract.
@@ -41,6 +42,16 @@ const ChangeEvery = "lab-order-v2"
 // gave the order when its send returns late (a retried ORM after a worker crash, while the LIS
 // already sent results): version 1 sets "ordered" only while the order is still "ordering".
 const ChangeSendStatus = "lab-order-send-status"
+
+// ChangeNotifyPatient is the workflow.GetVersion change id under which the patient's "results
+// available" notice goes through the notifications process as a child workflow (preferences,
+// opt-outs, quiet hours, rate limits, delivery status, email fallback) and the state records
+// its outcome. Critical-value pages stay on the order's own escalation path.
+const ChangeNotifyPatient = "lab-order-notify"
+
+// NotificationID is the notificationId of the order's "results available" notice (GET
+// /v1/notifications/{id}); one per order, so a refiled report never notifies twice.
+func NotificationID(placerOrderNumber string) string { return "laborder." + placerOrderNumber }
 
 // Error types.
 const (
@@ -360,10 +371,14 @@ type State struct {
 	Critical           bool         `json:"critical"`
 	Escalation         Escalation   `json:"escalation"`
 	DiagnosticReportID string       `json:"diagnosticReportId,omitempty"`
-	PatientNotified    bool         `json:"patientNotified"`
-	Overdue            bool         `json:"overdue"`
-	FailureCode        string       `json:"failureCode,omitempty"`
-	Closed             bool         `json:"closed"`
+	// PatientNotified is set once the patient was told the results are available.
+	PatientNotified bool `json:"patientNotified"`
+	// PatientNotification is the notice's notification: its id, status, channel and, when
+	// the patient was not told, why (opted out, no current mobile or email).
+	PatientNotification *notifications.Outcome `json:"patientNotification,omitempty"`
+	Overdue             bool                   `json:"overdue"`
+	FailureCode         string                 `json:"failureCode,omitempty"`
+	Closed              bool                   `json:"closed"`
 	// MissingTests are ordered tests without a final result when a partial report was filed.
 	MissingTests []string `json:"missingTests,omitempty"`
 	// Notes are the report-level notes (NTE after OBR), filed as DiagnosticReport.conclusion.

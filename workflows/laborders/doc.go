@@ -1,7 +1,8 @@
 // Package laborders is the lab order-to-result process: send the order to the laboratory (HL7
 // ORM^O01 over MLLP), collect results (ORU^R01, through the result update), file them in the EHR
 // when every ordered test is final (refiling every later change), escalate critical values by
-// SMS paging until a clinician acknowledges, and tell the patient.
+// SMS paging until a clinician acknowledges, and tell the patient (through the notifications
+// process as a child workflow since lab-order-notify; pages keep their own path).
 //
 // Where its story lives:
 //   - contract.go: task queue, names, JSON types, workflow-ID helper; workflow.go and v2.go: the

@@ -11,6 +11,8 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
 	"github.com/careflow/engine/activities/records"
+	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/workflows/notifications"
 )
 
 // Phases of the second version, carried over continue-as-new.
@@ -54,6 +56,8 @@ type v2s struct {
 	// stopping makes the escalation goroutine stop for continue-as-new.
 	stopping bool
 	filing   bool
+	// notifying is set while the patient's notice (a child notification) has no outcome yet.
+	notifying bool
 }
 
 func (w *impl) setupV2(ctx workflow.Context) error {
@@ -254,7 +258,7 @@ func (w *impl) finishV2(ctx workflow.Context) (State, error) {
 	w.phase = phaseDone
 	for {
 		quiet := func() bool {
-			return w.escalations == 0 && w.pending == 0 && !w.filing && workflow.AllHandlersFinished(ctx)
+			return w.escalations == 0 && w.pending == 0 && !w.filing && !w.notifying && workflow.AllHandlersFinished(ctx)
 		}
 		_ = workflow.Await(ctx, func() bool { return quiet() || w.needsFile() || w.canContinue(ctx) })
 		if w.needsFile() {
@@ -278,8 +282,9 @@ func (w *impl) finishV2(ctx workflow.Context) (State, error) {
 // drains the signal channels and hands everything to a new run.
 func (w *impl) continueAsNew(ctx workflow.Context) (State, error) {
 	w.stopping = true
+	// The notice's outcome is awaited too: a new run could not receive its child's result.
 	_ = workflow.Await(ctx, func() bool {
-		return w.escalations == 0 && w.pending == 0 && !w.filing && workflow.AllHandlersFinished(ctx)
+		return w.escalations == 0 && w.pending == 0 && !w.filing && !w.notifying && workflow.AllHandlersFinished(ctx)
 	})
 	w.drain(ctx)
 	in := w.in
@@ -400,9 +405,30 @@ func (w *impl) maybeNotifyPatient(ctx workflow.Context) {
 		return
 	}
 	w.notified = true
+	if workflow.GetVersion(ctx, ChangeNotifyPatient, workflow.DefaultVersion, 1) >= 1 {
+		w.startPatientNotice(ctx)
+		return
+	}
 	if pc, err := w.callPatientContact(ctx); err == nil && pc.Mobile != "" {
 		w.state.PatientNotified = w.notify(ctx, pc.Mobile, resultsNotice(pc))
 	}
+}
+
+// startPatientNotice starts the "results available" notice as a child notification and
+// records its outcome when it ends, without holding up refiling meanwhile (quiet hours can
+// defer the notice to the morning). Closing and continue-as-new wait for the outcome.
+func (w *impl) startPatientNotice(ctx workflow.Context) {
+	id := NotificationID(w.in.PlacerOrderNumber)
+	w.state.PatientNotification = &notifications.Outcome{NotificationID: id, Status: notifications.StatusSending}
+	fut := notifications.StartChild(ctx, notifications.Input{NotificationID: id, PatientID: w.in.PatientRef,
+		Scenario: templates.ResultsAvailable})
+	w.notifying = true
+	workflow.GoNamed(ctx, "patient-notice", func(gctx workflow.Context) {
+		o := notifications.AwaitChild(gctx, id, fut)
+		w.state.PatientNotification = &o
+		w.state.PatientNotified = o.Reached()
+		w.notifying = false
+	})
 }
 
 func labResult(r Result) ehr.LabResult {

@@ -12,13 +12,16 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
 	"github.com/careflow/engine/activities/records"
 	"github.com/careflow/engine/activities/sms"
+	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/laborders"
+	"github.com/careflow/engine/workflows/notifications"
 )
 
 const placer = "LAB1001"
@@ -38,8 +41,25 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	wftest.Stub[sms.SendInput, sms.SendResult](env, sms.SendSMSName)
 	wftest.Stub[sms.PageInput, sms.SendResult](env, sms.PageName)
 	wftest.StubNoResult[records.RecordInput](env, records.RecordName)
+	// The patient's notice is a child notification: a stand-in that records what it was
+	// asked and ends, after noticeDelay, in noticeResult.
+	notices, noticeResult, noticeDelay = nil, notifications.State{Status: notifications.StatusDelivered, Channel: "sms"}, 0
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in notifications.Input) (notifications.State, error) {
+		notices = append(notices, in)
+		if err := workflow.Sleep(ctx, noticeDelay); err != nil {
+			return notifications.State{}, err
+		}
+		return noticeResult, nil
+	}, workflow.RegisterOptions{Name: notifications.WorkflowName})
 	return env
 }
+
+// The stand-in notification child's record and answer (tests run one at a time).
+var (
+	notices      []notifications.Input
+	noticeResult notifications.State
+	noticeDelay  time.Duration
+)
 
 func input() laborders.Input {
 	return laborders.Input{
@@ -99,13 +119,6 @@ func TestNormalResultsAreFiledAndPatientTold(t *testing.T) {
 		filed = in
 		return ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil
 	}).Once()
-	env.OnActivity(ehr.PatientContactName, mock.Anything, ehr.PatientContactInput{PatientID: "pat-1001"}).
-		Return(ehr.PatientContact{FirstName: "Ada", Mobile: "+15559990000"}, nil).Once()
-	var text string
-	env.OnActivity(sms.SendSMSName, mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
-		text = in.Body
-		return sms.SendResult{SID: "SM1"}, nil
-	}).Once()
 	// Preliminary, then final, then the same final again (a resend): one effect each.
 	signal(env, time.Hour, laborders.ResultSignalName, oru("M1", "20261123090000", "P", potassium(4.2, "", "P"), glucose(90, "P")))
 	signal(env, 2*time.Hour, laborders.ResultSignalName, oru("M2", "20261123100000", "F", potassium(4.3, "N", "F"), glucose(91, "F")))
@@ -120,17 +133,68 @@ func TestNormalResultsAreFiledAndPatientTold(t *testing.T) {
 	require.Equal(t, "4.3", s.Results[0].Value)
 	require.Equal(t, "dr-1", s.DiagnosticReportID)
 	require.True(t, s.PatientNotified)
+	require.Equal(t, &notifications.Outcome{NotificationID: "laborder." + placer, Status: notifications.StatusDelivered, Channel: "sms"},
+		s.PatientNotification)
 	require.Equal(t, laborders.EscalationNone, s.Escalation.State)
 	require.Len(t, filed.Results, 2)
-	require.NotContains(t, text, "4.3", "the patient SMS carries no result")
-	require.Equal(t, "Hi Ada, your lab results are available. Please check your patient portal or call the clinic.", text)
+	// One notice, through the notifications process, carrying ids only: the process reads
+	// the contact points, preferences and opt-outs itself, and the template has no result.
+	require.Equal(t, []notifications.Input{{NotificationID: "laborder." + placer, PatientID: "pat-1001",
+		Scenario: templates.ResultsAvailable}}, notices)
 	env.AssertExpectations(t)
+}
+
+// An opted-out patient (or one without a current mobile or email) is recorded as such, not as
+// notified and not as a failure of the order.
+func TestPatientNoticeOutcomeRecorded(t *testing.T) {
+	env := newEnv(t)
+	expectOrder(env)
+	noticeResult = notifications.State{Status: notifications.StatusNotNotified, NotNotified: notifications.NotNotifiedOptedOut}
+	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil).Once()
+	signal(env, time.Hour, laborders.ResultSignalName, oru("M2", "20261123100000", "F", potassium(4.3, "N", "F"), glucose(91, "F")))
+	env.ExecuteWorkflow(laborders.LabOrder, input())
+
+	s := final(t, env)
+	require.Equal(t, laborders.StatusFinal, s.Status)
+	require.False(t, s.PatientNotified)
+	require.Equal(t, notifications.NotNotifiedOptedOut, s.PatientNotification.NotNotified)
+	require.Empty(t, s.FailureCode)
+	env.AssertExpectations(t)
+}
+
+// A notice deferred for hours (quiet hours) holds up neither refiling nor anything else; the
+// order closes once the notice has its outcome.
+func TestPatientNoticeDoesNotBlockRefiling(t *testing.T) {
+	env := newEnv(t)
+	expectOrder(env)
+	noticeDelay = 10 * time.Hour
+	var f filings
+	f.expect(env, 0)
+	signal(env, time.Minute, laborders.ResultSignalName, oru("M1", "20261123090000", "F", potassium(4.2, "N", "F"), glucose(90, "F")))
+	var during laborders.State
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(laborders.StatusQuery)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&during))
+	}, 50*time.Minute)
+	signal(env, 40*time.Minute, laborders.ResultSignalName, oru("M2", "20261123094000", "C", potassium(4.4, "N", "C")))
+	env.ExecuteWorkflow(laborders.LabOrder, input())
+
+	s := final(t, env)
+	require.Equal(t, notifications.StatusSending, during.PatientNotification.Status)
+	require.Greater(t, during.ResultsVersion, 1)
+	require.Equal(t, during.ResultsVersion, during.FiledVersion, "the correction was filed while the notice waited")
+	require.Len(t, f.all, 2)
+	require.True(t, s.PatientNotified)
+	require.Len(t, notices, 1, "a refiled report does not notify again")
 }
 
 // TestPatientToldInPreferredLanguage: a patient whose chart prefers Spanish gets the Spanish
 // "results available" text, with the first name and no result.
+// It runs the path of orders begun before laborders.ChangeNotifyPatient, which text by themselves.
 func TestPatientToldInPreferredLanguage(t *testing.T) {
 	env := newEnv(t)
+	env.OnGetVersion(laborders.ChangeNotifyPatient, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	expectOrder(env)
 	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil).Once()
 	env.OnActivity(ehr.PatientContactName, mock.Anything, ehr.PatientContactInput{PatientID: "pat-1001"}).
@@ -192,6 +256,7 @@ func TestCriticalValueEscalatesUntilAcknowledged(t *testing.T) {
 	require.Equal(t, "dr.b", s.Escalation.AcknowledgedBy)
 	require.EqualValues(t, 20*60, s.Escalation.AckSeconds)
 	require.False(t, s.PatientNotified, "critical results are not announced to the patient by SMS")
+	require.Empty(t, notices, "nor by any other channel: the clinician calls")
 	env.AssertExpectations(t)
 }
 

@@ -30,19 +30,25 @@ func callReserve(ctx workflow.Context, in notifyact.SlotInput) (notifyact.Slot, 
 	}, notifyact.ReserveSlotName, in)
 }
 
-// callSendSMS texts the patient. Twilio answers in about a second; a text that could not go
-// out within 30 minutes is stale, and the email fallback takes over.
-func callSendSMS(ctx workflow.Context, in sms.SendInput) (sms.SendResult, error) {
+// callSendSMS texts the patient on queue (SMSSendTaskQueue, rate-limited per Twilio account,
+// or "" for the workflow's own queue). Twilio answers in about a second; a text that could not
+// go out within 30 minutes, including its wait in a queue held back by the account's rate, is
+// stale, and the email fallback takes over.
+func callSendSMS(ctx workflow.Context, queue string, in sms.SendInput) (sms.SendResult, error) {
 	return call.Activity[sms.SendResult](ctx, workflow.ActivityOptions{
+		TaskQueue:           queue,
 		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: 30 * time.Minute,
 		RetryPolicy: call.Doubling(time.Second, time.Minute, sms.ErrTypeInvalidRecipient, sms.ErrTypeOptedOut),
 	}, sms.SendSMSName, in)
 }
 
-// callSendEmail submits the email. An SMTP exchange takes seconds (20 s client timeout); a
-// relay answering 4xx is retried for up to two hours, as mail servers themselves would.
-func callSendEmail(ctx workflow.Context, in emailact.SendInput) (emailact.SendResult, error) {
+// callSendEmail submits the email on queue (EmailSendTaskQueue, rate-limited per SMTP
+// account, or "" for the workflow's own queue). An SMTP exchange takes seconds (20 s client
+// timeout); a relay answering 4xx is retried for up to two hours, as mail servers themselves
+// would, and the same two hours cover a wait behind the account's rate.
+func callSendEmail(ctx workflow.Context, queue string, in emailact.SendInput) (emailact.SendResult, error) {
 	return call.Activity[emailact.SendResult](ctx, workflow.ActivityOptions{
+		TaskQueue:           queue,
 		StartToCloseTimeout: 30 * time.Second, ScheduleToCloseTimeout: 2 * time.Hour,
 		RetryPolicy: call.Doubling(5*time.Second, 10*time.Minute, emailact.ErrTypeRejected, emailact.ErrTypeOptedOut),
 	}, emailact.SendEmailName, in)

@@ -9,6 +9,20 @@ import (
 // TaskQueue is the notifications task queue.
 const TaskQueue = "notifications"
 
+// Vendor-account send queues (#16 item 5): each account's send activity runs on a task queue
+// of its own whose workers set Temporal's TaskQueueActivitiesPerSecond to the account's limit
+// (TWILIO_SENDS_PER_SECOND, SMTP_SENDS_PER_SECOND). The server enforces that rate across every
+// worker polling the queue, so replicas share one account's limit; a send over it waits in the
+// queue (schedule-to-start) instead of being refused by the vendor.
+const (
+	SMSSendTaskQueue   = "twilio-sends"
+	EmailSendTaskQueue = "smtp-sends"
+)
+
+// ChangeAccountRate is the workflow.GetVersion change id under which sends go through the
+// vendor-account send queues; notifications begun before it send on TaskQueue.
+const ChangeAccountRate = "notification-account-rate"
+
 // WorkflowName is the registered name of Notification.
 const WorkflowName = "notifications.Notification"
 
@@ -24,7 +38,8 @@ func WorkflowID(notificationID string) string { return "notification:" + notific
 
 // Defaults of Input's optional durations.
 const (
-	// DefaultRateLimit sends per DefaultRateWindow per patient.
+	// DefaultRateLimit sends per DefaultRateWindow per patient, unless the engine is configured
+	// otherwise (NOTIFY_PATIENT_RATE_LIMIT, NOTIFY_PATIENT_RATE_WINDOW).
 	DefaultRateLimit  = 3
 	DefaultRateWindow = time.Hour
 	// DefaultDeliveryWait is how long a text may stay without a final status before the
@@ -49,11 +64,16 @@ type Input struct {
 	SendAt time.Time `json:"sendAt,omitzero"`
 	// Critical notifications ignore quiet hours and the rate limit (critical-value pages).
 	Critical bool `json:"critical,omitempty"`
-	// RateLimit sends per RateWindow to one patient; zero means the defaults, negative none.
+	// RateLimit sends per RateWindow to one patient; zero means the engine's configured
+	// per-patient limit, negative none.
 	RateLimit  int           `json:"rateLimit,omitempty"`
 	RateWindow time.Duration `json:"rateWindow,omitempty"`
 	// DeliveryWait overrides DefaultDeliveryWait.
 	DeliveryWait time.Duration `json:"deliveryWait,omitempty"`
+	// ExpiresAt, when set, is when the notification stops being useful (a check-in
+	// confirmation once the visit is over): a send that quiet hours or the rate limit would
+	// defer past it is not made, and the state says NotNotifiedExpired.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
 // Status values of State.Status.
@@ -71,6 +91,7 @@ const (
 	NotNotifiedNoContact = "not notified: no current mobile/email"
 	NotNotifiedOptedOut  = "not notified: opted out"
 	NotNotifiedFailed    = "not notified: every channel failed"
+	NotNotifiedExpired   = "not notified: quiet hours or the rate limit held it past its expiry"
 )
 
 // Attempt is one send on one channel, as the process's state shows it.

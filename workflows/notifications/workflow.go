@@ -39,6 +39,11 @@ type impl struct {
 	statuses workflow.ReceiveChannel
 	// seen holds delivery statuses received so far by SID, latest last.
 	seen map[string][]string
+	// expired is set when a deferral would pass Input.ExpiresAt.
+	expired bool
+	// smsQueue and emailQueue are the send activities' task queues: the vendor-account queues
+	// since ChangeAccountRate, "" (the workflow's own) before.
+	smsQueue, emailQueue string
 }
 
 // channel is one way to reach the recipient, in the order they are tried.
@@ -66,6 +71,9 @@ func validate(in Input) error {
 }
 
 func (w *impl) run(ctx workflow.Context) {
+	if workflow.GetVersion(ctx, ChangeAccountRate, workflow.DefaultVersion, 1) >= 1 {
+		w.smsQueue, w.emailQueue = SMSSendTaskQueue, EmailSendTaskQueue
+	}
 	if d := w.in.SendAt.Sub(workflow.Now(ctx)); !w.in.SendAt.IsZero() && d > 0 {
 		w.state.DeferredTo = w.in.SendAt
 		if err := workflow.Sleep(ctx, d); err != nil {
@@ -86,6 +94,9 @@ func (w *impl) run(ctx workflow.Context) {
 		return
 	}
 	if !w.in.Critical && !w.wait(ctx, r.QuietHours) {
+		if w.expired {
+			w.state.Status, w.state.NotNotified, w.state.DeferredTo = StatusNotNotified, NotNotifiedExpired, time.Time{}
+		}
 		return
 	}
 	w.state.Status, w.state.DeferredTo = StatusSending, time.Time{}
@@ -134,13 +145,15 @@ func choose(r notifyact.Recipient) (out []channel, optedOut bool) {
 }
 
 // wait defers the send past quiet hours and until a rate-limit slot is free, with durable
-// timers; it reports false when the workflow is being cancelled.
+// timers; it reports false when the workflow is being cancelled or the deferral would pass
+// Input.ExpiresAt (then w.expired is set).
 func (w *impl) wait(ctx workflow.Context, quiet *audit.QuietHours) bool {
+	// Zero asks ReserveSlot for the engine's configured limit (by default DefaultRateLimit per
+	// DefaultRateWindow); the activity is called either way, as before that was configurable.
 	limit, window := w.in.RateLimit, w.in.RateWindow
 	if limit == 0 {
-		limit = DefaultRateLimit
-	}
-	if window <= 0 {
+		window = 0
+	} else if window <= 0 {
 		window = DefaultRateWindow
 	}
 	for {
@@ -167,6 +180,10 @@ func (w *impl) wait(ctx workflow.Context, quiet *audit.QuietHours) bool {
 }
 
 func (w *impl) sleepUntil(ctx workflow.Context, t time.Time) bool {
+	if !w.in.ExpiresAt.IsZero() && t.After(w.in.ExpiresAt) {
+		w.expired = true
+		return false
+	}
 	w.state.Status, w.state.DeferredTo = StatusDeferred, t
 	d := t.Sub(workflow.Now(ctx))
 	if d <= 0 {
@@ -184,7 +201,7 @@ func (w *impl) sendSMS(ctx workflow.Context, to string, r notifyact.Recipient) (
 		return false, false
 	}
 	at := workflow.Now(ctx)
-	res, err := callSendSMS(ctx, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/sms", PatientID: w.in.PatientID,
+	res, err := callSendSMS(ctx, w.smsQueue, sms.SendInput{To: to, Body: body, Reference: w.wfID + "/sms", PatientID: w.in.PatientID,
 		TrackAs: w.wfID})
 	if err != nil {
 		st := "error"
@@ -240,7 +257,7 @@ func (w *impl) sendEmail(ctx workflow.Context, to string, r notifyact.Recipient)
 		return false, false
 	}
 	at := workflow.Now(ctx)
-	res, err := callSendEmail(ctx, emailact.SendInput{To: to, Subject: subject(r.Language), Body: body,
+	res, err := callSendEmail(ctx, w.emailQueue, emailact.SendInput{To: to, Subject: subject(r.Language), Body: body,
 		Reference: w.wfID + "/email", PatientID: w.in.PatientID})
 	if err != nil {
 		st := "error"

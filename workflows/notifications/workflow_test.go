@@ -7,8 +7,10 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	emailact "github.com/careflow/engine/activities/email"
 	notifyact "github.com/careflow/engine/activities/notify"
@@ -188,7 +190,7 @@ func (s *wfSuite) TestRateLimitDefersToNextWindow() {
 	s.recipient(notifyact.Recipient{Email: "ada@example.org"})
 	next := start.Add(time.Hour)
 	s.env.OnActivity(notifyact.ReserveSlotName, mock.Anything, mock.MatchedBy(func(in notifyact.SlotInput) bool {
-		return in.At.Equal(start) && in.Limit == 3 && in.Window == time.Hour
+		return in.At.Equal(start) && in.Limit == 0 && in.Window == 0 // the engine's configured limit
 	})).Return(notifyact.Slot{RetryAt: next}, nil).Once()
 	s.env.OnActivity(notifyact.ReserveSlotName, mock.Anything, mock.MatchedBy(func(in notifyact.SlotInput) bool {
 		return in.At.Equal(next)
@@ -224,4 +226,79 @@ func (s *wfSuite) TestRejectsPagesAndBadInput() {
 	in.Scenario = templates.CriticalPage
 	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
 	s.Error(s.env.GetWorkflowError())
+}
+
+// A check-in confirmation (the check-in's child) renders the scenario's template in the
+// patient's language with the time of At in its own offset, and nothing else of the chart.
+func (s *wfSuite) TestCheckInConfirmationText() {
+	s.recipient(notifyact.Recipient{Mobile: "+15551230001", FirstName: "Ada", Language: "es-US"})
+	s.slotGranted()
+	var body string
+	s.env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(_ context.Context, in sms.SendInput) (sms.SendResult, error) {
+		body = in.Body
+		return sms.SendResult{SID: "SM1", Status: "queued"}, nil
+	}).Once()
+	in := input()
+	in.Scenario, in.At, in.DeliveryWait = templates.CheckInConfirmation, "2026-11-23T14:30:00Z", time.Minute
+	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
+	s.Equal(notifications.StatusSent, s.result().Status)
+	s.Equal("Hola, Ada: su llegada para la cita de las 2:30 p. m. quedó registrada. Por favor, tome asiento; le llamaremos en breve.", body)
+}
+
+// Quiet hours that would hold a notification past ExpiresAt end it unsent: "expired".
+func (s *wfSuite) TestExpiresInQuietHours() {
+	s.recipient(notifyact.Recipient{Email: "ada@example.org",
+		QuietHours: &audit.QuietHours{Start: "13:00", End: "15:00", TimeZone: "America/New_York"}})
+	in := input()
+	in.ExpiresAt = start.Add(30 * time.Minute)
+	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
+	st := s.result()
+	s.Equal(notifications.StatusNotNotified, st.Status)
+	s.Equal(notifications.NotNotifiedExpired, st.NotNotified)
+	s.Empty(st.Attempts)
+	s.Equal(start, s.env.Now().UTC(), "no timer ran")
+}
+
+// A full rate-limit window past ExpiresAt expires the notification too; within it, it waits.
+func (s *wfSuite) TestExpiresInRateLimit() {
+	s.recipient(notifyact.Recipient{Email: "ada@example.org"})
+	s.env.OnActivity(notifyact.ReserveSlotName, mock.Anything, mock.Anything).Return(notifyact.Slot{RetryAt: start.Add(time.Hour)}, nil).Once()
+	in := input()
+	in.ExpiresAt = start.Add(59 * time.Minute)
+	s.env.ExecuteWorkflow(notifications.WorkflowName, in)
+	s.Equal(notifications.NotNotifiedExpired, s.result().NotNotified)
+}
+
+// Sends run on the vendor accounts' own task queues, whose workers carry the accounts' rate
+// limits; notifications begun before that change send on the workflow's queue.
+func (s *wfSuite) TestSendsOnTheAccountQueues() {
+	s.recipient(notifyact.Recipient{Mobile: "+15551230001", Email: "ada@example.org", FirstName: "Ada"})
+	s.slotGranted()
+	var queues []string
+	s.env.OnActivity("SendSMS", mock.Anything, mock.Anything).Return(func(ctx context.Context, _ sms.SendInput) (sms.SendResult, error) {
+		queues = append(queues, activity.GetInfo(ctx).TaskQueue)
+		return sms.SendResult{}, temporal.NewNonRetryableApplicationError("refused", sms.ErrTypeInvalidRecipient, nil)
+	}).Once()
+	s.env.OnActivity(emailact.SendEmailName, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ emailact.SendInput) (emailact.SendResult, error) {
+		queues = append(queues, activity.GetInfo(ctx).TaskQueue)
+		return emailact.SendResult{Status: "accepted"}, nil
+	}).Once()
+	s.env.ExecuteWorkflow(notifications.WorkflowName, input())
+	s.Equal(notifications.StatusDelivered, s.result().Status)
+	s.Equal([]string{notifications.SMSSendTaskQueue, notifications.EmailSendTaskQueue}, queues)
+}
+
+func (s *wfSuite) TestSendsBeforeTheAccountQueuesStayOnTheirQueue() {
+	s.env.OnGetVersion(notifications.ChangeAccountRate, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	s.recipient(notifyact.Recipient{Email: "ada@example.org", FirstName: "Ada"})
+	s.slotGranted()
+	var queue string
+	s.env.OnActivity(emailact.SendEmailName, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ emailact.SendInput) (emailact.SendResult, error) {
+		queue = activity.GetInfo(ctx).TaskQueue
+		return emailact.SendResult{Status: "accepted"}, nil
+	}).Once()
+	s.env.ExecuteWorkflow(notifications.WorkflowName, input())
+	s.Equal(notifications.StatusDelivered, s.result().Status)
+	s.NotEqual(notifications.EmailSendTaskQueue, queue)
+	s.NotEmpty(queue)
 }

@@ -43,7 +43,7 @@ func (s *Sim) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	slices.Sort(types)
 	params := []map[string]string{
 		{"name": "_id", "type": "token"}, {"name": "identifier", "type": "token"},
-		{"name": "status", "type": "token"},
+		{"name": "status", "type": "token"}, {"name": "_lastUpdated", "type": "date"},
 	}
 	for name := range refParams {
 		params = append(params, map[string]string{"name": name, "type": "reference"})

@@ -31,7 +31,7 @@
 //
 //	GET  /fhir/{type}/{id}                  read; ETag W/"<versionId>", Last-Modified; If-None-Match -> 304
 //	GET  /fhir/{type}/{id}/_history/{vid}   vread
-//	GET  /fhir/{type}?params                search -> searchset Bundle (entries ordered by id)
+//	GET  /fhir/{type}?params                search -> searchset Bundle (entries ordered by id or _sort)
 //	POST /fhir/{type}                       create -> 201, new id, version 1, Location;
 //	                                        If-None-Exist: identifier=sys|val -> 200 with the match,
 //	                                        412 "duplicate" if several match
@@ -41,8 +41,12 @@
 // Search parameters: _id, identifier (system|value, |value, system|,
 // value), status, patient (patient, subject, beneficiary or
 // participant.actor pointing at the Patient), subject, beneficiary,
-// actor, encounter, based-on, payor, subscriber, _count, _include
-// (e.g. Coverage:payor) and the ignored _format and _pretty. Repeated
+// actor, encounter, based-on, payor, subscriber, _lastUpdated (FHIR
+// date search on meta.lastUpdated with the prefixes eq, ne, gt, lt, ge,
+// le, sa and eb; the value's precision is its range), _sort
+// (_lastUpdated or -_lastUpdated; otherwise entries are ordered by id),
+// _count, _include (e.g. Coverage:payor) and the ignored _format and
+// _pretty. Repeated
 // parameters AND, comma-separated values OR. Any other parameter is
 // answered 400 "not-supported" rather than ignored, so a client bug
 // cannot silently widen a search.
@@ -89,6 +93,21 @@
 //	appt-4004    a child on a parent's plan (subscriber pat-4004-parent, FAMILY0001, relationship child)
 //	appt-4005    primary (order 1, ACTIVE001) and secondary (order 2, SECOND0001 at org-payer-2) coverage
 //	appt-4006    booked, the patient participant's status declined
+//
+// # Subscription notifications
+//
+// Subscribe(Subscription{URL, Secret, Shapes}) makes the simulator POST a
+// rest-hook notification for every Appointment version stored by a FHIR
+// create or update or by Put (not by Seed), in order, signed with
+// X-Signature (hex HMAC-SHA256 of the body, as Medplum signs). Shapes are
+// used in turn: ShapeResource (Medplum: the body is the Appointment),
+// ShapeIDOnly and ShapeFullResource (Subscriptions Backport IG R4 history
+// Bundles: a SubscriptionStatus Parameters entry with the subscription,
+// topic, events-since-subscription-start and a notification-event with its
+// event-number and focus, then the focus entry with or without the
+// resource). A failed delivery is tried three times, then dropped, as a
+// real server's would be; Notifications lists what was delivered. An
+// empty URL ends the subscription (a lost notification, for tests).
 //
 // # Faults and control API
 //

@@ -187,6 +187,7 @@ func (s *Sim) create(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 	id := newID()
 	v, err := s.putVersion(c.typ, id, data)
 	if err == nil {
+		s.changed(c.typ, id, v)
 		s.counts.Creates++
 		s.counts.CreatesByType[c.typ]++
 		s.received = append(s.received, v)
@@ -247,6 +248,7 @@ func (s *Sim) update(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 	}
 	v, err := s.putVersion(c.typ, c.id, data)
 	if err == nil {
+		s.changed(c.typ, c.id, v)
 		s.counts.Updates++
 		s.counts.UpdatesByType[c.typ]++
 		s.received = append(s.received, v)

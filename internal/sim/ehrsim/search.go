@@ -46,6 +46,7 @@ type match struct {
 func (s *Sim) search(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 	q := r.URL.Query()
 	count := -1
+	sortBy := ""
 	var includes []string
 	criteriaQ := url.Values{}
 	for name, vals := range q {
@@ -66,6 +67,15 @@ func (s *Sim) search(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 				}
 				includes = append(includes, path...)
 			}
+		case name == "_sort":
+			// Only _lastUpdated (oldest first) and -_lastUpdated; the default order is by id.
+			switch v := vals[len(vals)-1]; v {
+			case "_lastUpdated", "-_lastUpdated":
+				sortBy = v
+			default:
+				writeOutcome(w, http.StatusBadRequest, codeNotSupported, "_sort supports _lastUpdated and -_lastUpdated only")
+				return
+			}
 		case ignoredParams[name]:
 		default:
 			criteriaQ[name] = vals
@@ -79,6 +89,14 @@ func (s *Sim) search(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 
 	s.mu.Lock()
 	found := s.matchAll(c.typ, crit)
+	if sortBy != "" {
+		slices.SortStableFunc(found, func(a, b match) int {
+			if sortBy[0] == '-' {
+				a, b = b, a
+			}
+			return lastUpdatedOf(a).Compare(lastUpdatedOf(b))
+		})
+	}
 	total := len(found)
 	if count >= 0 && count < len(found) {
 		found = found[:count]
@@ -159,6 +177,15 @@ func parseCriteria(typ string, q url.Values) ([]criterion, error) {
 			alts := strings.Split(raw, ",")
 			var c criterion
 			switch name {
+			case "_lastUpdated":
+				if len(alts) > 1 {
+					return nil, fmt.Errorf("_lastUpdated takes one value; repeat the parameter for a range")
+				}
+				lc, err := lastUpdatedCriterion(raw)
+				if err != nil {
+					return nil, err
+				}
+				c = lc
 			case "_id":
 				c = func(d map[string]any) bool { return slices.Contains(alts, str(d["id"])) }
 			case "identifier":

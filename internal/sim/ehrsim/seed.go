@@ -127,7 +127,8 @@ func (s *Sim) Seed(resources ...map[string]any) error {
 	return nil
 }
 
-// Put stores a JSON resource as the next version of typ/id, like Seed.
+// Put stores a JSON resource as the next version of typ/id, like Seed, and notifies the
+// subscription (see Subscribe) as a change made in the EHR would.
 func (s *Sim) Put(typ, id string, body []byte) error {
 	if !validType(typ) || !validID(id) {
 		return errors.New("ehrsim: malformed resource type or id")
@@ -141,7 +142,10 @@ func (s *Sim) Put(typ, id string, body []byte) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, err = s.putVersion(typ, id, data)
+	v, err := s.putVersion(typ, id, data)
+	if err == nil {
+		s.changed(typ, id, v)
+	}
 	return err
 }
 

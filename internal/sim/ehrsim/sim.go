@@ -65,6 +65,8 @@ type Sim struct {
 
 	// faultList, embedded, gives Sim InjectFault, ClearFaults and Faults.
 	*faultList
+	// notes delivers Appointment change notifications (notify.go).
+	notes *notifier
 }
 
 // New returns an empty simulator (no resources; see Seed and DefaultSeed)
@@ -90,6 +92,7 @@ func New(opts Options) (*Sim, error) {
 		store:     map[string]map[string]*record{},
 		counts:    newStats(),
 		faultList: simkit.NewFaultInjector[faultSpec](),
+		notes:     newNotifier(),
 	}
 	for id, key := range opts.Clients {
 		if err := s.RegisterClient(id, key); err != nil {
