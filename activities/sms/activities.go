@@ -32,7 +32,7 @@ type Activities struct {
 const SendSMSName = "SendSMS"
 
 // SendSMS sends one message. Twilio has no idempotency key for message creation, so a retry
-// after an unreadable 2xx would send twice; the client reports that case as permanent.
+// first looks for the message an earlier attempt may have created (sentBefore) and adopts it.
 func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, error) {
 	if err := a.refuseOptedOut(ctx, in); err != nil {
 		return SendResult{}, err

@@ -51,6 +51,9 @@ type TrackedSender interface {
 // send sends in; a text with CallbackRef or TrackAs carries it in its status callback URL when
 // the sender can, so a callback that arrives before the SID is recorded still finds its workflow.
 func (a *Activities) send(ctx context.Context, in SendInput) (*twilio.Message, error) {
+	if prior, err := a.sentBefore(ctx, in); err != nil || prior != nil {
+		return prior, err
+	}
 	ref := in.CallbackRef
 	if ref == "" {
 		ref = in.TrackAs

@@ -14,6 +14,7 @@
 // # Endpoints
 //
 //	POST /2010-04-01/Accounts/{AccountSid}/Messages.json         To, From, Body, StatusCallback
+//	GET  /2010-04-01/Accounts/{AccountSid}/Messages.json         To, From, PageSize (newest first)
 //	GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
 //
 // Requests authenticate with HTTP basic auth (AccountSid:AuthToken; else

@@ -13,6 +13,9 @@ const (
 	// FaultSlow sleeps Delay, then handles the request normally; a Delay
 	// beyond the client's timeout looks like a timeout to the client.
 	FaultSlow = "slow"
+	// FaultLostAnswer executes the request (the message is created and sent) and then answers
+	// 500, as when Twilio's answer is lost on the way: a client that simply resends texts twice.
+	FaultLostAnswer = "lost-answer"
 )
 
 // Fault makes the simulator misbehave for the next Count requests of
@@ -28,8 +31,8 @@ func (faultSpec) FaultSpec() *simkit.FaultSpec { return &twilioFaults }
 // twilioFaults are the operations and kinds a Fault may name.
 var twilioFaults = simkit.FaultSpec{
 	Sim:    "twiliosim",
-	Ops:    []string{OpSend, OpFetch, OpAny},
-	Kinds:  []string{FaultServerError, FaultRateLimit, FaultSlow},
+	Ops:    []string{OpSend, OpFetch, OpList, OpAny},
+	Kinds:  []string{FaultServerError, FaultRateLimit, FaultSlow, FaultLostAnswer},
 	Strict: true,
 }
 

@@ -121,9 +121,12 @@ func (s *Sim) api(op string, fn opFunc) http.Handler {
 			writeAPIError(w, errParam(20001, "Unable to parse request body"))
 			return
 		}
+		lost := false
 		if f, ok := s.takeFault(op); ok {
 			s.countFault()
 			switch f.Kind {
+			case FaultLostAnswer:
+				lost = true
 			case FaultServerError:
 				writeAPIError(w, errInternal())
 				return
@@ -138,6 +141,10 @@ func (s *Sim) api(op string, fn opFunc) http.Handler {
 			}
 		}
 		status, body, aerr := fn(r, r.PostForm)
+		if lost {
+			writeAPIError(w, errInternal())
+			return
+		}
 		if aerr != nil {
 			writeAPIError(w, aerr)
 			return

@@ -157,6 +157,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) routes() *http.ServeMux {
 	m := http.NewServeMux()
 	m.Handle("POST /2010-04-01/Accounts/{account}/Messages.json", s.api(OpSend, s.createMessage))
+	m.Handle("GET /2010-04-01/Accounts/{account}/Messages.json", s.api(OpList, s.listMessages))
 	m.Handle("GET /2010-04-01/Accounts/{account}/Messages/{sid}", s.api(OpFetch, s.fetchMessage))
 	// Anything else under the API root gets Twilio's 404 (after
 	// authentication, as Twilio checks credentials first).
