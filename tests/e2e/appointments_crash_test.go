@@ -15,7 +15,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -42,9 +41,6 @@ import (
 // version moved on with the engine's own write), re-reads and re-merges, and finds nothing
 // left to write: the PMS got exactly one write and both sides converge.
 func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "careflow")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/careflow/engine/cmd/careflow").CombinedOutput()
-	require.NoError(t, err, string(out))
 	srv, raw := testenv.StartTemporal(t, client.Options{})
 
 	ehrSrv, err := ehrsim.Start(ehrsim.Options{})
@@ -108,32 +104,14 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	e := &engine{t: t, st: st, raw: raw}
 
-	startWorker := func() (*exec.Cmd, *bytes.Buffer) {
-		cmd := exec.Command(bin, "worker")
-		cmd.Env = append(os.Environ(),
-			"TEMPORAL_ADDRESS="+srv.FrontendHostPort(), "TEMPORAL_NAMESPACE=default", "PAYLOAD_KEYS="+replay.PayloadKeys,
-			"DATA_DIR="+t.TempDir(), "DATABASE_URL=", "API_ADDR=127.0.0.1:0", "MLLP_ADDR=127.0.0.1:0", "API_TOKENS=",
+	startWorker := func() *workerProc {
+		return startWorkerProcess(t, srv.FrontendHostPort(),
 			"FHIR_BASE_URL="+ehrSrv.FHIRBaseURL, "FHIR_TOKEN_URL="+ehrSrv.TokenURL, "FHIR_CLIENT_ID=careflow", "FHIR_PRIVATE_KEY_FILE="+keyFile,
-			"PMS_BASE_URL="+pmsProxy.URL, "PMS_WEBHOOK_SECRET=crash-secret", "FHIR_WEBHOOK_SECRET=",
-			"STRIPE_BASE_URL=", "STRIPE_SECRET_KEY=", "STRIPE_WEBHOOK_SECRET=",
-			"CLEARINGHOUSE_BASE_URL=", "TWILIO_BASE_URL=", "LIS_MLLP_ADDR=", "PUBLIC_URL=", "WORKER_METRICS_ADDR=",
-			"TEMPORAL_TLS_CERT_FILE=", "TEMPORAL_TLS_KEY_FILE=", "TEMPORAL_TLS_CA_FILE=", "TEMPORAL_TLS_SERVER_NAME=", "TEMPORAL_API_KEY=",
-			"PHARMACY_BASE_URL=", "SMTP_ADDR=", "SMTP_USERNAME=", "SMTP_PASSWORD=", "SMTP_FROM=",
+			"PMS_BASE_URL="+pmsProxy.URL, "PMS_WEBHOOK_SECRET=crash-secret",
 			"SIMULATE=stripe,clearinghouse,twilio,lis,pharmacy,smtp")
-		logs := &bytes.Buffer{}
-		cmd.Stdout, cmd.Stderr = logs, logs
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-			}
-		})
-		return cmd, logs
 	}
 
-	w1, logs1 := startWorker()
+	w1 := startWorker()
 	// A linked pair (the PMS simulator's seeded appt-1002): the link records its patient and
 	// provider in the participant crosswalk, which this worker's own store starts without.
 	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "crash-1", "ehrId": "appt-1002", "pmsId": "appt-1002"}, http.StatusCreated)
@@ -151,10 +129,10 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 	select {
 	case <-applied:
 	case <-time.After(2 * time.Minute):
-		t.Fatalf("the merge write never reached the PMS:\n%s", logs1.String())
+		t.Fatalf("the merge write never reached the PMS:\n%s", w1.output())
 	}
-	require.NoError(t, w1.Process.Signal(syscall.SIGKILL))
-	_ = w1.Wait()
+	require.NoError(t, w1.cmd.Process.Signal(syscall.SIGKILL))
+	<-w1.done
 	close(release)
 
 	startWorker()

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -21,7 +20,6 @@ import (
 
 	pharmacyact "github.com/careflow/engine/activities/pharmacy"
 	"github.com/careflow/engine/internal/config"
-	"github.com/careflow/engine/internal/localproc"
 	"github.com/careflow/engine/internal/sim/ehrsim"
 	"github.com/careflow/engine/internal/sim/pharmsim"
 	"github.com/careflow/engine/internal/stack"
@@ -36,9 +34,6 @@ import (
 // resends the same MessageID when the send's StartToCloseTimeout ends the dead attempt: the
 // network accepted exactly one NewRx, the resend was its duplicate, and the prescription is sent.
 func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "careflow")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/careflow/engine/cmd/careflow").CombinedOutput()
-	require.NoError(t, err, string(out))
 
 	srv, raw := testenv.StartTemporal(t, client.Options{})
 
@@ -77,38 +72,14 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 	sim.SetWebhookURL(st.APIURL + "/webhooks/pharmacy")
 	e := &engine{t: t, st: st, raw: raw}
 
-	startWorker := func() (*exec.Cmd, *localproc.TailBuffer, chan struct{}) {
-		cmd := exec.Command(bin, "worker")
-		cmd.Env = append(os.Environ(),
-			"TEMPORAL_ADDRESS="+srv.FrontendHostPort(), "TEMPORAL_NAMESPACE=default", "PAYLOAD_KEYS="+replay.PayloadKeys,
-			"DATA_DIR="+t.TempDir(), "DATABASE_URL=", "API_ADDR=127.0.0.1:0", "MLLP_ADDR=127.0.0.1:0", "API_TOKENS=",
+	startWorker := func() *workerProc {
+		return startWorkerProcess(t, srv.FrontendHostPort(),
 			"FHIR_BASE_URL="+ehr.FHIRBaseURL, "FHIR_TOKEN_URL="+ehr.TokenURL, "FHIR_CLIENT_ID=careflow", "FHIR_PRIVATE_KEY_FILE="+keyFile,
 			"PHARMACY_BASE_URL="+network.URL, "PHARMACY_WEBHOOK_SECRET="+sim.WebhookSecret(),
-			"PHARMACY_TLS_CERT_FILE=", "PHARMACY_TLS_KEY_FILE=", "PHARMACY_TLS_CA_FILE=",
-			"STRIPE_BASE_URL=", "STRIPE_SECRET_KEY=", "STRIPE_WEBHOOK_SECRET=",
-			"CLEARINGHOUSE_BASE_URL=", "TWILIO_BASE_URL=", "LIS_MLLP_ADDR=", "PUBLIC_URL=", "WORKER_METRICS_ADDR=",
-			"TEMPORAL_TLS_CERT_FILE=", "TEMPORAL_TLS_KEY_FILE=", "TEMPORAL_TLS_CA_FILE=", "TEMPORAL_TLS_SERVER_NAME=", "TEMPORAL_API_KEY=",
-			"PMS_BASE_URL=", "SMTP_ADDR=", "SMTP_USERNAME=", "SMTP_PASSWORD=", "SMTP_FROM=",
 			"SIMULATE=stripe,clearinghouse,twilio,lis,pms,smtp")
-		// If this test dies, the kernel kills the child rather than leaving it running.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		logs := &localproc.TailBuffer{Max: 64 << 10}
-		cmd.Stdout, cmd.Stderr = logs, logs
-		require.NoError(t, cmd.Start())
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		t.Cleanup(func() {
-			select {
-			case <-done:
-			default:
-				_ = cmd.Process.Kill()
-				<-done
-			}
-		})
-		return cmd, logs, done
 	}
 
-	w1, logs1, done1 := startWorker()
+	w1 := startWorker()
 	e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-held"}, http.StatusCreated)
 	messageID := pharmacyact.MessageID(prescriptions.WorkflowID("rx-held"), "newrx")
 
@@ -116,7 +87,7 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 	if !assert.EventuallyWithT(t, func(c *assert.CollectT) {
 		assert.Equal(c, 1, sim.Stats().Received["NewRx"])
 	}, 2*time.Minute, 100*time.Millisecond) {
-		t.Fatalf("the network never got the NewRx; worker log:\n%s", logs1.LastLines(40))
+		t.Fatalf("the network never got the NewRx; worker log:\n%s", w1.output())
 	}
 	v := e.mustCall("GET", "/v1/prescriptions/rx-held", nil, http.StatusOK).prescription()
 	require.Equal(t, prescriptions.StatusSending, v.Status, "the workflow has not recorded the answer")
@@ -126,12 +97,12 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 	require.Len(t, pending, 1)
 	require.Equal(t, "SendNewRx", pending[0].GetActivityType().GetName())
 
-	require.NoError(t, syscall.Kill(w1.Process.Pid, syscall.SIGKILL))
-	<-done1
-	ws, ok := w1.ProcessState.Sys().(syscall.WaitStatus)
-	require.True(t, ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL, "the worker died of SIGKILL: %v", w1.ProcessState)
+	require.NoError(t, syscall.Kill(w1.cmd.Process.Pid, syscall.SIGKILL))
+	<-w1.done
+	ws, ok := w1.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	require.True(t, ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL, "the worker died of SIGKILL: %v", w1.cmd.ProcessState)
 
-	w2, logs2, done2 := startWorker()
+	w2 := startWorker()
 	// The dead attempt ends at its StartToCloseTimeout (45 s); the retry runs on the new worker.
 	if !assert.EventuallyWithT(t, func(c *assert.CollectT) {
 		code, r := e.call("GET", "/v1/prescriptions/rx-held", nil)
@@ -139,7 +110,7 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 			assert.Equal(c, prescriptions.StatusSent, r.prescription().Status)
 		}
 	}, 3*time.Minute, 500*time.Millisecond) {
-		t.Fatalf("the prescription was not sent after the restart; worker log:\n%s", logs2.LastLines(40))
+		t.Fatalf("the prescription was not sent after the restart; worker log:\n%s", w2.output())
 	}
 	v = e.mustCall("GET", "/v1/prescriptions/rx-held", nil, http.StatusOK).prescription()
 	assert.Equal(t, messageID, v.MessageID)
@@ -157,10 +128,10 @@ func TestPrescriptionWorkerKilledBetweenNewRxAndStatus(t *testing.T) {
 	assert.Equal(t, 1, stats.Received["NewRx"])
 	assert.GreaterOrEqual(t, stats.Duplicates["NewRx"], 1, "the resend was deduplicated by MessageID")
 
-	require.NoError(t, w2.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, w2.cmd.Process.Signal(syscall.SIGTERM))
 	select {
-	case <-done2:
+	case <-w2.done:
 	case <-time.After(90 * time.Second):
-		t.Fatalf("the worker did not exit after SIGTERM:\n%s", logs2.LastLines(40))
+		t.Fatalf("the worker did not exit after SIGTERM:\n%s", w2.output())
 	}
 }

@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -30,11 +27,6 @@ import (
 // The worker lets the capture finish and reports it before exiting (WorkerStopTimeout), so the
 // capture is recorded as completed by that worker, and Stripe captured exactly once.
 func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "careflow")
-	build := exec.Command("go", "build", "-o", bin, "github.com/careflow/engine/cmd/careflow")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-
 	srv, raw := testenv.StartTemporal(t, client.Options{})
 	cfg, err := config.FromEnv()
 	require.NoError(t, err)
@@ -52,41 +44,23 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 	e := &engine{t: t, st: st, raw: raw}
 	sim := st.StripeSim.Sim
 
-	startWorker := func() (*exec.Cmd, *bytes.Buffer) {
-		cmd := exec.Command(bin, "worker")
-		cmd.Env = append(os.Environ(),
-			"TEMPORAL_ADDRESS="+srv.FrontendHostPort(), "TEMPORAL_NAMESPACE=default", "PAYLOAD_KEYS="+replay.PayloadKeys,
-			"DATA_DIR="+t.TempDir(), "DATABASE_URL=", "API_ADDR=127.0.0.1:0", "MLLP_ADDR=127.0.0.1:0", "API_TOKENS=",
+	startWorker := func() *workerProc {
+		return startWorkerProcess(t, srv.FrontendHostPort(),
 			"STRIPE_BASE_URL="+st.Config.Stripe.BaseURL, "STRIPE_SECRET_KEY="+st.Config.Stripe.SecretKey,
 			"STRIPE_WEBHOOK_SECRET="+st.Config.Stripe.WebhookSecret,
-			"FHIR_BASE_URL=", "CLEARINGHOUSE_BASE_URL=", "TWILIO_BASE_URL=", "LIS_MLLP_ADDR=", "PUBLIC_URL=",
-			"TEMPORAL_TLS_CERT_FILE=", "TEMPORAL_TLS_KEY_FILE=", "TEMPORAL_TLS_CA_FILE=", "TEMPORAL_TLS_SERVER_NAME=", "TEMPORAL_API_KEY=",
-			"PHARMACY_BASE_URL=", "PMS_BASE_URL=", "SMTP_ADDR=", "SMTP_USERNAME=", "SMTP_PASSWORD=", "SMTP_FROM=",
 			"SIMULATE=fhir,clearinghouse,twilio,lis,pms,pharmacy,smtp")
-		logs := &bytes.Buffer{}
-		cmd.Stdout, cmd.Stderr = logs, logs
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-			}
-		})
-		return cmd, logs
 	}
-	stopWorker := func(cmd *exec.Cmd, logs *bytes.Buffer) {
-		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+	stopWorker := func(w *workerProc) {
+		require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
 		select {
-		case err := <-done:
-			require.NoError(t, err, "the worker exits cleanly on SIGTERM:\n%s", logs.String())
+		case <-w.done:
+			require.True(t, w.cmd.ProcessState.Success(), "the worker exits cleanly on SIGTERM:\n%s", w.output())
 		case <-time.After(90 * time.Second):
-			t.Fatalf("the worker did not exit after SIGTERM:\n%s", logs.String())
+			t.Fatalf("the worker did not exit after SIGTERM:\n%s", w.output())
 		}
 	}
 
-	w1, logs1 := startWorker()
+	w1 := startWorker()
 	code, v := e.call("POST", "/v1/payments", newPayment("pay-term-1", 2700, "pm_card_visa"))
 	require.Equal(t, http.StatusCreated, code, v)
 	v = e.waitFor("pay-term-1", func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
@@ -103,7 +77,7 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 		capCode, _ = e.call("POST", "/v1/payments/pay-term-1/capture", map[string]any{})
 	}()
 	require.Eventually(t, func() bool { return sim.Stats().FaultsTriggered > faults }, 30*time.Second, 50*time.Millisecond)
-	stopWorker(w1, logs1)
+	stopWorker(w1)
 
 	// With no worker running, the history already holds the capture's completion: the
 	// terminating worker finished it rather than abandoning it to a retry.
@@ -119,11 +93,11 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 	require.Equal(t, 2, completed, "authorization and capture completed by the terminating worker")
 	require.Equal(t, 1, sim.Stats().CapturesByIntent[pi])
 
-	w2, logs2 := startWorker()
+	w2 := startWorker()
 	v = e.waitFor("pay-term-1", func(v api.PaymentView) bool { return v.Status == payments.StatusCaptured })
 	wg.Wait()
 	require.NotEqual(t, http.StatusGatewayTimeout, capCode)
 	require.EqualValues(t, 2700, v.payment().CapturedAmount)
 	require.Equal(t, 1, sim.Stats().CapturesByIntent[pi], "exactly one capture at Stripe")
-	stopWorker(w2, logs2)
+	stopWorker(w2)
 }
