@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -50,4 +51,14 @@ func RequireRegistered(t testing.TB, acts any, names ...string) {
 			env.OnActivity(name, mock.Anything, mock.Anything)
 		}()
 	}
+}
+
+// Result requires that the workflow completed without error and returns its result as S.
+func Result[S any](t testing.TB, env *testsuite.TestWorkflowEnvironment) S {
+	t.Helper()
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var s S
+	require.NoError(t, env.GetWorkflowResult(&s))
+	return s
 }

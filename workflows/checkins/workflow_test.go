@@ -91,11 +91,7 @@ func sendUpdate(env *testsuite.TestWorkflowEnvironment, after time.Duration, nam
 
 func final(t *testing.T, env *testsuite.TestWorkflowEnvironment) checkins.State {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var s checkins.State
-	require.NoError(t, env.GetWorkflowResult(&s))
-	return s
+	return wftest.Result[checkins.State](t, env)
 }
 
 func TestEligibleCheckInCollectsCopayAndTexts(t *testing.T) {

@@ -99,11 +99,7 @@ func remit(trace string, postings ...claims.ClaimPosting) claims.RemitSignal {
 
 func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) claims.State {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var s claims.State
-	require.NoError(t, env.GetWorkflowResult(&s))
-	return s
+	return wftest.Result[claims.State](t, env)
 }
 
 // accept fails the test unless the update is accepted and completes.

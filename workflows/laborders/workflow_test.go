@@ -104,11 +104,7 @@ func expectOrder(env *testsuite.TestWorkflowEnvironment) {
 
 func final(t *testing.T, env *testsuite.TestWorkflowEnvironment) laborders.State {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var s laborders.State
-	require.NoError(t, env.GetWorkflowResult(&s))
-	return s
+	return wftest.Result[laborders.State](t, env)
 }
 
 func TestNormalResultsAreFiledAndPatientTold(t *testing.T) {

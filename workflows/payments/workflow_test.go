@@ -138,11 +138,7 @@ func signal(env *testsuite.TestWorkflowEnvironment, at time.Duration, ev payment
 
 func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) payments.State {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var s payments.State
-	require.NoError(t, env.GetWorkflowResult(&s))
-	return s
+	return wftest.Result[payments.State](t, env)
 }
 
 func requireErrType(t *testing.T, err error, errType string) *temporal.ApplicationError {

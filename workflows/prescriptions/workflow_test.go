@@ -120,11 +120,7 @@ func update(env *testsuite.TestWorkflowEnvironment, after time.Duration, name st
 
 func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) prescriptions.State {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var st prescriptions.State
-	require.NoError(t, env.GetWorkflowResult(&st))
-	return st
+	return wftest.Result[prescriptions.State](t, env)
 }
 
 var dispensed = ncpdp.Body{RxFill: &ncpdp.RxFill{FillStatus: ncpdp.FillStatus{Dispensed: &ncpdp.FillNote{}},
