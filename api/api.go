@@ -58,6 +58,9 @@ type Deps struct {
 	// HL7Inbound configures sender trust and metrics for inbound HL7 (MLLPInboundHandler and
 	// POST /v1/admin/hl7-batches).
 	HL7Inbound HL7InboundOptions
+	// Deferred runs audit writes that need not hold an answer back (an accepted HL7 message's
+	// kept copy); nil writes them before answering. Its owner waits for it before closing Records.
+	Deferred *Deferred
 	// Ready is an extra readiness check (e.g. a store ping) run after Temporal's health check.
 	Ready func(ctx context.Context) error
 }

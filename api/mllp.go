@@ -23,7 +23,8 @@ import (
 // in the workflow's history and passed the patient check), AR for a message it cannot read or
 // does not take, AE for a result whose order it does not know or whose patient does not match,
 // and no ACK at all when Temporal cannot be reached, so the sender resends. Every message, taken
-// or not, is kept encrypted in the audit trail.
+// or not, is kept encrypted in the audit trail: a refused one before its AE/AR, an accepted one
+// (already durable in the workflow's history) right after its AA, through Deps.Deferred.
 func MLLPHandler(d Deps) mllp.Handler {
 	s := &server{d: d, log: d.Logger}
 	if s.log == nil {
@@ -49,7 +50,12 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 		if keep {
 			rec.Payload = raw
 		}
-		if err := s.appendAuditErr(ctx, rec); err != nil && code != hl7.AckAccept {
+		if code == hl7.AckAccept {
+			// The message is in the workflow's history already: its kept copy is written after
+			// the AA, so the ACK does not wait for the audit store's commit.
+			r := rec
+			s.d.Deferred.Go(func() { s.appendAudit(ctx, r) })
+		} else if err := s.appendAuditErr(ctx, rec); err != nil {
 			// A refusal is only sent for a message we kept: without the record the sender
 			// must resend it. An AA stands, the message being in the workflow's history.
 			return nil
@@ -106,7 +112,10 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 	}
 	// Accepted messages are kept too (encrypted), one record per order they reached.
 	rec.Process = stored[len(stored)-1]
-	s.keepLinked(ctx, rec, raw, stored[:len(stored)-1])
+	linked := stored[:len(stored)-1]
+	if len(linked) > 0 {
+		s.d.Deferred.Go(func() { s.keepLinked(ctx, rec, raw, linked) })
+	}
 	return ack(hl7.AckAccept, "", "", msg, true)
 }
 

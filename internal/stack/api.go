@@ -58,6 +58,7 @@ func (s *Stack) startAPI() {
 	d.Metrics = metrics.Handler(s.reg)
 	d.Codec = payloadcodec.NewHTTPHandler(s.Codec, codecOpts)
 	d.Ready = s.Store.Ping
+	d.Deferred = api.NewDeferred()
 	reg := s.reg
 	d.Middleware = func(h http.Handler) http.Handler { return metrics.HTTPMiddleware(reg, h, nil) }
 	if s.opts.CodecFromUIOrigin && s.opts.CodecRunSecret != "" && isLoopbackAddr(cfg.APIAddr) {

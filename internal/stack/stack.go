@@ -324,6 +324,12 @@ func (s *Stack) Close() error {
 	}
 	s.apiLn = nil
 	s.stopMLLP()
+	if s.deps.Deferred != nil {
+		// The kept copies of accepted HL7 messages are written before the store closes.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.deps.Deferred.Wait(ctx))
+		cancel()
+	}
 	s.StopWorker()
 	s.closeSimulators()
 	if s.Temporal != nil {
