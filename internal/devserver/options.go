@@ -66,6 +66,11 @@ var SinglePartitionArgs = []string{
 	"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
 }
 
+// EagerActivityArgs turn on eager activity dispatch (off by default in the server): an
+// activity scheduled by a workflow task goes back in the task's completion response to the
+// worker that completed it, skipping matching and a poll round trip.
+var EagerActivityArgs = []string{"--dynamic-config-value", "system.enableActivityEagerExecution=true"}
+
 // args builds the start-dev command line for o, which must already have defaults applied.
 func (o Options) args() []string {
 	args := []string{
@@ -77,6 +82,7 @@ func (o Options) args() []string {
 		"--dynamic-config-value", "frontend.enableServerVersionCheck=false",
 	}
 	args = append(args, SinglePartitionArgs...)
+	args = append(args, EagerActivityArgs...)
 	// "default" is always created by the CLI; naming it again is harmless but noisy.
 	if o.Namespace != DefaultNamespace {
 		args = append(args, "--namespace", o.Namespace)
