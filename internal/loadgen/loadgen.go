@@ -48,6 +48,8 @@ type Stats struct {
 	P99        time.Duration `json:"p99Ns"`
 	// Cost is the CPU and memory the phase took, per 1,000 flows (nil without /proc).
 	Cost *Cost `json:"cost,omitempty"`
+	// Start is when the phase began; Start+Elapsed bounds its audit records (VendorSteps).
+	Start time.Time `json:"start"`
 }
 
 // Report is the outcome of Run.
@@ -200,6 +202,7 @@ func measure(ctx context.Context, opts Options, rec *recorder, flow func(context
 	close(jobs)
 	_ = g.Wait()
 	s := summarise(lats, errs, time.Since(start))
+	s.Start = start
 	s.Cost = costOf(u0, SampleUsage(), len(lats)+errs)
 	return s
 }
