@@ -104,6 +104,10 @@ func runLoadgen(ctx context.Context, args []string) error {
 	fmt.Printf("loadgen: %d payment flows, %d at a time, against %s\n", opts.Flows, opts.Concurrency, opts.APIURL)
 	rep, err := loadgen.Run(ctx, opts)
 	fmt.Print(rep.String())
+	if standaloneStack != nil {
+		printVendorSteps(ctx, standaloneStack, "payments", &rep.Payments)
+		printVendorSteps(ctx, standaloneStack, "check-ins", rep.CheckIns)
+	}
 	if err != nil {
 		return err
 	}
@@ -123,6 +127,20 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return fmt.Errorf("loadgen: %d payment flows and %d baseline flows failed", rep.Payments.Errors, baselineErrors(rep))
 	}
 	return nil
+}
+
+// printVendorSteps prints the vendor calls' latencies during a phase, from the audit trail: the
+// part of a flow's time spent at the (simulated) vendors rather than in Temporal and the engine.
+func printVendorSteps(ctx context.Context, st *stack.Stack, name string, s *loadgen.Stats) {
+	if s == nil || s.Start.IsZero() {
+		return
+	}
+	steps, err := loadgen.VendorSteps(ctx, st.Store, s.Start, s.Start.Add(s.Elapsed))
+	if err != nil {
+		fmt.Printf("%s vendor steps: %v\n", name, err)
+		return
+	}
+	fmt.Printf("%s: audited steps (vendor calls and API records with a latency)\n%s", name, loadgen.FormatVendorSteps(steps))
 }
 
 func baselineErrors(r loadgen.Report) int {
@@ -150,6 +168,8 @@ func startStandalone(ctx context.Context, kind string) (*stack.Stack, func(), er
 		return nil, nil, err
 	}
 	cfg.TemporalAddress, cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens = dev.Address(), "127.0.0.1:0", dir, "", ""
+	// A free port, so a load runs beside `make run` or a test holding the default 2575.
+	cfg.MLLPAddr = "127.0.0.1:0"
 	cfg.Stripe = config.Stripe{}
 	// Warnings and errors still show: a retried activity explains a slow percentile.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -177,10 +197,15 @@ func freePort() (int, error) {
 
 // seedAppointments copies the simulated EHR's first booked appointment n times under new ids,
 // so each check-in of the load is a new process with an eligible patient.
-func seedAppointments(st *stack.Stack, n int) ([]string, error) { return seedCopies(st, "lg-appt-", n) }
+// They are planted without an EHR notification: their syncs to the PMS would otherwise run
+// during the payments phase and be counted against it.
+func seedAppointments(st *stack.Stack, n int) ([]string, error) {
+	return seedCopies(st, "lg-appt-", n, false)
+}
 
-// seedCopies puts n copies of the simulated EHR's appt-1001 under the ids prefix0..prefixN-1.
-func seedCopies(st *stack.Stack, prefix string, n int) ([]string, error) {
+// seedCopies puts n copies of the simulated EHR's appt-1001 under the ids prefix0..prefixN-1;
+// with notify each is a change the EHR announces to its subscription, as a booking would be.
+func seedCopies(st *stack.Stack, prefix string, n int, notify bool) ([]string, error) {
 	if st.EHRSim == nil || n <= 0 {
 		return nil, nil
 	}
@@ -196,6 +221,16 @@ func seedCopies(st *stack.Stack, prefix string, n int) ([]string, error) {
 		body, err := json.Marshal(tmpl)
 		if err != nil {
 			return nil, err
+		}
+		if !notify {
+			var res map[string]any
+			if err := json.Unmarshal(body, &res); err != nil {
+				return nil, err
+			}
+			if err := st.EHRSim.Sim.Seed(res); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if err := st.EHRSim.Sim.Put("Appointment", ids[i], body); err != nil {
 			return nil, err

@@ -19,7 +19,7 @@ func appointmentLoad(ctx context.Context, st *stack.Stack, n, conc int, baseline
 	if st.PMSSim == nil || st.EHRSim == nil || n <= 0 {
 		return nil
 	}
-	ids, err := seedCopies(st, "lg-sync-", n)
+	ids, err := seedCopies(st, "lg-sync-", n, true)
 	if err != nil {
 		return err
 	}
