@@ -128,7 +128,8 @@ func applyPostgres(ctx context.Context, pool *pgxpool.Pool, schema string, all [
 }
 
 // postgresWriters is how many transactions of appends one store runs at a time. The append
-// lock makes them commit one after another anyway; see BenchmarkAppendParallel.
+// lock makes them commit one after another anyway, so more writers only split the batches:
+// with 2 or 4, BenchmarkAppendParallel at 8 to 128 callers took 0.9x to 6x one writer's time.
 const postgresWriters = 1
 
 // postgresInsertSQL inserts one record and returns its ID.
