@@ -35,8 +35,9 @@ func BenchmarkAppend(b *testing.B) {
 	}
 }
 
-// BenchmarkAppendParallel measures appends from GOMAXPROCS callers, where SQLite's single
-// writer and PostgreSQL's ordering lock make appends take turns.
+// BenchmarkAppendParallel measures appends from GOMAXPROCS callers: SQLite's single writer and
+// PostgreSQL's ordering lock make transactions take turns, and group commit puts the appends
+// that wait meanwhile in one transaction.
 func BenchmarkAppendParallel(b *testing.B) {
 	for _, bs := range benchStores {
 		b.Run(bs.name, func(b *testing.B) {

@@ -76,7 +76,8 @@ func OpenSQLiteWith(ctx context.Context, path string, o Options) (*SQLiteStore, 
 		return nil, fmt.Errorf("audit: open sqlite: %w", err)
 	}
 	s := &SQLiteStore{w: w, r: r, sealer: o.Sealer}
-	s.group = newGroupWriter(s)
+	// One writer: the store has one write connection.
+	s.group = newGroupWriter(s.commitAppends, 1)
 	return s, nil
 }
 
@@ -180,6 +181,38 @@ func (s *SQLiteStore) Append(ctx context.Context, r Record) (Record, error) {
 	}
 	r.ID = id
 	return r, nil
+}
+
+// commitAppends is the store's commitFunc; a single record needs no explicit transaction.
+func (s *SQLiteStore) commitAppends(ctx context.Context, batch []*appendReq) ([]int64, error) {
+	ids := make([]int64, len(batch))
+	if len(batch) == 1 {
+		return ids, s.w.QueryRowContext(ctx, sqliteInsertSQL, sqliteInsertArgs(batch[0])...).Scan(&ids[0])
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }() // no-op after Commit
+	for i, req := range batch {
+		if err := tx.QueryRowContext(ctx, sqliteInsertSQL, sqliteInsertArgs(req)...).Scan(&ids[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+const sqliteInsertSQL = `INSERT INTO audit_records
+		(at, actor, action, process, vendor, exchange, outcome, code, latency_ns, payload, payload_key_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
+func sqliteInsertArgs(req *appendReq) []any {
+	r := req.r
+	return []any{formatSQLiteTime(r.At), r.Actor, r.Action, r.Process, r.Vendor, r.Exchange, r.Outcome, r.Code,
+		int64(r.Latency), req.payload, req.keyID}
 }
 
 // List implements Store.
