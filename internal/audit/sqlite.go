@@ -101,13 +101,33 @@ func sqliteDSN(path string, readOnly bool) string {
 	return u.String()
 }
 
-// migrateSQLite applies pending migrations in one BEGIN IMMEDIATE transaction.
+// migrateSQLite applies pending migrations in one BEGIN IMMEDIATE transaction. While several
+// processes open a new file at once, SQLite can answer SQLITE_BUSY at once instead of waiting
+// out busy_timeout (the WAL index is being set up by another connection); that is waited out
+// here, within the same bound.
 func migrateSQLite(ctx context.Context, db *sql.DB) error {
 	all, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		return err
 	}
-	return applySQLite(ctx, db, all)
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for {
+		err := applySQLite(ctx, db, all)
+		if err == nil || !isSQLiteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// isSQLiteBusy reports whether err is SQLite's SQLITE_BUSY (5), with or without extended code.
+func isSQLiteBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }
 
 // applySQLite applies those of all that are not applied yet; tests pass a prefix of the
