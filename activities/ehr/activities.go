@@ -44,9 +44,11 @@ type Activities struct {
 const LoadCheckInName = "LoadCheckIn"
 
 // LoadCheckIn reads the appointment, its patient, the patient's Coverage resources (choosing
-// the primary and secondary with SelectCoverages) and their payers and subscribers. It asks
-// with _include, so a server that honors it answers in two searches; whatever a server did
-// not include (FHIR servers MAY ignore _include) is read on its own.
+// the primary and secondary with SelectCoverages) and their payers and subscribers. After the
+// appointment it asks one Coverage search with _include, so a server that honors it answers in
+// two requests; whatever a server did not include (FHIR servers MAY ignore _include) is read
+// on its own. The appointment is read, not searched by _id: a lenient server that ignored an
+// unsupported _id would page through every appointment it holds.
 func (a *Activities) LoadCheckIn(ctx context.Context, in LoadCheckInInput) (CheckInContext, error) {
 	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.load-checkin", "ehr", "Appointment/"+in.AppointmentID)
 	out, err := a.loadCheckIn(ctx, in)
@@ -55,7 +57,7 @@ func (a *Activities) LoadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 }
 
 func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (CheckInContext, error) {
-	res, known, err := a.appointment(ctx, in.AppointmentID)
+	res, err := a.FHIR.Read(ctx, "Appointment", in.AppointmentID)
 	if err != nil {
 		return CheckInContext{}, err
 	}
@@ -67,6 +69,15 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 	if !ok {
 		return CheckInContext{}, notFound("the appointment has no patient participant")
 	}
+	// One search brings the coverages and, included, the patient (their beneficiary), the
+	// payers and the subscribers. A patient without coverage is read on its own.
+	found, err := searchIncluding(ctx, a.FHIR, "Coverage", url.Values{"beneficiary": {"Patient/" + patientID}},
+		"Coverage:beneficiary", "Coverage:payor", "Coverage:subscriber")
+	if err != nil {
+		return CheckInContext{}, err
+	}
+	known := resources{}
+	known.add(found.Included...)
 	res, err = known.read(ctx, a.FHIR, "Patient", patientID)
 	if err != nil {
 		return CheckInContext{}, err
@@ -80,12 +91,6 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 	out := CheckInContext{AppointmentID: in.AppointmentID, AppointmentStatus: appt.Status,
 		AppointmentStart: string(appt.Start), PatientStatus: patientStatus(appt), PatientID: patientID, PatientMobile: mobile,
 		PatientFirstName: pat.FirstNameAt(a.now()), PatientLanguage: pat.PreferredLanguage()}
-	found, err := searchIncluding(ctx, a.FHIR, "Coverage", url.Values{"beneficiary": {"Patient/" + patientID}},
-		"Coverage:payor", "Coverage:subscriber")
-	if err != nil {
-		return CheckInContext{}, err
-	}
-	known.add(found.Included...)
 	var covs []fhir.Coverage
 	for _, r := range found.Matches {
 		if c, err := fhir.Decode[fhir.Coverage](r); err == nil {
@@ -109,26 +114,6 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 		}
 	}
 	return out, nil
-}
-
-// appointment reads the appointment with its patient included, as a search by _id. A server
-// that refuses the search, or answers it with other appointments (it ignored _id), is asked
-// with a plain read instead; the patient is then read on its own.
-func (a *Activities) appointment(ctx context.Context, id string) (*fhir.Resource, resources, error) {
-	known := resources{}
-	found, err := a.FHIR.SearchIncluding(ctx, "Appointment", url.Values{"_id": {id}, "_include": {"Appointment:patient"}})
-	switch {
-	case err != nil && !refused(err):
-		return nil, nil, err
-	case err == nil && len(found.Matches) == 0:
-		// What a read answers for an unknown id, so audit and classification stay the same.
-		return nil, nil, &fhir.Error{Op: "search", ResourceType: "Appointment", Status: http.StatusNotFound, Code: "not-found"}
-	case err == nil && len(found.Matches) == 1 && found.Matches[0].Type == "Appointment" && found.Matches[0].ID == id:
-		known.add(found.Included...)
-		return found.Matches[0], known, nil
-	}
-	res, err := a.FHIR.Read(ctx, "Appointment", id)
-	return res, known, err
 }
 
 // searchIncluding searches with the given _include values. A server that refuses the search

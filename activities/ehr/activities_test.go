@@ -103,7 +103,7 @@ func TestMarkArrivedSurvivesConflictAndEncounterIsIdempotent(t *testing.T) {
 
 func TestTransientEHRErrorsAreRetryable(t *testing.T) {
 	srv, acts := startEHR(t)
-	srv.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpSearch, Kind: ehrsim.FaultServerError, Count: 1})
+	srv.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpRead, Kind: ehrsim.FaultServerError, Count: 1})
 	var c ehr.CheckInContext
 	err := execute(t, acts, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: "appt-1001"}, &c)
 	require.Error(t, err)
