@@ -20,6 +20,7 @@ import (
 type FHIR interface {
 	Read(ctx context.Context, resourceType, id string) (*fhir.Resource, error)
 	Search(ctx context.Context, resourceType string, q url.Values) ([]*fhir.Resource, error)
+	SearchIncluding(ctx context.Context, resourceType string, q url.Values) (fhir.SearchResult, error)
 	Create(ctx context.Context, resourceType string, body any, ifNoneExist string) (*fhir.Resource, error)
 	UpdateStatus(ctx context.Context, resourceType, id, status string) (*fhir.Resource, error)
 	Update(ctx context.Context, resourceType, id string, body json.RawMessage, ifMatch string) (*fhir.Resource, error)
@@ -43,7 +44,11 @@ type Activities struct {
 const LoadCheckInName = "LoadCheckIn"
 
 // LoadCheckIn reads the appointment, its patient, the patient's Coverage resources (choosing
-// the primary and secondary with SelectCoverages) and their payers and subscribers.
+// the primary and secondary with SelectCoverages) and their payers and subscribers. After the
+// appointment it asks one Coverage search with _include, so a server that honors it answers in
+// two requests; whatever a server did not include (FHIR servers MAY ignore _include) is read
+// on its own. The appointment is read, not searched by _id: a lenient server that ignored an
+// unsupported _id would page through every appointment it holds.
 func (a *Activities) LoadCheckIn(ctx context.Context, in LoadCheckInInput) (CheckInContext, error) {
 	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.load-checkin", "ehr", "Appointment/"+in.AppointmentID)
 	out, err := a.loadCheckIn(ctx, in)
@@ -64,7 +69,16 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 	if !ok {
 		return CheckInContext{}, notFound("the appointment has no patient participant")
 	}
-	res, err = a.FHIR.Read(ctx, "Patient", patientID)
+	// One search brings the coverages and, included, the patient (their beneficiary), the
+	// payers and the subscribers. A patient without coverage is read on its own.
+	found, err := searchIncluding(ctx, a.FHIR, "Coverage", url.Values{"beneficiary": {"Patient/" + patientID}},
+		"Coverage:beneficiary", "Coverage:payor", "Coverage:subscriber")
+	if err != nil {
+		return CheckInContext{}, err
+	}
+	known := resources{}
+	known.add(found.Included...)
+	res, err = known.read(ctx, a.FHIR, "Patient", patientID)
 	if err != nil {
 		return CheckInContext{}, err
 	}
@@ -77,12 +91,8 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 	out := CheckInContext{AppointmentID: in.AppointmentID, AppointmentStatus: appt.Status,
 		AppointmentStart: string(appt.Start), PatientStatus: patientStatus(appt), PatientID: patientID, PatientMobile: mobile,
 		PatientFirstName: pat.FirstNameAt(a.now()), PatientLanguage: pat.PreferredLanguage()}
-	found, err := a.FHIR.Search(ctx, "Coverage", url.Values{"beneficiary": {"Patient/" + patientID}})
-	if err != nil {
-		return CheckInContext{}, err
-	}
 	var covs []fhir.Coverage
-	for _, r := range found {
+	for _, r := range found.Matches {
 		if c, err := fhir.Decode[fhir.Coverage](r); err == nil {
 			covs = append(covs, c)
 		}
@@ -93,7 +103,7 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 		if i > 1 {
 			break // primary and secondary; a tertiary plan is the billing office's business
 		}
-		cov, err := a.coverage(ctx, c, pat)
+		cov, err := a.coverage(ctx, c, pat, known)
 		if err != nil {
 			return CheckInContext{}, err
 		}
@@ -104,6 +114,52 @@ func (a *Activities) loadCheckIn(ctx context.Context, in LoadCheckInInput) (Chec
 		}
 	}
 	return out, nil
+}
+
+// searchIncluding searches with the given _include values. A server that refuses the search
+// with them (strict servers answer 400 to a parameter they do not support) is asked again
+// without them, and the caller reads what it needs on its own.
+func searchIncluding(ctx context.Context, f FHIR, resourceType string, q url.Values, includes ...string) (fhir.SearchResult, error) {
+	withInc := url.Values{}
+	for k, v := range q {
+		withInc[k] = v
+	}
+	withInc["_include"] = includes
+	found, err := f.SearchIncluding(ctx, resourceType, withInc)
+	if err != nil && refused(err) {
+		found, err = f.SearchIncluding(ctx, resourceType, q)
+	}
+	return found, err
+}
+
+// refused reports whether the server turned a request down for good (a 4xx other than the
+// transient ones), so that asking another way may still work.
+func refused(err error) bool {
+	var fe *fhir.Error
+	return errors.As(err, &fe) && !fe.Retryable && fe.Status >= 400 && fe.Status < 500
+}
+
+// resources are the resources a check-in has already read or been sent as includes, by
+// "Type/id", so that none is read twice.
+type resources map[string]*fhir.Resource
+
+func (k resources) add(rs ...*fhir.Resource) {
+	for _, r := range rs {
+		k[r.Type+"/"+r.ID] = r
+	}
+}
+
+// read returns typ/id from what is known, or reads it and remembers it.
+func (k resources) read(ctx context.Context, f FHIR, typ, id string) (*fhir.Resource, error) {
+	if r, ok := k[typ+"/"+id]; ok {
+		return r, nil
+	}
+	r, err := f.Read(ctx, typ, id)
+	if err != nil {
+		return nil, err
+	}
+	k.add(r)
+	return r, nil
 }
 
 // patientStatus is the status of the appointment's patient participant.
@@ -123,14 +179,14 @@ func patientStatus(appt fhir.Appointment) string {
 // clearinghouse id, the subscriber and, when the subscriber is someone else, the patient as
 // dependent. A subscriber the EHR cannot return, or a payer outside the crosswalk, is named in
 // Problem rather than failing the check-in.
-func (a *Activities) coverage(ctx context.Context, c fhir.Coverage, pat fhir.Patient) (*Coverage, error) {
+func (a *Activities) coverage(ctx context.Context, c fhir.Coverage, pat fhir.Patient, known resources) (*Coverage, error) {
 	cov := &Coverage{CoverageID: c.ID, MemberID: c.SubscriberID, Order: c.Order}
 	cov.GroupNumber, _ = c.ClassValue("group")
 	if c.Relationship != nil {
 		cov.Relationship = c.Relationship.Code(relationshipSystem)
 	}
 	if len(c.Payor) > 0 {
-		if err := a.payer(ctx, c.Payor[0], cov); err != nil {
+		if err := a.payer(ctx, c.Payor[0], cov, known); err != nil {
 			return nil, err
 		}
 	}
@@ -160,7 +216,7 @@ func (a *Activities) coverage(ctx context.Context, c fhir.Coverage, pat fhir.Pat
 		cov.Problem = ProblemSubscriberUnreadable
 		return cov, nil
 	}
-	res, err := a.FHIR.Read(ctx, t, id)
+	res, err := known.read(ctx, a.FHIR, t, id)
 	if err != nil {
 		if fhir.IsNotFound(err) {
 			cov.Problem = ProblemSubscriberUnreadable
@@ -219,7 +275,7 @@ func (x PayerCrosswalk) PayerID(ids []fhir.Identifier) (string, bool) {
 
 // payer fills the payer's clearinghouse id and name from the Coverage's payor: the reference's
 // own identifier or the Organization's identifiers, through the crosswalk.
-func (a *Activities) payer(ctx context.Context, ref fhir.Reference, cov *Coverage) error {
+func (a *Activities) payer(ctx context.Context, ref fhir.Reference, cov *Coverage, known resources) error {
 	cov.PayerName = ref.Display
 	var ids []fhir.Identifier
 	if ref.Identifier != nil {
@@ -227,7 +283,7 @@ func (a *Activities) payer(ctx context.Context, ref fhir.Reference, cov *Coverag
 	}
 	t, id, ok := ref.Target()
 	if ok && t == "Organization" {
-		res, err := a.FHIR.Read(ctx, "Organization", id)
+		res, err := known.read(ctx, a.FHIR, "Organization", id)
 		if err != nil && !fhir.IsNotFound(err) {
 			return err
 		}

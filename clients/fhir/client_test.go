@@ -215,6 +215,46 @@ func TestSearchCollectsMatchesAcrossPages(t *testing.T) {
 	assert.Equal(t, "Coverage:payor", reqs[0].URL.Query().Get("_include"))
 }
 
+// TestSearchIncludingSeparatesIncludes: included resources come back apart from the matches,
+// by search mode or, without one, by type; outcomes are neither.
+func TestSearchIncludingSeparatesIncludes(t *testing.T) {
+	_, ecK := keys(t)
+	f := newFakeEHR(t, ecK.Public(), "ec")
+	entry := func(mode, raw string) fhir.BundleEntry {
+		e := fhir.BundleEntry{Resource: json.RawMessage(raw)}
+		if mode != "" {
+			e.Search = &fhir.BundleEntrySearch{Mode: mode}
+		}
+		return e
+	}
+	f.fhirHook = func(w http.ResponseWriter, _ *http.Request, _ []byte) bool {
+		writeJSON(w, http.StatusOK, fhir.Bundle{ResourceType: "Bundle", Type: "searchset", Entry: []fhir.BundleEntry{
+			entry("match", `{"resourceType":"Appointment","id":"a1"}`),
+			entry("include", `{"resourceType":"Patient","id":"p1"}`),
+			entry("", `{"resourceType":"Patient","id":"p2"}`),
+			entry("", `{"resourceType":"Appointment","id":"a2"}`),
+			entry("outcome", `{"resourceType":"OperationOutcome","issue":[]}`),
+		}})
+		return true
+	}
+	c := f.client(ecK, "ec", nil)
+	got, err := c.SearchIncluding(context.Background(), "Appointment",
+		url.Values{"_id": {"a1"}, "_include": {"Appointment:patient"}})
+	require.NoError(t, err)
+	ids := func(rs []*fhir.Resource) (out []string) {
+		for _, r := range rs {
+			out = append(out, r.Type+"/"+r.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"Appointment/a1", "Appointment/a2"}, ids(got.Matches))
+	assert.Equal(t, []string{"Patient/p1", "Patient/p2"}, ids(got.Included))
+	require.NotNil(t, got.Include("Patient", "p2"))
+	assert.Nil(t, got.Include("Patient", "a1"), "a match is no include")
+	assert.Nil(t, got.Include("Patient", "p3"))
+	assert.Equal(t, "Appointment:patient", f.fhirRequests()[0].URL.Query().Get("_include"))
+}
+
 func TestSearchRefusesForeignNextLink(t *testing.T) {
 	_, ecK := keys(t)
 	f := newFakeEHR(t, ecK.Public(), "ec")

@@ -33,25 +33,56 @@ func (c *Client) Read(ctx context.Context, resourceType, id string) (*Resource, 
 // Search runs a type-level search and returns the matching resources of every page
 // (entries with search mode "include" or "outcome" are left out).
 func (c *Client) Search(ctx context.Context, resourceType string, q url.Values) ([]*Resource, error) {
-	if err := checkTarget(resourceType, "", false); err != nil {
-		return nil, err
+	res, err := c.SearchIncluding(ctx, resourceType, q)
+	return res.Matches, err
+}
+
+// SearchResult is what a search found: the matches, and the resources the server added to the
+// searchset for _include (search mode "include").
+type SearchResult struct {
+	Matches  []*Resource
+	Included []*Resource
+}
+
+// Include returns the included resource resourceType/id, nil when the server did not include
+// it: servers MAY ignore _include, so a caller reads what it needs and is not here.
+func (r SearchResult) Include(resourceType, id string) *Resource {
+	for _, inc := range r.Included {
+		if inc.Type == resourceType && inc.ID == id {
+			return inc
+		}
 	}
-	var out []*Resource
+	return nil
+}
+
+// SearchIncluding runs a type-level search like Search and also returns the resources the
+// server included. An entry without a search mode is a match when it is of resourceType and an
+// include otherwise (a searchset's matches are of the searched type); "outcome" entries are
+// left out.
+func (c *Client) SearchIncluding(ctx context.Context, resourceType string, q url.Values) (SearchResult, error) {
+	var out SearchResult
+	if err := checkTarget(resourceType, "", false); err != nil {
+		return out, err
+	}
 	next := c.resourceURL(resourceType, "", q)
 	for page := 0; next != ""; page++ {
 		if page == c.maxPages {
-			return nil, &Error{Op: "search", ResourceType: resourceType, Code: "too-many-pages"}
+			return SearchResult{}, &Error{Op: "search", ResourceType: resourceType, Code: "too-many-pages"}
 		}
 		resp, err := c.do(ctx, request{op: "search", resourceType: resourceType, method: http.MethodGet, url: next})
 		if err != nil {
-			return nil, err
+			return SearchResult{}, err
 		}
 		var b Bundle
 		if err := json.Unmarshal(resp.body, &b); err != nil || b.ResourceType != "Bundle" || b.Type != "searchset" {
-			return nil, malformed("search", resourceType, resp.status)
+			return SearchResult{}, malformed("search", resourceType, resp.status)
 		}
 		for _, e := range b.Entry {
-			if e.Search != nil && e.Search.Mode != "" && e.Search.Mode != "match" {
+			mode := ""
+			if e.Search != nil {
+				mode = e.Search.Mode
+			}
+			if mode != "" && mode != "match" && mode != "include" {
 				continue
 			}
 			etag := ""
@@ -60,12 +91,17 @@ func (c *Client) Search(ctx context.Context, resourceType string, q url.Values) 
 			}
 			r, err := newResource(e.Resource, etag)
 			if err != nil {
-				return nil, malformed("search", resourceType, resp.status)
+				return SearchResult{}, malformed("search", resourceType, resp.status)
 			}
-			out = append(out, r)
+			switch {
+			case mode == "match" || (mode == "" && r.Type == resourceType):
+				out.Matches = append(out.Matches, r)
+			case r.Type != "OperationOutcome":
+				out.Included = append(out.Included, r)
+			}
 		}
 		if next, err = c.nextPage(resourceType, b); err != nil {
-			return nil, err
+			return SearchResult{}, err
 		}
 	}
 	return out, nil

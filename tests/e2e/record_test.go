@@ -172,7 +172,7 @@ func TestRecordCheckInHistories(t *testing.T) {
 		if sc.appt == "appt-2001" {
 			e.mustCall("POST", "/v1/checkins/appt-2001/self-pay", map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}, http.StatusOK)
 		}
-		e.waitCheckIn(sc.appt, func(v api.CheckInView) bool { return v.Closed == true })
+		e.waitClosed(checkins.WorkflowID(sc.appt))
 		e.exportWorkflow(checkins.WorkflowID(sc.appt), sc.file)
 	}
 }
@@ -217,6 +217,49 @@ func TestRecordCheckInCoverageHistories(t *testing.T) {
 		e.mustCall("POST", "/v1/checkins", checkInBody(appt, true), http.StatusCreated)
 		e.waitCheckIn(appt, func(v api.CheckInView) bool { return v.Closed == true })
 		e.exportWorkflow(checkins.WorkflowID(appt), file)
+	}
+}
+
+// TestRecordCheckInLocalReadHistories records the check-in histories of the local reads
+// (change checkin-local-reads): the verdict read locally, a slow payer that goes on as the
+// regular activity and is cancelled by self-pay, a payer that stays down, an EHR that fails
+// through the local attempts and answers the regular activity, an unknown appointment and a
+// secondary coverage asked after a local primary. Same rules as TestRecordReplayHistories.
+func TestRecordCheckInLocalReadHistories(t *testing.T) {
+	e := startEngine(t, recording(t, func(c *config.Config) {
+		c.CheckInPayerWindow = 4 * time.Second
+		c.CheckInAttentionTimeout = 3 * time.Second
+	}))
+	selfPay := map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}
+	scenarios := []struct {
+		appt, file string
+		code       int
+		before     func()
+		after      func()
+	}{
+		{appt: "appt-1001", file: "checkin-local-reads-eligible-copay.json", code: http.StatusCreated},
+		{appt: "appt-1004", file: "checkin-local-reads-slow-payer-self-pay.json", code: http.StatusCreated, after: func() {
+			e.mustCall("POST", "/v1/checkins/appt-1004/self-pay", selfPay, http.StatusOK)
+		}},
+		{appt: "appt-1005", file: "checkin-local-reads-payer-down.json", code: http.StatusCreated},
+		// Six failed searches: more than the local attempts within the verdict wait.
+		{appt: "appt-1003", file: "checkin-local-reads-ehr-fallback.json", code: http.StatusCreated, before: func() {
+			e.st.EHRSim.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpSearch, Kind: ehrsim.FaultServerError, Count: 6})
+		}},
+		{appt: "appt-9999", file: "checkin-local-reads-not-found.json", code: http.StatusNotFound},
+		{appt: ehrsim.ApptSecondary, file: "checkin-local-reads-secondary.json", code: http.StatusCreated},
+	}
+	for _, sc := range scenarios {
+		if sc.before != nil {
+			sc.before()
+		}
+		code, v := e.call("POST", "/v1/checkins", checkInBody(sc.appt, true))
+		require.Equal(t, sc.code, code, v)
+		if sc.after != nil {
+			sc.after()
+		}
+		e.waitClosed(checkins.WorkflowID(sc.appt))
+		e.exportWorkflow(checkins.WorkflowID(sc.appt), sc.file)
 	}
 }
 

@@ -1,8 +1,11 @@
 package checkins
 
 import (
+	"errors"
+	"slices"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/careflow/engine/activities/ehr"
@@ -15,25 +18,115 @@ import (
 // written in other languages can serve the same task queue. Each callX holds the options of
 // one activity and the reason for its timeouts.
 
-func (w *impl) callLoadCheckIn(ctx workflow.Context) (ehr.CheckInContext, error) {
-	return call.Activity[ehr.CheckInContext](ctx, workflow.ActivityOptions{
+// loadCheckInOptions are the options of the EHR read as a regular activity.
+func loadCheckInOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		// The patient is at the desk: five minutes of EHR trouble is the most worth waiting.
 		ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:            call.Doubling(200*time.Millisecond, 10*time.Second, ehr.ErrTypeNotFound, ehr.ErrTypeRejected),
-	}, ehr.LoadCheckInName, ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID})
+	}
+}
+
+func (w *impl) callLoadCheckIn(ctx workflow.Context) (ehr.CheckInContext, error) {
+	opts, in := loadCheckInOptions(), ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID}
+	if w.localReads >= 1 {
+		if left := w.localLeft(ctx); left >= minLocalRead {
+			var out ehr.CheckInContext
+			err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions(opts, left)),
+				ehr.LoadCheckInName, in).Get(ctx, &out)
+			if err == nil || settled(err, opts.RetryPolicy) {
+				return out, err
+			}
+		}
+		w.endLocalReads()
+	}
+	return call.Activity[ehr.CheckInContext](ctx, opts, ehr.LoadCheckInName, in)
+}
+
+// eligibilityOptions are the options of an eligibility inquiry as a regular activity.
+func (w *impl) eligibilityOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		// CAQH CORE real-time answers within 20 seconds or not at all.
+		StartToCloseTimeout:    20 * time.Second,
+		ScheduleToCloseTimeout: w.in.PayerWindow(),
+		RetryPolicy:            call.Doubling(time.Second, 30*time.Second, eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected),
+	}
 }
 
 // callCheckEligibility starts an eligibility inquiry and returns its future, so that the
 // caller can wait for it alongside the front desk (or in the background).
 func (w *impl) callCheckEligibility(ctx workflow.Context, in eligibility.CheckInput) workflow.Future {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// CAQH CORE real-time answers within 20 seconds or not at all.
-		StartToCloseTimeout:    20 * time.Second,
-		ScheduleToCloseTimeout: w.in.PayerWindow(),
-		RetryPolicy:            call.Doubling(time.Second, 30*time.Second, eligibility.ErrTypeMalformed, eligibility.ErrTypeRejected),
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, w.eligibilityOptions()), eligibility.CheckEligibilityName, in)
+}
+
+// callCheckEligibilityLocalFirst is callCheckEligibility for the primary coverage's inquiry in
+// the verdict path: a local activity within what is left of the verdict wait, then, if the
+// payer has not answered by then, the regular activity with the full payer window. Cancelling
+// ctx cancels whichever runs, so a front-desk resolution still stops the inquiry.
+func (w *impl) callCheckEligibilityLocalFirst(ctx workflow.Context, in eligibility.CheckInput) workflow.Future {
+	opts := w.eligibilityOptions()
+	left := w.localLeft(ctx)
+	if left < minLocalRead {
+		w.endLocalReads()
+		return w.callCheckEligibility(ctx, in)
+	}
+	local := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions(opts, left)),
+		eligibility.CheckEligibilityName, in)
+	fut, set := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		var res eligibility.CheckResult
+		err := local.Get(gctx, &res)
+		if err == nil || settled(err, opts.RetryPolicy) || gctx.Err() != nil {
+			// The main coroutine turns the answer into the verdict, which ends the verdict
+			// update's wait; ending the local reads here would start its timer for nothing.
+			set.Set(res, err)
+			return
+		}
+		w.endLocalReads()
+		set.Chain(w.callCheckEligibility(gctx, in))
 	})
-	return workflow.ExecuteActivity(actx, eligibility.CheckEligibilityName, in)
+	return fut
+}
+
+// The verdict path's reads (LoadCheckIn and the primary inquiry) run first as local activities:
+// in the worker, inside the workflow task that answers the verdict update, without the
+// schedule, match, poll and complete round trips of a regular activity. Both are reads, so
+// running one again (a local activity is retried, or re-run after a worker crash, with no
+// record of its earlier attempts) changes nothing in the EHR or at the payer. A local activity
+// holds the workflow task open, and no timer, update answer or front-desk resolution gets
+// through until it ends, so the reads run locally only within the verdict wait (measured from
+// the check-in's start) and then carry on as the regular activities they were, with the same
+// retry policy and today's timeouts.
+const (
+	// localReadWait is how long after the start the reads may run locally.
+	localReadWait = VerdictWait
+	// minLocalRead is the least time worth a local attempt; with less left the read goes
+	// straight to the regular activity.
+	minLocalRead = 200 * time.Millisecond
+)
+
+// localLeft is what is left of localReadWait.
+func (w *impl) localLeft(ctx workflow.Context) time.Duration {
+	return w.startedAt.Add(localReadWait).Sub(workflow.Now(ctx))
+}
+
+// localOptions are a read's local activity options: its retry policy, within left.
+func localOptions(opts workflow.ActivityOptions, left time.Duration) workflow.LocalActivityOptions {
+	return workflow.LocalActivityOptions{ScheduleToCloseTimeout: left, StartToCloseTimeout: min(opts.StartToCloseTimeout, left),
+		RetryPolicy: opts.RetryPolicy}
+}
+
+// settled reports whether a local read's error is its answer: one the retry policy does not
+// retry, or a cancellation. Any other (a timeout, a transient failure) goes on as a regular
+// activity.
+func settled(err error, p *temporal.RetryPolicy) bool {
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) {
+		return true
+	}
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && (appErr.NonRetryable() || slices.Contains(p.NonRetryableErrorTypes, appErr.Type()))
 }
 
 // ehrWrite returns the options of the write-back to the EHR (arrival and Encounter).

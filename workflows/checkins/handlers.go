@@ -17,9 +17,12 @@ func rejected(format string, args ...any) error {
 func (w *impl) verdict(ctx workflow.Context, _ VerdictRequest) (VerdictResponse, error) {
 	w.requests++
 	n := w.requests
-	if _, err := workflow.AwaitWithTimeout(ctx, VerdictWait, func() bool {
-		return w.state.Verdict.Verdict != VerdictPending || w.notFound
-	}); err != nil {
+	decided := func() bool { return w.state.Verdict.Verdict != VerdictPending || w.notFound }
+	if w.localReads >= 1 {
+		if err := w.awaitVerdict(ctx, decided); err != nil {
+			return VerdictResponse{}, err
+		}
+	} else if _, err := workflow.AwaitWithTimeout(ctx, VerdictWait, decided); err != nil {
 		return VerdictResponse{}, err
 	}
 	if w.notFound {
@@ -30,6 +33,22 @@ func (w *impl) verdict(ctx workflow.Context, _ VerdictRequest) (VerdictResponse,
 		return VerdictResponse{}, temporal.NewApplicationError(r.Detail, ErrTypeRefused, *r)
 	}
 	return VerdictResponse{Verdict: w.state.Verdict, Requests: n}, nil
+}
+
+// awaitVerdict waits until decided, at most VerdictWait from now (changeLocalReads). While the
+// local reads hold the workflow task open a timer would only start once they end, so it waits
+// for them first and then only for what is left of VerdictWait.
+func (w *impl) awaitVerdict(ctx workflow.Context, decided func() bool) error {
+	arrived := workflow.Now(ctx)
+	if err := workflow.Await(ctx, func() bool { return decided() || !w.localReading }); err != nil {
+		return err
+	}
+	left := VerdictWait - workflow.Now(ctx).Sub(arrived)
+	if decided() || left <= 0 {
+		return nil
+	}
+	_, err := workflow.AwaitWithTimeout(ctx, left, decided)
+	return err
 }
 
 // open reports whether the front desk can still change how the check-in ends.

@@ -37,6 +37,11 @@ const (
 	// child workflow (preferences, opt-outs, quiet hours, rate limits, delivery status, email
 	// fallback) and the state records its outcome.
 	changeNotify = "checkin-notify"
+	// changeLocalReads (version 1): the EHR read and the primary coverage's eligibility inquiry
+	// run first as local activities within the verdict wait, then as the regular activities
+	// they were (calls.go); the verdict update waits for the local reads, then only for what is
+	// left of VerdictWait.
+	changeLocalReads = "checkin-local-reads"
 )
 
 // CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
@@ -61,6 +66,11 @@ type impl struct {
 	startedAt time.Time
 	// secondaryPending is set while the secondary coverage's inquiry runs.
 	secondaryPending bool
+	// localReads is the changeLocalReads version this execution runs.
+	localReads workflow.Version
+	// localReading is set while the verdict path's reads run as local activities, which hold
+	// the workflow task open.
+	localReading bool
 }
 
 // CheckIn is the check-in workflow. The verdict is available through the verdict update within
@@ -78,6 +88,9 @@ func (w *impl) setup(ctx workflow.Context) error {
 	if err := w.in.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError("invalid check-in input: "+err.Error(), ErrTypeInvalidInput, nil)
 	}
+	// Asked before the handlers exist, so that the verdict handler knows it from its first run.
+	w.localReads = workflow.GetVersion(ctx, changeLocalReads, workflow.DefaultVersion, 1)
+	w.localReading = w.localReads >= 1
 	w.state = State{AppointmentID: w.in.AppointmentID, Status: StatusInProgress, Step: StepReadEHR,
 		Verdict: Verdict{Verdict: VerdictPending}}
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.snapshot(), nil }); err != nil {
@@ -218,7 +231,12 @@ func (w *impl) checkEligibility(ctx workflow.Context) {
 	if cv >= 1 {
 		in = w.inquiryOf(ctx, cov, "/eligibility")
 	}
-	fut := w.callCheckEligibility(ictx, in)
+	var fut workflow.Future
+	if w.localReads >= 1 {
+		fut = w.callCheckEligibilityLocalFirst(ictx, in)
+	} else {
+		fut = w.callCheckEligibility(ictx, in)
+	}
 	if err := workflow.Await(ctx, func() bool { return fut.IsReady() || w.resolution() != "" }); err != nil {
 		return
 	}
@@ -492,9 +510,14 @@ func checkInText(firstName, start, lang string) string {
 	return text
 }
 
+// endLocalReads records that the verdict path's local reads are over, so that the verdict
+// update starts its own wait.
+func (w *impl) endLocalReads() { w.localReading = false }
+
 // finish lets running handlers complete and returns the summary.
 func (w *impl) finish(ctx workflow.Context, status string) (State, error) {
 	w.state.Status = status
+	w.endLocalReads()
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.secondaryPending })
 	w.state.Step = StepDone
 	w.state.Closed = true

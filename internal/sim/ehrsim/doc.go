@@ -45,8 +45,11 @@
 // date search on meta.lastUpdated with the prefixes eq, ne, gt, lt, ge,
 // le, sa and eb; the value's precision is its range), _sort
 // (_lastUpdated or -_lastUpdated; otherwise entries are ordered by id),
-// _count, _include (e.g. Coverage:payor) and the ignored _format and
-// _pretty. Repeated
+// _count, _include (Type:param or Type:param:TargetType over the reference
+// parameters, e.g. Coverage:payor, Coverage:subscriber, Appointment:patient;
+// included resources are limited to the parameter's target type and to what
+// the token may read, with search mode "include") and the ignored _format
+// and _pretty. Repeated
 // parameters AND, comma-separated values OR. Any other parameter is
 // answered 400 "not-supported" rather than ignored, so a client bug
 // cannot silently widen a search.

@@ -295,10 +295,24 @@ func TestSearch(t *testing.T) {
 	assert.Equal(t, []string{"Coverage/cov-1001", "Organization/org-payer-1"}, ids)
 	assert.Equal(t, []string{"match", "include"}, modes)
 
+	// Appointment:patient includes the Patient participant only, not the practitioner.
+	inc = f.do(t, "GET", "/fhir/Appointment?_id=appt-1001&_include=Appointment:patient", tok, nil)
+	ids, modes = entries(t, inc)
+	assert.Equal(t, []string{"Appointment/appt-1001", "Patient/pat-1001"}, ids)
+	assert.Equal(t, []string{"match", "include"}, modes)
+	inc = f.do(t, "GET", "/fhir/Coverage?beneficiary=Patient/pat-1001&_include=Coverage:payor&_include=Coverage:subscriber", tok, nil)
+	ids, _ = entries(t, inc)
+	assert.Equal(t, []string{"Coverage/cov-1001", "Organization/org-payer-1", "Patient/pat-1001"}, ids)
+	inc = f.do(t, "GET", "/fhir/Appointment?_id=appt-1001&_include=Appointment:actor:Practitioner", tok, nil)
+	ids, _ = entries(t, inc)
+	assert.Equal(t, []string{"Appointment/appt-1001", "Practitioner/pract-1"}, ids, "a target type narrows the include")
+	wrong := f.do(t, "GET", "/fhir/Appointment?_id=appt-1001&_include=Appointment:patient:Practitioner", tok, nil)
+	assert.Equal(t, http.StatusBadRequest, wrong.status)
+
 	bad := f.do(t, "GET", "/fhir/Coverage?member=ACTIVE001", tok, nil)
 	assert.Equal(t, http.StatusBadRequest, bad.status)
 	assert.Equal(t, "not-supported", issueCode(t, bad))
-	assert.Equal(t, len(cases)+2, f.srv.Sim.Stats().Searches)
+	assert.Equal(t, len(cases)+5, f.srv.Sim.Stats().Searches)
 }
 
 // TestMetadataAndSMARTConfigArePublic checks the discovery documents need no token.

@@ -47,7 +47,7 @@ func (s *Sim) search(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 	q := r.URL.Query()
 	count := -1
 	sortBy := ""
-	var includes []string
+	var includes []include
 	criteriaQ := url.Values{}
 	for name, vals := range q {
 		switch {
@@ -60,12 +60,12 @@ func (s *Sim) search(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 			count = n
 		case name == "_include":
 			for _, v := range vals {
-				path, err := includePaths(c.typ, v)
+				inc, err := parseInclude(c.typ, v)
 				if err != nil {
 					writeOutcome(w, http.StatusBadRequest, codeNotSupported, err.Error())
 					return
 				}
-				includes = append(includes, path...)
+				includes = append(includes, inc)
 			}
 		case name == "_sort":
 			// Only _lastUpdated (oldest first) and -_lastUpdated; the default order is by id.
@@ -117,15 +117,19 @@ func (s *Sim) search(w http.ResponseWriter, r *http.Request, c *fhirCall) {
 			Resource: m.rec.current().body, Search: entrySearch{Mode: "match"}})
 	}
 	for _, m := range found {
-		for _, ref := range refsAt(m.rec.current().data, includes) {
-			typ, id, ok := splitRef(ref)
-			if !ok || seen[typ+"/"+id] {
-				continue
-			}
-			if inc := s.lookup(typ, id); inc != nil {
-				seen[typ+"/"+id] = true
-				b.Entry = append(b.Entry, bundleEntry{FullURL: base + "/" + typ + "/" + id,
-					Resource: inc.current().body, Search: entrySearch{Mode: "include"}})
+		for _, in := range includes {
+			for _, ref := range refsAt(m.rec.current().data, in.paths) {
+				typ, id, ok := splitRef(ref)
+				// The token must allow reading what is included, as a real server
+				// leaves out what the client may not see.
+				if !ok || seen[typ+"/"+id] || (in.target != "" && typ != in.target) || !c.tok.permits(typ, permRead) {
+					continue
+				}
+				if inc := s.lookup(typ, id); inc != nil {
+					seen[typ+"/"+id] = true
+					b.Entry = append(b.Entry, bundleEntry{FullURL: base + "/" + typ + "/" + id,
+						Resource: inc.current().body, Search: entrySearch{Mode: "include"}})
+				}
 			}
 		}
 	}
@@ -320,18 +324,33 @@ func valuesAt(d any, path string) []any {
 	return cur
 }
 
-// includePaths resolves an _include value "Type:param" (optionally
-// ":TargetType", not enforced) to element paths.
-func includePaths(typ, v string) ([]string, error) {
+// include is one _include: the element paths of a reference search parameter and the
+// resource type it includes ("" for any).
+type include struct {
+	paths  []string
+	target string
+}
+
+// parseInclude resolves an _include value "Type:param" or "Type:param:TargetType". A
+// parameter that targets one type (patient) includes only that type, as FHIR's
+// Appointment:patient includes the Patient participant and not the practitioners.
+func parseInclude(typ, v string) (include, error) {
 	parts := strings.Split(v, ":")
 	if len(parts) < 2 || len(parts) > 3 || parts[0] != typ {
-		return nil, fmt.Errorf("_include must be %s:<reference parameter>", typ)
+		return include{}, fmt.Errorf("_include must be %s:<reference parameter>", typ)
 	}
 	rp, ok := refParams[parts[1]]
 	if !ok {
-		return nil, fmt.Errorf("_include parameter %q is not supported", parts[1])
+		return include{}, fmt.Errorf("_include parameter %q is not supported", parts[1])
 	}
-	return rp.paths, nil
+	in := include{paths: rp.paths, target: rp.target}
+	if len(parts) == 3 {
+		if !validType(parts[2]) || (in.target != "" && parts[2] != in.target) {
+			return include{}, fmt.Errorf("_include target type %q does not fit %s", parts[2], parts[1])
+		}
+		in.target = parts[2]
+	}
+	return in, nil
 }
 
 // matchAll returns the resources of typ passing every criterion, ordered
