@@ -44,6 +44,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 	mllpConns := fs.String("mllp-conns", "", "comma-separated MLLP sender connection counts, one MLLP phase each (default: -c)")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of this process (in -standalone: the engine) to this file")
 	blockProfile := fs.String("blockprofile", "", "write a pprof block profile of this process to this file")
+	serverMetrics := fs.String("server-metrics", "", "the Temporal server's Prometheus endpoint (http://host:port/metrics), scraped "+
+		"around each phase to print its schedule-to-start, persistence and frontend latencies (with -standalone: the started server's)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,16 +59,22 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 	defer stopProfiles()
 	opts := loadgen.Options{APIURL: *apiURL, Token: *token, Flows: *flows, Concurrency: *conc}
+	if *serverMetrics != "" {
+		opts.ServerMetrics = &loadgen.ServerMetrics{URL: *serverMetrics}
+	}
 
 	var tc client.Client
 	var standaloneMLLP string
 	var standaloneStack *stack.Stack
 	if *standalone {
-		st, stop, err := startStandalone(ctx, *server)
+		st, metricsURL, stop, err := startStandalone(ctx, *server)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		if metricsURL != "" && opts.ServerMetrics == nil {
+			opts.ServerMetrics = &loadgen.ServerMetrics{URL: metricsURL}
+		}
 		opts.APIURL, opts.Token, tc = st.APIURL, st.Token, st.Temporal
 		standaloneStack = st
 		standaloneMLLP = st.MLLPAddr
@@ -133,21 +141,21 @@ func baselineErrors(r loadgen.Report) int {
 }
 
 // startStandalone starts a Temporal server of the given kind and the engine on free ports, for
-// `make bench`.
-func startStandalone(ctx context.Context, kind string) (*stack.Stack, func(), error) {
+// `make bench`; it also returns the server's metrics endpoint.
+func startStandalone(ctx context.Context, kind string) (*stack.Stack, string, func(), error) {
 	dev, err := startBenchServer(ctx, kind)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	dir, err := os.MkdirTemp("", "careflow-loadgen-")
 	if err != nil {
 		dev.Stop()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		dev.Stop()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	cfg.TemporalAddress, cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens = dev.Address(), "127.0.0.1:0", dir, "", ""
 	cfg.Stripe = config.Stripe{}
@@ -157,9 +165,9 @@ func startStandalone(ctx context.Context, kind string) (*stack.Stack, func(), er
 	if err != nil {
 		dev.Stop()
 		os.RemoveAll(dir)
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return st, func() {
+	return st, dev.MetricsURL(), func() {
 		st.Close()
 		dev.Stop()
 		os.RemoveAll(dir)
@@ -229,7 +237,22 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 		}
 	}
 	runID := fmt.Sprintf("%x-%d", time.Now().UnixNano(), conc)
+	var before *loadgen.Scrape
+	var scrapeErr error
+	if opts.ServerMetrics != nil {
+		before, scrapeErr = opts.ServerMetrics.Scrape(ctx)
+	}
 	durable, firstErr := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: addr, Messages: n, Concurrency: conc, Placers: placers, RunID: runID})
+	var server string
+	if opts.ServerMetrics != nil && scrapeErr == nil {
+		var after *loadgen.Scrape
+		if after, scrapeErr = opts.ServerMetrics.Scrape(ctx); scrapeErr == nil {
+			server = loadgen.SummarisePhase(before, after).Lines()
+		}
+	}
+	if scrapeErr != nil {
+		server = fmt.Sprintf("temporal server metrics: %v\n", scrapeErr)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -243,6 +266,7 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 	if durable.Cost != nil {
 		fmt.Println(durable.Cost.String())
 	}
+	fmt.Print(server)
 	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", "mllp immediate ACK", base.Count, base.Errors,
 		base.Throughput, base.P50.Round(time.Millisecond/10), base.P99.Round(time.Millisecond/10))
 	if base.Throughput > 0 {
@@ -258,6 +282,8 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 // benchServer is the Temporal server a standalone load runs against.
 type benchServer interface {
 	Address() string
+	// MetricsURL is the server's Prometheus endpoint.
+	MetricsURL() string
 	Stop() error
 }
 
@@ -274,7 +300,11 @@ func startBenchServer(ctx context.Context, kind string) (benchServer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0})
+		metricsPort, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0, MetricsPort: metricsPort})
 	case temporalPostgres:
 		pg, drop := pgtemporal.FreshDatabases("careflow_loadgen_")
 		if err := pgtemporal.Setup(ctx, "", pg); err != nil {

@@ -30,6 +30,9 @@ type Options struct {
 	Port int
 	// UIPort is the Web UI port; zero disables the UI (--headless).
 	UIPort int
+	// MetricsPort serves the server's Prometheus metrics at /metrics on Host; zero leaves the
+	// port to the CLI, which then picks a free one and tells only its own log.
+	MetricsPort int
 	// Namespace is created at start-up if missing and checked for readiness; empty means DefaultNamespace.
 	Namespace string
 	// UICodecEndpoint is the remote codec the Web UI calls to decode payloads, e.g. http://127.0.0.1:8080/codec.
@@ -84,6 +87,9 @@ func (o Options) args() []string {
 	if o.DBFile != "" {
 		args = append(args, "--db-filename", o.DBFile)
 	}
+	if o.MetricsPort != 0 {
+		args = append(args, "--metrics-port", strconv.Itoa(o.MetricsPort))
+	}
 	if o.UIPort == 0 {
 		args = append(args, "--headless")
 	} else {
@@ -98,6 +104,14 @@ func (o Options) args() []string {
 // address returns the frontend host:port.
 func (o Options) address() string {
 	return net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
+}
+
+// metricsURL returns the Prometheus endpoint, or "" when the CLI chose the port.
+func (o Options) metricsURL() string {
+	if o.MetricsPort == 0 {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(o.Host, strconv.Itoa(o.MetricsPort)) + "/metrics"
 }
 
 // uiURL returns the Web UI base URL, or "" when the UI is disabled.
