@@ -44,6 +44,9 @@ func runLoadgen(ctx context.Context, args []string) error {
 	mllpConns := fs.String("mllp-conns", "", "comma-separated MLLP sender connection counts, one MLLP phase each (default: -c)")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of this process (in -standalone: the engine) to this file")
 	blockProfile := fs.String("blockprofile", "", "write a pprof block profile of this process to this file")
+	var dynConfig dynamicConfigFlag
+	fs.Var(&dynConfig, "dynamic-config", "with -standalone -temporal dev, a dynamic configuration value key=value (JSON value) for the "+
+		"started dev server, e.g. system.enableActivityEagerExecution=true; repeatable")
 	serverMetrics := fs.String("server-metrics", "", "the Temporal server's Prometheus endpoint (http://host:port/metrics), scraped "+
 		"around each phase to print its schedule-to-start, persistence and frontend latencies (with -standalone: the started server's)")
 	if err := fs.Parse(args); err != nil {
@@ -64,10 +67,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 
 	var tc client.Client
+	var tuning config.Worker
 	var standaloneMLLP string
 	var standaloneStack *stack.Stack
 	if *standalone {
-		st, metricsURL, stop, err := startStandalone(ctx, *server)
+		st, metricsURL, stop, err := startStandalone(ctx, *server, dynConfig)
 		if err != nil {
 			return err
 		}
@@ -75,7 +79,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		if metricsURL != "" && opts.ServerMetrics == nil {
 			opts.ServerMetrics = &loadgen.ServerMetrics{URL: metricsURL}
 		}
-		opts.APIURL, opts.Token, tc = st.APIURL, st.Token, st.Temporal
+		opts.APIURL, opts.Token, tc, tuning = st.APIURL, st.Token, st.Temporal, st.Config.Worker
 		standaloneStack = st
 		standaloneMLLP = st.MLLPAddr
 		if opts.CheckInAppointments, err = seedAppointments(st, *checkins); err != nil {
@@ -86,6 +90,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		tuning = cfg.Worker
 		keys, err := temporalclient.Keyring(cfg.PayloadKeys, cfg.DataDir)
 		if err != nil {
 			return err
@@ -100,8 +105,9 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return errors.New("loadgen: a token is needed (-token or CAREFLOW_TOKEN; `make run` prints a dev token)")
 	}
 	if *baseline && tc != nil {
-		// The baseline worker polls like the engine's, so the ratio compares work, not pollers.
-		w := worker.New(tc, loadgen.NoopTaskQueue, stack.DefaultWorkerOptions())
+		// The baseline worker is tuned like the engine's (WORKER_*), so the ratio compares
+		// work, not pollers.
+		w := worker.New(tc, loadgen.NoopTaskQueue, stack.WorkerOptions(tuning))
 		loadgen.RegisterNoop(w)
 		if err := w.Start(); err != nil {
 			return err
@@ -110,6 +116,10 @@ func runLoadgen(ctx context.Context, args []string) error {
 		opts.Temporal = tc
 	}
 	fmt.Printf("loadgen: %d payment flows, %d at a time, against %s\n", opts.Flows, opts.Concurrency, opts.APIURL)
+	if *standalone {
+		t := tuningOrDefault(tuning)
+		fmt.Printf("engine workers: WORKER_POLLERS=%s WORKER_STICKY_CACHE_SIZE=%d\n", t.Pollers, t.StickyCacheSize)
+	}
 	rep, err := loadgen.Run(ctx, opts)
 	fmt.Print(rep.String())
 	if err != nil {
@@ -133,6 +143,14 @@ func runLoadgen(ctx context.Context, args []string) error {
 	return nil
 }
 
+// tuningOrDefault is the worker tuning in force: the zero value is the default.
+func tuningOrDefault(w config.Worker) config.Worker {
+	if w == (config.Worker{}) {
+		return config.DefaultWorker
+	}
+	return w
+}
+
 func baselineErrors(r loadgen.Report) int {
 	if r.Baseline == nil {
 		return 0
@@ -142,8 +160,8 @@ func baselineErrors(r loadgen.Report) int {
 
 // startStandalone starts a Temporal server of the given kind and the engine on free ports, for
 // `make bench`; it also returns the server's metrics endpoint.
-func startStandalone(ctx context.Context, kind string) (*stack.Stack, string, func(), error) {
-	dev, err := startBenchServer(ctx, kind)
+func startStandalone(ctx context.Context, kind string, dynConfig []string) (*stack.Stack, string, func(), error) {
+	dev, err := startBenchServer(ctx, kind, dynConfig)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -289,7 +307,10 @@ type benchServer interface {
 
 // startBenchServer starts the in-memory dev server, or the server on PostgreSQL on fresh
 // databases (created by the schema tool, dropped again by Stop).
-func startBenchServer(ctx context.Context, kind string) (benchServer, error) {
+func startBenchServer(ctx context.Context, kind string, dynConfig []string) (benchServer, error) {
+	if len(dynConfig) > 0 && kind != temporalDev {
+		return nil, fmt.Errorf("loadgen: -dynamic-config is for -temporal %s; the server on PostgreSQL reads temporal-pg/config/dynamicconfig", temporalDev)
+	}
 	switch kind {
 	case temporalDev:
 		bin, err := devserver.FindBinary()
@@ -304,7 +325,12 @@ func startBenchServer(ctx context.Context, kind string) (benchServer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0, MetricsPort: metricsPort})
+		var extra []string
+		for _, kv := range dynConfig {
+			extra = append(extra, "--dynamic-config-value", kv)
+		}
+		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0, MetricsPort: metricsPort,
+			ExtraArgs: extra})
 	case temporalPostgres:
 		pg, drop := pgtemporal.FreshDatabases("careflow_loadgen_")
 		if err := pgtemporal.Setup(ctx, "", pg); err != nil {
