@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# bench-worker-tuning.sh compares the WORKER_* tunings (and the server's eager activity
-# dispatch) side by side: one standalone load per variant, the variants alternated ROUNDS
-# times, so a shared machine's drift spreads over all of them. It prints payments flows/s and
-# the check-in verdict's p99 per run; the full output of each run goes to $OUT/<round>-<variant>.txt.
+# bench-worker-tuning.sh compares the WORKER_* tunings and the server's eager activity
+# dispatch (on by default: internal/devserver.EagerActivityArgs) side by side: one standalone
+# load per variant on the dev server, the variants alternated ROUNDS times, so a shared
+# machine's drift spreads over all of them. It prints payments flows/s and the check-in
+# verdict's p99 per run; the full output of each run goes to $OUT/<round>-<variant>.txt.
+# VARIANTS picks some of: default autoscale sticky0 no-eager.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,13 +14,13 @@ bin="${out}/careflow"
 args=(loadgen -standalone -n "${FLOWS:-60}" -c "${CONC:-16}" -checkins "${CHECKINS:-60}" -mllp 0 -appointments 0)
 
 (cd "${repo}" && go build -o "${bin}" ./cmd/careflow)
-variants=(default autoscale sticky0 eager)
+read -r -a variants <<<"${VARIANTS:-default autoscale sticky0 no-eager}"
 run() {
   case "$1" in
     default) "${bin}" "${args[@]}" ;;
     autoscale) WORKER_POLLERS=autoscale "${bin}" "${args[@]}" ;;
     sticky0) WORKER_STICKY_CACHE_SIZE=0 "${bin}" "${args[@]}" ;;
-    eager) "${bin}" "${args[@]}" -dynamic-config system.enableActivityEagerExecution=true ;;
+    no-eager) "${bin}" "${args[@]}" -dynamic-config system.enableActivityEagerExecution=false ;;
   esac
 }
 cd "${repo}"

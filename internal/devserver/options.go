@@ -69,6 +69,15 @@ var SinglePartitionArgs = []string{
 	"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
 }
 
+// EagerActivityArgs turn on eager activity dispatch, which the server leaves off unless
+// configured (the SDK asks for it by default): an activity the workflow schedules on its own
+// task queue comes back in the answer to the workflow task's completion, to the worker that
+// completed it, without a trip through matching. Measured with tools/bench-worker-tuning.sh,
+// the check-in verdict's p99 fell 13% and payments gained 4% (README, Benchmarks).
+var EagerActivityArgs = []string{
+	"--dynamic-config-value", "system.enableActivityEagerExecution=true",
+}
+
 // args builds the start-dev command line for o, which must already have defaults applied.
 func (o Options) args() []string {
 	args := []string{
@@ -80,6 +89,7 @@ func (o Options) args() []string {
 		"--dynamic-config-value", "frontend.enableServerVersionCheck=false",
 	}
 	args = append(args, SinglePartitionArgs...)
+	args = append(args, EagerActivityArgs...)
 	// "default" is always created by the CLI; naming it again is harmless but noisy.
 	if o.Namespace != DefaultNamespace {
 		args = append(args, "--namespace", o.Namespace)

@@ -15,7 +15,8 @@ func TestArgsHeadlessWhenNoUIPort(t *testing.T) {
 	want := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", "7233",
 		"--dynamic-config-value", "frontend.enableServerVersionCheck=false",
 		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
-		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1", "--headless"}
+		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
+		"--dynamic-config-value", "system.enableActivityEagerExecution=true", "--headless"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("args = %q, want %q", got, want)
 	}

@@ -28,9 +28,10 @@ const (
 
 // ServiceOperations are the frontend methods whose latency a phase reports: how the engine
 // starts processes, answers updates (a payment's capture, Update-with-Start), delivers
-// signals, and how its workers complete workflow tasks.
+// signals, reads a process's state (the API queries it after a verdict), and how its workers
+// complete workflow tasks.
 var ServiceOperations = []string{"StartWorkflowExecution", "UpdateWorkflowExecution", "ExecuteMultiOperation",
-	"SignalWorkflowExecution", "SignalWithStartWorkflowExecution", "RespondWorkflowTaskCompleted"}
+	"SignalWorkflowExecution", "SignalWithStartWorkflowExecution", "QueryWorkflow", "RespondWorkflowTaskCompleted"}
 
 // persistenceTop is how many persistence operations a phase names, busiest first.
 const persistenceTop = 3
