@@ -85,6 +85,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 		if opts.CheckInAppointments, err = seedAppointments(st, *checkins); err != nil {
 			return err
 		}
+		// The copies start appointment syncs (EHR notifications); their activities would
+		// otherwise run during the payments phase, in its figures.
+		if err := waitPMSTwins(st, opts.CheckInAppointments); err != nil {
+			return err
+		}
 	} else if *baseline {
 		cfg, err := config.FromEnv()
 		if err != nil {
