@@ -73,7 +73,7 @@ var SinglePartitionArgs = []string{
 // configured (the SDK asks for it by default): an activity the workflow schedules on its own
 // task queue comes back in the answer to the workflow task's completion, to the worker that
 // completed it, without a trip through matching. Measured with tools/bench-worker-tuning.sh,
-// the check-in verdict's p99 fell 13% and payments gained 4% (README, Benchmarks).
+// payments gained 11% and the check-in verdict's p99 fell 11% (README, Benchmarks).
 var EagerActivityArgs = []string{
 	"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 }
