@@ -1,7 +1,11 @@
 package loadgen
 
 import (
+	"context"
+	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +180,30 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestServerMetricsScrapeAndReport(t *testing.T) {
+	body := scrapeBefore
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	m := &ServerMetrics{URL: srv.URL + "/metrics"}
+	before, err := m.Scrape(context.Background())
+	require.NoError(t, err)
+	body = scrapeAfter
+	after, err := m.Scrape(context.Background())
+	require.NoError(t, err)
+
+	rep := Report{Payments: Stats{Count: 1}, Server: map[string]ServerPhase{PhasePayments: SummarisePhase(before, after)}}
+	out := rep.String()
+	// The server's lines sit right under their phase's own line.
+	require.Regexp(t, `(?m)^payment flow .*\n    server schedule-to-start: workflow task n=100 `, out)
+
+	_, err = (&ServerMetrics{URL: srv.URL + "/elsewhere"}).Scrape(context.Background())
+	require.ErrorContains(t, err, "HTTP 404")
 }
