@@ -44,6 +44,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 	mllpConns := fs.String("mllp-conns", "", "comma-separated MLLP sender connection counts, one MLLP phase each (default: -c)")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of this process (in -standalone: the engine) to this file")
 	blockProfile := fs.String("blockprofile", "", "write a pprof block profile of this process to this file")
+	var dynConfig dynamicConfigFlag
+	fs.Var(&dynConfig, "dynamic-config", "with -standalone -temporal dev, a dynamic configuration value key=value (JSON value) for the "+
+		"started dev server, e.g. system.enableActivityEagerExecution=true; repeatable")
+	serverMetrics := fs.String("server-metrics", "", "the Temporal server's Prometheus endpoint (http://host:port/metrics), scraped "+
+		"around each phase to print its schedule-to-start, persistence and frontend latencies (with -standalone: the started server's)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,20 +62,32 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 	defer stopProfiles()
 	opts := loadgen.Options{APIURL: *apiURL, Token: *token, Flows: *flows, Concurrency: *conc}
+	if *serverMetrics != "" {
+		opts.ServerMetrics = &loadgen.ServerMetrics{URL: *serverMetrics}
+	}
 
 	var tc client.Client
+	var tuning config.Worker
 	var standaloneMLLP string
 	var standaloneStack *stack.Stack
 	if *standalone {
-		st, stop, err := startStandalone(ctx, *server)
+		st, metricsURL, stop, err := startStandalone(ctx, *server, dynConfig)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		opts.APIURL, opts.Token, tc = st.APIURL, st.Token, st.Temporal
+		if metricsURL != "" && opts.ServerMetrics == nil {
+			opts.ServerMetrics = &loadgen.ServerMetrics{URL: metricsURL}
+		}
+		opts.APIURL, opts.Token, tc, tuning = st.APIURL, st.Token, st.Temporal, st.Config.Worker
 		standaloneStack = st
 		standaloneMLLP = st.MLLPAddr
 		if opts.CheckInAppointments, err = seedAppointments(st, *checkins); err != nil {
+			return err
+		}
+		// The copies start appointment syncs (EHR notifications); their activities would
+		// otherwise run during the payments phase, in its figures.
+		if err := waitPMSTwins(st, opts.CheckInAppointments); err != nil {
 			return err
 		}
 	} else if *baseline {
@@ -78,6 +95,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		tuning = cfg.Worker
 		keys, err := temporalclient.Keyring(cfg.PayloadKeys, cfg.DataDir)
 		if err != nil {
 			return err
@@ -92,8 +110,9 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return errors.New("loadgen: a token is needed (-token or CAREFLOW_TOKEN; `make run` prints a dev token)")
 	}
 	if *baseline && tc != nil {
-		// The baseline worker polls like the engine's, so the ratio compares work, not pollers.
-		w := worker.New(tc, loadgen.NoopTaskQueue, stack.DefaultWorkerOptions())
+		// The baseline worker is tuned like the engine's (WORKER_*), so the ratio compares
+		// work, not pollers.
+		w := worker.New(tc, loadgen.NoopTaskQueue, stack.WorkerOptions(tuning))
 		loadgen.RegisterNoop(w)
 		if err := w.Start(); err != nil {
 			return err
@@ -102,6 +121,10 @@ func runLoadgen(ctx context.Context, args []string) error {
 		opts.Temporal = tc
 	}
 	fmt.Printf("loadgen: %d payment flows, %d at a time, against %s\n", opts.Flows, opts.Concurrency, opts.APIURL)
+	if *standalone {
+		t := tuningOrDefault(tuning)
+		fmt.Printf("engine workers: WORKER_POLLERS=%s WORKER_STICKY_CACHE_SIZE=%d\n", t.Pollers, t.StickyCacheSize)
+	}
 	rep, err := loadgen.Run(ctx, opts)
 	fmt.Print(rep.String())
 	if standaloneStack != nil {
@@ -143,6 +166,14 @@ func printVendorSteps(ctx context.Context, st *stack.Stack, name string, s *load
 	fmt.Printf("%s: audited steps (vendor calls and API records with a latency)\n%s", name, loadgen.FormatVendorSteps(steps))
 }
 
+// tuningOrDefault is the worker tuning in force: the zero value is the default.
+func tuningOrDefault(w config.Worker) config.Worker {
+	if w == (config.Worker{}) {
+		return config.DefaultWorker
+	}
+	return w
+}
+
 func baselineErrors(r loadgen.Report) int {
 	if r.Baseline == nil {
 		return 0
@@ -151,21 +182,21 @@ func baselineErrors(r loadgen.Report) int {
 }
 
 // startStandalone starts a Temporal server of the given kind and the engine on free ports, for
-// `make bench`.
-func startStandalone(ctx context.Context, kind string) (*stack.Stack, func(), error) {
-	dev, err := startBenchServer(ctx, kind)
+// `make bench`; it also returns the server's metrics endpoint.
+func startStandalone(ctx context.Context, kind string, dynConfig []string) (*stack.Stack, string, func(), error) {
+	dev, err := startBenchServer(ctx, kind, dynConfig)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	dir, err := os.MkdirTemp("", "careflow-loadgen-")
 	if err != nil {
 		dev.Stop()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		dev.Stop()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	cfg.TemporalAddress, cfg.APIAddr, cfg.DataDir, cfg.DatabaseURL, cfg.APITokens = dev.Address(), "127.0.0.1:0", dir, "", ""
 	// A free port, so a load runs beside `make run` or a test holding the default 2575.
@@ -177,9 +208,9 @@ func startStandalone(ctx context.Context, kind string) (*stack.Stack, func(), er
 	if err != nil {
 		dev.Stop()
 		os.RemoveAll(dir)
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return st, func() {
+	return st, dev.MetricsURL(), func() {
 		st.Close()
 		dev.Stop()
 		os.RemoveAll(dir)
@@ -197,15 +228,10 @@ func freePort() (int, error) {
 
 // seedAppointments copies the simulated EHR's first booked appointment n times under new ids,
 // so each check-in of the load is a new process with an eligible patient.
-// They are planted without an EHR notification: their syncs to the PMS would otherwise run
-// during the payments phase and be counted against it.
-func seedAppointments(st *stack.Stack, n int) ([]string, error) {
-	return seedCopies(st, "lg-appt-", n, false)
-}
+func seedAppointments(st *stack.Stack, n int) ([]string, error) { return seedCopies(st, "lg-appt-", n) }
 
-// seedCopies puts n copies of the simulated EHR's appt-1001 under the ids prefix0..prefixN-1;
-// with notify each is a change the EHR announces to its subscription, as a booking would be.
-func seedCopies(st *stack.Stack, prefix string, n int, notify bool) ([]string, error) {
+// seedCopies puts n copies of the simulated EHR's appt-1001 under the ids prefix0..prefixN-1.
+func seedCopies(st *stack.Stack, prefix string, n int) ([]string, error) {
 	if st.EHRSim == nil || n <= 0 {
 		return nil, nil
 	}
@@ -221,16 +247,6 @@ func seedCopies(st *stack.Stack, prefix string, n int, notify bool) ([]string, e
 		body, err := json.Marshal(tmpl)
 		if err != nil {
 			return nil, err
-		}
-		if !notify {
-			var res map[string]any
-			if err := json.Unmarshal(body, &res); err != nil {
-				return nil, err
-			}
-			if err := st.EHRSim.Sim.Seed(res); err != nil {
-				return nil, err
-			}
-			continue
 		}
 		if err := st.EHRSim.Sim.Put("Appointment", ids[i], body); err != nil {
 			return nil, err
@@ -264,7 +280,22 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 		}
 	}
 	runID := fmt.Sprintf("%x-%d", time.Now().UnixNano(), conc)
+	var before *loadgen.Scrape
+	var scrapeErr error
+	if opts.ServerMetrics != nil {
+		before, scrapeErr = opts.ServerMetrics.Scrape(ctx)
+	}
 	durable, firstErr := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: addr, Messages: n, Concurrency: conc, Placers: placers, RunID: runID})
+	var server string
+	if opts.ServerMetrics != nil && scrapeErr == nil {
+		var after *loadgen.Scrape
+		if after, scrapeErr = opts.ServerMetrics.Scrape(ctx); scrapeErr == nil {
+			server = loadgen.SummarisePhase(before, after).Lines()
+		}
+	}
+	if scrapeErr != nil {
+		server = fmt.Sprintf("temporal server metrics: %v\n", scrapeErr)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -278,6 +309,7 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 	if durable.Cost != nil {
 		fmt.Println(durable.Cost.String())
 	}
+	fmt.Print(server)
 	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", "mllp immediate ACK", base.Count, base.Errors,
 		base.Throughput, base.P50.Round(time.Millisecond/10), base.P99.Round(time.Millisecond/10))
 	if base.Throughput > 0 {
@@ -293,12 +325,17 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 // benchServer is the Temporal server a standalone load runs against.
 type benchServer interface {
 	Address() string
+	// MetricsURL is the server's Prometheus endpoint.
+	MetricsURL() string
 	Stop() error
 }
 
 // startBenchServer starts the in-memory dev server, or the server on PostgreSQL on fresh
 // databases (created by the schema tool, dropped again by Stop).
-func startBenchServer(ctx context.Context, kind string) (benchServer, error) {
+func startBenchServer(ctx context.Context, kind string, dynConfig []string) (benchServer, error) {
+	if len(dynConfig) > 0 && kind != temporalDev {
+		return nil, fmt.Errorf("loadgen: -dynamic-config is for -temporal %s; the server on PostgreSQL reads temporal-pg/config/dynamicconfig", temporalDev)
+	}
 	switch kind {
 	case temporalDev:
 		bin, err := devserver.FindBinary()
@@ -309,7 +346,16 @@ func startBenchServer(ctx context.Context, kind string) (benchServer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0})
+		metricsPort, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		var extra []string
+		for _, kv := range dynConfig {
+			extra = append(extra, "--dynamic-config-value", kv)
+		}
+		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0, MetricsPort: metricsPort,
+			ExtraArgs: extra})
 	case temporalPostgres:
 		pg, drop := pgtemporal.FreshDatabases("careflow_loadgen_")
 		if err := pgtemporal.Setup(ctx, "", pg); err != nil {

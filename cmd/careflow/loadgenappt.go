@@ -13,18 +13,13 @@ import (
 	"github.com/careflow/engine/workflows/appointments"
 )
 
-// appointmentLoad puts n copies of the simulated EHR's first appointment, whose notifications
-// start their syncs, then runs loadgen.Appointments against the simulators (standalone only).
-func appointmentLoad(ctx context.Context, st *stack.Stack, n, conc int, baseline client.Client) error {
-	if st.PMSSim == nil || st.EHRSim == nil || n <= 0 {
+// waitPMSTwins waits until each EHR appointment copy has its PMS twin: each copy's creation
+// reaches the engine as an EHR notification, which starts its sync and creates the twin under
+// the engine's id for an EHR-first appointment. Without a simulated PMS there is nothing to wait for.
+func waitPMSTwins(st *stack.Stack, ids []string) error {
+	if st.PMSSim == nil {
 		return nil
 	}
-	ids, err := seedCopies(st, "lg-sync-", n, true)
-	if err != nil {
-		return err
-	}
-	// Each copy's creation reaches the engine as an EHR notification, which starts its sync
-	// and creates its PMS twin under the engine's id for an EHR-first appointment.
 	deadline := time.Now().Add(2 * time.Minute)
 	for _, id := range ids {
 		for {
@@ -36,6 +31,22 @@ func appointmentLoad(ctx context.Context, st *stack.Stack, n, conc int, baseline
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+	return nil
+}
+
+// appointmentLoad puts n copies of the simulated EHR's first appointment, whose notifications
+// start their syncs, then runs loadgen.Appointments against the simulators (standalone only).
+func appointmentLoad(ctx context.Context, st *stack.Stack, n, conc int, baseline client.Client) error {
+	if st.PMSSim == nil || st.EHRSim == nil || n <= 0 {
+		return nil
+	}
+	ids, err := seedCopies(st, "lg-sync-", n)
+	if err != nil {
+		return err
+	}
+	if err := waitPMSTwins(st, ids); err != nil {
+		return err
 	}
 	hook := st.APIURL + "/webhooks/pms"
 	rep, err := loadgen.Appointments(ctx, loadgen.AppointmentOptions{

@@ -25,6 +25,20 @@ func parseConns(s string, def int) ([]int, error) {
 	return out, nil
 }
 
+// dynamicConfigFlag collects repeated -dynamic-config key=value flags.
+type dynamicConfigFlag []string
+
+func (d *dynamicConfigFlag) String() string { return strings.Join(*d, ",") }
+
+func (d *dynamicConfigFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(val) == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	*d = append(*d, strings.TrimSpace(k)+"="+strings.TrimSpace(val))
+	return nil
+}
+
 // startProfiles starts the CPU and block profiles asked for; the returned func writes them.
 // In -standalone the engine (API, workers, simulators) runs in this process, so these are
 // the engine's profiles; the dev server is a separate process.

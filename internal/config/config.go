@@ -42,6 +42,8 @@ type Config struct {
 	SMTP         SMTP
 	// SendRates limit the sends through each vendor account (Twilio, SMTP).
 	SendRates SendRates
+	// Worker tunes the Temporal workers: pollers and sticky cache (WORKER_*).
+	Worker Worker
 
 	// CheckInPayerWindow bounds how long an eligibility inquiry is retried.
 	CheckInPayerWindow time.Duration
@@ -325,6 +327,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	if c.SendRates, err = sendRatesFromEnv(); err != nil {
+		return c, err
+	}
+	if c.Worker, err = workerFromEnv(); err != nil {
 		return c, err
 	}
 	if c.Lab, err = labFromEnv(); err != nil {

@@ -37,6 +37,7 @@ type Server struct {
 	cmd     *exec.Cmd
 	addr    string
 	uiURL   string
+	metrics string
 	tail    *localproc.TailBuffer
 	done    chan struct{} // closed once the process has exited and waitErr is set
 	waitErr error
@@ -70,6 +71,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, fmt.Errorf("web UI port: %w", err)
 		}
 	}
+	if opts.MetricsPort != 0 {
+		if err := checkPortFree(opts.Host, opts.MetricsPort); err != nil {
+			return nil, fmt.Errorf("metrics port: %w", err)
+		}
+	}
 	if opts.DBFile != "" {
 		if err := os.MkdirAll(filepath.Dir(opts.DBFile), 0o755); err != nil {
 			return nil, fmt.Errorf("temporal db directory: %w", err)
@@ -77,10 +83,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	s := &Server{
-		addr:  opts.address(),
-		uiURL: opts.uiURL(),
-		tail:  &localproc.TailBuffer{Max: 64 << 10},
-		done:  make(chan struct{}),
+		addr:    opts.address(),
+		uiURL:   opts.uiURL(),
+		metrics: opts.metricsURL(),
+		tail:    &localproc.TailBuffer{Max: 64 << 10},
+		done:    make(chan struct{}),
 	}
 	out := io.MultiWriter(opts.LogWriter, s.tail)
 	s.cmd = exec.Command(opts.BinPath, opts.args()...)
@@ -158,6 +165,10 @@ func (s *Server) Address() string { return s.addr }
 
 // UIURL returns the Web UI base URL (http://host:port), or "" when the UI is disabled.
 func (s *Server) UIURL() string { return s.uiURL }
+
+// MetricsURL returns the Prometheus endpoint (http://host:port/metrics), or "" when
+// Options.MetricsPort was zero.
+func (s *Server) MetricsURL() string { return s.metrics }
 
 // Done returns a channel closed when the server process has exited, for
 // callers that want to notice a crash.

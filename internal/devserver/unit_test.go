@@ -20,18 +20,21 @@ func TestArgsHeadlessWhenNoUIPort(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("args = %q, want %q", got, want)
 	}
+	if u := (Options{}).withDefaults().metricsURL(); u != "" {
+		t.Errorf("metricsURL without a MetricsPort = %q, want none", u)
+	}
 }
 
 func TestArgsFull(t *testing.T) {
 	o := Options{
-		Host: "127.0.0.2", Port: 7000, UIPort: 8000, Namespace: "careflow",
+		Host: "127.0.0.2", Port: 7000, UIPort: 8000, MetricsPort: 9000, Namespace: "careflow",
 		DBFile: "/tmp/x.db", UICodecEndpoint: "http://127.0.0.1:8080/codec",
 		ExtraArgs: []string{"--log-level", "error"},
 	}.withDefaults()
 	got := strings.Join(o.args(), " ")
 	for _, part := range []string{
 		"--ip 127.0.0.2", "--port 7000", "--namespace careflow", "--db-filename /tmp/x.db",
-		"--ui-port 8000", "--ui-codec-endpoint http://127.0.0.1:8080/codec",
+		"--ui-port 8000", "--metrics-port 9000", "--ui-codec-endpoint http://127.0.0.1:8080/codec",
 	} {
 		if !strings.Contains(got, part) {
 			t.Errorf("args %q lack %q", got, part)
@@ -43,8 +46,8 @@ func TestArgsFull(t *testing.T) {
 	if !strings.HasSuffix(got, "--log-level error") {
 		t.Errorf("args %q do not end with ExtraArgs", got)
 	}
-	if o.address() != "127.0.0.2:7000" || o.uiURL() != "http://127.0.0.2:8000" {
-		t.Errorf("address %q, uiURL %q", o.address(), o.uiURL())
+	if o.address() != "127.0.0.2:7000" || o.uiURL() != "http://127.0.0.2:8000" || o.metricsURL() != "http://127.0.0.2:9000/metrics" {
+		t.Errorf("address %q, uiURL %q, metricsURL %q", o.address(), o.uiURL(), o.metricsURL())
 	}
 }
 

@@ -36,6 +36,9 @@ type Options struct {
 	// CheckInAppointments, when set, also checks each of these EHR appointments in through
 	// POST /v1/checkins (Update-with-Start), Concurrency at a time.
 	CheckInAppointments []string
+	// ServerMetrics, when set, is scraped before and after each phase, and the report carries
+	// the Temporal server's latencies of each (Report.Server).
+	ServerMetrics *ServerMetrics
 }
 
 // Stats summarises one kind of operation.
@@ -61,9 +64,21 @@ type Report struct {
 	// Update-with-Start against the no-op workflow on the same server.
 	CheckIns        *Stats `json:"checkIns,omitempty"`
 	CheckInBaseline *Stats `json:"checkInBaseline,omitempty"`
+	// Server holds the Temporal server's latencies per phase (PhasePayments, ...), when
+	// Options.ServerMetrics was set; ServerError says why a scrape failed.
+	Server      map[string]ServerPhase `json:"server,omitempty"`
+	ServerError string                 `json:"serverError,omitempty"`
 	// FirstError is the first failure seen, to make a failed run diagnosable.
 	FirstError string `json:"firstError,omitempty"`
 }
+
+// Phase names, the keys of Report.Server.
+const (
+	PhasePayments        = "payments"
+	PhaseBaseline        = "baseline"
+	PhaseCheckIns        = "checkins"
+	PhaseCheckInBaseline = "checkinBaseline"
+)
 
 // Ratio returns payments throughput divided by baseline throughput (1.0 = as fast as bare
 // Temporal), or 0 without a baseline.
@@ -77,6 +92,11 @@ func (r Report) Ratio() float64 {
 // String renders the report for people.
 func (r Report) String() string {
 	var b bytes.Buffer
+	server := func(phase string) {
+		if p, ok := r.Server[phase]; ok {
+			b.WriteString(p.Lines())
+		}
+	}
 	line := func(name string, s Stats) {
 		fmt.Fprintf(&b, "%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", name, s.Count, s.Errors,
 			s.Throughput, s.P50.Round(time.Millisecond/10), s.P99.Round(time.Millisecond/10))
@@ -85,6 +105,7 @@ func (r Report) String() string {
 		}
 	}
 	line("payment flow (3 calls)", r.Payments)
+	server(PhasePayments)
 	for _, k := range []string{"authorize", "capture", "refund"} {
 		if s, ok := r.Steps[k]; ok {
 			line("  "+k, s)
@@ -92,16 +113,22 @@ func (r Report) String() string {
 	}
 	if r.Baseline != nil {
 		line("no-op baseline (3 rt)", *r.Baseline)
+		server(PhaseBaseline)
 		fmt.Fprintf(&b, "throughput ratio payments/baseline = %.2f; p50 latency ratio = %.2f\n",
 			r.Ratio(), float64(r.Payments.P50)/float64(max(r.Baseline.P50, 1)))
 	}
 	if r.CheckIns != nil {
 		line("check-in verdict (UwS)", *r.CheckIns)
+		server(PhaseCheckIns)
 	}
 	if r.CheckInBaseline != nil {
 		line("no-op update-with-start", *r.CheckInBaseline)
+		server(PhaseCheckInBaseline)
 		fmt.Fprintf(&b, "check-in p50 ratio to no-op update-with-start = %.2f; p99 ratio = %.2f\n",
 			float64(r.CheckIns.P50)/float64(max(r.CheckInBaseline.P50, 1)), float64(r.CheckIns.P99)/float64(max(r.CheckInBaseline.P99, 1)))
+	}
+	if r.ServerError != "" {
+		fmt.Fprintf(&b, "temporal server metrics: %s\n", r.ServerError)
 	}
 	if r.FirstError != "" {
 		fmt.Fprintf(&b, "first error: %s\n", r.FirstError)
@@ -121,6 +148,27 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		opts.RunID = fmt.Sprintf("%x", time.Now().UnixNano())
 	}
 	rep := Report{Steps: map[string]Stats{}}
+	// phase measures one phase between two scrapes of the server's metrics.
+	phase := func(name string, run func() Stats) Stats {
+		if opts.ServerMetrics == nil || rep.ServerError != "" {
+			return run()
+		}
+		before, err := opts.ServerMetrics.Scrape(ctx)
+		s := run()
+		var after *Scrape
+		if err == nil {
+			after, err = opts.ServerMetrics.Scrape(ctx)
+		}
+		if err != nil {
+			rep.ServerError = err.Error()
+			return s
+		}
+		if rep.Server == nil {
+			rep.Server = map[string]ServerPhase{}
+		}
+		rep.Server[name] = SummarisePhase(before, after)
+		return s
+	}
 	// One unmeasured round of each kind first: a worker's first polls on a fresh task queue
 	// take seconds and would otherwise land in whichever side runs first.
 	_ = paymentFlow(ctx, opts, newRecorder(), "lg-warm-"+opts.RunID)
@@ -129,8 +177,10 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		_ = noopUpdateWithStart(ctx, opts.Temporal, "loadgen-uws:warm-"+opts.RunID)
 	}
 	rec := newRecorder()
-	rep.Payments = measure(ctx, opts, rec, func(ctx context.Context, i int) error {
-		return paymentFlow(ctx, opts, rec, fmt.Sprintf("lg-%s-%d", opts.RunID, i))
+	rep.Payments = phase(PhasePayments, func() Stats {
+		return measure(ctx, opts, rec, func(ctx context.Context, i int) error {
+			return paymentFlow(ctx, opts, rec, fmt.Sprintf("lg-%s-%d", opts.RunID, i))
+		})
 	})
 	for _, k := range []string{"authorize", "capture", "refund"} {
 		rep.Steps[k] = rec.stats(k, rep.Payments.Elapsed)
@@ -138,8 +188,10 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	rep.FirstError = rec.firstErr
 	if opts.Temporal != nil {
 		brec := newRecorder()
-		b := measure(ctx, opts, brec, func(ctx context.Context, i int) error {
-			return noopFlow(ctx, opts.Temporal, fmt.Sprintf("loadgen-noop:%s-%d", opts.RunID, i))
+		b := phase(PhaseBaseline, func() Stats {
+			return measure(ctx, opts, brec, func(ctx context.Context, i int) error {
+				return noopFlow(ctx, opts.Temporal, fmt.Sprintf("loadgen-noop:%s-%d", opts.RunID, i))
+			})
 		})
 		rep.Baseline = &b
 		if rep.FirstError == "" {
@@ -150,14 +202,18 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		crec := newRecorder()
 		copts := opts
 		copts.Flows = len(opts.CheckInAppointments)
-		c := measure(ctx, copts, crec, func(ctx context.Context, i int) error {
-			return post(ctx, opts, "/v1/checkins", map[string]any{"appointmentId": opts.CheckInAppointments[i],
-				"collectCopay": false, "notifyPatient": false}, http.StatusCreated)
+		c := phase(PhaseCheckIns, func() Stats {
+			return measure(ctx, copts, crec, func(ctx context.Context, i int) error {
+				return post(ctx, opts, "/v1/checkins", map[string]any{"appointmentId": opts.CheckInAppointments[i],
+					"collectCopay": false, "notifyPatient": false}, http.StatusCreated)
+			})
 		})
 		rep.CheckIns = &c
 		if opts.Temporal != nil {
-			nb := measure(ctx, copts, crec, func(ctx context.Context, i int) error {
-				return noopUpdateWithStart(ctx, opts.Temporal, fmt.Sprintf("loadgen-uws:%s-%d", opts.RunID, i))
+			nb := phase(PhaseCheckInBaseline, func() Stats {
+				return measure(ctx, copts, crec, func(ctx context.Context, i int) error {
+					return noopUpdateWithStart(ctx, opts.Temporal, fmt.Sprintf("loadgen-uws:%s-%d", opts.RunID, i))
+				})
 			})
 			rep.CheckInBaseline = &nb
 		}

@@ -77,6 +77,8 @@ type Ports struct {
 	History, HistoryMembership                 int
 	Matching, MatchingMembership               int
 	Worker, WorkerMembership                   int
+	// Metrics serves the server's Prometheus metrics at /metrics.
+	Metrics int
 	// UI is the Web UI server's port; zero starts no UI.
 	UI int
 }
@@ -89,7 +91,8 @@ func DefaultPorts() Ports {
 		History: 7334, HistoryMembership: 7034,
 		Matching: 7335, MatchingMembership: 7035,
 		Worker: 7339, WorkerMembership: 7039,
-		UI: 8333,
+		Metrics: 7345,
+		UI:      8333,
 	}
 }
 
@@ -98,7 +101,7 @@ func DefaultPorts() Ports {
 // ephemeral ports, 32768 and up, are refused. Another process can still take one before the
 // server binds it; Start then fails naming the port.
 func FreePorts() (Ports, error) {
-	var ps [10]int
+	var ps [11]int
 	var lns []net.Listener
 	defer func() {
 		for _, l := range lns {
@@ -123,7 +126,7 @@ func FreePorts() (Ports, error) {
 		History: ps[3], HistoryMembership: ps[4],
 		Matching: ps[5], MatchingMembership: ps[6],
 		Worker: ps[7], WorkerMembership: ps[8],
-		UI: ps[9],
+		UI: ps[9], Metrics: ps[10],
 	}, nil
 }
 
@@ -141,6 +144,9 @@ func (p Ports) list() map[string]int {
 		"history": p.History, "history membership": p.HistoryMembership,
 		"matching": p.Matching, "matching membership": p.MatchingMembership,
 		"worker": p.Worker, "worker membership": p.WorkerMembership,
+	}
+	if p.Metrics != 0 {
+		m["metrics"] = p.Metrics
 	}
 	if p.UI != 0 {
 		m["web UI"] = p.UI
@@ -161,6 +167,7 @@ func (p Ports) env() []string {
 		kv("TEMPORAL_PG_WORKER_PORT", p.Worker),
 		kv("TEMPORAL_PG_WORKER_MEMBERSHIP_PORT", p.WorkerMembership),
 		kv("TEMPORAL_PG_UI_PORT", p.UI),
+		kv("TEMPORAL_PG_METRICS_PORT", p.Metrics),
 	}
 }
 

@@ -40,12 +40,13 @@ const (
 
 // Server is a running Temporal server on PostgreSQL, with its Web UI when one was asked for.
 type Server struct {
-	addr  string
-	uiURL string
-	ns    string
-	pg    Postgres
-	srv   *child
-	ui    *child
+	addr    string
+	uiURL   string
+	metrics string
+	ns      string
+	pg      Postgres
+	srv     *child
+	ui      *child
 
 	stopOnce sync.Once
 	stopErr  error
@@ -83,6 +84,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	env = append(env, "TEMPORAL_PG_NAMESPACE="+opts.Namespace, "TEMPORAL_PG_UI_CODEC_ENDPOINT="+opts.UICodecEndpoint)
 
 	s := &Server{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Ports.Frontend)), ns: opts.Namespace, pg: opts.Postgres}
+	if opts.Ports.Metrics != 0 {
+		s.metrics = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Ports.Metrics)) + "/metrics"
+	}
 	s.srv, err = startChild("temporal server", opts.Dir, env, opts.LogWriter, opts.ServerBin,
 		"--root", opts.Dir, "--config", "config", "--env", "postgres", "--allow-no-auth", "start")
 	if err != nil {
@@ -119,6 +123,9 @@ func (s *Server) Postgres() Postgres { return s.pg }
 
 // UIURL returns the Web UI's base URL, or "" when no UI was started.
 func (s *Server) UIURL() string { return s.uiURL }
+
+// MetricsURL returns the server's Prometheus endpoint, or "" when Ports.Metrics was zero.
+func (s *Server) MetricsURL() string { return s.metrics }
 
 // Done returns a channel closed when the server process has exited, to notice a crash.
 func (s *Server) Done() <-chan struct{} { return s.srv.done }

@@ -151,7 +151,8 @@ var areas = []func(*Stack) error{
 
 // Start brings the engine up. On error everything started so far is stopped again.
 func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
-	s := &Stack{Config: opts.Config, opts: opts, logger: opts.Logger, wopts: workerOptions(opts.WorkerOptions)}
+	s := &Stack{Config: opts.Config, opts: opts, logger: opts.Logger, wopts: workerOptions(opts.WorkerOptions, opts.Config.Worker)}
+	ApplyStickyCache(opts.Config.Worker)
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -243,20 +244,59 @@ const WorkerStopTimeout = 35 * time.Second
 // DefaultWorkerOptions polls with more goroutines than the SDK's default of two per task
 // type: measured with the load generator, two pollers left payment flows waiting for tasks
 // (throughput +60%, p99 -65% with more pollers on a 2-core machine).
-func DefaultWorkerOptions() worker.Options {
+func DefaultWorkerOptions() worker.Options { return WorkerOptions(config.DefaultWorker) }
+
+// Poller counts of config.PollersFixed, and the bounds of config.PollersAutoscale.
+const (
+	fixedWorkflowPollers = 4
+	fixedActivityPollers = 8
+	autoscaleMinPollers  = 2
+	autoscaleMaxPollers  = 32
+)
+
+// WorkerOptions turns the WORKER_* tuning into worker options; the zero config.Worker means
+// config.DefaultWorker. The sticky cache is the process's, set by ApplyStickyCache.
+func WorkerOptions(w config.Worker) worker.Options {
+	if w == (config.Worker{}) {
+		w = config.DefaultWorker
+	}
 	// WorkerStopTimeout lets in-flight activities (a Stripe capture, an SMS, an MLLP send)
 	// finish on SIGTERM instead of being cut off and retried, which would repeat side effects
 	// whose answer was lost; it outlasts the activities' 30s StartToCloseTimeout.
-	return worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 8,
-		WorkerStopTimeout: WorkerStopTimeout}
+	o := worker.Options{WorkerStopTimeout: WorkerStopTimeout}
+	switch w.Pollers {
+	case config.PollersAutoscale:
+		// Start where the fixed setting sits and let the server's backlog hints move it;
+		// two is the least a workflow poller pair (sticky and normal queue) needs.
+		o.WorkflowTaskPollerBehavior = worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{
+			InitialNumberOfPollers: fixedWorkflowPollers, MinimumNumberOfPollers: autoscaleMinPollers, MaximumNumberOfPollers: autoscaleMaxPollers})
+		o.ActivityTaskPollerBehavior = worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{
+			InitialNumberOfPollers: fixedActivityPollers, MinimumNumberOfPollers: autoscaleMinPollers, MaximumNumberOfPollers: autoscaleMaxPollers})
+	default:
+		o.MaxConcurrentWorkflowTaskPollers, o.MaxConcurrentActivityTaskPollers = fixedWorkflowPollers, fixedActivityPollers
+	}
+	return o
 }
 
-// workerOptions fills the pollers and stop timeout a caller left unset.
-func workerOptions(o worker.Options) worker.Options {
-	if o.MaxConcurrentWorkflowTaskPollers == 0 && o.MaxConcurrentActivityTaskPollers == 0 {
-		d := DefaultWorkerOptions()
+// ApplyStickyCache sets the process-wide sticky workflow cache from the WORKER_* tuning (the
+// zero config.Worker means config.DefaultWorker). The SDK reads it when the first worker
+// starts, so it must run before that.
+func ApplyStickyCache(w config.Worker) {
+	if w == (config.Worker{}) {
+		w = config.DefaultWorker
+	}
+	worker.SetStickyWorkflowCacheSize(w.StickyCacheSize)
+}
+
+// workerOptions fills the pollers and stop timeout a caller left unset from the tuning.
+func workerOptions(o worker.Options, w config.Worker) worker.Options {
+	d := WorkerOptions(w)
+	if o.MaxConcurrentWorkflowTaskPollers == 0 && o.MaxConcurrentActivityTaskPollers == 0 &&
+		o.WorkflowTaskPollerBehavior == nil && o.ActivityTaskPollerBehavior == nil {
 		o.MaxConcurrentWorkflowTaskPollers = d.MaxConcurrentWorkflowTaskPollers
 		o.MaxConcurrentActivityTaskPollers = d.MaxConcurrentActivityTaskPollers
+		o.WorkflowTaskPollerBehavior = d.WorkflowTaskPollerBehavior
+		o.ActivityTaskPollerBehavior = d.ActivityTaskPollerBehavior
 	}
 	if o.WorkerStopTimeout == 0 {
 		o.WorkerStopTimeout = WorkerStopTimeout

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func StartTemporalWith(tb testing.TB, opts Options) (*testsuite.DevServer, clien
 		LogLevel:         "error",
 		EnableUI:         opts.EnableUI,
 		SearchAttributes: opts.SearchAttributes,
-		ExtraArgs:        append(append([]string{}, devserver.SinglePartitionArgs...), opts.ExtraArgs...),
+		ExtraArgs:        slices.Concat(devserver.SinglePartitionArgs, devserver.EagerActivityArgs, opts.ExtraArgs),
 		Stdout:           out,
 		Stderr:           out,
 	})
