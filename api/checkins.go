@@ -121,8 +121,14 @@ func (s *server) startCheckIn(w http.ResponseWriter, r *http.Request, a *auditEn
 		status = http.StatusCreated
 		w.Header().Set("Location", p.path+"/"+in.AppointmentID)
 	}
-	st, qerr := p.query(r.Context(), s, wid, h.RunID(), queryTimeout)
-	if qerr != nil {
+	var st checkins.State
+	if resp.State != nil {
+		// The state came with the verdict: no query round trip (under load, a query waits
+		// behind the check-in's own workflow tasks).
+		st = *resp.State
+	} else if q, qerr := p.query(r.Context(), s, wid, h.RunID(), queryTimeout); qerr == nil {
+		st = q
+	} else {
 		st = checkins.State{AppointmentID: in.AppointmentID, Status: checkins.StatusInProgress}
 	}
 	// The verdict the update returned is the one this request answers with.

@@ -50,6 +50,28 @@ func TestCheckInStartCreates(t *testing.T) {
 		Outcome: audit.OutcomeOK, Code: "201", Latency: rec.Latency}, rec)
 }
 
+// TestCheckInStartUsesStateFromVerdict: a worker that sends its state with the verdict saves
+// the query round trip; the answer shows that state.
+func TestCheckInStartUsesStateFromVerdict(t *testing.T) {
+	h := newHarness(t)
+	h.temporal.On("NewWithStartWorkflowOperation", mock.Anything, checkins.WorkflowName, mock.Anything).Return(nil).Once()
+	handle := mocks.NewWorkflowUpdateHandle(t)
+	handle.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		*args.Get(1).(*checkins.VerdictResponse) = checkins.VerdictResponse{Verdict: checkins.Verdict{Verdict: checkins.VerdictEligible},
+			Requests: 1, State: &checkins.State{AppointmentID: "appt-1", Status: checkins.StatusInProgress, Step: checkins.StepArrive}}
+	}).Return(nil).Once()
+	handle.On("RunID").Return("run-1")
+	h.temporal.On("UpdateWithStartWorkflow", mock.Anything, mock.Anything).Return(handle, nil).Once()
+
+	w := h.do(http.MethodPost, "/v1/checkins", `{"appointmentId":"appt-1"}`, adminSecret)
+
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	h.temporal.AssertNotCalled(t, "QueryWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything)
+	v := answer[api.CheckInView](t, w)
+	assert.Equal(t, checkins.VerdictEligible, v.Verdict.Verdict)
+	assert.Equal(t, checkins.StepArrive, v.Step)
+}
+
 // TestCheckInStartRefused: the guards' refusal is a 422 carrying their own detail.
 func TestCheckInStartRefused(t *testing.T) {
 	h := newHarness(t)

@@ -276,6 +276,9 @@ type VerdictResponse struct {
 	// Requests counts verdict updates this check-in has answered; 1 means the caller's
 	// request started it.
 	Requests int `json:"requests"`
+	// State is the check-in's state as the verdict was answered, so that the caller needs no
+	// query after it; absent from workers that predate it, whose callers ask StatusQuery.
+	State *State `json:"state,omitempty"`
 }
 
 // SelfPayUpdate collects Amount (minor units) with PaymentMethod instead of the payer's copay.

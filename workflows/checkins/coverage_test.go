@@ -47,6 +47,9 @@ func TestVerdictNamesCoverageAndSecondaryIsCheckedAfter(t *testing.T) {
 	require.Equal(t, &checkins.CoverageUsed{CoverageID: "cov-1", PayerID: "PAYER1", PayerName: "Acme Health", MemberID: "ACTIVE001", Order: 1},
 		resp.Verdict.Coverage)
 	require.Equal(t, []string{"primary", "secondary"}, order)
+	require.NotNil(t, resp.State, "the state comes with the verdict")
+	require.Equal(t, resp.Verdict, resp.State.Verdict)
+	require.Equal(t, checkins.SecondaryChecking, resp.State.Secondary.Status, "as it stood when the verdict was answered")
 	require.NotNil(t, s.Secondary)
 	require.Equal(t, checkins.SecondaryDone, s.Secondary.Status)
 	require.Equal(t, checkins.VerdictEligible, s.Secondary.Verdict.Verdict)

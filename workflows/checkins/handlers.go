@@ -32,7 +32,8 @@ func (w *impl) verdict(ctx workflow.Context, _ VerdictRequest) (VerdictResponse,
 		// Refusal details name the status or the window only, never the chart.
 		return VerdictResponse{}, temporal.NewApplicationError(r.Detail, ErrTypeRefused, *r)
 	}
-	return VerdictResponse{Verdict: w.state.Verdict, Requests: n}, nil
+	st := w.snapshot()
+	return VerdictResponse{Verdict: w.state.Verdict, Requests: n, State: &st}, nil
 }
 
 // awaitVerdict waits until decided, at most VerdictWait from now (changeLocalReads). While the
