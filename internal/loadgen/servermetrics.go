@@ -110,6 +110,9 @@ type ServerPhase struct {
 	PersistenceTop []OpLatency `json:"persistenceTop"`
 	// Service is the frontend latency of ServiceOperations that were called in the phase.
 	Service []OpLatency `json:"service"`
+	// WorkflowTaskQueues are the task queues whose workflow tasks waited longest in all,
+	// busiest first (Operation holds the queue's name): which process's tasks wait.
+	WorkflowTaskQueues []OpLatency `json:"workflowTaskQueues,omitempty"`
 }
 
 // SummarisePhase reads a phase's server latencies from the scrapes before and after it.
@@ -141,6 +144,8 @@ func SummarisePhase(before, after *Scrape) ServerPhase {
 		return strings.Compare(a.Operation, b.Operation)
 	})
 	p.PersistenceTop = ops[:min(len(ops), persistenceTop)]
+	p.WorkflowTaskQueues = busiest(d, metricScheduleToStart, "taskqueue",
+		map[string]string{"task_type": "Workflow", "namespace": notSystem}, persistenceTop)
 	for _, op := range ServiceOperations {
 		h := d.Sum(metricService, map[string]string{"service_name": "frontend", "operation": op, "namespace": notSystem})
 		if h.Count > 0 {
@@ -150,11 +155,47 @@ func SummarisePhase(before, after *Scrape) ServerPhase {
 	return p
 }
 
+// busiest sums metric over filter per value of label and returns the top values by total time.
+func busiest(d *Scrape, metric, label string, filter map[string]string, top int) []OpLatency {
+	var out []OpLatency
+	totals := map[string]float64{}
+	for _, v := range d.Values(metric, label) {
+		f := map[string]string{label: v}
+		for k, x := range filter {
+			f[k] = x
+		}
+		if h := d.Sum(metric, f); h.Count > 0 {
+			out = append(out, OpLatency{Operation: v, Latency: latencyOf(h)})
+			totals[v] = h.Sum
+		}
+	}
+	slices.SortFunc(out, func(a, b OpLatency) int {
+		if totals[a.Operation] != totals[b.Operation] {
+			if totals[a.Operation] > totals[b.Operation] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Operation, b.Operation)
+	})
+	return out[:min(len(out), top)]
+}
+
 // Lines renders the phase compactly: one line per metric family, indented under the phase's
 // own line.
 func (p ServerPhase) Lines() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "    server schedule-to-start: workflow task %v; activity %v\n", p.WorkflowTaskScheduleToStart, p.ActivityScheduleToStart)
+	if len(p.WorkflowTaskQueues) > 0 {
+		b.WriteString("    server workflow-task waits by queue:")
+		for i, o := range p.WorkflowTaskQueues {
+			if i > 0 {
+				b.WriteString(";")
+			}
+			fmt.Fprintf(&b, " %s %v", o.Operation, o.Latency)
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "    server persistence: all %v", p.Persistence)
 	for _, o := range p.PersistenceTop {
 		fmt.Fprintf(&b, "; %s %v", o.Operation, o.Latency)

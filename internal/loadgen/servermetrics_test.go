@@ -168,8 +168,14 @@ func TestSummarisePhase(t *testing.T) {
 	require.Equal(t, 40.0, p.Service[0].Count)
 	require.Equal(t, 20*time.Millisecond, p.Service[0].Mean)
 
+	// The sample's one queue, q, holds all 100 workflow tasks.
+	require.Len(t, p.WorkflowTaskQueues, 1)
+	require.Equal(t, "q", p.WorkflowTaskQueues[0].Operation)
+	require.Equal(t, wft, p.WorkflowTaskQueues[0].Latency)
+
 	lines := p.Lines()
-	require.Equal(t, 3, strings.Count(lines, "\n"), lines)
+	require.Equal(t, 4, strings.Count(lines, "\n"), lines)
+	require.Contains(t, lines, "waits by queue: q n=100")
 	require.Contains(t, lines, "workflow task n=100 mean=12ms p99~")
 	require.Contains(t, lines, "StartWorkflowExecution n=40 mean=20ms")
 }
