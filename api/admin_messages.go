@@ -246,6 +246,8 @@ func (s *server) reprocessMessage(w http.ResponseWriter, r *http.Request, _ *aud
 	capture := &capturingStore{Store: s.d.Records}
 	d := s.d
 	d.Records = capture
+	// The answer names the records the reprocess wrote, so they are written before it.
+	d.Deferred = nil
 	note := &reprocessNote{}
 	ack := newInbound(d).HandleMLLP(context.WithValue(ctx, reprocessKey{}, note), msg, reprocessPeer+strconv.FormatInt(id, 10))
 

@@ -86,3 +86,31 @@ func TestDeferredInlineWhenNil(t *testing.T) {
 	assert.True(t, ran)
 	assert.NoError(t, d.Wait(t.Context()))
 }
+
+// A message for two orders keeps one record per order, both written after the AA; the record
+// for the order handled first is a copy taken before the AA's own record is filled in.
+func TestMLLPMultiOrderKeptCopiesAfterAA(t *testing.T) {
+	f := newMLLPFixture(t)
+	deferred := api.NewDeferred()
+	h := api.MLLPHandler(api.Deps{Temporal: f.temporal, Records: f.store, Deferred: deferred})
+	f.expectUpdate(laborders.WorkflowID("ORDER-A"), nil, nil).Once()
+	f.expectUpdate(laborders.WorkflowID("ORDER-B"), nil, nil).Once()
+
+	ack := h.HandleMLLP(t.Context(), []byte(twoOrderORU()), "127.0.0.1:40000")
+	require.NotNil(t, ack)
+	assert.Equal(t, hl7.AckAccept, parseACK(t, ack).Code)
+	require.NoError(t, deferred.Wait(t.Context()))
+
+	recs, err := f.store.List(t.Context(), audit.Filter{Action: "mllp.inbound"})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	got := map[string]audit.Record{}
+	for _, r := range recs {
+		got[r.Process] = r
+		assert.Equal(t, audit.OutcomeOK, r.Outcome)
+		assert.Equal(t, hl7.AckAccept, r.Code)
+		assert.True(t, r.HasPayload)
+	}
+	assert.Contains(t, got, laborders.WorkflowID("ORDER-A"))
+	assert.Contains(t, got, laborders.WorkflowID("ORDER-B"))
+}

@@ -114,7 +114,8 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 	rec.Process = stored[len(stored)-1]
 	linked := stored[:len(stored)-1]
 	if len(linked) > 0 {
-		s.d.Deferred.Go(func() { s.keepLinked(ctx, rec, raw, linked) })
+		r := rec // ack below goes on changing rec
+		s.d.Deferred.Go(func() { s.keepLinked(ctx, r, raw, linked) })
 	}
 	return ack(hl7.AckAccept, "", "", msg, true)
 }
