@@ -124,26 +124,7 @@ func SummarisePhase(before, after *Scrape) ServerPhase {
 		ActivityScheduleToStart:     latencyOf(d.Sum(metricScheduleToStart, map[string]string{"task_type": "Activity", "namespace": notSystem})),
 		Persistence:                 latencyOf(d.Sum(metricPersistence, nil)),
 	}
-	var ops []OpLatency
-	var totals = map[string]float64{}
-	for _, op := range d.Values(metricPersistence, "operation") {
-		h := d.Sum(metricPersistence, map[string]string{"operation": op})
-		if h.Count > 0 {
-			ops = append(ops, OpLatency{Operation: op, Latency: latencyOf(h)})
-			totals[op] = h.Sum
-		}
-	}
-	// Busiest by time spent, then by name so equal totals print in a stable order.
-	slices.SortFunc(ops, func(a, b OpLatency) int {
-		if totals[a.Operation] != totals[b.Operation] {
-			if totals[a.Operation] > totals[b.Operation] {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Operation, b.Operation)
-	})
-	p.PersistenceTop = ops[:min(len(ops), persistenceTop)]
+	p.PersistenceTop = busiest(d, metricPersistence, "operation", nil, persistenceTop)
 	p.WorkflowTaskQueues = busiest(d, metricScheduleToStart, "taskqueue",
 		map[string]string{"task_type": "Workflow", "namespace": notSystem}, persistenceTop)
 	for _, op := range ServiceOperations {
@@ -155,7 +136,8 @@ func SummarisePhase(before, after *Scrape) ServerPhase {
 	return p
 }
 
-// busiest sums metric over filter per value of label and returns the top values by total time.
+// busiest sums metric over filter per value of label and returns the top values by total time,
+// then by name so that equal totals print in a stable order.
 func busiest(d *Scrape, metric, label string, filter map[string]string, top int) []OpLatency {
 	var out []OpLatency
 	totals := map[string]float64{}
