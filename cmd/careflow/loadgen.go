@@ -122,7 +122,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("loadgen: %d payment flows, %d at a time, against %s\n", opts.Flows, opts.Concurrency, opts.APIURL)
 	if *standalone {
-		t := tuningOrDefault(tuning)
+		t := tuning.OrDefault()
 		fmt.Printf("engine workers: WORKER_POLLERS=%s WORKER_STICKY_CACHE_SIZE=%d\n", t.Pollers, t.StickyCacheSize)
 	}
 	rep, err := loadgen.Run(ctx, opts)
@@ -164,14 +164,6 @@ func printVendorSteps(ctx context.Context, st *stack.Stack, name string, s *load
 		return
 	}
 	fmt.Printf("%s: audited steps (vendor calls and API records with a latency)\n%s", name, loadgen.FormatVendorSteps(steps))
-}
-
-// tuningOrDefault is the worker tuning in force: the zero value is the default.
-func tuningOrDefault(w config.Worker) config.Worker {
-	if w == (config.Worker{}) {
-		return config.DefaultWorker
-	}
-	return w
 }
 
 func baselineErrors(r loadgen.Report) int {

@@ -41,6 +41,14 @@ const MaxStickyCacheSize = 1_000_000
 // normal queue) waited 207-221 ms instead of 68-79 ms.
 var DefaultWorker = Worker{Pollers: PollersAutoscale, StickyCacheSize: DefaultStickyCacheSize}
 
+// OrDefault is w, or DefaultWorker for the zero Worker (callers that set no tuning).
+func (w Worker) OrDefault() Worker {
+	if w == (Worker{}) {
+		return DefaultWorker
+	}
+	return w
+}
+
 // workerFromEnv reads WORKER_POLLERS and WORKER_STICKY_CACHE_SIZE.
 func workerFromEnv() (Worker, error) {
 	w := DefaultWorker

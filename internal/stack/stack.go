@@ -257,9 +257,7 @@ const (
 // WorkerOptions turns the WORKER_* tuning into worker options; the zero config.Worker means
 // config.DefaultWorker. The sticky cache is the process's, set by ApplyStickyCache.
 func WorkerOptions(w config.Worker) worker.Options {
-	if w == (config.Worker{}) {
-		w = config.DefaultWorker
-	}
+	w = w.OrDefault()
 	// WorkerStopTimeout lets in-flight activities (a Stripe capture, an SMS, an MLLP send)
 	// finish on SIGTERM instead of being cut off and retried, which would repeat side effects
 	// whose answer was lost; it outlasts the activities' 30s StartToCloseTimeout.
@@ -282,9 +280,7 @@ func WorkerOptions(w config.Worker) worker.Options {
 // zero config.Worker means config.DefaultWorker). The SDK reads it when the first worker
 // starts, so it must run before that.
 func ApplyStickyCache(w config.Worker) {
-	if w == (config.Worker{}) {
-		w = config.DefaultWorker
-	}
+	w = w.OrDefault()
 	worker.SetStickyWorkflowCacheSize(w.StickyCacheSize)
 }
 
