@@ -163,35 +163,32 @@ func busiest(d *Scrape, metric, label string, filter map[string]string, top int)
 	return out[:min(len(out), top)]
 }
 
+// opsLine writes title and ops separated by semicolons on one line; nothing when ops is empty.
+func opsLine(b *bytes.Buffer, title string, ops []OpLatency) {
+	if len(ops) == 0 {
+		return
+	}
+	b.WriteString(title)
+	for i, o := range ops {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(b, " %s %v", o.Operation, o.Latency)
+	}
+	b.WriteString("\n")
+}
+
 // Lines renders the phase compactly: one line per metric family, indented under the phase's
 // own line.
 func (p ServerPhase) Lines() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "    server schedule-to-start: workflow task %v; activity %v\n", p.WorkflowTaskScheduleToStart, p.ActivityScheduleToStart)
-	if len(p.WorkflowTaskQueues) > 0 {
-		b.WriteString("    server workflow-task waits by queue:")
-		for i, o := range p.WorkflowTaskQueues {
-			if i > 0 {
-				b.WriteString(";")
-			}
-			fmt.Fprintf(&b, " %s %v", o.Operation, o.Latency)
-		}
-		b.WriteString("\n")
-	}
+	opsLine(&b, "    server workflow-task waits by queue:", p.WorkflowTaskQueues)
 	fmt.Fprintf(&b, "    server persistence: all %v", p.Persistence)
 	for _, o := range p.PersistenceTop {
 		fmt.Fprintf(&b, "; %s %v", o.Operation, o.Latency)
 	}
 	b.WriteString("\n")
-	if len(p.Service) > 0 {
-		b.WriteString("    server frontend:")
-		for i, o := range p.Service {
-			if i > 0 {
-				b.WriteString(";")
-			}
-			fmt.Fprintf(&b, " %s %v", o.Operation, o.Latency)
-		}
-		b.WriteString("\n")
-	}
+	opsLine(&b, "    server frontend:", p.Service)
 	return b.String()
 }
