@@ -1,11 +1,8 @@
 package checkins
 
 import (
-	"errors"
-	"slices"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/careflow/engine/activities/ehr"
@@ -32,10 +29,7 @@ func (w *impl) callLoadCheckIn(ctx workflow.Context) (ehr.CheckInContext, error)
 	opts, in := loadCheckInOptions(), ehr.LoadCheckInInput{AppointmentID: w.in.AppointmentID}
 	if w.localReads >= 1 {
 		if left := w.localLeft(ctx); left >= minLocalRead {
-			var out ehr.CheckInContext
-			err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions(opts, left)),
-				ehr.LoadCheckInName, in).Get(ctx, &out)
-			if err == nil || settled(err, opts.RetryPolicy) {
+			if out, done, err := call.Local[ehr.CheckInContext](ctx, opts, left, ehr.LoadCheckInName, in); done {
 				return out, err
 			}
 		}
@@ -71,13 +65,13 @@ func (w *impl) callCheckEligibilityLocalFirst(ctx workflow.Context, in eligibili
 		w.endLocalReads()
 		return w.callCheckEligibility(ctx, in)
 	}
-	local := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions(opts, left)),
+	local := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, call.LocalOptions(opts, left)),
 		eligibility.CheckEligibilityName, in)
 	fut, set := workflow.NewFuture(ctx)
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		var res eligibility.CheckResult
 		err := local.Get(gctx, &res)
-		if err == nil || settled(err, opts.RetryPolicy) || gctx.Err() != nil {
+		if err == nil || call.Settled(err, opts.RetryPolicy) || gctx.Err() != nil {
 			// The main coroutine turns the answer into the verdict, which ends the verdict
 			// update's wait; ending the local reads here would start its timer for nothing.
 			set.Set(res, err)
@@ -109,24 +103,6 @@ const (
 // localLeft is what is left of localReadWait.
 func (w *impl) localLeft(ctx workflow.Context) time.Duration {
 	return w.startedAt.Add(localReadWait).Sub(workflow.Now(ctx))
-}
-
-// localOptions are a read's local activity options: its retry policy, within left.
-func localOptions(opts workflow.ActivityOptions, left time.Duration) workflow.LocalActivityOptions {
-	return workflow.LocalActivityOptions{ScheduleToCloseTimeout: left, StartToCloseTimeout: min(opts.StartToCloseTimeout, left),
-		RetryPolicy: opts.RetryPolicy}
-}
-
-// settled reports whether a local read's error is its answer: one the retry policy does not
-// retry, or a cancellation. Any other (a timeout, a transient failure) goes on as a regular
-// activity.
-func settled(err error, p *temporal.RetryPolicy) bool {
-	var canceled *temporal.CanceledError
-	if errors.As(err, &canceled) {
-		return true
-	}
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && (appErr.NonRetryable() || slices.Contains(p.NonRetryableErrorTypes, appErr.Type()))
 }
 
 // ehrWrite returns the options of the write-back to the EHR (arrival and Encounter).

@@ -4,6 +4,8 @@
 package call
 
 import (
+	"errors"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -24,4 +26,48 @@ func Activity[O any](ctx workflow.Context, opts workflow.ActivityOptions, name s
 	actx := workflow.WithActivityOptions(ctx, opts)
 	err := workflow.ExecuteActivity(actx, name, in).Get(actx, &out)
 	return out, err
+}
+
+// Local runs the activity registered as name as a local activity: in the worker, inside the
+// workflow task, without the schedule, match, poll and complete round trips of a regular
+// activity, under opts' retry policy and within budget. done reports whether its outcome is the
+// call's answer (a result, a cancellation, or an error the policy does not retry); when it is
+// not, the caller goes on with the regular activity. A local activity leaves no record of its
+// attempts and is run again after a worker crash, so it is only for calls whose repeat changes
+// nothing: reads, and writes that carry the vendor's idempotency key.
+func Local[O any](ctx workflow.Context, opts workflow.ActivityOptions, budget time.Duration, name string, in any) (O, bool, error) {
+	var out O
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, LocalOptions(opts, budget)), name, in).Get(ctx, &out)
+	return out, err == nil || Settled(err, opts.RetryPolicy), err
+}
+
+// LocalFirst is Local, then, if the local attempts gave no answer within budget, the regular
+// activity under opts with its whole retry budget, visible to operators as a pending activity.
+func LocalFirst[O any](ctx workflow.Context, opts workflow.ActivityOptions, budget time.Duration, name string, in any) (O, error) {
+	if out, done, err := Local[O](ctx, opts, budget, name, in); done {
+		return out, err
+	}
+	return Activity[O](ctx, opts, name, in)
+}
+
+// LocalOptions are a regular activity's options as a local activity's: the same retry policy
+// and attempt timeout, within budget.
+func LocalOptions(opts workflow.ActivityOptions, budget time.Duration) workflow.LocalActivityOptions {
+	return workflow.LocalActivityOptions{ScheduleToCloseTimeout: budget, StartToCloseTimeout: min(opts.StartToCloseTimeout, budget),
+		RetryPolicy: opts.RetryPolicy}
+}
+
+// Settled reports whether a local attempt's error is the call's answer: one the retry policy
+// does not retry, or a cancellation. Any other (a timeout, a transient failure) is for the
+// regular activity to carry on.
+func Settled(err error, p *temporal.RetryPolicy) bool {
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) {
+		return true
+	}
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) {
+		return false
+	}
+	return appErr.NonRetryable() || (p != nil && slices.Contains(p.NonRetryableErrorTypes, appErr.Type()))
 }

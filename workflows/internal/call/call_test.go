@@ -2,6 +2,7 @@ package call_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -36,4 +37,45 @@ func TestActivityCallsByNameWithTheOptions(t *testing.T) {
 	var got string
 	require.NoError(t, env.GetWorkflowResult(&got))
 	assert.Equal(t, "hello ada", got)
+}
+
+func TestLocalFirstAnswersLocallyAndSettledErrorsStayLocal(t *testing.T) {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	var local, regular int
+	env.RegisterActivityWithOptions(func(ctx context.Context, in string) (string, error) {
+		if activity.GetInfo(ctx).IsLocalActivity {
+			local++
+		} else {
+			regular++
+		}
+		if in == "refused" {
+			return "", temporal.NewApplicationError("no such patient", "Permanent")
+		}
+		return "hello " + in, nil
+	}, activity.RegisterOptions{Name: "Greet"})
+	opts := workflow.ActivityOptions{StartToCloseTimeout: time.Second, RetryPolicy: call.Doubling(time.Second, 0, "Permanent")}
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context) (string, error) {
+		out, err := call.LocalFirst[string](ctx, opts, 5*time.Second, "Greet", "ada")
+		if err != nil {
+			return "", err
+		}
+		_, err = call.LocalFirst[string](ctx, opts, 5*time.Second, "Greet", "refused")
+		return out, err
+	}, workflow.RegisterOptions{Name: "wf"})
+	env.ExecuteWorkflow("wf")
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, env.GetWorkflowError(), &appErr)
+	assert.Equal(t, "Permanent", appErr.Type())
+	assert.Equal(t, 2, local, "both calls ran locally")
+	assert.Zero(t, regular, "an answer, or an error the policy does not retry, is final")
+}
+
+func TestSettled(t *testing.T) {
+	p := call.Doubling(time.Second, 0, "Permanent")
+	assert.True(t, call.Settled(temporal.NewApplicationError("x", "Permanent"), p), "a type the policy does not retry")
+	assert.True(t, call.Settled(temporal.NewNonRetryableApplicationError("x", "Other", nil), p), "marked non-retryable")
+	assert.True(t, call.Settled(temporal.NewCanceledError(), p), "a cancellation")
+	assert.False(t, call.Settled(temporal.NewApplicationError("x", "Other"), p), "a retryable failure goes on")
+	assert.False(t, call.Settled(errors.New("timeout"), nil), "a plain error goes on")
 }
