@@ -60,10 +60,13 @@ func TestRecordReplayHistories(t *testing.T) {
 	e.exportHistory(id, "payments-declined.json")
 }
 
-// TestRecordPaymentHistoriesV1 records payment histories of the payments-reconcile version
-// (payments.ReconcileChangeID): Stripe's stored 500s and lost answers reconciled, an update
-// answered "capturing" while its capture finishes in the background, plus the plain flows.
-func TestRecordPaymentHistoriesV1(t *testing.T) {
+// TestRecordPaymentHistories records payment histories of the newest version: Stripe's stored
+// 500s and lost answers reconciled, an update answered "capturing" while its capture finishes
+// in the background, plus the plain flows. payments-v1-* were recorded with the
+// payments-reconcile change, payments-local-* with payments-local-stripe on top of it (the
+// background capture's slow Stripe outlasts the local budget and carries on as an activity).
+func TestRecordPaymentHistories(t *testing.T) {
+	const prefix = "payments-local-"
 	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.PaymentAuthorizationTTL = 5 * time.Second
 		c.PaymentRefundWindow = 10 * time.Second
@@ -86,17 +89,23 @@ func TestRecordPaymentHistoriesV1(t *testing.T) {
 			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{}, http.StatusOK)
 		}},
 		{"capture-background", nil, func(id string) {
-			fault(stripesim.OpCapture, stripesim.FaultSlow, payments.UpdateWait+3*time.Second)
+			// Slow twice: the local attempt gives up within its budget and the regular
+			// activity's first attempt outlasts the update's wait.
+			sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultSlow, Count: 2, Delay: payments.UpdateWait + 3*time.Second})
 			v := e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{}, http.StatusOK)
 			require.Equal(t, payments.StatusCapturing, v.payment().Status)
 		}},
 		{"canceled", nil, func(id string) {
 			e.mustCall("POST", "/v1/payments/"+id+"/cancel", map[string]any{"reason": "abandoned"}, http.StatusOK)
 		}},
+		{"captured-refunded", nil, func(id string) {
+			e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{}, http.StatusOK)
+			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{"amount": 2000}, http.StatusOK)
+		}},
 		{"expired", nil, func(string) {}},
 	}
 	for _, sc := range scenarios {
-		id := "replay-v1-" + sc.name
+		id := "replay-local-" + sc.name
 		if sc.before != nil {
 			sc.before()
 		}
@@ -104,12 +113,12 @@ func TestRecordPaymentHistoriesV1(t *testing.T) {
 		e.waitFor(id, func(v api.PaymentView) bool { return v.Status == payments.StatusAuthorized })
 		sc.drive(id)
 		e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
-		e.exportHistory(id, "payments-v1-"+sc.name+".json")
+		e.exportHistory(id, prefix+sc.name+".json")
 	}
-	id := "replay-v1-declined"
+	id := "replay-local-declined"
 	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
 	e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
-	e.exportHistory(id, "payments-v1-declined.json")
+	e.exportHistory(id, prefix+"declined.json")
 }
 
 // recording skips t unless CAREFLOW_RECORD_HISTORIES=1 and returns the engine configuration of

@@ -25,6 +25,31 @@ const ReconcileChangeID = "payments-reconcile"
 // ReconcileVersion is the version of ReconcileChangeID new executions record.
 const ReconcileVersion workflow.Version = 1
 
+// changeLocalStripe names the workflow.GetVersion change that runs the money-moving Stripe
+// calls (authorize, capture, cancel, refund) first as local activities (version 1).
+const changeLocalStripe = "payments-local-stripe"
+
+// localStripeBudget is how long a Stripe call may run as a local activity before it carries on
+// as the regular activity it was. A healthy Stripe answers in well under a second; five
+// seconds keeps the workflow task, which holds back update answers and webhooks while a local
+// activity runs, well inside its ten-second timeout. A Stripe that is slower or failing gets
+// the regular activity with the whole retry budget, which operators see as a pending activity.
+//
+// Running a money-moving call again is safe: every call carries its idempotency key (workflow
+// ID + step + call number, recorded by replay), so a local activity re-run after a worker crash
+// gets the answer Stripe stored under it; and from the second attempt on the activity reads
+// Stripe's state before it sends anything under a new attempt key (activities/card).
+const localStripeBudget = 5 * time.Second
+
+// stripeCall runs a money-moving Stripe call: local first (version 1 of changeLocalStripe),
+// else the regular activity.
+func stripeCall[O any](w *impl, ctx workflow.Context, opts workflow.ActivityOptions, name string, in any) (O, error) {
+	if w.localStripe >= 1 {
+		return call.LocalFirst[O](ctx, opts, localStripeBudget, name, in)
+	}
+	return call.Activity[O](ctx, opts, name, in)
+}
+
 // UpdateWait bounds how long a capture, cancel or refund update waits for its Stripe call
 // (version 1); the update then answers with the current state and the call goes on.
 const UpdateWait = 15 * time.Second
@@ -60,7 +85,7 @@ func stripeRetryPolicy() *temporal.RetryPolicy {
 
 func (w *impl) callAuthorize(ctx workflow.Context) (card.AuthorizeResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	return call.Activity[card.AuthorizeResult](dctx, workflow.ActivityOptions{
+	return stripeCall[card.AuthorizeResult](w, dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// A customer is waiting at the desk: after ten minutes of Stripe trouble the payment
 		// is failed and the front desk takes payment another way.
@@ -80,7 +105,7 @@ func (w *impl) callAuthorize(ctx workflow.Context) (card.AuthorizeResult, error)
 
 func (w *impl) callCapture(ctx workflow.Context, amount int64) (card.CaptureResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	return call.Activity[card.CaptureResult](dctx, workflow.ActivityOptions{
+	return stripeCall[card.CaptureResult](w, dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// The money is already held on the card: keep trying for a day rather than give up
 		// on a capture the clinic has decided to make.
@@ -96,7 +121,7 @@ func (w *impl) callCapture(ctx workflow.Context, amount int64) (card.CaptureResu
 
 func (w *impl) callCancel(ctx workflow.Context, key, reason string) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	_, err := call.Activity[card.CancelResult](dctx, workflow.ActivityOptions{
+	_, err := stripeCall[card.CancelResult](w, dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// A hold blocks the customer's funds: keep trying for a day to release it.
 		ScheduleToCloseTimeout: 24 * time.Hour,
@@ -112,7 +137,7 @@ func (w *impl) callCancel(ctx workflow.Context, key, reason string) error {
 
 func (w *impl) callRefund(ctx workflow.Context, key string, amount int64, reason string) (card.RefundResult, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	return call.Activity[card.RefundResult](dctx, workflow.ActivityOptions{
+	return stripeCall[card.RefundResult](w, dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// The customer is owed this money: keep trying for a day; the idempotency key makes
 		// every retry the same refund.

@@ -59,6 +59,7 @@ func (w *impl) bounded(ctx workflow.Context, job func(workflow.Context) (State, 
 	})
 	ok, err := workflow.AwaitWithTimeout(ctx, UpdateWait, func() bool { return done })
 	answered = true
+	w.answeredAt = workflow.Now(ctx)
 	if err != nil {
 		return w.snapshot(), err
 	}

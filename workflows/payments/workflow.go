@@ -1,6 +1,8 @@
 package payments
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -31,6 +33,10 @@ type impl struct {
 	logger  log.Logger
 	// version is the workflow.GetVersion of ReconcileChangeID this execution follows.
 	version workflow.Version
+	// localStripe is the workflow.GetVersion of changeLocalStripe this execution follows.
+	localStripe workflow.Version
+	// answeredAt is the workflow task time (workflow.Now) at which an update last answered.
+	answeredAt time.Time
 	// calls numbers the Stripe calls per step for their idempotency keys (version 1).
 	calls map[string]int
 	// root is the workflow's own context, which background jobs outlive their updates on.
@@ -70,6 +76,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	// First thing in every run, so that an execution started before the change replays and
 	// continues on the old path, and every new run (continue-as-new included) takes the new one.
 	w.version = workflow.GetVersion(ctx, ReconcileChangeID, workflow.DefaultVersion, ReconcileVersion)
+	w.localStripe = workflow.GetVersion(ctx, changeLocalStripe, workflow.DefaultVersion, 1)
 	resume := w.in.Resume
 	// Validate refuses Resume from clients; the workflow's own checkpoint is checked apart.
 	w.in.Resume = nil
@@ -264,6 +271,16 @@ func (w *impl) finish(ctx workflow.Context) (State, error) {
 	w.closing = true
 	if err := workflow.Await(ctx, func() bool { return w.idle(ctx) }); err != nil {
 		return w.canceled(ctx, err)
+	}
+	if w.localStripe >= 1 && w.answeredAt.Equal(workflow.Now(ctx)) {
+		// An update answered in this workflow task, typically after its Stripe call ran locally
+		// inside it. Should a webhook arrive while the task runs, the server refuses to complete
+		// the workflow in it (unhandled command) and aborts the update whose answer rode on the
+		// task, although Stripe acted: the caller would get an error for a refund that was made.
+		// One timer tick puts the completion in a later task, after the answer is recorded.
+		if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+			return w.canceled(ctx, err)
+		}
 	}
 	w.drainEvents(ctx)
 	w.state.Step = StepDone

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -320,6 +321,37 @@ func TestAuthorizeRetriesExhausted(t *testing.T) {
 	require.Greater(t, calls, 1, "transient errors are retried")
 	// The 10-minute budget ends the retries: the clock never goes past it.
 	require.LessOrEqual(t, env.Now().Sub(start), 10*time.Minute)
+}
+
+// A Stripe call runs first as a local activity; when Stripe is still failing at the end of
+// the local budget, the same call (same idempotency key) carries on as the regular activity.
+func TestStripeCallCarriesOnAsActivityAfterLocalBudget(t *testing.T) {
+	env := newEnv(t)
+	var keys []string
+	var regular bool
+	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
+		Return(func(ctx context.Context, in card.AuthorizeInput) (card.AuthorizeResult, error) {
+			keys = append(keys, in.IdempotencyKey)
+			if !activity.GetInfo(ctx).IsLocalActivity {
+				regular = true
+				return card.AuthorizeResult{PaymentIntentID: intentID, Status: "requires_capture", AmountCapturable: 10000}, nil
+			}
+			return card.AuthorizeResult{}, errors.New("stripe authorize: http 503")
+		})
+	cancel := update(env, time.Minute, payments.CancelUpdateName, payments.CancelUpdate{Reason: "abandoned"})
+	expectCancel(env, "/cancel", "abandoned")
+
+	env.ExecuteWorkflow(payments.WorkflowName, input())
+
+	final := result(t, env)
+	require.True(t, regular, "the regular activity took over")
+	require.Greater(t, len(keys), 2, "the local attempts were retried within the budget first")
+	for _, k := range keys {
+		require.Equal(t, wfID+"/authorize/1", k, "every attempt is the same Stripe call")
+	}
+	require.True(t, cancel.completed)
+	require.Equal(t, payments.StatusCanceled, final.Status)
+	env.AssertExpectations(t)
 }
 
 func TestAuthorizePermanentErrorFails(t *testing.T) {
