@@ -347,7 +347,7 @@ func startBenchServer(ctx context.Context, kind string, dynConfig []string) (ben
 			extra = append(extra, "--dynamic-config-value", kv)
 		}
 		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0, MetricsPort: metricsPort,
-			ExtraArgs: extra})
+			SearchAttributes: stack.SearchAttributes(), ExtraArgs: extra})
 	case temporalPostgres:
 		pg, drop := pgtemporal.FreshDatabases("careflow_loadgen_")
 		if err := pgtemporal.Setup(ctx, "", pg); err != nil {

@@ -127,14 +127,15 @@ func startDevServer(ctx context.Context, cfg config.Config, codecSecret string) 
 		return nil, err
 	}
 	return devserver.Start(ctx, devserver.Options{
-		BinPath:         bin,
-		DBFile:          filepath.Join(cfg.DataDir, "temporal.db"),
-		Host:            host,
-		Port:            port,
-		UIPort:          uiPort,
-		Namespace:       cfg.TemporalNamespace,
-		UICodecEndpoint: "http://" + cfg.APIAddr + "/codec/" + codecSecret,
-		LogWriter:       logFile,
+		BinPath:          bin,
+		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
+		Host:             host,
+		Port:             port,
+		UIPort:           uiPort,
+		Namespace:        cfg.TemporalNamespace,
+		UICodecEndpoint:  "http://" + cfg.APIAddr + "/codec/" + codecSecret,
+		LogWriter:        logFile,
+		SearchAttributes: stack.SearchAttributes(),
 	})
 }
 

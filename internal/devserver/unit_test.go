@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	enumspb "go.temporal.io/api/enums/v1"
+
 	"github.com/careflow/engine/internal/localproc"
 )
 
@@ -117,5 +119,20 @@ func TestTailBufferKeepsLastLines(t *testing.T) {
 	}
 	if got := tb.LastLines(10); got != "\ntwo\nthree\nfour" {
 		t.Errorf("lastLines(10) = %q", got)
+	}
+}
+
+func TestArgsRegisterSearchAttributesAndKeepTheCache(t *testing.T) {
+	o := Options{SearchAttributes: map[string]enumspb.IndexedValueType{
+		"CareflowStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "CareflowCritical": enumspb.INDEXED_VALUE_TYPE_BOOL,
+	}}.withDefaults()
+	got := strings.Join(o.args(), " ")
+	want := "--search-attribute CareflowCritical=Bool --search-attribute CareflowStatus=Keyword " +
+		"--dynamic-config-value system.forceSearchAttributesCacheRefreshOnRead=false"
+	if !strings.Contains(got, want) {
+		t.Errorf("args %q lack %q", got, want)
+	}
+	if plain := strings.Join(Options{}.withDefaults().args(), " "); strings.Contains(plain, "forceSearchAttributesCacheRefreshOnRead") {
+		t.Errorf("without search attributes the CLI's cache default must stay: %q", plain)
 	}
 }

@@ -3,14 +3,29 @@ package stack
 import (
 	"context"
 	"errors"
+	"maps"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/careflow/engine/workflows/appointments"
+	"github.com/careflow/engine/workflows/claims"
+	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/opsattr"
 )
+
+// SearchAttributes are every search attribute the engine's processes publish, with their
+// types: what a Temporal server the engine starts itself registers when it creates its
+// namespace. The engine registers any that are missing at start in any case.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	attrs := maps.Clone(opsattr.Types)
+	for _, name := range []string{appointments.ConflictSearchAttribute, laborders.EscalationSearchAttribute, claims.StatusSearchAttribute} {
+		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	return attrs
+}
 
 // keywordAttribute makes sure the namespace has the keyword search attribute name, registering
 // it when missing. It returns the name, or "" when the attribute is neither registered nor
