@@ -23,6 +23,9 @@ import (
 	"github.com/careflow/engine/workflows/payments"
 )
 
+// localActivityMarker is the marker name under which the Go SDK records a local activity's result.
+const localActivityMarker = "LocalActivity"
+
 // A deploy sends SIGTERM to a separate `careflow worker` process while a capture is at Stripe.
 // The worker lets the capture finish and reports it before exiting (WorkerStopTimeout), so the
 // capture is recorded as completed by that worker, and Stripe captured exactly once.
@@ -80,14 +83,20 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 	stopWorker(w1)
 
 	// With no worker running, the history already holds the capture's completion: the
-	// terminating worker finished it rather than abandoning it to a retry.
+	// terminating worker finished it rather than abandoning it to a retry. The Stripe calls run
+	// first as local activities (payments-local-stripe), whose results are markers.
 	completed := 0
 	iter := raw.GetWorkflowHistory(context.Background(), payments.WorkflowID("pay-term-1"), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		ev, err := iter.Next()
 		require.NoError(t, err)
-		if ev.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED {
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
 			completed++
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			if m := ev.GetMarkerRecordedEventAttributes(); m.GetMarkerName() == localActivityMarker && m.GetFailure() == nil {
+				completed++
+			}
 		}
 	}
 	require.Equal(t, 2, completed, "authorization and capture completed by the terminating worker")

@@ -3,6 +3,7 @@ package payments_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -327,10 +328,15 @@ func TestAuthorizeRetriesExhausted(t *testing.T) {
 // the local budget, the same call (same idempotency key) carries on as the regular activity.
 func TestStripeCallCarriesOnAsActivityAfterLocalBudget(t *testing.T) {
 	env := newEnv(t)
-	var keys []string
-	var regular bool
+	var (
+		mu      sync.Mutex // local and regular attempts run on different goroutines
+		keys    []string
+		regular bool
+	)
 	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
 		Return(func(ctx context.Context, in card.AuthorizeInput) (card.AuthorizeResult, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			keys = append(keys, in.IdempotencyKey)
 			if !activity.GetInfo(ctx).IsLocalActivity {
 				regular = true
@@ -344,6 +350,8 @@ func TestStripeCallCarriesOnAsActivityAfterLocalBudget(t *testing.T) {
 	env.ExecuteWorkflow(payments.WorkflowName, input())
 
 	final := result(t, env)
+	mu.Lock()
+	defer mu.Unlock()
 	require.True(t, regular, "the regular activity took over")
 	require.Greater(t, len(keys), 2, "the local attempts were retried within the budget first")
 	for _, k := range keys {
