@@ -52,6 +52,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendInput) (SendResult, err
 		ex.Finish(audit.OutcomeError, ex.Code)
 		return SendResult{}, fmt.Errorf("twilio send: %w", err)
 	}
+	a.claim(ctx, in, msg.SID)
 	a.track(ctx, in, msg.SID)
 	ex.FinishFor(msg.SID, audit.OutcomeOK, "")
 	return SendResult{SID: msg.SID, Status: msg.Status}, nil

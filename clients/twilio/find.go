@@ -14,12 +14,13 @@ const findPageSize = 50
 // rfc2822 is the layout of Twilio's date_created.
 const rfc2822 = time.RFC1123Z
 
-// FindSent returns the newest outbound message from this account's sender to `to` whose text is
-// exactly body and that Twilio created at or after since, or nil when there is none. Twilio
-// takes no idempotency key for messages, so a caller whose earlier attempt's answer was lost (a
-// timeout, a worker killed mid-call) asks here before sending again, and adopts the message it
-// finds instead of texting the patient twice. Failures are *Error.
-func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time) (*Message, error) {
+// FindSent returns the outbound messages from this account's sender to `to` whose text is
+// exactly body and that Twilio created at or after since, newest first, or none. Twilio takes no
+// idempotency key for messages, so a caller whose earlier attempt's answer was lost (a timeout, a
+// worker killed mid-call) asks here before sending again, and adopts its own message instead of
+// texting the patient twice; another send of the same text to the same number may be among
+// them, which only the caller can tell apart. Failures are *Error.
+func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time) ([]Message, error) {
 	if !IsE164(to) {
 		return nil, &Error{Code: CodeInvalidTo}
 	}
@@ -35,7 +36,8 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 	if err != nil {
 		return nil, classify(err, ex)
 	}
-	// Twilio lists the newest first; the first match is the message the lost attempt created.
+	// Twilio lists the newest first.
+	var found []Message
 	for i := range page.Messages {
 		m := &page.Messages[i]
 		if m.Body == nil || *m.Body != body || m.Direction == nil || *m.Direction != "outbound-api" {
@@ -48,7 +50,7 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 		if err != nil || created.Before(since.Truncate(time.Second)) {
 			continue
 		}
-		return toMessage(m), nil
+		found = append(found, *toMessage(m))
 	}
-	return nil, nil
+	return found, nil
 }

@@ -52,6 +52,10 @@ const (
 	// PharmacyMessage maps a MessageID the engine sent to the pharmacy network to its
 	// prescription id, so a pharmacy message that names only RelatesToMessageID finds its process.
 	PharmacyMessage = "pharmacy.message"
+	// SMSSent maps a text's Twilio message SID to the Reference of the send that made it, so a
+	// retry that looks for its lost attempt's message never adopts one another send made (Twilio
+	// takes no idempotency key, and two sends can share number and text).
+	SMSSent = "sms.sent"
 	// NotifySMSSID maps a notification text's message SID to its notification workflow, so
 	// Twilio's status callbacks (delivered, undelivered, failed) reach it.
 	NotifySMSSID = "notify.sms-sid"

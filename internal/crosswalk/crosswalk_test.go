@@ -16,6 +16,7 @@ func TestValuesAreStable(t *testing.T) {
 	assert.Equal(t, "stripe.refund", crosswalk.StripeRefund)
 	assert.Equal(t, "sms.page-code", crosswalk.SMSPageCode)
 	assert.Equal(t, "sms.page-sid", crosswalk.SMSPageSID)
+	assert.Equal(t, "sms.sent", crosswalk.SMSSent)
 	assert.Equal(t, "+15551230001:123456", crosswalk.PageCodeKey("+15551230001", "123456"))
 	assert.Equal(t, "notify.sms-sid", crosswalk.NotifySMSSID)
 	assert.Equal(t, "notify.slot", crosswalk.NotifySlot)
