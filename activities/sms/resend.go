@@ -39,11 +39,11 @@ func (a *Activities) sentBefore(ctx context.Context, in SendInput) (*twilio.Mess
 	if err != nil {
 		return nil, err
 	}
+	if len(found) > 0 && (in.Reference == "" || a.Records == nil) {
+		// Nothing to claim with: the newest is the likeliest, as before claims existed.
+		return &found[0], nil
+	}
 	for i := range found {
-		if in.Reference == "" || a.Records == nil {
-			// Nothing to claim with: the newest is the likeliest, as before claims existed.
-			return &found[i], nil
-		}
 		err := a.Records.PutCrosswalk(ctx, crosswalk.SMSSent, found[i].SID, in.Reference)
 		if err == nil {
 			return &found[i], nil
