@@ -63,10 +63,11 @@ func TestRecordReplayHistories(t *testing.T) {
 // TestRecordPaymentHistories records payment histories of the newest version: Stripe's stored
 // 500s and lost answers reconciled, an update answered "capturing" while its capture finishes
 // in the background, plus the plain flows. payments-v1-* were recorded with the
-// payments-reconcile change, payments-local-* with payments-local-stripe on top of it (the
-// background capture's slow Stripe outlasts the local budget and carries on as an activity).
+// payments-reconcile change, payments-local-* with payments-local-stripe version 1 on top of it
+// (the background capture's slow Stripe outlasts the local budget and carries on as an
+// activity), payments-local-v2-* with version 2 (the wait timers canceled once not needed).
 func TestRecordPaymentHistories(t *testing.T) {
-	const prefix = "payments-local-"
+	const prefix = "payments-local-v2-"
 	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.PaymentAuthorizationTTL = 5 * time.Second
 		c.PaymentRefundWindow = 10 * time.Second
@@ -105,7 +106,7 @@ func TestRecordPaymentHistories(t *testing.T) {
 		{"expired", nil, func(string) {}},
 	}
 	for _, sc := range scenarios {
-		id := "replay-local-" + sc.name
+		id := "replay-local-v2-" + sc.name
 		if sc.before != nil {
 			sc.before()
 		}
@@ -115,7 +116,7 @@ func TestRecordPaymentHistories(t *testing.T) {
 		e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 		e.exportHistory(id, prefix+sc.name+".json")
 	}
-	id := "replay-local-declined"
+	id := "replay-local-v2-declined"
 	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
 	e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 	e.exportHistory(id, prefix+"declined.json")

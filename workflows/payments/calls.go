@@ -10,6 +10,7 @@ import (
 
 	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/workflows/internal/call"
+	"github.com/careflow/engine/workflows/internal/wait"
 )
 
 // The workflow calls the Stripe activities by the names their package registers: calling by
@@ -26,8 +27,24 @@ const ReconcileChangeID = "payments-reconcile"
 const ReconcileVersion workflow.Version = 1
 
 // changeLocalStripe names the workflow.GetVersion change that runs the money-moving Stripe
-// calls (authorize, capture, cancel, refund) first as local activities (version 1).
+// calls (authorize, capture, cancel, refund) first as local activities (version 1), and cancels
+// the timers of the update wait and the authorization's expiry once they are no longer needed
+// (version 2, awaitWithin).
 const changeLocalStripe = "payments-local-stripe"
+
+// localStripeVersion is the version of changeLocalStripe new executions record.
+const localStripeVersion workflow.Version = 2
+
+// awaitWithin waits until cond holds, at most timeout. From version 2 of changeLocalStripe its
+// timer is canceled once cond holds (wait.Within): otherwise every update's UpdateWait timer
+// fires 15 s later and the authorization's six days after the capture, each waking the
+// payment for a workflow task that does nothing.
+func (w *impl) awaitWithin(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool, error) {
+	if w.localStripe >= 2 {
+		return wait.Within(ctx, timeout, cond)
+	}
+	return workflow.AwaitWithTimeout(ctx, timeout, cond)
+}
 
 // localStripeBudget is how long a Stripe call may run as a local activity before it carries on
 // as the regular activity it was. A healthy Stripe answers in well under a second; five

@@ -57,7 +57,7 @@ func (w *impl) bounded(ctx workflow.Context, job func(workflow.Context) (State, 
 			w.logger.Warn("Background payment update failed", "Status", w.state.Status)
 		}
 	})
-	ok, err := workflow.AwaitWithTimeout(ctx, UpdateWait, func() bool { return done })
+	ok, err := w.awaitWithin(ctx, UpdateWait, func() bool { return done })
 	answered = true
 	w.answeredAt = workflow.Now(ctx)
 	if err != nil {

@@ -76,7 +76,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	// First thing in every run, so that an execution started before the change replays and
 	// continues on the old path, and every new run (continue-as-new included) takes the new one.
 	w.version = workflow.GetVersion(ctx, ReconcileChangeID, workflow.DefaultVersion, ReconcileVersion)
-	w.localStripe = workflow.GetVersion(ctx, changeLocalStripe, workflow.DefaultVersion, 1)
+	w.localStripe = workflow.GetVersion(ctx, changeLocalStripe, workflow.DefaultVersion, localStripeVersion)
 	resume := w.in.Resume
 	// Validate refuses Resume from clients; the workflow's own checkpoint is checked apart.
 	w.in.Resume = nil
@@ -204,7 +204,7 @@ func (w *impl) authorize(ctx workflow.Context) error {
 // authorization TTL has passed; then the workflow releases the hold itself.
 func (w *impl) awaitCapture(ctx workflow.Context) error {
 	if remaining := w.state.AuthorizationExpiresAt.Sub(workflow.Now(ctx)); remaining > 0 {
-		moved, err := workflow.AwaitWithTimeout(ctx, remaining, func() bool {
+		moved, err := w.awaitWithin(ctx, remaining, func() bool {
 			return w.state.Status != StatusAuthorized
 		})
 		if err != nil || moved {

@@ -1,0 +1,20 @@
+// Package wait holds the workflows' timed waits.
+package wait
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// Within is workflow.AwaitWithTimeout whose timer is canceled once cond holds. The SDK's own
+// (v1.38) leaves the timer to fire at its deadline (sdk-go issue 986), which wakes an idle
+// workflow for a workflow task that does nothing: three history transactions and a replay
+// when the workflow has left the sticky cache. A timer started and canceled in the same
+// workflow task leaves no event at all. Adopting it changes a workflow's commands, so each
+// process switches to it behind a workflow.GetVersion change.
+func Within(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool, error) {
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	return workflow.AwaitWithTimeout(tctx, timeout, cond)
+}
