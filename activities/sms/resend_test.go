@@ -37,12 +37,7 @@ func TestRetryAfterALostAnswerTextsOnce(t *testing.T) {
 		texts int
 	}{{"adopts the lost answer's message", true, 1}, {"a sender that cannot look sends again", false, 2}} {
 		t.Run(c.name, func(t *testing.T) {
-			srv, err := twiliosim.Start(twiliosim.Options{StatusDelay: time.Millisecond})
-			require.NoError(t, err)
-			t.Cleanup(srv.Close)
-			client, err := twilio.New(twilio.Config{BaseURL: srv.URL, AccountSID: srv.Sim.AccountSID(),
-				AuthToken: srv.Sim.AuthToken(), From: "+15005550006", HTTPClient: &http.Client{Timeout: 5 * time.Second}})
-			require.NoError(t, err)
+			srv, client := simClient(t)
 			var sender sms.Sender = client
 			if !c.finds {
 				sender = sendOnly{client}
@@ -92,12 +87,7 @@ func TestRetryNeverAdoptsAnotherSendsText(t *testing.T) {
 		sameSID    bool
 	}{{"claimed per reference", "checkin:a/notify", "checkin:b/notify", false}, {"nothing to claim with", "", "", true}} {
 		t.Run(c.name, func(t *testing.T) {
-			srv, err := twiliosim.Start(twiliosim.Options{StatusDelay: time.Millisecond})
-			require.NoError(t, err)
-			t.Cleanup(srv.Close)
-			client, err := twilio.New(twilio.Config{BaseURL: srv.URL, AccountSID: srv.Sim.AccountSID(),
-				AuthToken: srv.Sim.AuthToken(), From: "+15005550006", HTTPClient: &http.Client{Timeout: 5 * time.Second}})
-			require.NoError(t, err)
+			srv, client := simClient(t)
 			srv.Sim.InjectFault(twiliosim.Fault{Op: twiliosim.OpSend, Kind: twiliosim.FaultLostAnswer, Count: 1})
 
 			var suite testsuite.WorkflowTestSuite
@@ -118,6 +108,18 @@ func TestRetryNeverAdoptsAnotherSendsText(t *testing.T) {
 			assert.NotEqual(t, sids[1], sids[0], "A adopted its own message, not B's")
 		})
 	}
+}
+
+// simClient starts a Twilio simulator for t and returns it with a client of its account.
+func simClient(t *testing.T) (*twiliosim.Server, *twilio.Client) {
+	t.Helper()
+	srv, err := twiliosim.Start(twiliosim.Options{StatusDelay: time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	client, err := twilio.New(twilio.Config{BaseURL: srv.URL, AccountSID: srv.Sim.AccountSID(),
+		AuthToken: srv.Sim.AuthToken(), From: "+15005550006", HTTPClient: &http.Client{Timeout: 5 * time.Second}})
+	require.NoError(t, err)
+	return srv, client
 }
 
 // sendOnly hides the client's FindSent, as a Sender without it.
