@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -306,10 +307,10 @@ func TestCardDeclined(t *testing.T) {
 
 func TestAuthorizeRetriesExhausted(t *testing.T) {
 	env := newEnv(t)
-	calls := 0
+	var calls atomic.Int32 // local and regular attempts run on different goroutines
 	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.Anything).
 		Return(func(context.Context, card.AuthorizeInput) (card.AuthorizeResult, error) {
-			calls++
+			calls.Add(1)
 			return card.AuthorizeResult{}, errors.New("stripe authorize: http 503")
 		})
 
@@ -319,7 +320,7 @@ func TestAuthorizeRetriesExhausted(t *testing.T) {
 	require.Equal(t, payments.StatusFailed, final.Status)
 	require.Equal(t, "stripe_unavailable", final.FailureCode)
 	require.True(t, final.Closed)
-	require.Greater(t, calls, 1, "transient errors are retried")
+	require.Greater(t, calls.Load(), int32(1), "transient errors are retried")
 	// The 10-minute budget ends the retries: the clock never goes past it.
 	require.LessOrEqual(t, env.Now().Sub(start), 10*time.Minute)
 }
