@@ -70,9 +70,7 @@ func TestStripeStoredErrorsReconcile(t *testing.T) {
 
 	// A capture slower than the update's bounded wait answers "capturing" (never 504), keeps
 	// going in the background, and captures once.
-	// Slow twice: the local attempt gives up within its 5 s budget, the regular activity's
-	// first attempt outlasts the wait.
-	sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultSlow, Count: 2, Delay: payments.UpdateWait + 3*time.Second})
+	sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultSlow, Count: 1, Delay: payments.UpdateWait + 3*time.Second})
 	v = call("POST", "/v1/payments/pay-rec-2/capture", map[string]any{})
 	require.Equal(t, payments.StatusCapturing, v.payment().Status)
 	code, r := e.call("POST", "/v1/payments/pay-rec-2/cancel", map[string]any{})

@@ -65,9 +65,10 @@ func TestRecordReplayHistories(t *testing.T) {
 // in the background, plus the plain flows. payments-v1-* were recorded with the
 // payments-reconcile change, payments-local-* with payments-local-stripe version 1 on top of it
 // (the background capture's slow Stripe outlasts the local budget and carries on as an
-// activity), payments-local-v2-* with version 2 (the wait timers canceled once not needed).
+// activity), payments-local-v2-* with version 2 (the wait timers canceled once not needed),
+// payments-local-v3-* with version 3 (the calls updates ask for are regular activities again).
 func TestRecordPaymentHistories(t *testing.T) {
-	const prefix = "payments-local-v2-"
+	const prefix = "payments-local-v3-"
 	e := startEngine(t, recording(t, func(c *config.Config) {
 		c.PaymentAuthorizationTTL = 5 * time.Second
 		c.PaymentRefundWindow = 10 * time.Second
@@ -90,9 +91,7 @@ func TestRecordPaymentHistories(t *testing.T) {
 			e.mustCall("POST", "/v1/payments/"+id+"/refund", map[string]any{}, http.StatusOK)
 		}},
 		{"capture-background", nil, func(id string) {
-			// Slow twice: the local attempt gives up within its budget and the regular
-			// activity's first attempt outlasts the update's wait.
-			sim.InjectFault(stripesim.Fault{Op: stripesim.OpCapture, Kind: stripesim.FaultSlow, Count: 2, Delay: payments.UpdateWait + 3*time.Second})
+			fault(stripesim.OpCapture, stripesim.FaultSlow, payments.UpdateWait+3*time.Second)
 			v := e.mustCall("POST", "/v1/payments/"+id+"/capture", map[string]any{}, http.StatusOK)
 			require.Equal(t, payments.StatusCapturing, v.payment().Status)
 		}},
@@ -106,7 +105,7 @@ func TestRecordPaymentHistories(t *testing.T) {
 		{"expired", nil, func(string) {}},
 	}
 	for _, sc := range scenarios {
-		id := "replay-local-v2-" + sc.name
+		id := "replay-local-v3-" + sc.name
 		if sc.before != nil {
 			sc.before()
 		}
@@ -116,7 +115,7 @@ func TestRecordPaymentHistories(t *testing.T) {
 		e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 		e.exportHistory(id, prefix+sc.name+".json")
 	}
-	id := "replay-local-v2-declined"
+	id := "replay-local-v3-declined"
 	e.mustCall("POST", "/v1/payments", newPayment(id, 5000, "pm_card_chargeDeclined"), http.StatusCreated)
 	e.waitFor(id, func(v api.PaymentView) bool { return v.Closed == true })
 	e.exportHistory(id, prefix+"declined.json")

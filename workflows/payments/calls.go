@@ -27,13 +27,18 @@ const ReconcileChangeID = "payments-reconcile"
 const ReconcileVersion workflow.Version = 1
 
 // changeLocalStripe names the workflow.GetVersion change that runs the money-moving Stripe
-// calls (authorize, capture, cancel, refund) first as local activities (version 1), and cancels
+// calls (authorize, capture, cancel, refund) first as local activities (version 1), cancels
 // the timers of the update wait and the authorization's expiry once they are no longer needed
-// (version 2, awaitWithin).
+// (version 2, awaitWithin), and runs the calls an update asks for as regular activities again
+// (version 3, stripeCall).
 const changeLocalStripe = "payments-local-stripe"
 
 // localStripeVersion is the version of changeLocalStripe new executions record.
-const localStripeVersion workflow.Version = 2
+const localStripeVersion workflow.Version = 3
+
+// updateWork marks the context of an update's work (bounded), whose Stripe calls are regular
+// activities from version 3 of changeLocalStripe.
+type updateWork struct{}
 
 // awaitWithin waits until cond holds, at most timeout. From version 2 of changeLocalStripe its
 // timer is canceled once cond holds (wait.Within): otherwise every update's UpdateWait timer
@@ -59,9 +64,20 @@ func (w *impl) awaitWithin(ctx workflow.Context, timeout time.Duration, cond fun
 const localStripeBudget = 5 * time.Second
 
 // stripeCall runs a money-moving Stripe call: local first (version 1 of changeLocalStripe),
-// else the regular activity.
+// else the regular activity. From version 3 only the calls the workflow makes on its own
+// (authorize, automatic capture, the release of an expired or abandoned hold) run locally: the
+// history already holds what drives them (the start, a fired timer), so after a crash the
+// workflow replays to the same call with the same key. A call an update asks for runs as a
+// regular activity: the update is only recorded when its workflow task completes, and a local
+// call inside that task made the refund at Stripe before anything was durable. A worker killed
+// there lost the update, the caller's retry met a payment the refund webhook had already
+// marked refunded, and the refund was never recorded as the workflow's own (chaos run 8).
 func stripeCall[O any](w *impl, ctx workflow.Context, opts workflow.ActivityOptions, name string, in any) (O, error) {
-	if w.localStripe >= 1 {
+	local := w.localStripe >= 1
+	if w.localStripe >= 3 && ctx.Value(updateWork{}) != nil {
+		local = false
+	}
+	if local {
 		return call.LocalFirst[O](ctx, opts, localStripeBudget, name, in)
 	}
 	return call.Activity[O](ctx, opts, name, in)

@@ -48,7 +48,7 @@ func (w *impl) bounded(ctx workflow.Context, job func(workflow.Context) (State, 
 		jobErr   error
 	)
 	w.jobs++
-	workflow.Go(w.root, func(gctx workflow.Context) {
+	workflow.Go(workflow.WithValue(w.root, updateWork{}, true), func(gctx workflow.Context) {
 		defer func() { w.jobs-- }()
 		res, jobErr = job(gctx)
 		done = true
