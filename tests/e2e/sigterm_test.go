@@ -83,8 +83,9 @@ func TestSIGTERMWorkerProcessFinishesCapture(t *testing.T) {
 	stopWorker(w1)
 
 	// With no worker running, the history already holds the capture's completion: the
-	// terminating worker finished it rather than abandoning it to a retry. The Stripe calls run
-	// first as local activities (payments-local-stripe), whose results are markers.
+	// terminating worker finished it rather than abandoning it to a retry. The payment runs
+	// the authorization first as a local activity (payments-local-stripe), whose result is a
+	// marker; the capture an update asks for is a regular activity.
 	completed := 0
 	iter := raw.GetWorkflowHistory(context.Background(), payments.WorkflowID("pay-term-1"), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {

@@ -57,10 +57,11 @@ func (w *impl) awaitWithin(ctx workflow.Context, timeout time.Duration, cond fun
 // activity runs, well inside its ten-second timeout. A Stripe that is slower or failing gets
 // the regular activity with the whole retry budget, which operators see as a pending activity.
 //
-// Running a money-moving call again is safe: every call carries its idempotency key (workflow
-// ID + step + call number, recorded by replay), so a local activity re-run after a worker crash
-// gets the answer Stripe stored under it; and from the second attempt on the activity reads
-// Stripe's state before it sends anything under a new attempt key (activities/card).
+// Running a money-moving call again never moves money twice: every call carries its idempotency
+// key (workflow ID + step + call number, recorded by replay), so a local activity re-run after a
+// worker crash gets the answer Stripe stored under it; and from the second attempt on the
+// activity reads Stripe's state before it sends anything under a new attempt key
+// (activities/card). Which calls may run locally at all is stripeCall's rule.
 const localStripeBudget = 5 * time.Second
 
 // stripeCall runs a money-moving Stripe call: local first (version 1 of changeLocalStripe),

@@ -14,7 +14,7 @@
 //     internal/stack/payments.go.
 //   - Configuration: STRIPE_BASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
 //     PAYMENT_AUTHORIZATION_TTL, PAYMENT_REFUND_WINDOW.
-//   - Versions: payments-reconcile, payments-local-stripe (the money-moving Stripe calls run
-//     first as local activities, calls.go) (README "Changing a workflow"); histories in
+//   - Versions: payments-reconcile, payments-local-stripe (the workflow's own Stripe calls run
+//     first as local activities, calls.go stripeCall) (README "Changing a workflow"); histories in
 //     tests/replay/testdata/payments-*.json.
 package payments
