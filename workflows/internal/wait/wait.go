@@ -18,3 +18,16 @@ func Within(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool
 	defer cancel()
 	return workflow.AwaitWithTimeout(tctx, timeout, cond)
 }
+
+// Func is a timed wait: true when cond held before timeout.
+type Func func(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool, error)
+
+// Choose returns Within for an execution whose process adopted it (its workflow.GetVersion
+// change says so) and the SDK's AwaitWithTimeout otherwise, whose commands the older
+// executions' histories hold: asked once per run, so every wait of one execution agrees.
+func Choose(within bool) Func {
+	if within {
+		return Within
+	}
+	return workflow.AwaitWithTimeout
+}
