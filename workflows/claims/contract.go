@@ -36,6 +36,11 @@ const (
 	ErrTypeRejected = "ClaimUpdateRejected"
 )
 
+// ChangeWaitWithin is the workflow.GetVersion change id from whose version 1 a claim's timed
+// waits (batch answer, 999, 277CA, correction, 835) cancel their timer once their condition
+// holds (wait.Within), so a claim idle for weeks is not woken by a timer of a wait long over.
+const ChangeWaitWithin = "claim-wait-within"
+
 // Status values of a claim.
 const (
 	StatusSubmitting         = "submitting"

@@ -2,7 +2,9 @@
 // patient control number submits an 837P in CAQH CORE batch mode, waits for the 999 and the
 // 277CA, then durably for the 835, posts it and stays open for reversals, corrections
 // (frequency 7, or a new original when the payer never accepted the claim) and voids
-// (frequency 8).
+// (frequency 8). Each of its timed waits cancels its timer once answered (wait.Within, change
+// id ChangeWaitWithin), so a claim waiting weeks for its 835 is no longer woken by the
+// timeouts of its 999 and 277CA waits, which the SDK's AwaitWithTimeout left to fire.
 //
 // Where its story lives:
 //   - contract.go: task queue, signal/update/query names, JSON types, statuses, the

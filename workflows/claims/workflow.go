@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/internal/wait"
 	"github.com/careflow/engine/workflows/opsattr"
 
 	"github.com/careflow/engine/codecs/x12"
@@ -30,6 +31,10 @@ type impl struct {
 
 	correction    *x12.ProfessionalClaim
 	voidRequested bool
+
+	// await is every timed wait of the run: wait.Within from version 1 of ChangeWaitWithin,
+	// the SDK's AwaitWithTimeout for executions started before it.
+	await wait.Func
 }
 
 // Submission is the claim workflow: submit the 837P, wait for the 999 and the 277CA, then
@@ -43,6 +48,9 @@ func Submission(ctx workflow.Context, in Input) (State, error) {
 		in.StatusInquiryAfter = min(DefaultStatusInquiryAfter, in.RemitTimeout*2/3)
 	}
 	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, claim: in.Claim, seenTraces: map[string]bool{}}
+	// Asked once, at one fixed point before any wait: older histories have no marker and
+	// replay to DefaultVersion, the SDK's AwaitWithTimeout their timers came from.
+	w.await = wait.Choose(workflow.GetVersion(ctx, ChangeWaitWithin, workflow.DefaultVersion, 1) >= 1)
 	if w.claim.Frequency == "" {
 		w.claim.Frequency = x12.FrequencyOriginal
 	}
@@ -242,7 +250,7 @@ func (w *impl) submitBatched(ctx workflow.Context) (int64, string, error) {
 		return false
 	}
 	// The batcher sends within the window plus its own submission limit (a day).
-	ok, _ := workflow.AwaitWithTimeout(ctx, w.in.BatchWindow+25*time.Hour, found)
+	ok, _ := w.await(ctx, w.in.BatchWindow+25*time.Hour, found)
 	w.batched = nil
 	switch {
 	case !ok:
@@ -284,7 +292,7 @@ func (w *impl) awaitAcks(ctx workflow.Context) (accepted, done bool) {
 		}
 		return -1
 	}
-	ok, _ := workflow.AwaitWithTimeout(ctx, w.in.RemitTimeout, func() bool { return current() >= 0 })
+	ok, _ := w.await(ctx, w.in.RemitTimeout, func() bool { return current() >= 0 })
 	var ack AckSignal
 	if ok {
 		i := current()
@@ -301,7 +309,7 @@ func (w *impl) awaitAcks(ctx workflow.Context) (accepted, done bool) {
 	}
 	w.setStatus(ctx, StatusAwaiting277CA, "await-277ca")
 	for {
-		ok, _ := workflow.AwaitWithTimeout(ctx, w.in.RemitTimeout, func() bool { return len(w.claimAcks) > 0 })
+		ok, _ := w.await(ctx, w.in.RemitTimeout, func() bool { return len(w.claimAcks) > 0 })
 		if !ok {
 			w.setStatus(ctx, StatusNoRemittance, "277ca-timeout")
 			return false, true
@@ -326,7 +334,7 @@ func (w *impl) awaitAcks(ctx workflow.Context) (accepted, done bool) {
 // awaitCorrection waits in needs-correction for a correction or a void. It reports whether
 // to submit again.
 func (w *impl) awaitCorrection(ctx workflow.Context) bool {
-	ok, _ := workflow.AwaitWithTimeout(ctx, w.in.RemitTimeout, func() bool { return w.correction != nil || w.voidRequested })
+	ok, _ := w.await(ctx, w.in.RemitTimeout, func() bool { return w.correction != nil || w.voidRequested })
 	if !ok {
 		return false // stays needs-correction: the clinic let it lapse
 	}
@@ -373,7 +381,7 @@ func (w *impl) awaitRemittance(ctx workflow.Context) bool {
 				wait, reminder = untilInquiry, true
 			}
 		}
-		ok, _ := workflow.AwaitWithTimeout(ctx, max(wait, 0), func() bool {
+		ok, _ := w.await(ctx, max(wait, 0), func() bool {
 			return len(w.remits) > 0 || w.correction != nil || w.voidRequested
 		})
 		switch {
