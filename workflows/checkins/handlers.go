@@ -22,7 +22,7 @@ func (w *impl) verdict(ctx workflow.Context, _ VerdictRequest) (VerdictResponse,
 		if err := w.awaitVerdict(ctx, decided); err != nil {
 			return VerdictResponse{}, err
 		}
-	} else if _, err := workflow.AwaitWithTimeout(ctx, VerdictWait, decided); err != nil {
+	} else if _, err := w.await(ctx, VerdictWait, decided); err != nil {
 		return VerdictResponse{}, err
 	}
 	if w.notFound {
@@ -48,7 +48,7 @@ func (w *impl) awaitVerdict(ctx workflow.Context, decided func() bool) error {
 	if decided() || left <= 0 {
 		return nil
 	}
-	_, err := workflow.AwaitWithTimeout(ctx, left, decided)
+	_, err := w.await(ctx, left, decided)
 	return err
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/workflows/internal/detid"
+	"github.com/careflow/engine/workflows/internal/wait"
 	"github.com/careflow/engine/workflows/notifications"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -42,6 +43,10 @@ const (
 	// they were (calls.go); the verdict update waits for the local reads, then only for what is
 	// left of VerdictWait.
 	changeLocalReads = "checkin-local-reads"
+	// changeWaitWithin (version 1): the verdict's and the front desk's timed waits cancel their
+	// timers once their condition holds (wait.Within), so a decided verdict or a resolved
+	// check-in is not woken again by a timer that no longer matters.
+	changeWaitWithin = "checkin-wait-within"
 )
 
 // CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
@@ -71,6 +76,8 @@ type impl struct {
 	// localReading is set while the verdict path's reads run as local activities, which hold
 	// the workflow task open.
 	localReading bool
+	// await is the timed wait this execution uses (changeWaitWithin).
+	await wait.Func
 }
 
 // CheckIn is the check-in workflow. The verdict is available through the verdict update within
@@ -91,6 +98,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	// Asked before the handlers exist, so that the verdict handler knows it from its first run.
 	w.localReads = workflow.GetVersion(ctx, changeLocalReads, workflow.DefaultVersion, 1)
 	w.localReading = w.localReads >= 1
+	w.await = wait.Choose(workflow.GetVersion(ctx, changeWaitWithin, workflow.DefaultVersion, 1) >= 1)
 	w.state = State{AppointmentID: w.in.AppointmentID, Status: StatusInProgress, Step: StepReadEHR,
 		Verdict: Verdict{Verdict: VerdictPending}}
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.snapshot(), nil }); err != nil {
@@ -133,7 +141,7 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 	if w.state.Verdict.Verdict != VerdictEligible && w.resolution() == "" {
 		w.state.Status = StatusNeedsAttention
 		w.state.Step = StepAwaitDesk
-		resolved, err := workflow.AwaitWithTimeout(ctx, w.in.AttentionTimeout(), func() bool { return w.resolution() != "" })
+		resolved, err := w.await(ctx, w.in.AttentionTimeout(), func() bool { return w.resolution() != "" })
 		if w.cancelRequested(ctx) {
 			return w.cancelled(ctx)
 		}
