@@ -38,6 +38,11 @@ const (
 // PrescriberOrderNumber is this prescription's.
 const V2ChangeID = "prescription-v2"
 
+// WaitWithinChangeID is the workflow.GetVersion change id from whose version 1 the review and
+// follow waits cancel their timer once their condition holds (wait.Within), so a prescription
+// following its pharmacy for weeks is not woken by the timer of a wait already answered.
+const WaitWithinChangeID = "prescription-wait-within"
+
 // Error types of update validators and handlers; the API maps ErrTypeRejected to 422.
 const (
 	ErrTypeRejected = "PrescriptionUpdateRejected"

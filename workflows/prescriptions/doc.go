@@ -31,5 +31,9 @@
 // MedicationRequest.status completed when no refills remain). The cancel update sends CancelRx
 // and puts the EHR MedicationRequest on hold; CancelRxResponse Approved cancels it (EHR
 // cancelled), Denied keeps it active with the pharmacy's reason and restores the EHR status.
-// The workflow ends when cancelled or failed, or after the follow window without events.
+// The workflow ends when cancelled or failed, or after the follow window without events. The
+// review and follow waits cancel their timer once answered (wait.Within, change id
+// WaitWithinChangeID), so a prescription following its pharmacy is no longer woken by the
+// timeout of a review released or a follow window restarted, which the SDK's AwaitWithTimeout
+// left to fire.
 package prescriptions

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/workflows/internal/wait"
 	"github.com/careflow/engine/workflows/opsattr"
 
 	"github.com/careflow/engine/activities/ehr"
@@ -44,6 +45,9 @@ type impl struct {
 	cancels  int
 	// version is V2ChangeID's version: DefaultVersion replays executions started before it.
 	version workflow.Version
+	// await is the review and follow waits: wait.Within from version 1 of WaitWithinChangeID,
+	// the SDK's AwaitWithTimeout for executions started before it.
+	await wait.Func
 	// current is the MedicationRequest an approved change or renewal wrote (version 1); ""
 	// means the one the prescription was started from.
 	current string
@@ -80,6 +84,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	// One fixed point, before any command: old histories have no marker and replay to
 	// DefaultVersion.
 	w.version = workflow.GetVersion(ctx, V2ChangeID, workflow.DefaultVersion, 1)
+	w.await = wait.Choose(workflow.GetVersion(ctx, WaitWithinChangeID, workflow.DefaultVersion, 1) >= 1)
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.state, nil }); err != nil {
 		return err
 	}
@@ -190,7 +195,7 @@ func (w *impl) run(ctx workflow.Context) {
 	case erxcheck.NeedsReview:
 		w.state.Step = StepAwaitReview
 		w.setBase(StatusNeedsReview)
-		ok, err := workflow.AwaitWithTimeout(ctx, w.in.ReviewTimeout(), func() bool { return w.released || w.terminal() })
+		ok, err := w.await(ctx, w.in.ReviewTimeout(), func() bool { return w.released || w.terminal() })
 		if err != nil || w.terminal() {
 			return
 		}
@@ -240,7 +245,7 @@ func loadFailure(err error) string {
 func (w *impl) follow(ctx workflow.Context) {
 	for !w.terminal() {
 		events := w.events
-		ok, err := workflow.AwaitWithTimeout(ctx, w.in.FollowWindow(), func() bool {
+		ok, err := w.await(ctx, w.in.FollowWindow(), func() bool {
 			return len(w.inbox) > 0 || w.terminal() || w.events != events
 		})
 		if err != nil {
