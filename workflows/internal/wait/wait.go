@@ -10,9 +10,9 @@ import (
 // Within is workflow.AwaitWithTimeout whose timer is canceled once cond holds. The SDK's own
 // (v1.38) leaves the timer to fire at its deadline (sdk-go issue 986), which wakes an idle
 // workflow for a workflow task that does nothing: three history transactions and a replay
-// when the workflow has left the sticky cache. A timer started and canceled in the same
-// workflow task leaves no event at all. Adopting it changes a workflow's commands, so each
-// process switches to it behind a workflow.GetVersion change.
+// when the workflow has left the sticky cache. A canceled timer may leave its started and
+// canceled events (even within one workflow task) but never fires. Adopting it changes a
+// workflow's commands, so each process switches to it behind a workflow.GetVersion change.
 func Within(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool, error) {
 	tctx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
