@@ -49,6 +49,11 @@ const ChangeSendStatus = "lab-order-send-status"
 // its outcome. Critical-value pages stay on the order's own escalation path.
 const ChangeNotifyPatient = "lab-order-notify"
 
+// ChangeWaitWithin is the workflow.GetVersion change id under which the second version's timed
+// waits cancel their timers once their condition holds (wait.Within), so a result deadline or
+// a page's acknowledgment timeout no longer wakes the order days after it stopped mattering.
+const ChangeWaitWithin = "lab-order-wait-within"
+
 // NotificationID is the notificationId of the order's "results available" notice (GET
 // /v1/notifications/{id}); one per order, so a refiled report never notifies twice.
 func NotificationID(placerOrderNumber string) string { return "laborder." + placerOrderNumber }

@@ -17,5 +17,6 @@
 //     internal/stack/lab.go.
 //   - Configuration: LIS_MLLP_ADDR, LIS_MLLP_CA_FILE, LIS_CHARSET, MLLP_*, LAB_ACK_TIMEOUT,
 //     LAB_RESULT_DEADLINE, LAB_CORRECTIONS_WINDOW, LAB_ESCALATION_CHAIN, LAB_CRITICAL_THRESHOLDS.
-//   - Histories: tests/replay/testdata/laborder-*.json (v2: laborder-v2-*).
+//   - Histories: tests/replay/testdata/laborder-*.json (v2: laborder-v2-*; lab-order-wait-within,
+//     whose waits cancel their timers once their condition holds: laborder-wait-within-*).
 package laborders

@@ -89,7 +89,7 @@ func (w *impl) escalateV2(ctx workflow.Context, epoch int) {
 	for active() {
 		// After continue-as-new the next page keeps its original time.
 		if wait := w.nextPageAt.Sub(workflow.Now(ctx)); wait > 0 {
-			_, _ = workflow.AwaitWithTimeout(ctx, wait, func() bool { return !active() })
+			_, _ = w.await(ctx, wait, func() bool { return !active() })
 			continue
 		}
 		i := w.nextContact
@@ -117,7 +117,7 @@ func (w *impl) escalateV2(ctx workflow.Context, epoch int) {
 			continue
 		}
 		w.nextPageAt = workflow.Now(ctx).Add(w.in.AckTimeout())
-		_, _ = workflow.AwaitWithTimeout(ctx, w.in.AckTimeout(), func() bool {
+		_, _ = w.await(ctx, w.in.AckTimeout(), func() bool {
 			return !active() || (i < n && esc.Pages[idx].Failed)
 		})
 		if active() {

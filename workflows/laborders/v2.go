@@ -198,7 +198,7 @@ func (w *impl) awaitV2(ctx workflow.Context) bool {
 	for !w.complete() {
 		remaining := w.deadlineAt.Sub(workflow.Now(ctx))
 		if remaining > 0 {
-			_, _ = workflow.AwaitWithTimeout(ctx, remaining, func() bool { return w.complete() || w.canContinue(ctx) })
+			_, _ = w.await(ctx, remaining, func() bool { return w.complete() || w.canContinue(ctx) })
 			if w.complete() {
 				break
 			}
@@ -245,7 +245,7 @@ func (w *impl) windowV2(ctx workflow.Context) bool {
 			w.phase = phaseDone
 			return false
 		}
-		_, _ = workflow.AwaitWithTimeout(ctx, remaining, func() bool { return w.needsFile() || w.canContinue(ctx) })
+		_, _ = w.await(ctx, remaining, func() bool { return w.needsFile() || w.canContinue(ctx) })
 		if !w.needsFile() && w.canContinue(ctx) {
 			return true
 		}

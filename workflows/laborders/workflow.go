@@ -14,6 +14,7 @@ import (
 	"github.com/careflow/engine/activities/lis"
 	"github.com/careflow/engine/workflows/internal/dedup"
 	"github.com/careflow/engine/workflows/internal/detid"
+	"github.com/careflow/engine/workflows/internal/wait"
 )
 
 // Steps.
@@ -49,6 +50,9 @@ type impl struct {
 
 	// v2 is true for orders started after ChangeEvery; false replays the first version.
 	v2 bool
+	// await is the second version's timed wait (ChangeWaitWithin); the first version's waits
+	// stay the SDK's own.
+	await wait.Func
 	v2s
 }
 
@@ -71,6 +75,8 @@ func (w *impl) setup(ctx workflow.Context) error {
 	// version's decisions unchanged, new orders take the second.
 	w.v2 = workflow.GetVersion(ctx, ChangeEvery, workflow.DefaultVersion, 1) == 1
 	if w.v2 {
+		// Asked at the start of every run, a continued one too, so all of a run's waits agree.
+		w.await = wait.Choose(workflow.GetVersion(ctx, ChangeWaitWithin, workflow.DefaultVersion, 1) >= 1)
 		return w.setupV2(ctx)
 	}
 	w.contacts = append([]Contact{w.in.OrderingProvider}, w.in.EscalationChain...)
