@@ -44,6 +44,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 	mllpConns := fs.String("mllp-conns", "", "comma-separated MLLP sender connection counts, one MLLP phase each (default: -c)")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of this process (in -standalone: the engine) to this file")
 	blockProfile := fs.String("blockprofile", "", "write a pprof block profile of this process to this file")
+	settleMax := fs.Duration("settle", 30*time.Second, "with -standalone, wait up to this long before each measured phase until the engine and "+
+		"its Temporal server are quiet, so that no phase runs the previous one's tail (late webhooks, timers); 0 runs the phases back to back")
 	var dynConfig dynamicConfigFlag
 	fs.Var(&dynConfig, "dynamic-config", "with -standalone -temporal dev, a dynamic configuration value key=value (JSON value) for the "+
 		"started dev server, e.g. system.enableActivityEagerExecution=true; repeatable")
@@ -62,6 +64,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 	defer stopProfiles()
 	opts := loadgen.Options{APIURL: *apiURL, Token: *token, Flows: *flows, Concurrency: *conc}
+	if *standalone {
+		// Only in -standalone are the engine and the server this process and its child, whose
+		// CPU Settle can see.
+		opts.SettleMax = *settleMax
+	}
 	if *serverMetrics != "" {
 		opts.ServerMetrics = &loadgen.ServerMetrics{URL: *serverMetrics}
 	}
@@ -272,6 +279,7 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 		}
 	}
 	runID := fmt.Sprintf("%x-%d", time.Now().UnixNano(), conc)
+	settled := loadgen.Settle(ctx, opts.SettleMax)
 	var before *loadgen.Scrape
 	var scrapeErr error
 	if opts.ServerMetrics != nil {
@@ -296,8 +304,9 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 	go srv.Serve(ln)
 	defer srv.Shutdown(context.Background())
 	base, _ := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: ln.Addr().String(), Messages: n, Concurrency: conc, Placers: placers, RunID: runID + "b"})
-	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", fmt.Sprintf("mllp durable ACK c=%d", conc), durable.Count, durable.Errors,
-		durable.Throughput, durable.P50.Round(time.Millisecond/10), durable.P99.Round(time.Millisecond/10))
+	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v  (after %v for the previous phase's tail)\n", fmt.Sprintf("mllp durable ACK c=%d", conc),
+		durable.Count, durable.Errors, durable.Throughput, durable.P50.Round(time.Millisecond/10), durable.P99.Round(time.Millisecond/10),
+		settled.Round(time.Millisecond))
 	if durable.Cost != nil {
 		fmt.Println(durable.Cost.String())
 	}

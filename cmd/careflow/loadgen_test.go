@@ -19,7 +19,7 @@ func TestLoadgenOnPostgresTemporal(t *testing.T) {
 	defer cancel()
 	t.Setenv("DATA_DIR", t.TempDir())
 	err := runLoadgen(ctx, []string{"-standalone", "-temporal", "postgres", "-n", "4", "-c", "2",
-		"-checkins", "2", "-mllp", "6", "-mllp-conns", "2"})
+		"-checkins", "2", "-mllp", "6", "-mllp-conns", "2", "-settle", "5s"})
 	if err != nil {
 		t.Fatal(err)
 	}

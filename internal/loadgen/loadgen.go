@@ -39,6 +39,9 @@ type Options struct {
 	// ServerMetrics, when set, is scraped before and after each phase, and the report carries
 	// the Temporal server's latencies of each (Report.Server).
 	ServerMetrics *ServerMetrics
+	// SettleMax, when positive, lets each measured phase wait at most this long for the
+	// previous phase's tail to end (Settle) before it starts.
+	SettleMax time.Duration
 }
 
 // Stats summarises one kind of operation.
@@ -53,6 +56,8 @@ type Stats struct {
 	Cost *Cost `json:"cost,omitempty"`
 	// Start is when the phase began; Start+Elapsed bounds its audit records (VendorSteps).
 	Start time.Time `json:"start"`
+	// Settled is how long the phase waited for the previous one's tail before it began.
+	Settled time.Duration `json:"settledNs,omitempty"`
 }
 
 // Report is the outcome of Run.
@@ -98,8 +103,12 @@ func (r Report) String() string {
 		}
 	}
 	line := func(name string, s Stats) {
-		fmt.Fprintf(&b, "%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v\n", name, s.Count, s.Errors,
+		fmt.Fprintf(&b, "%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v", name, s.Count, s.Errors,
 			s.Throughput, s.P50.Round(time.Millisecond/10), s.P99.Round(time.Millisecond/10))
+		if s.Settled > 0 {
+			fmt.Fprintf(&b, "  (after %v for the previous phase's tail)", s.Settled.Round(time.Millisecond))
+		}
+		b.WriteByte('\n')
 		if s.Cost != nil {
 			fmt.Fprintln(&b, s.Cost.String())
 		}
@@ -149,7 +158,13 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	}
 	rep := Report{Steps: map[string]Stats{}}
 	// phase measures one phase between two scrapes of the server's metrics.
-	phase := func(name string, run func() Stats) Stats {
+	phase := func(name string, measured func() Stats) Stats {
+		settled := Settle(ctx, opts.SettleMax)
+		run := func() Stats {
+			s := measured()
+			s.Settled = settled
+			return s
+		}
 		if opts.ServerMetrics == nil || rep.ServerError != "" {
 			return run()
 		}

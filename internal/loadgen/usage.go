@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,4 +98,39 @@ func (c *Cost) String() string {
 	}
 	return fmt.Sprintf("    per 1,000: engine %.1f CPU-s, Temporal server %.1f CPU-s; RSS engine %.0f MiB, server %.0f MiB",
 		c.EngineCPUSecPer1k, c.ServerCPUSecPer1k, c.EngineRSSMiB, c.ServerRSSMiB)
+}
+
+// settleWindow and settleQuietCores define quiet for Settle: less than 0.15 of a core used by
+// the engine and its Temporal server over half a second (an idle pair polls at a few percent).
+const (
+	settleWindow     = 500 * time.Millisecond
+	settleQuietCores = 0.15
+)
+
+// Settle waits, at most limit, until the engine process and the Temporal server it started
+// are quiet, and returns how long it waited. A phase's tail (Stripe webhooks still arriving
+// as signals, a check-in's arrival, copay and notice, timers firing) otherwise runs inside the
+// next phase and counts as that phase's work: with the payments just before it, the no-op
+// baseline paid for the payments' tail, and the ratio between them looked better than it was.
+// Without /proc every sample is zero, so it returns at once.
+func Settle(ctx context.Context, limit time.Duration) time.Duration {
+	if limit <= 0 {
+		return 0
+	}
+	start := time.Now()
+	prev := SampleUsage()
+	for time.Since(start) < limit {
+		select {
+		case <-ctx.Done():
+			return time.Since(start)
+		case <-time.After(settleWindow):
+		}
+		cur := SampleUsage()
+		used := (cur.EngineCPU - prev.EngineCPU) + (cur.ServerCPU - prev.ServerCPU)
+		prev = cur
+		if float64(used) < settleQuietCores*float64(settleWindow) {
+			break
+		}
+	}
+	return time.Since(start)
 }
