@@ -58,6 +58,11 @@ type Stats struct {
 	Start time.Time `json:"start"`
 	// Settled is how long the phase waited for the previous one's tail before it began.
 	Settled time.Duration `json:"settledNs,omitempty"`
+	// Tail is how long the engine and server stayed busy after the phase's last answer (its
+	// flows' background steps: webhooks, a check-in's arrival, copay and notice), and TailCost
+	// what that took per 1,000 flows; Cost plus TailCost is what the phase's flows cost in all.
+	Tail     time.Duration `json:"tailNs,omitempty"`
+	TailCost *Cost         `json:"tailCost,omitempty"`
 }
 
 // Report is the outcome of Run.
@@ -112,6 +117,10 @@ func (r Report) String() string {
 		if s.Cost != nil {
 			fmt.Fprintln(&b, s.Cost.String())
 		}
+		if s.TailCost != nil {
+			fmt.Fprintf(&b, "    tail: busy %v after the phase; per 1,000: engine %.1f CPU-s, Temporal server %.1f CPU-s\n",
+				s.Tail.Round(time.Millisecond), s.TailCost.EngineCPUSecPer1k, s.TailCost.ServerCPUSecPer1k)
+		}
 	}
 	line("payment flow (3 calls)", r.Payments)
 	server(PhasePayments)
@@ -163,6 +172,11 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		run := func() Stats {
 			s := measured()
 			s.Settled = settled
+			if opts.SettleMax > 0 {
+				u0 := SampleUsage()
+				s.Tail = Settle(ctx, opts.SettleMax)
+				s.TailCost = costOf(u0, SampleUsage(), s.Count+s.Errors)
+			}
 			return s
 		}
 		if opts.ServerMetrics == nil || rep.ServerError != "" {

@@ -41,3 +41,15 @@ func TestSettleWaitsForQuiet(t *testing.T) {
 	cancel()
 	assert.Less(t, Settle(ctx, time.Minute), time.Minute, "a cancelled context ends the wait")
 }
+
+// A phase's tail is reported next to its own cost, so the two add up to what its flows cost.
+func TestReportShowsThePhasesTail(t *testing.T) {
+	r := Report{CheckIns: &Stats{Count: 200, Throughput: 50, Settled: 500 * time.Millisecond,
+		Cost:     &Cost{EngineCPUSecPer1k: 9.5, ServerCPUSecPer1k: 27.1},
+		Tail:     10200 * time.Millisecond,
+		TailCost: &Cost{EngineCPUSecPer1k: 4.25, ServerCPUSecPer1k: 12.5}}}
+	out := r.String()
+	assert.Contains(t, out, "(after 500ms for the previous phase's tail)")
+	assert.Contains(t, out, "tail: busy 10.2s after the phase; per 1,000: engine 4.2 CPU-s, Temporal server 12.5 CPU-s")
+	assert.NotContains(t, Report{Payments: Stats{Count: 1}}.String(), "tail:", "no settling, no tail line")
+}
