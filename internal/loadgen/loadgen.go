@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,6 +89,9 @@ const (
 	PhaseBaseline        = "baseline"
 	PhaseCheckIns        = "checkins"
 	PhaseCheckInBaseline = "checkinBaseline"
+	// TailSuffix names a phase's tail in Report.Server: the server's work after the phase's
+	// last answer until the engine and server were quiet.
+	TailSuffix = "Tail"
 )
 
 // Ratio returns payments throughput divided by baseline throughput (1.0 = as fast as bare
@@ -117,13 +121,20 @@ func (r Report) String() string {
 		if s.Cost != nil {
 			fmt.Fprintln(&b, s.Cost.String())
 		}
-		if s.TailCost != nil {
-			fmt.Fprintf(&b, "    tail: busy %v after the phase; per 1,000: engine %.1f CPU-s, Temporal server %.1f CPU-s\n",
-				s.Tail.Round(time.Millisecond), s.TailCost.EngineCPUSecPer1k, s.TailCost.ServerCPUSecPer1k)
+	}
+	tail := func(phase string, s Stats) {
+		if s.TailCost == nil {
+			return
+		}
+		fmt.Fprintf(&b, "    tail: busy %v after the phase; per 1,000: engine %.1f CPU-s, Temporal server %.1f CPU-s\n",
+			s.Tail.Round(time.Millisecond), s.TailCost.EngineCPUSecPer1k, s.TailCost.ServerCPUSecPer1k)
+		if p, ok := r.Server[phase+TailSuffix]; ok {
+			b.WriteString(indent(p.Lines(), "  "))
 		}
 	}
 	line("payment flow (3 calls)", r.Payments)
 	server(PhasePayments)
+	tail(PhasePayments, r.Payments)
 	for _, k := range []string{"authorize", "capture", "refund"} {
 		if s, ok := r.Steps[k]; ok {
 			line("  "+k, s)
@@ -132,16 +143,19 @@ func (r Report) String() string {
 	if r.Baseline != nil {
 		line("no-op baseline (3 rt)", *r.Baseline)
 		server(PhaseBaseline)
+		tail(PhaseBaseline, *r.Baseline)
 		fmt.Fprintf(&b, "throughput ratio payments/baseline = %.2f; p50 latency ratio = %.2f\n",
 			r.Ratio(), float64(r.Payments.P50)/float64(max(r.Baseline.P50, 1)))
 	}
 	if r.CheckIns != nil {
 		line("check-in verdict (UwS)", *r.CheckIns)
 		server(PhaseCheckIns)
+		tail(PhaseCheckIns, *r.CheckIns)
 	}
 	if r.CheckInBaseline != nil {
 		line("no-op update-with-start", *r.CheckInBaseline)
 		server(PhaseCheckInBaseline)
+		tail(PhaseCheckInBaseline, *r.CheckInBaseline)
 		fmt.Fprintf(&b, "check-in p50 ratio to no-op update-with-start = %.2f; p99 ratio = %.2f\n",
 			float64(r.CheckIns.P50)/float64(max(r.CheckInBaseline.P50, 1)), float64(r.CheckIns.P99)/float64(max(r.CheckInBaseline.P99, 1)))
 	}
@@ -166,36 +180,42 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		opts.RunID = fmt.Sprintf("%x", time.Now().UnixNano())
 	}
 	rep := Report{Steps: map[string]Stats{}}
-	// phase measures one phase between two scrapes of the server's metrics.
-	phase := func(name string, measured func() Stats) Stats {
-		settled := Settle(ctx, opts.SettleMax)
-		run := func() Stats {
-			s := measured()
-			s.Settled = settled
-			if opts.SettleMax > 0 {
-				u0 := SampleUsage()
-				s.Tail = Settle(ctx, opts.SettleMax)
-				s.TailCost = costOf(u0, SampleUsage(), s.Count+s.Errors)
-			}
-			return s
-		}
+	// scrape reads the server's metrics, or nil once they failed (the report says why).
+	scrape := func() *Scrape {
 		if opts.ServerMetrics == nil || rep.ServerError != "" {
-			return run()
+			return nil
 		}
-		before, err := opts.ServerMetrics.Scrape(ctx)
-		s := run()
-		var after *Scrape
-		if err == nil {
-			after, err = opts.ServerMetrics.Scrape(ctx)
-		}
+		sc, err := opts.ServerMetrics.Scrape(ctx)
 		if err != nil {
 			rep.ServerError = err.Error()
-			return s
+			return nil
+		}
+		return sc
+	}
+	summarise := func(name string, before, after *Scrape) {
+		if before == nil || after == nil {
+			return
 		}
 		if rep.Server == nil {
 			rep.Server = map[string]ServerPhase{}
 		}
 		rep.Server[name] = SummarisePhase(before, after)
+	}
+	// phase measures one phase between two scrapes of the server's metrics, after the previous
+	// phase's tail has settled, then settles its own tail between two more.
+	phase := func(name string, measured func() Stats) Stats {
+		settled := Settle(ctx, opts.SettleMax)
+		before := scrape()
+		s := measured()
+		s.Settled = settled
+		mid := scrape()
+		summarise(name, before, mid)
+		if opts.SettleMax > 0 {
+			u0 := SampleUsage()
+			s.Tail = Settle(ctx, opts.SettleMax)
+			s.TailCost = costOf(u0, SampleUsage(), s.Count+s.Errors)
+			summarise(name+TailSuffix, mid, scrape())
+		}
 		return s
 	}
 	// One unmeasured round of each kind first: a worker's first polls on a fresh task queue
@@ -379,4 +399,19 @@ func summarise(lats []time.Duration, errs int, elapsed time.Duration) Stats {
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	idx := int(float64(len(sorted))*p+0.999999) - 1
 	return sorted[min(max(idx, 0), len(sorted)-1)]
+}
+
+// indent prefixes every line of text with pre.
+func indent(text, pre string) string {
+	if text == "" {
+		return ""
+	}
+	lines := strings.SplitAfter(text, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if l != "" {
+			b.WriteString(pre + l)
+		}
+	}
+	return b.String()
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Settle waits while this process burns a core and returns once it is idle; with no limit it
@@ -52,4 +54,12 @@ func TestReportShowsThePhasesTail(t *testing.T) {
 	assert.Contains(t, out, "(after 500ms for the previous phase's tail)")
 	assert.Contains(t, out, "tail: busy 10.2s after the phase; per 1,000: engine 4.2 CPU-s, Temporal server 12.5 CPU-s")
 	assert.NotContains(t, Report{Payments: Stats{Count: 1}}.String(), "tail:", "no settling, no tail line")
+
+	// The server's own figures for the tail follow the tail line, indented under it.
+	r.Server = map[string]ServerPhase{PhaseCheckIns + TailSuffix: {}}
+	out = r.String()
+	i := strings.Index(out, "tail: busy")
+	require.GreaterOrEqual(t, i, 0)
+	assert.Contains(t, out[i:], "\n      server persistence:")
+
 }
