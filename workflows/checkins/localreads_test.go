@@ -72,7 +72,8 @@ func TestVerdictReadsRunAsLocalActivities(t *testing.T) {
 
 	final(t, env)
 	require.Equal(t, checkins.VerdictEligible, v.result.(checkins.VerdictResponse).Verdict.Verdict)
-	require.Equal(t, []string{ehr.LoadCheckInName, eligibility.CheckEligibilityName}, s.local)
+	// The arrival's write-back follows as a local activity of its own task (checkin-local-arrival).
+	require.Equal(t, []string{ehr.LoadCheckInName, eligibility.CheckEligibilityName}, s.local[:2])
 	require.Zero(t, count(s.regular, ehr.LoadCheckInName))
 	require.Zero(t, count(s.regular, eligibility.CheckEligibilityName))
 	env.AssertExpectations(t)
@@ -83,6 +84,7 @@ func TestVerdictReadsRunAsLocalActivities(t *testing.T) {
 func TestCheckInsBeforeLocalReadsKeepRegularActivities(t *testing.T) {
 	env := newEnv(t)
 	env.OnGetVersion("checkin-local-reads", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.OnGetVersion("checkin-local-arrival", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	s := watchStarts(env)
 	env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
 	env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).
@@ -150,4 +152,47 @@ func TestFrontDeskResolvesBeforeThePayerAnswers(t *testing.T) {
 	require.NotZero(t, count(s.regular, eligibility.CheckEligibilityName))
 	require.Equal(t, []string{eligibility.CheckEligibilityName}, s.regularCancelled, "the resolution cancels the inquiry")
 	require.EqualValues(t, 4000, st.Copay.Amount)
+}
+
+// The arrival's write-back and the Encounter run as local activities from checkin-local-arrival
+// version 1, after a 1 ms timer that ends the verdict's workflow task; executions begun before
+// it keep the regular activities.
+func TestArrivalWritesRunAsLocalActivitiesInATaskOfTheirOwn(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		version workflow.Version
+	}{{"version 1", 1}, {"before", workflow.DefaultVersion}} {
+		t.Run(c.name, func(t *testing.T) {
+			env := newEnv(t)
+			env.OnGetVersion("checkin-local-arrival", workflow.DefaultVersion, 1).Return(c.version)
+			s := watchStarts(env)
+			var timers []time.Duration
+			env.SetOnTimerScheduledListener(func(_ string, d time.Duration) { timers = append(timers, d) })
+			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(true), nil).Once()
+			env.OnActivity(eligibility.CheckEligibilityName, mock.Anything, mock.Anything).
+				Return(eligibility.CheckResult{Active: true, PlanName: "Gold"}, nil).Once()
+			env.OnActivity(ehr.MarkArrivedName, mock.Anything, arrivalOf(apptID)).Return(ehr.MarkArrivedResult{VersionID: "3"}, nil).Once()
+			env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "enc-9"}, nil).Once()
+			v := sendUpdate(env, 0, checkins.VerdictUpdateName, checkins.VerdictRequest{})
+			in := input()
+			in.CollectCopay, in.NotifyPatient = false, false
+			env.ExecuteWorkflow(checkins.CheckIn, in)
+
+			st := final(t, env)
+			require.NoError(t, v.err)
+			require.True(t, st.Arrived)
+			require.Equal(t, "enc-9", st.EncounterID)
+			writes := []string{ehr.MarkArrivedName, ehr.CreateEncounterName}
+			if c.version >= 1 {
+				require.Equal(t, writes, s.local[2:], "the writes follow the verdict's reads as local activities")
+				require.Zero(t, count(s.regular, ehr.MarkArrivedName)+count(s.regular, ehr.CreateEncounterName))
+				require.Contains(t, timers, time.Millisecond, "a timer of its own ends the verdict's task first")
+			} else {
+				require.Equal(t, 1, count(s.regular, ehr.MarkArrivedName))
+				require.Equal(t, 1, count(s.regular, ehr.CreateEncounterName))
+				require.NotContains(t, timers, time.Millisecond)
+			}
+			env.AssertExpectations(t)
+		})
+	}
 }

@@ -31,6 +31,8 @@ func TestResolvedAttentionWaitLeavesNoTimerToFire(t *testing.T) {
 				return delivered(), workflow.Sleep(ctx, 2*time.Hour)
 			}, workflow.RegisterOptions{Name: notifications.WorkflowName})
 			env.OnGetVersion("checkin-wait-within", workflow.DefaultVersion, 1).Return(c.version)
+			// Without the arrival's own 1 ms timer (checkin-local-arrival), which would fire too.
+			env.OnGetVersion("checkin-local-arrival", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			fired := 0
 			env.SetOnTimerFiredListener(func(string) { fired++ })
 			env.OnActivity(ehr.LoadCheckInName, mock.Anything, mock.Anything).Return(ehrContext(false), nil).Once()

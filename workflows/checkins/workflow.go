@@ -47,6 +47,10 @@ const (
 	// timers once their condition holds (wait.Within), so a decided verdict or a resolved
 	// check-in is not woken again by a timer that no longer matters.
 	changeWaitWithin = "checkin-wait-within"
+	// changeLocalArrival (version 1): the arrival write-back and the Encounter run first as
+	// local activities, in a workflow task of their own after the one that answered the
+	// verdict (calls.go), then as the regular activities they were.
+	changeLocalArrival = "checkin-local-arrival"
 )
 
 // CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
@@ -78,6 +82,9 @@ type impl struct {
 	localReading bool
 	// await is the timed wait this execution uses (changeWaitWithin).
 	await wait.Func
+	// localArrival is set when the arrival's writes run as local activities
+	// (changeLocalArrival).
+	localArrival bool
 }
 
 // CheckIn is the check-in workflow. The verdict is available through the verdict update within
@@ -378,6 +385,10 @@ func (w *impl) refuse(ctx workflow.Context, r ehr.Refusal) (State, error) {
 // at the write-back (the appointment changed) is returned: it stops the check-in.
 func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 	w.state.Step = StepArrive
+	if workflow.GetVersion(ctx, changeLocalArrival, workflow.DefaultVersion, 1) >= 1 {
+		w.localArrival = true
+		w.newTaskForArrival(ctx)
+	}
 	in := ehr.MarkArrivedInput{AppointmentID: w.in.AppointmentID}
 	if w.guards >= 1 {
 		in.Guard = &ehr.ArrivalGuard{CheckedInAt: w.startedAt, Window: w.in.Window(), WindowOverridden: w.in.Override != nil}
