@@ -16,5 +16,9 @@
 //   - Configuration: FHIR_*, CLEARINGHOUSE_*, TWILIO_*, PROVIDER_NPI, PROVIDER_NAME,
 //     CHECKIN_PAYER_WINDOW, CHECKIN_ATTENTION_TIMEOUT, CHECKIN_WINDOW_BEFORE, CHECKIN_WINDOW_AFTER,
 //     CHECKIN_PAYER_ID_SYSTEM, CHECKIN_PAYER_CROSSWALK.
-//   - Versions: checkin-guards, checkin-coverage, checkin-notify; histories in tests/replay/testdata/checkin-*.json.
+//   - Versions: checkin-guards, checkin-coverage, checkin-notify, checkin-local-reads (the
+//     verdict's reads as local activities), checkin-wait-within (timed waits cancel their
+//     timers), checkin-local-arrival (the arrival and the Encounter as local activities in a
+//     workflow task of their own after the verdict's); histories in
+//     tests/replay/testdata/checkin-*.json.
 package checkins
