@@ -5,11 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/workflows/checkins"
 )
 
 // TestRecordCheckInArrivalHistories records the check-in histories of change
@@ -24,11 +21,7 @@ func TestRecordCheckInArrivalHistories(t *testing.T) {
 		c.CheckInAttentionTimeout = 30 * time.Second
 	}))
 	selfPay := map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}
-	scenarios := []struct {
-		appt, file string
-		before     func()
-		after      func()
-	}{
+	e.recordCheckIns(t, []checkInScenario{
 		{appt: "appt-1001", file: "checkin-local-arrival-eligible-copay.json"},
 		{appt: "appt-2001", file: "checkin-local-arrival-no-coverage-self-pay.json", after: func() {
 			e.mustCall("POST", "/v1/checkins/appt-2001/self-pay", selfPay, http.StatusOK)
@@ -37,17 +30,5 @@ func TestRecordCheckInArrivalHistories(t *testing.T) {
 		{appt: ehrsim.ApptTwoCoverages, file: "checkin-local-arrival-ehr-write-fallback.json", before: func() {
 			e.st.EHRSim.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpUpdate, Kind: ehrsim.FaultServerError, Count: 4})
 		}},
-	}
-	for _, sc := range scenarios {
-		if sc.before != nil {
-			sc.before()
-		}
-		code, v := e.call("POST", "/v1/checkins", checkInBody(sc.appt, true))
-		require.Equal(t, http.StatusCreated, code, v)
-		if sc.after != nil {
-			sc.after()
-		}
-		e.waitClosed(checkins.WorkflowID(sc.appt))
-		e.exportWorkflow(checkins.WorkflowID(sc.appt), sc.file)
-	}
+	})
 }

@@ -5,11 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/careflow/engine/internal/config"
 	"github.com/careflow/engine/internal/sim/ehrsim"
-	"github.com/careflow/engine/workflows/checkins"
 )
 
 // TestRecordCheckInWaitHistories records the check-in histories of change checkin-wait-within
@@ -25,11 +22,7 @@ func TestRecordCheckInWaitHistories(t *testing.T) {
 		c.CheckInAttentionTimeout = 3 * time.Second
 	}))
 	selfPay := map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}
-	scenarios := []struct {
-		appt, file string
-		before     func()
-		after      func()
-	}{
+	e.recordCheckIns(t, []checkInScenario{
 		{appt: "appt-1001", file: "checkin-wait-within-eligible-copay.json"},
 		{appt: "appt-1004", file: "checkin-wait-within-slow-payer-self-pay.json", after: func() {
 			e.mustCall("POST", "/v1/checkins/appt-1004/self-pay", selfPay, http.StatusOK)
@@ -43,17 +36,5 @@ func TestRecordCheckInWaitHistories(t *testing.T) {
 		{appt: "appt-1003", file: "checkin-wait-within-ehr-fallback.json", before: func() {
 			e.st.EHRSim.Sim.InjectFault(ehrsim.Fault{Op: ehrsim.OpSearch, Kind: ehrsim.FaultServerError, Count: 6})
 		}},
-	}
-	for _, sc := range scenarios {
-		if sc.before != nil {
-			sc.before()
-		}
-		code, v := e.call("POST", "/v1/checkins", checkInBody(sc.appt, true))
-		require.Equal(t, http.StatusCreated, code, v)
-		if sc.after != nil {
-			sc.after()
-		}
-		e.waitClosed(checkins.WorkflowID(sc.appt))
-		e.exportWorkflow(checkins.WorkflowID(sc.appt), sc.file)
-	}
+	})
 }

@@ -240,12 +240,7 @@ func TestRecordCheckInLocalReadHistories(t *testing.T) {
 		c.CheckInAttentionTimeout = 3 * time.Second
 	}))
 	selfPay := map[string]any{"amount": 4000, "paymentMethod": "pm_card_visa"}
-	scenarios := []struct {
-		appt, file string
-		code       int
-		before     func()
-		after      func()
-	}{
+	e.recordCheckIns(t, []checkInScenario{
 		{appt: "appt-1001", file: "checkin-local-reads-eligible-copay.json", code: http.StatusCreated},
 		{appt: "appt-1004", file: "checkin-local-reads-slow-payer-self-pay.json", code: http.StatusCreated, after: func() {
 			e.mustCall("POST", "/v1/checkins/appt-1004/self-pay", selfPay, http.StatusOK)
@@ -257,13 +252,31 @@ func TestRecordCheckInLocalReadHistories(t *testing.T) {
 		}},
 		{appt: "appt-9999", file: "checkin-local-reads-not-found.json", code: http.StatusNotFound},
 		{appt: ehrsim.ApptSecondary, file: "checkin-local-reads-secondary.json", code: http.StatusCreated},
-	}
+	})
+}
+
+// checkInScenario is one recorded check-in: the appointment, the history's file name, the
+// status the start answers (201 when zero), and what happens before and after the start.
+type checkInScenario struct {
+	appt, file string
+	code       int
+	before     func()
+	after      func()
+}
+
+// recordCheckIns starts each scenario's check-in, waits until it closes and exports its history.
+func (e *engine) recordCheckIns(t *testing.T, scenarios []checkInScenario) {
+	t.Helper()
 	for _, sc := range scenarios {
 		if sc.before != nil {
 			sc.before()
 		}
+		want := sc.code
+		if want == 0 {
+			want = http.StatusCreated
+		}
 		code, v := e.call("POST", "/v1/checkins", checkInBody(sc.appt, true))
-		require.Equal(t, sc.code, code, v)
+		require.Equal(t, want, code, v)
 		if sc.after != nil {
 			sc.after()
 		}
