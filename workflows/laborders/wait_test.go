@@ -41,17 +41,25 @@ func waitEnv(t *testing.T, within bool) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
+// waitOrder is waitEnv with the order sent, a patient without contact points and its filings
+// recorded: what every test here starts from.
+func waitOrder(t *testing.T, within bool) (*testsuite.TestWorkflowEnvironment, *filings) {
+	t.Helper()
+	env := waitEnv(t, within)
+	expectOrder(env)
+	quietPatient(env)
+	f := &filings{}
+	f.expect(env, 0)
+	return env, f
+}
+
 // A page acknowledged after four minutes: since lab-order-wait-within its 15-minute timer is
 // canceled, so it no longer wakes the order, which stays open in its corrections window; an
 // order begun before the change keeps the SDK's wait, whose timer fires.
 func TestAcknowledgedPageTimerIsCanceled(t *testing.T) {
 	for _, v := range waitVersions {
 		t.Run(v.name, func(t *testing.T) {
-			env := waitEnv(t, v.within)
-			expectOrder(env)
-			quietPatient(env)
-			var f filings
-			f.expect(env, 0)
+			env, _ := waitOrder(t, v.within)
 			var p pager
 			p.expect(env)
 			tm := watchTimers(env)
@@ -83,11 +91,7 @@ func TestAcknowledgedPageTimerIsCanceled(t *testing.T) {
 func TestResultDeadlineTimerIsCanceledOnceComplete(t *testing.T) {
 	for _, v := range waitVersions {
 		t.Run(v.name, func(t *testing.T) {
-			env := waitEnv(t, v.within)
-			expectOrder(env)
-			quietPatient(env)
-			var f filings
-			f.expect(env, 0)
+			env, f := waitOrder(t, v.within)
 			tm := watchTimers(env)
 			signal(env, time.Minute, laborders.ResultSignalName, oru("M1", "20261123090000", "F", potassium(4.2, "N", "F"), glucose(90, "F")))
 			in := input()
@@ -115,11 +119,7 @@ func TestResultDeadlineTimerIsCanceledOnceComplete(t *testing.T) {
 func TestCorrectionEndsTheWindowWaitsTimer(t *testing.T) {
 	for _, v := range waitVersions {
 		t.Run(v.name, func(t *testing.T) {
-			env := waitEnv(t, v.within)
-			expectOrder(env)
-			quietPatient(env)
-			var f filings
-			f.expect(env, 0)
+			env, f := waitOrder(t, v.within)
 			tm := watchTimers(env)
 			signal(env, time.Minute, laborders.ResultSignalName, oru("M1", "20261123090000", "F", potassium(4.2, "N", "F"), glucose(90, "F")))
 			signal(env, 11*time.Minute, laborders.ResultSignalName, oru("M2", "20261123091000", "C", glucose(99, "C")))
