@@ -17,6 +17,7 @@ require (
 	go.temporal.io/sdk v1.38.0
 	golang.org/x/sync v0.24.0
 	golang.org/x/text v0.40.0
+	golang.org/x/time v0.3.0
 	google.golang.org/protobuf v1.36.8
 	modernc.org/sqlite v1.38.2
 )
@@ -63,7 +64,6 @@ require (
 	golang.org/x/exp v0.0.0-20250620022241-b7579e27df2b // indirect
 	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/time v0.3.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20240827150818-7e3bb234dfed // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20240827150818-7e3bb234dfed // indirect
 	google.golang.org/grpc v1.67.1 // indirect

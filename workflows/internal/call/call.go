@@ -10,6 +10,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/careflow/engine/internal/vendorrate"
 )
 
 // Doubling retries after initial, doubling the wait up to maxInterval (zero leaves Temporal's
@@ -51,22 +53,29 @@ func LocalFirst[O any](ctx workflow.Context, opts workflow.ActivityOptions, budg
 }
 
 // LocalOptions are a regular activity's options as a local activity's: the same retry policy
-// and attempt timeout, within budget.
+// and attempt timeout, within budget, except that an attempt deferred by its vendor's rate
+// limit (vendorrate.ErrTypeDeferred) is not retried locally but goes on as the regular activity.
 func LocalOptions(opts workflow.ActivityOptions, budget time.Duration) workflow.LocalActivityOptions {
+	policy := opts.RetryPolicy
+	if policy != nil {
+		p := *policy
+		p.NonRetryableErrorTypes = append(slices.Clip(p.NonRetryableErrorTypes), vendorrate.ErrTypeDeferred)
+		policy = &p
+	}
 	return workflow.LocalActivityOptions{ScheduleToCloseTimeout: budget, StartToCloseTimeout: min(opts.StartToCloseTimeout, budget),
-		RetryPolicy: opts.RetryPolicy}
+		RetryPolicy: policy}
 }
 
 // Settled reports whether a local attempt's error is the call's answer: one the retry policy
-// does not retry, or a cancellation. Any other (a timeout, a transient failure) is for the
-// regular activity to carry on.
+// does not retry, or a cancellation. Any other (a timeout, a transient failure, a turn the
+// vendor's rate limit deferred) is for the regular activity to carry on.
 func Settled(err error, p *temporal.RetryPolicy) bool {
 	var canceled *temporal.CanceledError
 	if errors.As(err, &canceled) {
 		return true
 	}
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) {
+	if !errors.As(err, &appErr) || appErr.Type() == vendorrate.ErrTypeDeferred {
 		return false
 	}
 	return appErr.NonRetryable() || (p != nil && slices.Contains(p.NonRetryableErrorTypes, appErr.Type()))

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/careflow/engine/internal/vendorrate"
 	"github.com/careflow/engine/workflows/internal/call"
 )
 
@@ -71,6 +72,32 @@ func TestLocalFirstAnswersLocallyAndSettledErrorsStayLocal(t *testing.T) {
 	assert.Zero(t, regular, "an answer, or an error the policy does not retry, is final")
 }
 
+func TestLocalFirstGoesOnAsTheRegularActivityWhenTheRateLimitDefers(t *testing.T) {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	var local, regular int
+	env.RegisterActivityWithOptions(func(ctx context.Context, in string) (string, error) {
+		if activity.GetInfo(ctx).IsLocalActivity {
+			local++
+			return "", temporal.NewApplicationError("over the rate", vendorrate.ErrTypeDeferred)
+		}
+		regular++
+		return "hello " + in, nil
+	}, activity.RegisterOptions{Name: "Greet"})
+	opts := workflow.ActivityOptions{StartToCloseTimeout: time.Second, RetryPolicy: call.Doubling(time.Second, 0, "Permanent")}
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context) (string, error) {
+		return call.LocalFirst[string](ctx, opts, 5*time.Second, "Greet", "ada")
+	}, workflow.RegisterOptions{Name: "wf"})
+	env.ExecuteWorkflow("wf")
+	require.NoError(t, env.GetWorkflowError())
+	var got string
+	require.NoError(t, env.GetWorkflowResult(&got))
+	assert.Equal(t, "hello ada", got)
+	assert.Equal(t, 1, local, "a deferred local attempt is not retried locally")
+	assert.Equal(t, 1, regular)
+	assert.Equal(t, []string{"Permanent"}, opts.RetryPolicy.NonRetryableErrorTypes, "the caller's policy is left as it was")
+}
+
 func TestSettled(t *testing.T) {
 	p := call.Doubling(time.Second, 0, "Permanent")
 	assert.True(t, call.Settled(temporal.NewApplicationError("x", "Permanent"), p), "a type the policy does not retry")
@@ -78,4 +105,6 @@ func TestSettled(t *testing.T) {
 	assert.True(t, call.Settled(temporal.NewCanceledError(), p), "a cancellation")
 	assert.False(t, call.Settled(temporal.NewApplicationError("x", "Other"), p), "a retryable failure goes on")
 	assert.False(t, call.Settled(errors.New("timeout"), nil), "a plain error goes on")
+	assert.False(t, call.Settled(temporal.NewNonRetryableApplicationError("x", vendorrate.ErrTypeDeferred, nil), p),
+		"a turn the vendor's rate limit deferred goes on")
 }
