@@ -46,6 +46,9 @@ type ListChangesResult struct {
 // gives everything; the answer is cut at Limit oldest-first, which keeps it small and the
 // caller's watermark exact.
 func (a *AppointmentSync) ListEHRAppointmentChanges(ctx context.Context, in ListChangesInput) (ListChangesResult, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return ListChangesResult{}, err
+	}
 	limit := in.Limit
 	if limit <= 0 {
 		limit = DefaultChangesLimit

@@ -15,6 +15,7 @@ import (
 	"github.com/careflow/engine/internal/apptsync"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
+	"github.com/careflow/engine/internal/vendorrate"
 )
 
 // Registered names of the appointment-sync activities (methods of Activities).
@@ -45,6 +46,9 @@ type AppointmentSync struct {
 	Records audit.ActivityStore
 	// Now is the clock that times each exchange; nil means the wall clock.
 	Now func() time.Time
+	// Limit paces the EHR calls of the sync in this process (nil: unpaced), including those
+	// run as local activities, which the task queue's rate limit does not see.
+	Limit *vendorrate.Limiter
 }
 
 // ReadAppointmentInput names the Appointment to read; LinkTo, when set, records the
@@ -82,6 +86,9 @@ type CreateAppointmentInput struct {
 
 // ReadEHRAppointment reads one Appointment and reduces it to the synced fields.
 func (a *AppointmentSync) ReadEHRAppointment(ctx context.Context, in ReadAppointmentInput) (SyncAppointment, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return SyncAppointment{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.read-appointment", "ehr", "Appointment/"+in.ID)
 	res, err := a.FHIR.Read(ctx, "Appointment", in.ID)
 	ex.Finish(outcomeOf(err))
@@ -106,6 +113,9 @@ func (a *AppointmentSync) ReadEHRAppointment(ctx context.Context, in ReadAppoint
 // A different version (found on the read or answered 412) is ErrTypeVersionConflict, which
 // the workflow handles by re-reading and re-merging.
 func (a *AppointmentSync) WriteEHRAppointment(ctx context.Context, in WriteAppointmentInput) (SyncAppointment, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return SyncAppointment{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.write-appointment", "ehr", "Appointment/"+in.ID)
 	out, err := a.writeAppointment(ctx, in)
 	ex.Finish(outcomeOf(err))
@@ -151,6 +161,9 @@ func (a *AppointmentSync) writeAppointment(ctx context.Context, in WriteAppointm
 
 // CreateEHRAppointment creates the Appointment (conditional on the engine identifier Key).
 func (a *AppointmentSync) CreateEHRAppointment(ctx context.Context, in CreateAppointmentInput) (SyncAppointment, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return SyncAppointment{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "fhir.create-appointment", "ehr", "Appointment")
 	ident := fhir.Identifier{System: IdentifierSystem, Value: in.Key}
 	m := map[string]any{"resourceType": "Appointment",

@@ -17,6 +17,7 @@ import (
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
+	"github.com/careflow/engine/internal/vendorrate"
 )
 
 // Registered activity names (the methods of Activities).
@@ -56,6 +57,9 @@ type Activities struct {
 	Crosswalk crosswalk.Reader
 	// Now is the clock that times each exchange; nil means the wall clock.
 	Now func() time.Time
+	// Limit paces the PMS calls of this process (nil: unpaced), including those run as local
+	// activities, which the task queue's rate limit does not see.
+	Limit *vendorrate.Limiter
 }
 
 // ReadInput names the PMS appointment to read; LinkTo, when set, records the crosswalk
@@ -97,6 +101,9 @@ type ListResult struct {
 
 // ReadPMSAppointment reads one appointment.
 func (a *Activities) ReadPMSAppointment(ctx context.Context, in ReadInput) (AppointmentResult, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return AppointmentResult{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "pms.read", "pms", "appointment/"+in.ID)
 	out, err := a.PMS.Get(ctx, in.ID)
 	ex.Finish(outcomeOf(err))
@@ -112,6 +119,9 @@ func (a *Activities) ReadPMSAppointment(ctx context.Context, in ReadInput) (Appo
 // WritePMSAppointment PUTs the appointment with If-Match on its Version; a 412 is
 // ErrTypeVersionConflict (non-retryable: the workflow re-reads and re-merges).
 func (a *Activities) WritePMSAppointment(ctx context.Context, in WriteInput) (AppointmentResult, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return AppointmentResult{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "pms.update", "pms", "appointment/"+in.Appointment.AppointmentID)
 	out, err := a.PMS.Update(ctx, in.Appointment)
 	ex.Finish(outcomeOf(err))
@@ -124,6 +134,9 @@ func (a *Activities) WritePMSAppointment(ctx context.Context, in WriteInput) (Ap
 // CreatePMSAppointment creates the appointment under its engine-chosen id; a 409 (a
 // retried create whose first try succeeded) reads the existing one back.
 func (a *Activities) CreatePMSAppointment(ctx context.Context, in CreateInput) (AppointmentResult, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return AppointmentResult{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "pms.create", "pms", "appointment/"+in.Appointment.AppointmentID)
 	out, err := a.PMS.Create(ctx, in.Appointment)
 	var pe *pms.Error
@@ -142,6 +155,9 @@ func (a *Activities) CreatePMSAppointment(ctx context.Context, in CreateInput) (
 
 // ListPMSChanges reads one page of the change feed since the watermark.
 func (a *Activities) ListPMSChanges(ctx context.Context, in ListInput) (ListResult, error) {
+	if err := a.Limit.Take(ctx); err != nil {
+		return ListResult{}, err
+	}
 	ex := audit.Begin(ctx, a.Records, a.Now, "pms.list", "pms", "appointment/"+"appointments")
 	p, err := a.PMS.List(ctx, pms.ListOptions{UpdatedSince: in.UpdatedSince, Cursor: in.Cursor, Limit: in.Limit})
 	ex.Finish(outcomeOf(err))

@@ -1,6 +1,7 @@
 package pms_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/internal/sim/pmssim"
+	"github.com/careflow/engine/internal/vendorrate"
 )
 
 func startPMS(t *testing.T) (*pmssim.Server, *pmsact.Activities) {
@@ -100,4 +102,29 @@ func TestErrorsAreClassified(t *testing.T) {
 	var page pmsact.ListResult
 	require.NoError(t, execute(t, acts, pmsact.ListChangesName, pmsact.ListInput{}, &page))
 	assert.NotEmpty(t, page.Appointments)
+}
+
+// countingPMS counts the reads that reached the PMS.
+type countingPMS struct {
+	pmsact.Client
+	gets int
+}
+
+func (c *countingPMS) Get(ctx context.Context, id string) (pms.Appointment, error) {
+	c.gets++
+	return c.Client.Get(ctx, id)
+}
+
+func TestLocalReadOverTheVendorRateIsDeferredBeforeTheCall(t *testing.T) {
+	_, acts := startPMS(t)
+	c := &countingPMS{Client: acts.PMS}
+	acts.PMS, acts.Limit = c, vendorrate.New(1)
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(acts)
+	_, err := env.ExecuteLocalActivity(acts.ReadPMSAppointment, pmsact.ReadInput{ID: "appt-1004"})
+	require.NoError(t, err)
+	_, err = env.ExecuteLocalActivity(acts.ReadPMSAppointment, pmsact.ReadInput{ID: "appt-1004"})
+	assert.Equal(t, vendorrate.ErrTypeDeferred, errType(err), "the second call in the same second waits for no turn locally")
+	assert.Equal(t, 1, c.gets, "the deferred call never reached the PMS")
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/crosswalk"
+	"github.com/careflow/engine/internal/vendorrate"
 	"github.com/careflow/engine/workers"
 	"github.com/careflow/engine/workflows/appointments"
 )
@@ -48,14 +49,17 @@ func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentA
 	if err != nil {
 		return acts, err
 	}
-	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store, Crosswalk: s.Store}
+	// One pace for both vendors' sync calls, as the task queue's limit has been: the sync's
+	// local calls pass no task queue.
+	limit := vendorrate.New(workers.AppointmentActivitiesPerSecond)
+	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store, Crosswalk: s.Store, Limit: limit}
 	// Both vendors simulated.
 	if s.PMSSim != nil && s.EHRSim != nil {
 		if err := s.mapSimulatedParticipants(ctx); err != nil {
 			return acts, err
 		}
 	}
-	acts.EHR = &ehr.AppointmentSync{FHIR: s.fhirClient, Records: s.Store}
+	acts.EHR = &ehr.AppointmentSync{FHIR: s.fhirClient, Records: s.Store, Limit: limit}
 	s.apptSearchAttribute = s.keywordAttribute(appointments.ConflictSearchAttribute,
 		"search attribute unavailable; register it to list appointments with conflicts")
 	acts.Notify = &appointments.Notifier{Temporal: s.Temporal, Crosswalk: s.Store, SearchAttribute: s.apptSearchAttribute}
