@@ -32,12 +32,36 @@ func vendorCall() workflow.ActivityOptions {
 	}
 }
 
+// localSyncBudget bounds a sync call's local attempts (changeLocalSync): a healthy PMS or EHR
+// answers in milliseconds; a slower one, or a call its vendor rate limit defers, goes on as
+// the regular activity, with the task queue's rate limit and an hour of retries.
+const localSyncBudget = 5 * time.Second
+
+// syncCall runs one of a sync's reads or writes: local first when the execution runs
+// changeLocalSync and no resolve update waits on the sync, else as the regular activity. A
+// local call leaves no record of its attempts and runs again if the worker dies before its
+// workflow task completes: a read changes nothing, and a write carries If-Match on the version
+// the merge read, so its repeat is refused (412) and the sync reads and merges again, finding
+// both sides equal. A signal that starts the sync is in the history before the task runs, so
+// the repeat is the same sync; a resolve update is recorded only when its task completes,
+// which is why a sync that carries one calls the regular activities.
+func syncCall[O any](ctx workflow.Context, local bool, name string, in any) (O, error) {
+	if local {
+		return call.LocalFirst[O](ctx, vendorCall(), localSyncBudget, name, in)
+	}
+	return call.Activity[O](ctx, vendorCall(), name, in)
+}
+
 func callReadPMS(ctx workflow.Context, in pmsact.ReadInput) (pmsact.AppointmentResult, error) {
 	return call.Activity[pmsact.AppointmentResult](ctx, vendorCall(), pmsact.ReadAppointmentName, in)
 }
 
-func callWritePMS(ctx workflow.Context, in pmsact.WriteInput) (pmsact.AppointmentResult, error) {
-	return call.Activity[pmsact.AppointmentResult](ctx, vendorCall(), pmsact.WriteAppointmentName, in)
+func callSyncReadPMS(ctx workflow.Context, local bool, in pmsact.ReadInput) (pmsact.AppointmentResult, error) {
+	return syncCall[pmsact.AppointmentResult](ctx, local, pmsact.ReadAppointmentName, in)
+}
+
+func callSyncWritePMS(ctx workflow.Context, local bool, in pmsact.WriteInput) (pmsact.AppointmentResult, error) {
+	return syncCall[pmsact.AppointmentResult](ctx, local, pmsact.WriteAppointmentName, in)
 }
 
 // callCreatePMS is safe to retry: the appointment id is the engine's, so a second try gets
@@ -50,8 +74,12 @@ func callReadEHR(ctx workflow.Context, in ehr.ReadAppointmentInput) (ehr.SyncApp
 	return call.Activity[ehr.SyncAppointment](ctx, vendorCall(), ehr.ReadAppointmentName, in)
 }
 
-func callWriteEHR(ctx workflow.Context, in ehr.WriteAppointmentInput) (ehr.SyncAppointment, error) {
-	return call.Activity[ehr.SyncAppointment](ctx, vendorCall(), ehr.WriteAppointmentName, in)
+func callSyncReadEHR(ctx workflow.Context, local bool, in ehr.ReadAppointmentInput) (ehr.SyncAppointment, error) {
+	return syncCall[ehr.SyncAppointment](ctx, local, ehr.ReadAppointmentName, in)
+}
+
+func callSyncWriteEHR(ctx workflow.Context, local bool, in ehr.WriteAppointmentInput) (ehr.SyncAppointment, error) {
+	return syncCall[ehr.SyncAppointment](ctx, local, ehr.WriteAppointmentName, in)
 }
 
 // callCreateEHR is safe to retry: the create is conditional on the engine identifier.

@@ -16,6 +16,11 @@ import (
 	"github.com/careflow/engine/internal/apptsync"
 )
 
+// changeLocalSync (version 1): a sync that no resolve update waits on reads and writes both
+// sides first as local activities, inside the workflow task that took the change (syncCall).
+// Before it, each read and write was a regular activity with a workflow task of its own.
+const changeLocalSync = "appointment-local-sync"
+
 // Bounds that keep State small across continue-as-new.
 const (
 	maxEventIDs = 200
@@ -294,13 +299,14 @@ func (w *impl) sync(ctx workflow.Context) {
 			w.doneSeq = max(w.doneSeq, r.seq)
 		}
 	}()
+	local := len(pending) == 0 && workflow.GetVersion(ctx, changeLocalSync, workflow.DefaultVersion, 1) >= 1
 	for round := 0; round < maxRounds; round++ {
-		e, err := callReadEHR(ctx, ehr.ReadAppointmentInput{ID: w.state.EHR.ID})
+		e, err := callSyncReadEHR(ctx, local, ehr.ReadAppointmentInput{ID: w.state.EHR.ID})
 		if err != nil {
 			w.syncFailed(err, pending)
 			return
 		}
-		pr, err := callReadPMS(ctx, pmsact.ReadInput{ID: w.state.PMS.ID})
+		pr, err := callSyncReadPMS(ctx, local, pmsact.ReadInput{ID: w.state.PMS.ID})
 		if err != nil {
 			w.syncFailed(err, pending)
 			return
@@ -327,7 +333,7 @@ func (w *impl) sync(ctx workflow.Context) {
 			}
 		}
 		if r.WriteEHR {
-			out, err := callWriteEHR(ctx, ehr.WriteAppointmentInput{ID: e.ID, Version: e.Version, Target: r.EHR})
+			out, err := callSyncWriteEHR(ctx, local, ehr.WriteAppointmentInput{ID: e.ID, Version: e.Version, Target: r.EHR})
 			if isConflict(err) {
 				continue
 			}
@@ -345,7 +351,7 @@ func (w *impl) sync(ctx workflow.Context) {
 				w.syncFailed(err, pending)
 				return
 			}
-			out, err := callWritePMS(ctx, pmsact.WriteInput{Appointment: target})
+			out, err := callSyncWritePMS(ctx, local, pmsact.WriteInput{Appointment: target})
 			if isConflict(err) {
 				continue
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/apptsync"
 	"github.com/careflow/engine/internal/crosswalk"
+	"github.com/careflow/engine/internal/vendorrate"
 	"github.com/careflow/engine/workflows/appointments"
 )
 
@@ -40,9 +41,12 @@ type world struct {
 	pms map[string]pms.Appointment
 	// beforePMSWrite runs once before the next PMS write (a human edit racing the engine).
 	beforePMSWrite func()
-	ehrWrites      int
-	pmsWrites      int
-	clock          time.Time
+	// deferLocalPMSWrites answers every local PMS write as the vendor rate limit would when
+	// the turn is too far off (vendorrate.ErrTypeDeferred).
+	deferLocalPMSWrites bool
+	ehrWrites           int
+	pmsWrites           int
+	clock               time.Time
 	// xw is the participant crosswalk, keyed by kind + "|" + id.
 	xw map[string]string
 }
@@ -136,9 +140,12 @@ func (w *world) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return pmsact.AppointmentResult{Appointment: a}, nil
 	}, pmsact.ReadAppointmentName)
-	reg(func(_ context.Context, in pmsact.WriteInput) (pmsact.AppointmentResult, error) {
+	reg(func(ctx context.Context, in pmsact.WriteInput) (pmsact.AppointmentResult, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
+		if w.deferLocalPMSWrites && activity.GetInfo(ctx).IsLocalActivity {
+			return pmsact.AppointmentResult{}, temporal.NewApplicationError("rate", vendorrate.ErrTypeDeferred)
+		}
 		if f := w.beforePMSWrite; f != nil {
 			w.beforePMSWrite = nil
 			f()
