@@ -18,8 +18,9 @@ type AppointmentActivities struct {
 }
 
 // AppointmentActivitiesPerSecond caps the activities the appointment queue starts per
-// second across all its workers, a per-vendor rate limit for the PMS and the EHR. The sync's
-// local calls pass no task queue; the stack paces them, and every other call of the sync's
+// second across all its workers, a per-vendor rate limit for the PMS and the EHR, when the
+// options name no other (the stack passes APPOINTMENT_CALLS_PER_SECOND). The sync's local
+// calls pass no task queue; the stack paces them, and every other call of the sync's
 // activities, at the same rate in each worker process (internal/vendorrate).
 const AppointmentActivitiesPerSecond = 50
 

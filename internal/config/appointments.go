@@ -20,7 +20,14 @@ type Appointments struct {
 	// ReconcileInterval is APPOINTMENT_RECONCILE_INTERVAL, how often the reconciliation
 	// Schedule runs.
 	ReconcileInterval time.Duration
+	// CallsPerSecond is APPOINTMENT_CALLS_PER_SECOND, the pace of the sync's PMS and EHR
+	// calls: the appointment queue's activity rate across all workers, and each worker
+	// process's pace for the calls it runs as local activities.
+	CallsPerSecond float64
 }
+
+// DefaultAppointmentCallsPerSecond is APPOINTMENT_CALLS_PER_SECOND's default.
+const DefaultAppointmentCallsPerSecond = 50
 
 // MinReconcileInterval bounds APPOINTMENT_RECONCILE_INTERVAL from below: the Schedule skips
 // a run that would overlap the previous one, so shorter intervals only add load.
@@ -37,6 +44,9 @@ func appointmentsFromEnv() (Appointments, error) {
 	}
 	var err error
 	if a.ReconcileInterval, err = duration("APPOINTMENT_RECONCILE_INTERVAL", 15*time.Minute); err != nil {
+		return a, err
+	}
+	if a.CallsPerSecond, err = rate("APPOINTMENT_CALLS_PER_SECOND", DefaultAppointmentCallsPerSecond); err != nil {
 		return a, err
 	}
 	if a.ReconcileInterval < MinReconcileInterval {

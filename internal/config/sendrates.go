@@ -58,8 +58,8 @@ func sendRatesFromEnv() (SendRates, error) {
 	return r, nil
 }
 
-// rate parses a positive number of events a second (fractions allowed: 0.5 is one every two
-// seconds) from the named variable.
+// rate parses a positive number of events (sends, vendor calls) a second, fractions allowed
+// (0.5 is one every two seconds), from the named variable.
 func rate(name string, def float64) (float64, error) {
 	v := os.Getenv(name)
 	if v == "" {
@@ -67,7 +67,7 @@ func rate(name string, def float64) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || !(f > 0 && f <= 10000) { // written so that NaN fails too
-		return 0, fmt.Errorf("config: %s must be a number of sends a second above 0 and at most 10000, got %q", name, v)
+		return 0, fmt.Errorf("config: %s must be a number a second above 0 and at most 10000, got %q", name, v)
 	}
 	return f, nil
 }

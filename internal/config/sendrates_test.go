@@ -36,3 +36,14 @@ func TestSendRates(t *testing.T) {
 		require.ErrorContains(t, err, "SMTP_SENDS_PER_SECOND", bad)
 	}
 }
+
+func TestAppointmentCallsPerSecond(t *testing.T) {
+	t.Setenv("APPOINTMENT_CALLS_PER_SECOND", "")
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, float64(DefaultAppointmentCallsPerSecond), c.Appointments.CallsPerSecond)
+	t.Setenv("APPOINTMENT_CALLS_PER_SECOND", "150")
+	c, err = FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, 150.0, c.Appointments.CallsPerSecond)
+}

@@ -15,7 +15,7 @@ var allVendorVars = []string{
 	"TWILIO_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "PUBLIC_URL",
 	"LIS_MLLP_ADDR", "SIMULATE", "API_TOKENS", "PAYMENT_AUTHORIZATION_TTL",
 	"PHARMACY_BASE_URL", "PHARMACY_WEBHOOK_SECRET",
-	"PMS_BASE_URL", "PMS_WEBHOOK_SECRET", "APPOINTMENT_RECONCILE_INTERVAL",
+	"PMS_BASE_URL", "PMS_WEBHOOK_SECRET", "APPOINTMENT_RECONCILE_INTERVAL", "APPOINTMENT_CALLS_PER_SECOND",
 	"SMTP_ADDR", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM",
 }
 
@@ -74,6 +74,9 @@ func TestStartupValidation(t *testing.T) {
 		{"malformed pms url", RoleAPI, map[string]string{"PMS_BASE_URL": "pms.example"}, []string{"PMS_BASE_URL"}},
 		{"reconcile interval too short", RoleWorker, map[string]string{"APPOINTMENT_RECONCILE_INTERVAL": "10s"}, []string{"APPOINTMENT_RECONCILE_INTERVAL"}},
 		{"reconcile interval not a duration", RoleWorker, map[string]string{"APPOINTMENT_RECONCILE_INTERVAL": "often"}, []string{"APPOINTMENT_RECONCILE_INTERVAL"}},
+		{"appointment call pace zero", RoleWorker, map[string]string{"APPOINTMENT_CALLS_PER_SECOND": "0"}, []string{"APPOINTMENT_CALLS_PER_SECOND"}},
+		{"appointment call pace not a number", RoleWorker, map[string]string{"APPOINTMENT_CALLS_PER_SECOND": "fast"}, []string{"APPOINTMENT_CALLS_PER_SECOND"}},
+		{"appointment call pace a vendor contract allows", RoleWorker, map[string]string{"APPOINTMENT_CALLS_PER_SECOND": "150"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,7 +29,11 @@ func (s *Stack) startAppointments() error {
 		return err
 	}
 	s.instrument(acts.PMS, acts.EHR, acts.Notify)
-	s.addWorker(func() worker.Worker { return workers.NewAppointmentWorker(s.Temporal, acts, s.wopts) })
+	s.addWorker(func() worker.Worker {
+		opts := s.wopts
+		opts.TaskQueueActivitiesPerSecond = s.appointmentCallsPerSecond()
+		return workers.NewAppointmentWorker(s.Temporal, acts, opts)
+	})
 	a := s.Config.Appointments
 	s.deps.Appointments = api.AppointmentDefaults{PMSWebhookSecret: a.PMSWebhookSecret, FHIRWebhookSecret: a.FHIRWebhookSecret,
 		ConflictSearchAttribute: s.apptSearchAttribute}
@@ -51,7 +55,7 @@ func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentA
 	}
 	// One pace for both vendors' sync calls, as the task queue's limit has been: the sync's
 	// local calls pass no task queue.
-	limit := vendorrate.New(workers.AppointmentActivitiesPerSecond)
+	limit := vendorrate.New(s.appointmentCallsPerSecond())
 	acts.PMS = &pmsact.Activities{PMS: pc, Records: s.Store, Crosswalk: s.Store, Limit: limit}
 	// Both vendors simulated.
 	if s.PMSSim != nil && s.EHRSim != nil {
@@ -70,6 +74,15 @@ func (s *Stack) appointmentActivities(ctx context.Context) (workers.AppointmentA
 		s.logger.Warn("appointments: reconciliation schedule unavailable", "schedule", appointments.ScheduleID, "error", err.Error())
 	}
 	return acts, nil
+}
+
+// appointmentCallsPerSecond is APPOINTMENT_CALLS_PER_SECOND, or the worker's default for a
+// configuration built without it.
+func (s *Stack) appointmentCallsPerSecond() float64 {
+	if r := s.Config.Appointments.CallsPerSecond; r > 0 {
+		return r
+	}
+	return workers.AppointmentActivitiesPerSecond
 }
 
 // ensureReconcileSchedule creates the reconciliation Schedule, or sets the interval of the

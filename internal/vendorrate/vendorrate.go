@@ -6,6 +6,7 @@ package vendorrate
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -28,9 +29,9 @@ type Limiter struct {
 	l *rate.Limiter
 }
 
-// New allows perSecond calls a second on average, in bursts of up to perSecond.
-func New(perSecond int) *Limiter {
-	return &Limiter{l: rate.NewLimiter(rate.Limit(perSecond), max(perSecond, 1))}
+// New allows perSecond calls a second on average, in bursts of up to a second's worth.
+func New(perSecond float64) *Limiter {
+	return &Limiter{l: rate.NewLimiter(rate.Limit(perSecond), max(int(math.Ceil(perSecond)), 1))}
 }
 
 // Take waits for the call's turn. A regular activity waits as long as its context allows; a

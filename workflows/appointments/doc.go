@@ -27,7 +27,10 @@
 //   - Activities: activities/pms (clients/pms) and activities/ehr/appointments.go (FHIR
 //     Appointment read, write with If-Match and the meta.tag marker, conditional create);
 //     worker: workers/appointments.go; wiring: internal/stack/appointments.go.
+//   - Local sync calls (changeLocalSync): a sync that no resolve update waits on reads and
+//     writes both sides as local activities first (calls.go, syncCall), paced per worker
+//     process by internal/vendorrate; a call over the pace goes on as the regular activity.
 //   - Configuration: PMS_BASE_URL, PMS_WEBHOOK_SECRET, FHIR_WEBHOOK_SECRET,
-//     APPOINTMENT_RECONCILE_INTERVAL.
+//     APPOINTMENT_RECONCILE_INTERVAL, APPOINTMENT_CALLS_PER_SECOND.
 //   - Histories: tests/replay/testdata/appointment-*.json.
 package appointments
