@@ -22,8 +22,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/config"
@@ -37,9 +39,11 @@ import (
 
 // TestAppointmentWorkerKilledMidMerge: a separate `careflow worker` process is SIGKILLed
 // while its merge write is at the PMS: the PMS has stored it, the answer has not reached the
-// worker. A new worker retries the write after its StartToClose timeout, gets 412 (the
-// version moved on with the engine's own write), re-reads and re-merges, and finds nothing
-// left to write: the PMS got exactly one write and both sides converge.
+// worker. The write runs as a local activity (appointment-local-sync), so nothing of the sync
+// is in the history yet: a new worker takes the workflow task again, replays to the same sync,
+// reads both sides (the PMS already holds the write) and finds nothing left to write; a write
+// sent again would carry the old If-Match version and get 412. Either way the PMS gets exactly
+// one write and both sides converge.
 func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 	srv, raw := testenv.StartTemporal(t, client.Options{})
 
@@ -150,6 +154,23 @@ func TestAppointmentWorkerKilledMidMerge(t *testing.T) {
 	require.Equal(t, note, a.Note)
 	ehrNow, _ := ehrSrv.Sim.Resource("Appointment", "appt-1002")
 	require.Equal(t, note, ehrNow["comment"], "the EHR keeps its edit")
+
+	// The sync the kill interrupted ran its calls locally: no PMS write was ever scheduled as
+	// a regular activity.
+	local, regularWrites := 0, 0
+	it := raw.GetWorkflowHistory(context.Background(), appointments.WorkflowID("crash-1"), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		if m := ev.GetMarkerRecordedEventAttributes(); m != nil && m.GetMarkerName() == "LocalActivity" {
+			local++
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == pmsact.WriteAppointmentName {
+			regularWrites++
+		}
+	}
+	require.Positive(t, local, "the sync read the sides as local activities")
+	require.Zero(t, regularWrites, "the PMS write was never a regular activity")
 }
 
 // httputilDump reads a proxied response body and puts it back for the client.
