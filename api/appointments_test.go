@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,6 +53,17 @@ func TestPMSWebhookSignalsLinkedWorkflow(t *testing.T) {
 	h.temporal.On("SignalWorkflow", mock.Anything, "appointment:a1", "", appointments.ChangeSignalName, mock.Anything).Return(nil).Once()
 	w := h.do(http.MethodPost, "/webhooks/pms", pmsEvent, "", pms.SignatureHeader, pms.Sign([]byte(pmsHookSecret), []byte(pmsEvent)))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+}
+
+func TestPMSEchoOfTheEnginesWriteWakesNoWorkflow(t *testing.T) {
+	h := apptHarness(t) // no Temporal expectation: any signal fails the test
+	require.NoError(t, h.store.PutCrosswalk(t.Context(), crosswalk.PMSAppointment, "appt-1001", "appointment:a1"))
+	echo := strings.Replace(pmsEvent, `"updatedBy":"front-desk"`, `"updatedBy":"careflow"`, 1)
+	require.NotEqual(t, pmsEvent, echo)
+	w := h.do(http.MethodPost, "/webhooks/pms", echo, "", pms.SignatureHeader, pms.Sign([]byte(pmsHookSecret), []byte(echo)))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "ignored")
+	h.temporal.AssertNotCalled(t, "SignalWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything)
 }
 
 func TestAppointmentWebhooksRefuseBadSignatures(t *testing.T) {

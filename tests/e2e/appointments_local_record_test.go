@@ -16,8 +16,9 @@ import (
 // TestRecordAppointmentLocalSyncHistories records a history of the change
 // appointment-local-sync: an EHR appointment linked and its PMS twin created (regular
 // activities), an arrival in the EHR synced to the PMS as checked-in with local reads and a
-// local write whose PMS webhook comes back as an echo, a front-desk note synced to the EHR the
-// same way, then a time conflict whose resolve update makes the sync call regular activities.
+// local write (the committed history has the PMS webhook of that write as an echo signal; the
+// API has since recognised such echoes itself), a front-desk note synced to the EHR the same
+// way, then a time conflict whose resolve update makes the sync call regular activities.
 func TestRecordAppointmentLocalSyncHistories(t *testing.T) {
 	e := startEngine(t, recording(t, nil))
 	e.mustCall("POST", "/v1/appointments", map[string]any{"appointmentId": "rec-ls", "ehrId": "appt-1002"}, http.StatusCreated)
@@ -28,7 +29,7 @@ func TestRecordAppointmentLocalSyncHistories(t *testing.T) {
 	code, _ := e.fhirNotify(body)
 	require.Equal(t, http.StatusOK, code)
 	e.pmsAppt("rec-ls", func(a pms.Appointment) bool { return a.Status == pms.StatusCheckedIn })
-	e.waitAppointment("rec-ls", func(v api.AppointmentView) bool { return v.Echoes >= 1 })
+	e.waitAppointment("rec-ls", func(v api.AppointmentView) bool { return v.Merged.Status == "arrived" })
 
 	note := "Interpreter requested"
 	_, err := e.st.PMSSim.Sim.Edit("rec-ls", pmssim.Edit{Note: &note})

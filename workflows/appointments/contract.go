@@ -183,9 +183,12 @@ type State struct {
 	EventIDs []string `json:"eventIds,omitempty"`
 	Syncs    int      `json:"syncs"`
 	Writes   int      `json:"writes"`
-	Echoes   int      `json:"echoes"`
-	Stale    int      `json:"stale"`
-	Error    string   `json:"error,omitempty"`
+	// Echoes counts the engine's own writes that came back as notifications and were
+	// recognised by their version: the EHR's (and, before the API recognised them itself,
+	// the PMS's; Notifier.Notify).
+	Echoes int    `json:"echoes"`
+	Stale  int    `json:"stale"`
+	Error  string `json:"error,omitempty"`
 	// CheckIn says what the last cancellation did to the appointment's check-in
 	// (CheckInCancelRequested or CheckInNoneOpen).
 	CheckIn string `json:"checkIn,omitempty"`

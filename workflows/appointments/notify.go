@@ -39,6 +39,8 @@ const (
 	IgnoredOwnWrite = "own-write"
 	// IgnoredClosed: the linked workflow has ended (it failed to link) and takes no changes.
 	IgnoredClosed = "closed"
+	// IgnoredEcho: a PMS version the engine wrote, coming back; its workflow wrote it.
+	IgnoredEcho = "echo"
 )
 
 // Notify signals the workflow linked to the changed appointment, or signal-with-starts a
@@ -46,6 +48,15 @@ const (
 func (n *Notifier) Notify(ctx context.Context, s ChangeSignal) (string, error) {
 	if ValidateID(s.ID) != nil || (s.Source != SourceEHR && s.Source != SourcePMS) {
 		return "", errors.New("appointments: notification without a valid source and id")
+	}
+	if s.Source == SourcePMS && s.Marked {
+		// The PMS stamps updatedBy on every version, so a marked version is one the engine
+		// wrote: the workflow recorded the write, or, if its worker died before the task that
+		// made it completed, replays to a sync that reads the PMS again. Signalling would wake
+		// it only to classify an echo. A FHIR meta.tag may outlive the engine's version (servers
+		// carry tags into later versions), so EHR notifications still go to the workflow, which
+		// compares versions.
+		return IgnoredEcho, nil
 	}
 	kind, in := crosswalk.FHIRAppointment, Input{AppointmentID: IDForEHR(s.ID), EHRID: s.ID}
 	if s.Source == SourcePMS {
