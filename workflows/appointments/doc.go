@@ -8,7 +8,10 @@
 //   - contract.go: task queue, signal/update/query names, JSON types, workflow-ID helpers;
 //     workflow.go: link or create, the drain/classify/merge/write loop, resolve, continue-as-new;
 //     calls.go: one function per activity call with the reason for each timeout.
-//   - Flow: a change notification (ChangeSignal) is deduplicated by event id and classified
+//   - Flow: a PMS notification of a version the engine wrote (updatedBy careflow) is answered
+//     by the API without a signal (Notifier.Notify: the PMS stamps every version, and the
+//     workflow knows its own writes). Any other change notification (ChangeSignal) is
+//     deduplicated by event id and classified
 //     (echo of the engine's own write, stale, or change); a change reads both sides, merges
 //     against the snapshot, writes each side that differs with If-Match; a version conflict
 //     (412) is a typed non-retryable activity error the loop answers by reading and merging
