@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -37,17 +36,7 @@ func TestRecordAppointmentLocalSyncHistories(t *testing.T) {
 	e.ehrAppt("appt-1002", func(r map[string]any) bool { return r["comment"] == note })
 	e.waitAppointment("rec-ls", noteIs(note))
 
-	pmsTime, ehrTime := created.ScheduledTime.Add(time.Hour), created.ScheduledTime.Add(2*time.Hour)
-	body = e.editEHR("appt-1002", func(r map[string]any) {
-		r["start"], r["end"] = ehrTime.Format(time.RFC3339), ehrTime.Add(30*time.Minute).Format(time.RFC3339)
-	})
-	_, err = e.st.PMSSim.Sim.Edit("rec-ls", pmssim.Edit{ScheduledTime: &pmsTime})
-	require.NoError(t, err)
-	code, _ = e.fhirNotify(body)
-	require.Equal(t, http.StatusOK, code)
-	e.waitAppointment("rec-ls", appointmentIn(appointments.StatusConflict))
-	e.mustCall("POST", "/v1/appointments/rec-ls/resolve", map[string]any{"field": "start", "side": "ehr"}, http.StatusOK)
-	e.pmsAppt("rec-ls", func(a pms.Appointment) bool { return a.ScheduledTime.Equal(ehrTime) })
+	e.resolveStartConflict("rec-ls", "appt-1002", created)
 	e.waitAppointment("rec-ls", appointmentIn(appointments.StatusInSync))
 	e.exportRun(appointments.WorkflowID("rec-ls"), "", "appointment-local-sync.json")
 }

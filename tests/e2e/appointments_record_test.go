@@ -31,17 +31,7 @@ func TestRecordAppointmentHistories(t *testing.T) {
 	_, err := e.st.PMSSim.Sim.Edit("rec-1", pmssim.Edit{Note: &note})
 	require.NoError(t, err)
 	e.ehrAppt("appt-1002", func(r map[string]any) bool { return r["comment"] == note })
-	pmsTime, ehrTime := created.ScheduledTime.Add(time.Hour), created.ScheduledTime.Add(2*time.Hour)
-	body := e.editEHR("appt-1002", func(r map[string]any) {
-		r["start"], r["end"] = ehrTime.Format(time.RFC3339), ehrTime.Add(30*time.Minute).Format(time.RFC3339)
-	})
-	_, err = e.st.PMSSim.Sim.Edit("rec-1", pmssim.Edit{ScheduledTime: &pmsTime})
-	require.NoError(t, err)
-	code, _ := e.fhirNotify(body)
-	require.Equal(t, http.StatusOK, code)
-	e.waitAppointment("rec-1", appointmentIn(appointments.StatusConflict))
-	e.mustCall("POST", "/v1/appointments/rec-1/resolve", map[string]any{"field": "start", "side": "ehr"}, http.StatusOK)
-	e.pmsAppt("rec-1", func(a pms.Appointment) bool { return a.ScheduledTime.Equal(ehrTime) })
+	e.resolveStartConflict("rec-1", "appt-1002", created)
 	e.exportRun(appointments.WorkflowID("rec-1"), "", "appointment-link-edits-conflict.json")
 
 	// 2. A PMS appointment the engine has not seen, announced by the PMS webhook.
@@ -87,4 +77,22 @@ func TestRecordAppointmentHistories(t *testing.T) {
 	e.ehrAppt("appt-1003", func(r map[string]any) bool { return r["comment"] == last })
 	e.exportRun(wid, firstRun, "appointment-continued-as-new-first-run.json")
 	e.exportRun(wid, "", "appointment-continued-as-new-next-run.json")
+}
+
+// resolveStartConflict moves the appointment an hour later in the PMS and two hours later in
+// the EHR (whose notification it sends), waits for the time conflict, resolves it with the
+// EHR's time and returns once the PMS has that time.
+func (e *engine) resolveStartConflict(apptID, ehrID string, created pms.Appointment) {
+	e.t.Helper()
+	pmsTime, ehrTime := created.ScheduledTime.Add(time.Hour), created.ScheduledTime.Add(2*time.Hour)
+	body := e.editEHR(ehrID, func(r map[string]any) {
+		r["start"], r["end"] = ehrTime.Format(time.RFC3339), ehrTime.Add(30*time.Minute).Format(time.RFC3339)
+	})
+	_, err := e.st.PMSSim.Sim.Edit(apptID, pmssim.Edit{ScheduledTime: &pmsTime})
+	require.NoError(e.t, err)
+	code, _ := e.fhirNotify(body)
+	require.Equal(e.t, http.StatusOK, code)
+	e.waitAppointment(apptID, appointmentIn(appointments.StatusConflict))
+	e.mustCall("POST", "/v1/appointments/"+apptID+"/resolve", map[string]any{"field": "start", "side": "ehr"}, http.StatusOK)
+	e.pmsAppt(apptID, func(a pms.Appointment) bool { return a.ScheduledTime.Equal(ehrTime) })
 }
