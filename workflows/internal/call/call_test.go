@@ -40,21 +40,31 @@ func TestActivityCallsByNameWithTheOptions(t *testing.T) {
 	assert.Equal(t, "hello ada", got)
 }
 
-func TestLocalFirstAnswersLocallyAndSettledErrorsStayLocal(t *testing.T) {
+// greetCounting registers the activity "Greet", answered by greet, in a new test environment
+// and counts its local and regular attempts.
+func greetCounting(greet func(local bool, in string) (string, error)) (env *testsuite.TestWorkflowEnvironment, local, regular *int) {
 	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
-	var local, regular int
+	env = suite.NewTestWorkflowEnvironment()
+	local, regular = new(int), new(int)
 	env.RegisterActivityWithOptions(func(ctx context.Context, in string) (string, error) {
-		if activity.GetInfo(ctx).IsLocalActivity {
-			local++
+		isLocal := activity.GetInfo(ctx).IsLocalActivity
+		if isLocal {
+			*local++
 		} else {
-			regular++
+			*regular++
 		}
+		return greet(isLocal, in)
+	}, activity.RegisterOptions{Name: "Greet"})
+	return env, local, regular
+}
+
+func TestLocalFirstAnswersLocallyAndSettledErrorsStayLocal(t *testing.T) {
+	env, local, regular := greetCounting(func(_ bool, in string) (string, error) {
 		if in == "refused" {
 			return "", temporal.NewApplicationError("no such patient", "Permanent")
 		}
 		return "hello " + in, nil
-	}, activity.RegisterOptions{Name: "Greet"})
+	})
 	opts := workflow.ActivityOptions{StartToCloseTimeout: time.Second, RetryPolicy: call.Doubling(time.Second, 0, "Permanent")}
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context) (string, error) {
 		out, err := call.LocalFirst[string](ctx, opts, 5*time.Second, "Greet", "ada")
@@ -68,22 +78,17 @@ func TestLocalFirstAnswersLocallyAndSettledErrorsStayLocal(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, env.GetWorkflowError(), &appErr)
 	assert.Equal(t, "Permanent", appErr.Type())
-	assert.Equal(t, 2, local, "both calls ran locally")
-	assert.Zero(t, regular, "an answer, or an error the policy does not retry, is final")
+	assert.Equal(t, 2, *local, "both calls ran locally")
+	assert.Zero(t, *regular, "an answer, or an error the policy does not retry, is final")
 }
 
 func TestLocalFirstGoesOnAsTheRegularActivityWhenTheRateLimitDefers(t *testing.T) {
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
-	var local, regular int
-	env.RegisterActivityWithOptions(func(ctx context.Context, in string) (string, error) {
-		if activity.GetInfo(ctx).IsLocalActivity {
-			local++
+	env, local, regular := greetCounting(func(isLocal bool, in string) (string, error) {
+		if isLocal {
 			return "", temporal.NewApplicationError("over the rate", vendorrate.ErrTypeDeferred)
 		}
-		regular++
 		return "hello " + in, nil
-	}, activity.RegisterOptions{Name: "Greet"})
+	})
 	opts := workflow.ActivityOptions{StartToCloseTimeout: time.Second, RetryPolicy: call.Doubling(time.Second, 0, "Permanent")}
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context) (string, error) {
 		return call.LocalFirst[string](ctx, opts, 5*time.Second, "Greet", "ada")
@@ -93,8 +98,8 @@ func TestLocalFirstGoesOnAsTheRegularActivityWhenTheRateLimitDefers(t *testing.T
 	var got string
 	require.NoError(t, env.GetWorkflowResult(&got))
 	assert.Equal(t, "hello ada", got)
-	assert.Equal(t, 1, local, "a deferred local attempt is not retried locally")
-	assert.Equal(t, 1, regular)
+	assert.Equal(t, 1, *local, "a deferred local attempt is not retried locally")
+	assert.Equal(t, 1, *regular)
 	assert.Equal(t, []string{"Permanent"}, opts.RetryPolicy.NonRetryableErrorTypes, "the caller's policy is left as it was")
 }
 
