@@ -32,6 +32,10 @@ type SQLiteStore struct {
 	sealer Sealer
 	// group batches concurrent Appends into one transaction (one fsync).
 	group *groupWriter
+	// insert is the append's INSERT, prepared once on the writer connection: parsing it again
+	// for every record cost as much as executing it. putXwalk and getXwalk are the crosswalk's
+	// statements, prepared for the same reason.
+	insert, putXwalk, getXwalk *sql.Stmt
 }
 
 var _ Store = (*SQLiteStore)(nil)
@@ -76,6 +80,18 @@ func OpenSQLiteWith(ctx context.Context, path string, o Options) (*SQLiteStore, 
 		return nil, fmt.Errorf("audit: open sqlite: %w", err)
 	}
 	s := &SQLiteStore{w: w, r: r, sealer: o.Sealer}
+	for _, p := range []struct {
+		db   *sql.DB
+		stmt **sql.Stmt
+		sql  string
+	}{{w, &s.insert, sqliteInsertSQL}, {w, &s.putXwalk, sqlitePutCrosswalkSQL}, {r, &s.getXwalk, sqliteLookupCrosswalkSQL}} {
+		if *p.stmt, err = p.db.PrepareContext(ctx, p.sql); err != nil {
+			_ = s.closeStatements()
+			_ = w.Close()
+			_ = r.Close()
+			return nil, fmt.Errorf("audit: open sqlite: %w", err)
+		}
+	}
 	// One writer: the store has one write connection.
 	s.group = newGroupWriter(s.commitAppends, 1)
 	return s, nil
@@ -207,15 +223,18 @@ func (s *SQLiteStore) Append(ctx context.Context, r Record) (Record, error) {
 func (s *SQLiteStore) commitAppends(ctx context.Context, batch []*appendReq) ([]int64, error) {
 	ids := make([]int64, len(batch))
 	if len(batch) == 1 {
-		return ids, s.w.QueryRowContext(ctx, sqliteInsertSQL, sqliteInsertArgs(batch[0])...).Scan(&ids[0])
+		id, err := insertRecord(ctx, s.insert, batch[0])
+		ids[0] = id
+		return ids, err
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit
+	insert := tx.StmtContext(ctx, s.insert)
 	for i, req := range batch {
-		if err := tx.QueryRowContext(ctx, sqliteInsertSQL, sqliteInsertArgs(req)...).Scan(&ids[i]); err != nil {
+		if ids[i], err = insertRecord(ctx, insert, req); err != nil {
 			return nil, err
 		}
 	}
@@ -225,9 +244,21 @@ func (s *SQLiteStore) commitAppends(ctx context.Context, batch []*appendReq) ([]
 	return ids, nil
 }
 
+// sqliteInsertSQL has no RETURNING clause: SQLite gathers RETURNING rows in a temporary table
+// it opens and frees per statement; the id is the row's rowid, which the writer connection
+// reports after the insert (an INTEGER PRIMARY KEY is the rowid).
 const sqliteInsertSQL = `INSERT INTO audit_records
 		(at, actor, action, process, vendor, exchange, outcome, code, latency_ns, payload, payload_key_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertRecord runs the prepared insert for req and returns the new record's id.
+func insertRecord(ctx context.Context, insert *sql.Stmt, req *appendReq) (int64, error) {
+	res, err := insert.ExecContext(ctx, sqliteInsertArgs(req)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
 
 func sqliteInsertArgs(req *appendReq) []any {
 	r := req.r
@@ -294,9 +325,7 @@ func scanSQLiteRecord(row interface{ Scan(...any) error }, extra ...any) (Record
 // PutCrosswalk implements Store.
 func (s *SQLiteStore) PutCrosswalk(ctx context.Context, kind, externalID, internalID string) error {
 	return putCrosswalk(ctx, kind, externalID, internalID, func() (bool, error) {
-		res, err := s.w.ExecContext(ctx, `INSERT INTO crosswalk (kind, external_id, internal_id, created_at)
-			VALUES (?, ?, ?, ?) ON CONFLICT (kind, external_id) DO NOTHING`,
-			kind, externalID, internalID, formatSQLiteTime(time.Now()))
+		res, err := s.putXwalk.ExecContext(ctx, kind, externalID, internalID, formatSQLiteTime(time.Now()))
 		if err != nil {
 			return false, err
 		}
@@ -308,10 +337,15 @@ func (s *SQLiteStore) PutCrosswalk(ctx context.Context, kind, externalID, intern
 // LookupCrosswalk implements Store.
 func (s *SQLiteStore) LookupCrosswalk(ctx context.Context, kind, externalID string) (string, error) {
 	return lookupCrosswalk(kind, externalID, func(id *string) error {
-		return s.r.QueryRowContext(ctx, `SELECT internal_id FROM crosswalk WHERE kind = ? AND external_id = ?`,
-			kind, externalID).Scan(id)
+		return s.getXwalk.QueryRowContext(ctx, kind, externalID).Scan(id)
 	}, sql.ErrNoRows)
 }
+
+const (
+	sqlitePutCrosswalkSQL = `INSERT INTO crosswalk (kind, external_id, internal_id, created_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT (kind, external_id) DO NOTHING`
+	sqliteLookupCrosswalkSQL = `SELECT internal_id FROM crosswalk WHERE kind = ? AND external_id = ?`
+)
 
 // Ping implements Store.
 func (s *SQLiteStore) Ping(ctx context.Context) error {
@@ -327,7 +361,18 @@ func (s *SQLiteStore) Ping(ctx context.Context) error {
 // Close implements Store; closing twice is harmless.
 func (s *SQLiteStore) Close() error {
 	s.group.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.closeStatements(), s.r.Close(), s.w.Close())
+}
+
+// closeStatements closes the prepared statements that were prepared.
+func (s *SQLiteStore) closeStatements() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.insert, s.putXwalk, s.getXwalk} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // formatSQLiteTime renders t in the at column's fixed-width UTC form.
