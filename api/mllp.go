@@ -52,9 +52,10 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 		}
 		if code == hl7.AckAccept {
 			// The message is in the workflow's history already: its kept copy is written after
-			// the AA, so the ACK does not wait for the audit store's commit.
+			// the AA, so the ACK does not wait for the audit store's commit, and as a background
+			// append it shares a commit with the copies of the messages around it.
 			r := rec
-			s.d.Deferred.Go(func() { s.appendAudit(ctx, r) })
+			s.d.Deferred.Go(func() { s.appendAudit(audit.Background(ctx), r) })
 		} else if err := s.appendAuditErr(ctx, rec); err != nil {
 			// A refusal is only sent for a message we kept: without the record the sender
 			// must resend it. An AA stands, the message being in the workflow's history.
@@ -115,7 +116,7 @@ func (s *server) handleMLLP(ctx context.Context, raw []byte, peer string) []byte
 	linked := stored[:len(stored)-1]
 	if len(linked) > 0 {
 		r := rec // ack below goes on changing rec
-		s.d.Deferred.Go(func() { s.keepLinked(ctx, r, raw, linked) })
+		s.d.Deferred.Go(func() { s.keepLinked(audit.Background(ctx), r, raw, linked) })
 	}
 	return ack(hl7.AckAccept, "", "", msg, true)
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strings"
 	"testing"
@@ -222,4 +223,38 @@ func TestMLLPHandlerDuplicateResendSignalsAgain(t *testing.T) {
 	assert.Equal(t, hl7.AckAccept, a.Code)
 	assert.Equal(t, "MSG-0001", a.ControlID)
 	f.temporal.AssertNumberOfCalls(t, "UpdateWorkflow", 2)
+}
+
+// backgroundSpy is an audit store that notes, per appended outcome, whether the append was
+// made as a background write (audit.Background).
+type backgroundSpy struct {
+	audit.Store
+	background map[string]bool
+}
+
+func (s *backgroundSpy) Append(ctx context.Context, r audit.Record) (audit.Record, error) {
+	s.background[r.Outcome] = audit.IsBackground(ctx)
+	return s.Store.Append(ctx, r)
+}
+
+// The kept copy of an accepted message is a background append (it may wait a few milliseconds
+// to share a commit); a refused message's copy is not: its AE waits for it.
+func TestMLLPKeptCopyOfAcceptedMessageIsBackground(t *testing.T) {
+	wid := laborders.WorkflowID("PON-2024-0001")
+	for _, tc := range []struct {
+		signal     error
+		outcome    string
+		background bool
+	}{{nil, audit.OutcomeOK, true}, {serviceerror.NewNotFound("workflow not found"), audit.OutcomeRejected, false}} {
+		f := newMLLPFixture(t)
+		spy := &backgroundSpy{Store: f.store, background: map[string]bool{}}
+		deferred := api.NewDeferred()
+		handler := api.MLLPHandler(api.Deps{Temporal: f.temporal, Records: spy, Deferred: deferred})
+		f.expectUpdate(wid, tc.signal, nil).Once()
+		require.NotEmpty(t, handler.HandleMLLP(t.Context(), []byte(oruMessage("PON-2024-0001", "PON-2024-0001")), "127.0.0.1:40000"))
+		require.NoError(t, deferred.Wait(t.Context()))
+		background, kept := spy.background[tc.outcome]
+		require.True(t, kept, "the message is kept")
+		assert.Equal(t, tc.background, background, tc.outcome)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -14,6 +15,28 @@ const maxGroupCommit = 256
 
 // groupCommitTimeout bounds one batch's transaction; it outlasts sqliteBusyTimeout.
 const groupCommitTimeout = 30 * time.Second
+
+// lingerFor is how long a batch of background appends waits for more appends to share its
+// commit. Appends that arrive a few milliseconds apart (an MLLP feed at hundreds of messages a
+// second) otherwise find the writer idle and each pay a commit and its flush alone.
+const lingerFor = 5 * time.Millisecond
+
+// backgroundKey marks a context whose appends nobody waits on for an answer.
+type backgroundKey struct{}
+
+// Background marks the appends made with ctx (or a context derived from it) as background
+// writes, such as the kept copy of an HL7 message already durable in its workflow's history:
+// a store may hold them a few milliseconds to commit them together with others. An append
+// whose caller is waiting commits at once and takes the held ones along.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// IsBackground reports whether ctx was marked by Background.
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
+}
 
 // errStoreClosed answers appends that arrive after Close.
 var errStoreClosed = errors.New("audit: append: store is closed")
@@ -29,7 +52,9 @@ type appendReq struct {
 	r       Record
 	payload any
 	keyID   any
-	done    chan appendRes
+	// linger is set for a background append (Background): it may wait for company.
+	linger bool
+	done   chan appendRes
 }
 
 type appendRes struct {
@@ -51,13 +76,15 @@ type groupWriter struct {
 	commit  commitFunc
 	queue   chan *appendReq
 	closing chan struct{}
+	// linger is how long a batch of background appends waits for more (lingerFor).
+	linger  time.Duration
 	stopped sync.WaitGroup
 	once    sync.Once
 }
 
 // newGroupWriter starts writers goroutines that commit batches with commit.
 func newGroupWriter(commit commitFunc, writers int) *groupWriter {
-	g := &groupWriter{commit: commit, queue: make(chan *appendReq), closing: make(chan struct{})}
+	g := &groupWriter{commit: commit, queue: make(chan *appendReq), closing: make(chan struct{}), linger: lingerFor}
 	for range writers {
 		g.stopped.Go(g.run)
 	}
@@ -73,6 +100,7 @@ func (g *groupWriter) append(ctx context.Context, req *appendReq) (int64, error)
 		return 0, fmt.Errorf("audit: append: %w", err)
 	}
 	req.done = make(chan appendRes, 1)
+	req.linger = IsBackground(ctx)
 	select {
 	case g.queue <- req:
 	case <-g.closing:
@@ -96,18 +124,49 @@ func (g *groupWriter) run() {
 		case <-g.closing:
 			return
 		}
-		batch := []*appendReq{first}
-	drain:
-		for len(batch) < maxGroupCommit {
-			select {
-			case req := <-g.queue:
-				batch = append(batch, req)
-			default:
-				break drain
-			}
+		batch := g.drain([]*appendReq{first})
+		if g.linger > 0 && len(batch) < maxGroupCommit && !slices.ContainsFunc(batch, waited) {
+			batch = g.gather(batch)
 		}
 		g.flush(batch)
 	}
+}
+
+// waited reports whether req's caller is waiting on its commit.
+func waited(req *appendReq) bool { return !req.linger }
+
+// drain adds to batch the requests already waiting, up to maxGroupCommit.
+func (g *groupWriter) drain(batch []*appendReq) []*appendReq {
+	for len(batch) < maxGroupCommit {
+		select {
+		case req := <-g.queue:
+			batch = append(batch, req)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// gather holds a batch of background appends for up to g.linger while more arrive; an append
+// whose caller waits ends the wait at once, as do a full batch and Close.
+func (g *groupWriter) gather(batch []*appendReq) []*appendReq {
+	t := time.NewTimer(g.linger)
+	defer t.Stop()
+	for len(batch) < maxGroupCommit {
+		select {
+		case req := <-g.queue:
+			batch = append(batch, req)
+			if waited(req) {
+				return g.drain(batch)
+			}
+		case <-t.C:
+			return batch
+		case <-g.closing:
+			return batch
+		}
+	}
+	return batch
 }
 
 // flush commits batch and answers each of its requests. If the transaction fails, each record

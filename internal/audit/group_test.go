@@ -25,6 +25,7 @@ func runGroupCommit(t *testing.T, open func(t *testing.T) groupStore) {
 	t.Run("BadRecordFailsAlone", func(t *testing.T) { testGroupBadRecordFailsAlone(t, open(t)) })
 	t.Run("CanceledNeverStored", func(t *testing.T) { testGroupCanceledNeverStored(t, open(t)) })
 	t.Run("AppendAfterClose", func(t *testing.T) { testGroupAppendAfterClose(t, open(t)) })
+	t.Run("BackgroundAppends", func(t *testing.T) { testGroupBackgroundAppends(t, open(t)) })
 }
 
 func TestSQLiteGroupCommit(t *testing.T) {
@@ -64,6 +65,34 @@ func testGroupConcurrentAppends(t *testing.T, s groupStore) {
 		seen[id] = true
 	}
 	got, err := s.List(ctx, Filter{Limit: 1000})
+	require.NoError(t, err)
+	slices.Sort(ids)
+	assert.Equal(t, ids, recordIDs(got), "every append is stored once")
+}
+
+// testGroupBackgroundAppends: background appends, alone or among waited ones, are each
+// stored once with their own id.
+func testGroupBackgroundAppends(t *testing.T, s groupStore) {
+	bg := Background(t.Context())
+	const n = 60
+	ids := make([]int64, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx := t.Context()
+			if i%3 != 0 {
+				ctx = bg
+			}
+			r, err := s.Append(ctx, sample(i))
+			assert.NoError(t, err)
+			ids[i] = r.ID
+		})
+	}
+	wg.Wait()
+	lone, err := s.Append(bg, sample(n))
+	require.NoError(t, err, "a background append with no company is committed when its wait ends")
+	ids = append(ids, lone.ID)
+	got, err := s.List(t.Context(), Filter{Limit: 1000})
 	require.NoError(t, err)
 	slices.Sort(ids)
 	assert.Equal(t, ids, recordIDs(got), "every append is stored once")
@@ -206,4 +235,94 @@ func TestGroupWriterRetriesRowByRow(t *testing.T) {
 	assert.ErrorIs(t, (<-batch[1].done).err, refused)
 	assert.Equal(t, appendRes{id: 4}, <-batch[2].done)
 	assert.Len(t, calls, 4)
+}
+
+// gatherWithin runs g.gather(batch) and fails the test if it has not returned within a minute
+// (the writers under test linger for an hour: only what the test sends may end the wait).
+func gatherWithin(t *testing.T, g *groupWriter, batch []*appendReq) []*appendReq {
+	t.Helper()
+	out := make(chan []*appendReq, 1)
+	go func() { out <- g.gather(batch) }()
+	select {
+	case b := <-out:
+		return b
+	case <-time.After(time.Minute):
+		t.Fatal("gather went on waiting")
+		return nil
+	}
+}
+
+// Background appends wait for company; one whose caller waits ends the wait at once and its
+// batch carries the held ones.
+func TestGroupWriterBackgroundAppendsWaitForCompany(t *testing.T) {
+	g := &groupWriter{queue: make(chan *appendReq), closing: make(chan struct{}), linger: time.Hour}
+	first, bg1, bg2 := &appendReq{r: sample(1), linger: true}, &appendReq{r: sample(2), linger: true}, &appendReq{r: sample(3), linger: true}
+	waiting := &appendReq{r: sample(4)}
+	go func() {
+		g.queue <- bg1
+		g.queue <- bg2
+		g.queue <- waiting
+	}()
+	assert.Equal(t, []*appendReq{first, bg1, bg2, waiting}, gatherWithin(t, g, []*appendReq{first}))
+}
+
+// Close ends a background batch's wait.
+func TestGroupWriterCloseEndsTheWait(t *testing.T) {
+	g := &groupWriter{queue: make(chan *appendReq), closing: make(chan struct{}), linger: time.Hour}
+	first := &appendReq{linger: true}
+	close(g.closing)
+	assert.Equal(t, []*appendReq{first}, gatherWithin(t, g, []*appendReq{first}))
+}
+
+// An append whose caller waits is committed without waiting for company, and so is a batch of
+// background appends once lingerFor has passed.
+func TestGroupWriterWaitedAppendsDoNotLinger(t *testing.T) {
+	var mu sync.Mutex
+	var sizes []int
+	commit := func(_ context.Context, batch []*appendReq) ([]int64, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		sizes = append(sizes, len(batch))
+		return make([]int64, len(batch)), nil
+	}
+	g := newGroupWriter(commit, 1)
+	g.close() // stop the writer started with the default linger; run one with an hour's instead
+	g = &groupWriter{commit: commit, queue: make(chan *appendReq), closing: make(chan struct{}), linger: time.Hour}
+	g.stopped.Go(g.run)
+	t.Cleanup(g.close)
+	done := make(chan error, 1)
+	go func() {
+		_, err := g.append(t.Context(), &appendReq{r: sample(1)})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(time.Minute):
+		t.Fatal("a waited append was held for company")
+	}
+	assert.Equal(t, []int{1}, sizes)
+
+	short := newGroupWriter(commit, 1)
+	t.Cleanup(short.close)
+	assert.Equal(t, lingerFor, short.linger)
+	_, err := short.append(Background(t.Context()), &appendReq{r: sample(2)})
+	require.NoError(t, err, "a lone background append is committed after lingerFor")
+	assert.Equal(t, []int{1, 1}, sizes)
+}
+
+// Background marks the appends made with a context derived from its own; others are waited.
+func TestGroupWriterBackgroundMarksAppends(t *testing.T) {
+	g := &groupWriter{queue: make(chan *appendReq), closing: make(chan struct{})}
+	derived, cancel := context.WithTimeout(Background(t.Context()), time.Hour)
+	defer cancel()
+	for _, c := range []struct {
+		ctx    context.Context
+		linger bool
+	}{{t.Context(), false}, {derived, true}} {
+		go func() { _, _ = g.append(c.ctx, &appendReq{r: sample(1)}) }()
+		req := <-g.queue
+		assert.Equal(t, c.linger, req.linger)
+		req.done <- appendRes{id: 1}
+	}
 }
