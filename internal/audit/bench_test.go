@@ -2,6 +2,9 @@ package audit
 
 import (
 	"bytes"
+	"context"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -100,6 +103,39 @@ func BenchmarkAppendWithPayload(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			stop()
+		})
+	}
+}
+
+// BenchmarkAppendPaced measures appends that arrive spread out, as the kept copies of an MLLP
+// feed's messages do: 32 callers each append every 60 ms (about 500 a second), as appends whose
+// callers wait and as background appends (Background), which wait for company to share a
+// commit. Run it with a fixed count (-benchtime 2000x): the pacing, not the store, sets the time.
+func BenchmarkAppendPaced(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		ctx  func(context.Context) context.Context
+	}{{"waited", func(ctx context.Context) context.Context { return ctx }}, {"background", Background}} {
+		b.Run(mode.name, func(b *testing.B) {
+			s := openSQLiteWithTB(b, Options{})
+			ctx := mode.ctx(b.Context())
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			stop := reportCPU(b)
+			for range 32 {
+				wg.Go(func() {
+					r := sample(1)
+					for next.Add(1) <= int64(b.N) {
+						if _, err := s.Append(ctx, r); err != nil {
+							b.Error(err)
+							return
+						}
+						time.Sleep(60 * time.Millisecond)
+					}
+				})
+			}
+			wg.Wait()
 			stop()
 		})
 	}
