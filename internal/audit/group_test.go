@@ -285,9 +285,7 @@ func TestGroupWriterWaitedAppendsDoNotLinger(t *testing.T) {
 		sizes = append(sizes, len(batch))
 		return make([]int64, len(batch)), nil
 	}
-	g := newGroupWriter(commit, 1)
-	g.close() // stop the writer started with the default linger; run one with an hour's instead
-	g = &groupWriter{commit: commit, queue: make(chan *appendReq), closing: make(chan struct{}), linger: time.Hour}
+	g := &groupWriter{commit: commit, queue: make(chan *appendReq), closing: make(chan struct{}), linger: time.Hour}
 	g.stopped.Go(g.run)
 	t.Cleanup(g.close)
 	done := make(chan error, 1)
