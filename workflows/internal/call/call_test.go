@@ -33,11 +33,7 @@ func TestActivityCallsByNameWithTheOptions(t *testing.T) {
 		return call.Activity[string](ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Second,
 			RetryPolicy: call.Doubling(time.Second, 0, "Permanent")}, "Greet", "ada")
 	}, workflow.RegisterOptions{Name: "wf"})
-	env.ExecuteWorkflow("wf")
-	require.NoError(t, env.GetWorkflowError())
-	var got string
-	require.NoError(t, env.GetWorkflowResult(&got))
-	assert.Equal(t, "hello ada", got)
+	greetsAda(t, env)
 }
 
 // greetCounting registers the activity "Greet", answered by greet, in a new test environment
@@ -93,11 +89,7 @@ func TestLocalFirstGoesOnAsTheRegularActivityWhenTheRateLimitDefers(t *testing.T
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context) (string, error) {
 		return call.LocalFirst[string](ctx, opts, 5*time.Second, "Greet", "ada")
 	}, workflow.RegisterOptions{Name: "wf"})
-	env.ExecuteWorkflow("wf")
-	require.NoError(t, env.GetWorkflowError())
-	var got string
-	require.NoError(t, env.GetWorkflowResult(&got))
-	assert.Equal(t, "hello ada", got)
+	greetsAda(t, env)
 	assert.Equal(t, 1, *local, "a deferred local attempt is not retried locally")
 	assert.Equal(t, 1, *regular)
 	assert.Equal(t, []string{"Permanent"}, opts.RetryPolicy.NonRetryableErrorTypes, "the caller's policy is left as it was")
@@ -112,4 +104,14 @@ func TestSettled(t *testing.T) {
 	assert.False(t, call.Settled(errors.New("timeout"), nil), "a plain error goes on")
 	assert.False(t, call.Settled(temporal.NewNonRetryableApplicationError("x", vendorrate.ErrTypeDeferred, nil), p),
 		"a turn the vendor's rate limit deferred goes on")
+}
+
+// greetsAda runs the registered workflow "wf" and checks that it ends with Greet's answer to ada.
+func greetsAda(t *testing.T, env *testsuite.TestWorkflowEnvironment) {
+	t.Helper()
+	env.ExecuteWorkflow("wf")
+	require.NoError(t, env.GetWorkflowError())
+	var got string
+	require.NoError(t, env.GetWorkflowResult(&got))
+	assert.Equal(t, "hello ada", got)
 }
