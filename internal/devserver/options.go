@@ -96,6 +96,19 @@ var CachedSearchAttributesArgs = []string{
 	"--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=false",
 }
 
+// WriteAheadLogArgs put a dev server's SQLite file (Options.DBFile) in write-ahead-log mode. The
+// CLI leaves SQLite's default rollback journal, where every commit writes, syncs and deletes a
+// journal file besides the database, and the server runs its persistence through one
+// connection: measured with the load generator on a file (-temporal dev-file), alternated with
+// the rollback journal, WAL made payments 1.4-1.7x, check-ins 1.4-2.1x and MLLP 1.5-2.6x faster
+// (README, Benchmarks).
+// synchronous stays FULL, so each commit is synced to the log before it is acknowledged and
+// survives a power cut as before; the file gains two companions, -wal and -shm.
+var WriteAheadLogArgs = []string{
+	"--sqlite-pragma", "journal_mode=WAL",
+	"--sqlite-pragma", "synchronous=FULL",
+}
+
 // searchAttributeArgs are the start-dev flags that register attrs, in name order.
 func searchAttributeArgs(attrs map[string]enumspb.IndexedValueType) []string {
 	var args []string
@@ -127,6 +140,7 @@ func (o Options) args() []string {
 	}
 	if o.DBFile != "" {
 		args = append(args, "--db-filename", o.DBFile)
+		args = append(args, WriteAheadLogArgs...)
 	}
 	if o.MetricsPort != 0 {
 		args = append(args, "--metrics-port", strconv.Itoa(o.MetricsPort))

@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,6 +131,47 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		t.Fatalf("workflow status after restart = %v, want Running", st)
+	}
+}
+
+// TestFileStateSurvivesKill runs the server on a SQLite file, kills it with SIGKILL right after a
+// workflow start was acknowledged, and checks that a second server on the same file still has the
+// workflow. The file runs in write-ahead-log mode (WriteAheadLogArgs), whose log is what a
+// killed server leaves to be replayed at the next open.
+func TestFileStateSurvivesKill(t *testing.T) {
+	ctx := t.Context()
+	db := filepath.Join(t.TempDir(), "temporal.db")
+	opts := Options{BinPath: binary(t), DBFile: db, Port: freePort(t)}
+
+	first := startServer(t, opts)
+	if _, err := os.Stat(db + "-wal"); err != nil {
+		t.Fatalf("the SQLite file is not in WAL mode: %v", err)
+	}
+	c := dial(t, first, "default")
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: "devserver-test-killed", TaskQueue: "nobody-polls-this",
+	}, "NobodyServesThis")
+	if err != nil {
+		t.Fatalf("ExecuteWorkflow: %v", err)
+	}
+	c.Close()
+	if err := syscall.Kill(-first.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("SIGKILL: %v", err)
+	}
+	select {
+	case <-first.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the killed server did not exit")
+	}
+
+	second := startServer(t, opts)
+	c2 := dial(t, second, "default")
+	desc, err := c2.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+	if err != nil {
+		t.Fatalf("workflow lost with the killed server: %v", err)
+	}
+	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Fatalf("workflow status after the kill = %v, want Running", st)
 	}
 }
 

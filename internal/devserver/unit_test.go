@@ -35,7 +35,8 @@ func TestArgsFull(t *testing.T) {
 	}.withDefaults()
 	got := strings.Join(o.args(), " ")
 	for _, part := range []string{
-		"--ip 127.0.0.2", "--port 7000", "--namespace careflow", "--db-filename /tmp/x.db",
+		"--ip 127.0.0.2", "--port 7000", "--namespace careflow",
+		"--db-filename /tmp/x.db --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=FULL",
 		"--ui-port 8000", "--metrics-port 9000", "--ui-codec-endpoint http://127.0.0.1:8080/codec",
 	} {
 		if !strings.Contains(got, part) {
