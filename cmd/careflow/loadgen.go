@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -35,7 +36,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 	flows := fs.Int("n", 40, "number of payment flows")
 	conc := fs.Int("c", 8, "concurrent flows")
 	standalone := fs.Bool("standalone", false, "start a private Temporal server and engine on free loopback ports")
-	server := fs.String("temporal", temporalDev, "with -standalone, the Temporal server to start: dev (SQLite dev server) or "+
+	server := fs.String("temporal", temporalDev, "with -standalone, the Temporal server to start: dev (SQLite dev server in memory), "+
+		"dev-file (the dev server on a SQLite file in a temporary directory, as `careflow run` keeps it) or "+
 		"postgres (the server on PostgreSQL built by temporal-pg/, on fresh databases dropped afterwards)")
 	baseline := fs.Bool("baseline", true, "also run the no-op workflow baseline on the same Temporal server")
 	checkins := fs.Int("checkins", 40, "check-ins through Update-with-Start (standalone only: it seeds the simulated EHR)")
@@ -331,14 +333,19 @@ type benchServer interface {
 	Stop() error
 }
 
-// startBenchServer starts the in-memory dev server, or the server on PostgreSQL on fresh
-// databases (created by the schema tool, dropped again by Stop).
+// temporalDevFile is the load generator's third server: the dev server on a SQLite file, which
+// is how `careflow run` keeps it (the in-memory one syncs nothing to disk).
+const temporalDevFile = "dev-file"
+
+// startBenchServer starts the dev server in memory or on a SQLite file in a temporary directory
+// (removed again by Stop), or the server on PostgreSQL on fresh databases (created by the schema
+// tool, dropped again by Stop).
 func startBenchServer(ctx context.Context, kind string, dynConfig []string) (benchServer, error) {
-	if len(dynConfig) > 0 && kind != temporalDev {
-		return nil, fmt.Errorf("loadgen: -dynamic-config is for -temporal %s; the server on PostgreSQL reads temporal-pg/config/dynamicconfig", temporalDev)
+	if len(dynConfig) > 0 && kind == temporalPostgres {
+		return nil, fmt.Errorf("loadgen: -dynamic-config is for -temporal %s or %s; the server on PostgreSQL reads temporal-pg/config/dynamicconfig", temporalDev, temporalDevFile)
 	}
 	switch kind {
-	case temporalDev:
+	case temporalDev, temporalDevFile:
 		bin, err := devserver.FindBinary()
 		if err != nil {
 			return nil, err
@@ -355,8 +362,22 @@ func startBenchServer(ctx context.Context, kind string, dynConfig []string) (ben
 		for _, kv := range dynConfig {
 			extra = append(extra, "--dynamic-config-value", kv)
 		}
-		return devserver.Start(ctx, devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0, MetricsPort: metricsPort,
-			SearchAttributes: stack.SearchAttributes(), ExtraArgs: extra})
+		opts := devserver.Options{BinPath: bin, Host: "127.0.0.1", Port: port, UIPort: 0, MetricsPort: metricsPort,
+			SearchAttributes: stack.SearchAttributes(), ExtraArgs: extra}
+		if kind == temporalDev {
+			return devserver.Start(ctx, opts)
+		}
+		dir, err := os.MkdirTemp("", "careflow-loadgen-temporal-")
+		if err != nil {
+			return nil, err
+		}
+		opts.DBFile = filepath.Join(dir, "temporal.db")
+		srv, err := devserver.Start(ctx, opts)
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+		return &fileBenchServer{Server: srv, dir: dir}, nil
 	case temporalPostgres:
 		pg, drop := pgtemporal.FreshDatabases("careflow_loadgen_")
 		if err := pgtemporal.Setup(ctx, "", pg); err != nil {
@@ -376,8 +397,19 @@ func startBenchServer(ctx context.Context, kind string, dynConfig []string) (ben
 		}
 		return &pgBenchServer{Server: srv, drop: drop}, nil
 	default:
-		return nil, fmt.Errorf("-temporal %q: want %s or %s", kind, temporalDev, temporalPostgres)
+		return nil, fmt.Errorf("-temporal %q: want %s, %s or %s", kind, temporalDev, temporalDevFile, temporalPostgres)
 	}
+}
+
+// fileBenchServer removes its SQLite file's directory once the server stopped, so repeated runs
+// start equal.
+type fileBenchServer struct {
+	*devserver.Server
+	dir string
+}
+
+func (f *fileBenchServer) Stop() error {
+	return errors.Join(f.Server.Stop(), os.RemoveAll(f.dir))
 }
 
 // pgBenchServer drops its databases once the server stopped, so repeated runs start equal.

@@ -2,10 +2,54 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
+
+// TestDevFileBenchServer checks that -temporal dev-file runs the dev server on a SQLite file in
+// write-ahead-log mode, as `careflow run` keeps it, and that Stop removes the file's directory.
+func TestDevFileBenchServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := startBenchServer(ctx, temporalDevFile, []string{"system.enableActivityEagerExecution=true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := srv.(*fileBenchServer)
+	if !ok {
+		_ = srv.Stop()
+		t.Fatalf("-temporal dev-file started a %T, want a server on a file", srv)
+	}
+	for _, name := range []string{"temporal.db", "temporal.db-wal"} {
+		if _, err := os.Stat(filepath.Join(f.dir, name)); err != nil {
+			t.Errorf("the dev server's %s: %v", name, err)
+		}
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(f.dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%s left behind after Stop: %v", f.dir, err)
+	}
+}
+
+// TestBenchServerKinds checks the refusals: an unknown server names the three kinds, and dynamic
+// configuration is refused for the server on PostgreSQL, which reads its own file.
+func TestBenchServerKinds(t *testing.T) {
+	_, err := startBenchServer(t.Context(), "sqlite", nil)
+	if err == nil || !strings.Contains(err.Error(), "want dev, dev-file or postgres") {
+		t.Errorf("unknown kind: err = %v", err)
+	}
+	_, err = startBenchServer(t.Context(), temporalPostgres, []string{"a=1"})
+	if err == nil || !strings.Contains(err.Error(), "-dynamic-config is for -temporal dev or dev-file") {
+		t.Errorf("dynamic configuration for postgres: err = %v", err)
+	}
+}
 
 // TestLoadgenOnPostgresTemporal runs a small standalone load against the Temporal server on
 // PostgreSQL (issue 13: the load generator uses the production topology, not only the dev
