@@ -98,13 +98,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RegisterNamespace: %v", err)
 	}
-	// No worker serves this type, so the execution stays Running forever.
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: "devserver-test-orphan", TaskQueue: "nobody-polls-this",
-	}, "NobodyServesThis")
-	if err != nil {
-		t.Fatalf("ExecuteWorkflow: %v", err)
-	}
+	run := startUnserved(t, c, "devserver-test-orphan")
 	c.Close()
 
 	if err := first.Stop(); err != nil {
@@ -125,12 +119,30 @@ func TestStateSurvivesRestart(t *testing.T) {
 		&workflowservice.DescribeNamespaceRequest{Namespace: "persisted"}); err != nil {
 		t.Fatalf("namespace lost across restart: %v", err)
 	}
-	desc, err := c2.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+	requireRunning(t, c2, run, "across restart")
+}
+
+// startUnserved starts a workflow no worker serves, so that it stays Running forever.
+func startUnserved(t *testing.T, c client.Client, id string) client.WorkflowRun {
+	t.Helper()
+	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+		ID: id, TaskQueue: "nobody-polls-this",
+	}, "NobodyServesThis")
 	if err != nil {
-		t.Fatalf("workflow lost across restart: %v", err)
+		t.Fatalf("ExecuteWorkflow: %v", err)
+	}
+	return run
+}
+
+// requireRunning fails unless the server behind c still has run, Running; when says after what.
+func requireRunning(t *testing.T, c client.Client, run client.WorkflowRun, when string) {
+	t.Helper()
+	desc, err := c.DescribeWorkflowExecution(t.Context(), run.GetID(), run.GetRunID())
+	if err != nil {
+		t.Fatalf("workflow lost %s: %v", when, err)
 	}
 	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		t.Fatalf("workflow status after restart = %v, want Running", st)
+		t.Fatalf("workflow status %s = %v, want Running", when, st)
 	}
 }
 
@@ -139,7 +151,6 @@ func TestStateSurvivesRestart(t *testing.T) {
 // workflow. The file runs in write-ahead-log mode (WriteAheadLogArgs), whose log is what a
 // killed server leaves to be replayed at the next open.
 func TestFileStateSurvivesKill(t *testing.T) {
-	ctx := t.Context()
 	db := filepath.Join(t.TempDir(), "temporal.db")
 	opts := Options{BinPath: binary(t), DBFile: db, Port: freePort(t)}
 
@@ -148,12 +159,7 @@ func TestFileStateSurvivesKill(t *testing.T) {
 		t.Fatalf("the SQLite file is not in WAL mode: %v", err)
 	}
 	c := dial(t, first, "default")
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: "devserver-test-killed", TaskQueue: "nobody-polls-this",
-	}, "NobodyServesThis")
-	if err != nil {
-		t.Fatalf("ExecuteWorkflow: %v", err)
-	}
+	run := startUnserved(t, c, "devserver-test-killed")
 	c.Close()
 	if err := syscall.Kill(-first.cmd.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("SIGKILL: %v", err)
@@ -165,14 +171,7 @@ func TestFileStateSurvivesKill(t *testing.T) {
 	}
 
 	second := startServer(t, opts)
-	c2 := dial(t, second, "default")
-	desc, err := c2.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
-	if err != nil {
-		t.Fatalf("workflow lost with the killed server: %v", err)
-	}
-	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		t.Fatalf("workflow status after the kill = %v, want Running", st)
-	}
+	requireRunning(t, dial(t, second, "default"), run, "with the killed server")
 }
 
 // TestInMemoryNamespaceOption checks a non-default namespace is created and
