@@ -3,12 +3,13 @@
 #
 # It is idempotent: a stamp file (.bin/temporal.version) records the version that
 # was built, and the script does nothing when the stamp matches VERSION and the
-# binary exists. Set FORCE=1 to rebuild anyway.
+# binary exists. Set FORCE=1 to rebuild anyway. BIN_DIR builds elsewhere, and
+# SYMBOLS=1 keeps the symbols the release strips (tools/profile-server.sh).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "${here}/.." && pwd)"
-bin_dir="${repo}/.bin"
+bin_dir="${BIN_DIR:-${repo}/.bin}"
 binary="${bin_dir}/temporal"
 stamp="${bin_dir}/temporal.version"
 module="github.com/temporalio/cli/cmd/temporal"
@@ -34,8 +35,10 @@ start="$(date +%s)"
 rm -f "${stamp}"
 # Flags follow the CLI's own .goreleaser.yml: static, stripped, and stamped
 # with its version so `temporal --version` does not say 0.0.0-DEV.
+strip="-s -w "
+[[ "${SYMBOLS:-0}" == "1" ]] && strip=""
 (cd "${here}" && CGO_ENABLED=0 GOBIN="${bin_dir}" go install \
-  -ldflags "-s -w -X github.com/temporalio/cli/temporalcli.Version=${version#v}" \
+  -ldflags "${strip}-X github.com/temporalio/cli/temporalcli.Version=${version#v}" \
   "${module}@${version}")
 printf '%s\n' "${version}" > "${stamp}"
 echo "temporal-dev: built ${binary} ${version} in $(( $(date +%s) - start ))s"

@@ -10,13 +10,10 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${OUT:-$(mktemp -d)}"
-version="$(tr -d '[:space:]' < "${repo}/temporal-dev/VERSION")"
 command -v perf >/dev/null || { echo "profile-server: perf is not installed" >&2; exit 1; }
 
-# Same module and version as temporal-dev/build.sh, without -s -w, so perf can name frames.
-(cd "${repo}/temporal-dev" && CGO_ENABLED=0 GOBIN="${out}" go install \
-  -ldflags "-X github.com/temporalio/cli/temporalcli.Version=${version#v}" \
-  "github.com/temporalio/cli/cmd/temporal@${version}")
+# The pinned CLI as temporal-dev/build.sh builds it, with its symbols, so perf can name frames.
+BIN_DIR="${out}" SYMBOLS=1 FORCE=1 bash "${repo}/temporal-dev/build.sh"
 (cd "${repo}" && go build -o "${out}/careflow" ./cmd/careflow)
 
 read -r -a args <<<"${LOADGEN_ARGS:--n 300 -c 8 -checkins 600 -appointments 0 -mllp 1000 -mllp-conns 32}"
