@@ -32,7 +32,7 @@ func ending(s string) bool {
 // keyed by the EHR appointment id (checkins.WorkflowID), an opaque id and no PHI. A check-in
 // that does not exist or has closed makes the request fail; that is the normal case.
 func (w *impl) cancelCheckIn(ctx workflow.Context) {
-	if workflow.GetVersion(ctx, changeCancelCheckIn, workflow.DefaultVersion, 1) < 1 || w.state.EHR.ID == "" {
+	if w.ver.Version(ctx, changeCancelCheckIn, workflow.DefaultVersion, 1) < 1 || w.state.EHR.ID == "" {
 		return
 	}
 	err := workflow.RequestCancelExternalWorkflow(ctx, checkins.WorkflowID(w.state.EHR.ID), "").Get(ctx, nil)

@@ -14,6 +14,7 @@ import (
 	pmsact "github.com/careflow/engine/activities/pms"
 	"github.com/careflow/engine/clients/pms"
 	"github.com/careflow/engine/internal/apptsync"
+	"github.com/careflow/engine/workflows/internal/baseline"
 )
 
 // changeLocalSync (version 1): a sync that no resolve update waits on reads and writes both
@@ -37,6 +38,15 @@ type resolution struct {
 	value apptsync.Snapshot
 }
 
+// Baseline (change "appointment-baseline", version 1) stands for changeParticipants,
+// changeLocalSync, changeCancelCheckIn and the operator attributes' change at the versions new
+// appointments took: one version marker and one TemporalChangeVersion upsert instead of four
+// (see workflows/internal/baseline). The reconcile workflow, a workflow of its own, still asks
+// changeReconcileEHR itself.
+var Baseline = baseline.Baseline{ID: "appointment-baseline", Covers: map[string]workflow.Version{
+	changeParticipants: 1, changeLocalSync: 1, changeCancelCheckIn: 1, opsattr.ChangeID: 1,
+}}
+
 type impl struct {
 	in      Input
 	state   State
@@ -52,16 +62,21 @@ type impl struct {
 	saValue string
 	// participants is the changeParticipants version this execution runs.
 	participants workflow.Version
+	// ver answers this run's workflow.GetVersion questions through Baseline.
+	ver baseline.Run
 }
 
 // Appointment is the long-lived entity workflow of one appointment kept in sync between the
 // EHR and the PMS.
 func Appointment(ctx workflow.Context, in Input) (State, error) {
 	w := &impl{in: in, failed: map[int]bool{}}
+	// First of all, in the first workflow task: runs begun before the baseline replay without
+	// its marker and keep asking each change.
+	w.ver = Baseline.Begin(ctx)
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
-	opsattr.Watch(ctx, "appointment", w.ops)
+	opsattr.Watch(ctx, w.ver, "appointment", w.ops)
 	return w.run(ctx)
 }
 
@@ -97,7 +112,7 @@ func (w *impl) view() State {
 }
 
 func (w *impl) run(ctx workflow.Context) (State, error) {
-	w.participants = workflow.GetVersion(ctx, changeParticipants, workflow.DefaultVersion, 1)
+	w.participants = w.ver.Version(ctx, changeParticipants, workflow.DefaultVersion, 1)
 	if w.in.Carry == nil {
 		if err := w.link(ctx); err != nil {
 			return w.state, err
@@ -299,7 +314,7 @@ func (w *impl) sync(ctx workflow.Context) {
 			w.doneSeq = max(w.doneSeq, r.seq)
 		}
 	}()
-	local := len(pending) == 0 && workflow.GetVersion(ctx, changeLocalSync, workflow.DefaultVersion, 1) >= 1
+	local := len(pending) == 0 && w.ver.Version(ctx, changeLocalSync, workflow.DefaultVersion, 1) >= 1
 	for round := 0; round < maxRounds; round++ {
 		e, err := callSyncReadEHR(ctx, local, ehr.ReadAppointmentInput{ID: w.state.EHR.ID})
 		if err != nil {

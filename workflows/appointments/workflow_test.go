@@ -23,6 +23,7 @@ import (
 	"github.com/careflow/engine/internal/crosswalk"
 	"github.com/careflow/engine/internal/vendorrate"
 	"github.com/careflow/engine/workflows/appointments"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -250,6 +251,7 @@ func start(env *testsuite.TestWorkflowEnvironment, in appointments.Input) {
 
 func TestLinkThenEditsFlowBothWaysWithoutEchoes(t *testing.T) {
 	env, w := linked(t)
+	asked := baselinetest.Asked(env)
 	// The EHR cancellation below also asks the appointment's check-in to stop.
 	env.OnRequestCancelExternalWorkflow(mock.Anything, "checkin:e1", "").Return(nil).Once()
 	signal(env, time.Minute, func() appointments.ChangeSignal {
@@ -279,6 +281,8 @@ func TestLinkThenEditsFlowBothWaysWithoutEchoes(t *testing.T) {
 	}, 4*time.Minute)
 	start(env, appointments.Input{AppointmentID: "a1", EHRID: "e1", PMSID: "p1"})
 	require.True(t, env.IsWorkflowCompleted())
+	// A new appointment records its baseline's version marker and asks nothing else.
+	require.Equal(t, []string{appointments.Baseline.ID}, *asked)
 }
 
 func TestCreatesPMSSideFromEHR(t *testing.T) {

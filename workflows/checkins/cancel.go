@@ -19,7 +19,7 @@ func (w *impl) cancelRequested(ctx workflow.Context) bool {
 	if ctx.Err() == nil {
 		return false
 	}
-	return workflow.GetVersion(ctx, changeCancel, workflow.DefaultVersion, 1) >= 1
+	return w.ver.Version(ctx, changeCancel, workflow.DefaultVersion, 1) >= 1
 }
 
 // cancelled closes the check-in as cancelled: no arrival, copay or text follows. Running

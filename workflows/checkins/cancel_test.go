@@ -11,6 +11,7 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/workflows/checkins"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 )
 
 // TestCancelRequestStopsCheckInWaitingForDesk: a check-in that needs the front desk is
@@ -18,6 +19,7 @@ import (
 // written to the EHR, charged or texted.
 func TestCancelRequestStopsCheckInWaitingForDesk(t *testing.T) {
 	env := newEnv(t)
+	asked := baselinetest.Asked(env)
 	env.OnActivity(ehr.LoadCheckInName, mock.Anything, ehr.LoadCheckInInput{AppointmentID: apptID}).Return(ehrContext(false), nil).Once()
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
 	env.ExecuteWorkflow(checkins.CheckIn, input())
@@ -32,6 +34,8 @@ func TestCancelRequestStopsCheckInWaitingForDesk(t *testing.T) {
 	require.True(t, st.Closed)
 	require.False(t, st.Arrived)
 	require.Nil(t, st.Copay)
+	// The cancel change is the baseline's: honoured without a marker of its own.
+	require.Equal(t, []string{checkins.Baseline.ID}, *asked)
 	env.AssertExpectations(t)
 	env.AssertNotCalled(t, ehr.MarkArrivedName, mock.Anything, mock.Anything)
 }

@@ -83,6 +83,7 @@ func TestVerdictReadsRunAsLocalActivities(t *testing.T) {
 // checkin-local-reads change keeps reading with regular activities.
 func TestCheckInsBeforeLocalReadsKeepRegularActivities(t *testing.T) {
 	env := newEnv(t)
+	env.OnGetVersion(checkins.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion("checkin-local-reads", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion("checkin-local-arrival", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	s := watchStarts(env)
@@ -164,6 +165,7 @@ func TestArrivalWritesRunAsLocalActivitiesInATaskOfTheirOwn(t *testing.T) {
 	}{{"version 1", 1}, {"before", workflow.DefaultVersion}} {
 		t.Run(c.name, func(t *testing.T) {
 			env := newEnv(t)
+			env.OnGetVersion(checkins.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			env.OnGetVersion("checkin-local-arrival", workflow.DefaultVersion, 1).Return(c.version)
 			s := watchStarts(env)
 			var timers []time.Duration

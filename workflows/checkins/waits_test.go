@@ -30,8 +30,10 @@ func TestResolvedAttentionWaitLeavesNoTimerToFire(t *testing.T) {
 			env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in notifications.Input) (notifications.State, error) {
 				return delivered(), workflow.Sleep(ctx, 2*time.Hour)
 			}, workflow.RegisterOptions{Name: notifications.WorkflowName})
+			env.OnGetVersion(checkins.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			env.OnGetVersion("checkin-wait-within", workflow.DefaultVersion, 1).Return(c.version)
 			// Without the arrival's own 1 ms timer (checkin-local-arrival), which would fire too.
+			env.OnGetVersion(checkins.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			env.OnGetVersion("checkin-local-arrival", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			fired := 0
 			env.SetOnTimerFiredListener(func(string) { fired++ })

@@ -17,6 +17,7 @@ import (
 	"github.com/careflow/engine/activities/eligibility"
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/workflows/internal/baseline"
 	"github.com/careflow/engine/workflows/internal/detid"
 	"github.com/careflow/engine/workflows/internal/wait"
 	"github.com/careflow/engine/workflows/notifications"
@@ -53,6 +54,16 @@ const (
 	changeLocalArrival = "checkin-local-arrival"
 )
 
+// Baseline (change "checkin-baseline", version 1) stands for every change above, changeCancel
+// and the operator attributes' change at the versions new check-ins took: a new check-in records
+// one version marker and one TemporalChangeVersion upsert instead of eight (see
+// workflows/internal/baseline). A later change gets a change id of its own, asked through
+// impl.ver.
+var Baseline = baseline.Baseline{ID: "checkin-baseline", Covers: map[string]workflow.Version{
+	changeGuards: 1, changeCoverage: 1, changeNotify: 1, changeLocalReads: 1, changeWaitWithin: 1,
+	changeLocalArrival: 1, changeCancel: 1, opsattr.ChangeID: 1,
+}}
+
 // CopayCurrency is the currency of payer-reported copays (X12 amounts are US dollars).
 const CopayCurrency = "usd"
 
@@ -85,16 +96,21 @@ type impl struct {
 	// localArrival is set when the arrival's writes run as local activities
 	// (changeLocalArrival).
 	localArrival bool
+	// ver answers this run's workflow.GetVersion questions through Baseline.
+	ver baseline.Run
 }
 
 // CheckIn is the check-in workflow. The verdict is available through the verdict update within
 // VerdictWait; everything after it continues durably in the background.
 func CheckIn(ctx workflow.Context, in Input) (State, error) {
 	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, logger: workflow.GetLogger(ctx)}
+	// First of all, in the first workflow task: check-ins begun before the baseline replay
+	// without its marker and keep asking each change.
+	w.ver = Baseline.Begin(ctx)
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
-	opsattr.Watch(ctx, "checkin", w.ops)
+	opsattr.Watch(ctx, w.ver, "checkin", w.ops)
 	return w.run(ctx)
 }
 
@@ -103,9 +119,9 @@ func (w *impl) setup(ctx workflow.Context) error {
 		return temporal.NewNonRetryableApplicationError("invalid check-in input: "+err.Error(), ErrTypeInvalidInput, nil)
 	}
 	// Asked before the handlers exist, so that the verdict handler knows it from its first run.
-	w.localReads = workflow.GetVersion(ctx, changeLocalReads, workflow.DefaultVersion, 1)
+	w.localReads = w.ver.Version(ctx, changeLocalReads, workflow.DefaultVersion, 1)
 	w.localReading = w.localReads >= 1
-	w.await = wait.Choose(workflow.GetVersion(ctx, changeWaitWithin, workflow.DefaultVersion, 1) >= 1)
+	w.await = wait.Choose(w.ver.Version(ctx, changeWaitWithin, workflow.DefaultVersion, 1) >= 1)
 	w.state = State{AppointmentID: w.in.AppointmentID, Status: StatusInProgress, Step: StepReadEHR,
 		Verdict: Verdict{Verdict: VerdictPending}}
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.snapshot(), nil }); err != nil {
@@ -130,7 +146,7 @@ func (w *impl) run(ctx workflow.Context) (State, error) {
 		}
 		return w.finish(ctx, StatusFailed)
 	}
-	w.guards = workflow.GetVersion(ctx, changeGuards, workflow.DefaultVersion, 1)
+	w.guards = w.ver.Version(ctx, changeGuards, workflow.DefaultVersion, 1)
 	if w.guards >= 1 {
 		if w.in.Override != nil {
 			w.state.WindowOverride = w.in.Override
@@ -208,7 +224,7 @@ func (w *impl) loadEHR(ctx workflow.Context) bool {
 // checkEligibility asks the payer and turns the answer into the verdict. A front-desk
 // resolution that arrives meanwhile cancels the inquiry: its answer no longer matters.
 func (w *impl) checkEligibility(ctx workflow.Context) {
-	cv := workflow.GetVersion(ctx, changeCoverage, workflow.DefaultVersion, 1)
+	cv := w.ver.Version(ctx, changeCoverage, workflow.DefaultVersion, 1)
 	cov := w.ehrCtx.Coverage
 	if cov == nil {
 		reason := "no coverage on file"
@@ -385,7 +401,7 @@ func (w *impl) refuse(ctx workflow.Context, r ehr.Refusal) (State, error) {
 // at the write-back (the appointment changed) is returned: it stops the check-in.
 func (w *impl) arrive(ctx workflow.Context) *ehr.Refusal {
 	w.state.Step = StepArrive
-	if workflow.GetVersion(ctx, changeLocalArrival, workflow.DefaultVersion, 1) >= 1 {
+	if w.ver.Version(ctx, changeLocalArrival, workflow.DefaultVersion, 1) >= 1 {
 		w.localArrival = true
 		w.newTaskForArrival(ctx)
 	}
@@ -468,7 +484,7 @@ func (w *impl) notifyPatient(ctx workflow.Context) {
 	if !w.in.NotifyPatient {
 		return
 	}
-	if workflow.GetVersion(ctx, changeNotify, workflow.DefaultVersion, 1) >= 1 {
+	if w.ver.Version(ctx, changeNotify, workflow.DefaultVersion, 1) >= 1 {
 		w.notifyThroughNotifications(ctx)
 		return
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/checkins"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 	"github.com/careflow/engine/workflows/notifications"
 	"github.com/careflow/engine/workflows/payments"
 )
@@ -260,6 +261,7 @@ func TestUnknownAppointmentFailsVerdict(t *testing.T) {
 // It runs the path of check-ins begun before the checkin-notify change, which text by themselves.
 func TestCheckInTextInPatientsLanguage(t *testing.T) {
 	env := newEnv(t)
+	env.OnGetVersion(checkins.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion("checkin-notify", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	c := ehrContext(true)
 	c.PatientLanguage = "es-US"
@@ -321,6 +323,7 @@ func TestCheckInRecordsTheNotificationOutcome(t *testing.T) {
 			env.OnActivity(ehr.MarkArrivedName, mock.Anything, mock.Anything).Return(ehr.MarkArrivedResult{}, nil).Once()
 			env.OnActivity(ehr.CreateEncounterName, mock.Anything, mock.Anything).Return(ehr.CreateEncounterResult{EncounterID: "e"}, nil).Once()
 			notifyStandIn(env, tc.st)
+			asked := baselinetest.Asked(env)
 			sendUpdate(env, time.Minute, checkins.OverrideUpdateName, checkins.OverrideUpdate{Reason: "verified"})
 			in := input()
 			in.CollectCopay = false
@@ -333,6 +336,8 @@ func TestCheckInRecordsTheNotificationOutcome(t *testing.T) {
 			require.Empty(t, s.FailureCode, "an outcome of the notification is no failure of the check-in")
 			require.NotNil(t, s.Notification)
 			require.Equal(t, tc.st.Status, s.Notification.Status)
+			// A new check-in records its baseline's version marker and asks nothing else.
+			require.Equal(t, []string{checkins.Baseline.ID}, *asked)
 		})
 	}
 }

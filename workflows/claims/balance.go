@@ -35,7 +35,7 @@ func (w *impl) collectBalance(ctx workflow.Context) {
 		return
 	}
 	// Only claims started with the flag reach here, so earlier histories never record it.
-	if workflow.GetVersion(ctx, ChangeBatching, workflow.DefaultVersion, 1) < 1 {
+	if w.ver.Version(ctx, ChangeBatching, workflow.DefaultVersion, 1) < 1 {
 		return
 	}
 	pid := BalancePaymentID(w.state.PatientControlNumber)

@@ -31,6 +31,7 @@ func TestClaimWaitsCancelTheirTimersOnceAnswered(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			env := newEnv(t)
 			if c.version == workflow.DefaultVersion {
+				env.OnGetVersion(claims.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 				env.OnGetVersion(claims.ChangeWaitWithin, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
 			scheduled := map[string]time.Duration{}

@@ -12,9 +12,18 @@ import (
 	"github.com/careflow/engine/workflows/opsattr"
 
 	"github.com/careflow/engine/codecs/x12"
+	"github.com/careflow/engine/workflows/internal/baseline"
 )
 
 // impl is one claim's execution state.
+// Baseline (change "claim-baseline", version 1) stands for ChangeWaitWithin, ChangeBatching
+// and the operator attributes' change at the versions new claims took: one version marker and
+// one TemporalChangeVersion upsert instead of three (see workflows/internal/baseline). The
+// results poller, a workflow of its own, still asks ChangeBatching itself.
+var Baseline = baseline.Baseline{ID: "claim-baseline", Covers: map[string]workflow.Version{
+	ChangeWaitWithin: 1, ChangeBatching: 1, opsattr.ChangeID: 1,
+}}
+
 type impl struct {
 	in    Input
 	wfID  string
@@ -35,6 +44,8 @@ type impl struct {
 	// await is every timed wait of the run: wait.Within from version 1 of ChangeWaitWithin,
 	// the SDK's AwaitWithTimeout for executions started before it.
 	await wait.Func
+	// ver answers this run's workflow.GetVersion questions through Baseline.
+	ver baseline.Run
 }
 
 // Submission is the claim workflow: submit the 837P, wait for the 999 and the 277CA, then
@@ -48,9 +59,12 @@ func Submission(ctx workflow.Context, in Input) (State, error) {
 		in.StatusInquiryAfter = min(DefaultStatusInquiryAfter, in.RemitTimeout*2/3)
 	}
 	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, claim: in.Claim, seenTraces: map[string]bool{}}
+	// First of all, in the first workflow task: runs begun before the baseline replay without
+	// its marker and keep asking each change.
+	w.ver = Baseline.Begin(ctx)
 	// Asked once, at one fixed point before any wait: older histories have no marker and
 	// replay to DefaultVersion, the SDK's AwaitWithTimeout their timers came from.
-	w.await = wait.Choose(workflow.GetVersion(ctx, ChangeWaitWithin, workflow.DefaultVersion, 1) >= 1)
+	w.await = wait.Choose(w.ver.Version(ctx, ChangeWaitWithin, workflow.DefaultVersion, 1) >= 1)
 	if w.claim.Frequency == "" {
 		w.claim.Frequency = x12.FrequencyOriginal
 	}
@@ -59,7 +73,7 @@ func Submission(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
-	opsattr.Watch(ctx, "claim", w.ops)
+	opsattr.Watch(ctx, w.ver, "claim", w.ops)
 	err := w.run(ctx)
 	// Updates accepted just before the end finish before the workflow closes.
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -204,7 +218,7 @@ func (w *impl) submit(ctx workflow.Context) error {
 	var control int64
 	var set string
 	var err error
-	if workflow.GetVersion(ctx, ChangeBatching, workflow.DefaultVersion, 1) >= 1 && w.in.BatchWindow > 0 {
+	if w.ver.Version(ctx, ChangeBatching, workflow.DefaultVersion, 1) >= 1 && w.in.BatchWindow > 0 {
 		control, set, err = w.submitBatched(ctx)
 	} else {
 		control, err = w.callAllocate(ctx)

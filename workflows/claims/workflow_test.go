@@ -16,6 +16,7 @@ import (
 	"github.com/careflow/engine/codecs/x12"
 	"github.com/careflow/engine/internal/wftest"
 	"github.com/careflow/engine/workflows/claims"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 )
 
 const pcn = "PCN-1001"
@@ -115,6 +116,7 @@ func input() claims.Input {
 
 func TestPaidAfterWeeks(t *testing.T) {
 	env := newEnv(t)
+	asked := baselinetest.Asked(env)
 	sent := expectSubmissions(env)
 	signalAt(env, time.Hour, claims.AckSignalName, claims.AckSignal{GroupControlNumber: 999, Accepted: false})
 	signalAt(env, 2*time.Hour, claims.AckSignalName, accepted(1001))
@@ -139,6 +141,8 @@ func TestPaidAfterWeeks(t *testing.T) {
 	assert.Equal(t, x12.FrequencyOriginal, (*sent)[0].Claim.Frequency)
 	assert.Equal(t, wfID+"/submit/0", (*sent)[0].PayloadKey)
 	assert.False(t, s.StatusInquiryDue)
+	// A new claim records its baseline's version marker and asks nothing else.
+	assert.Equal(t, []string{claims.Baseline.ID}, *asked)
 }
 
 func TestRejected277CorrectedAsNewOriginal(t *testing.T) {

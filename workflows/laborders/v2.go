@@ -163,7 +163,7 @@ func (w *impl) runV2(ctx workflow.Context) (State, error) {
 			return w.finishV2(ctx)
 		}
 		// Results may have been applied while the send was retried; they keep their status.
-		if workflow.GetVersion(ctx, ChangeSendStatus, workflow.DefaultVersion, 1) == workflow.DefaultVersion ||
+		if w.ver.Version(ctx, ChangeSendStatus, workflow.DefaultVersion, 1) == workflow.DefaultVersion ||
 			w.state.Status == StatusOrdering {
 			w.state.Status, w.state.Step = StatusOrdered, StepAwaitResult
 		}
@@ -405,7 +405,7 @@ func (w *impl) maybeNotifyPatient(ctx workflow.Context) {
 		return
 	}
 	w.notified = true
-	if workflow.GetVersion(ctx, ChangeNotifyPatient, workflow.DefaultVersion, 1) >= 1 {
+	if w.ver.Version(ctx, ChangeNotifyPatient, workflow.DefaultVersion, 1) >= 1 {
 		w.startPatientNotice(ctx)
 		return
 	}

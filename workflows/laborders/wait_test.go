@@ -36,6 +36,7 @@ var waitVersions = []struct {
 func waitEnv(t *testing.T, within bool) *testsuite.TestWorkflowEnvironment {
 	env := newEnv(t)
 	if !within {
+		env.OnGetVersion(laborders.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		env.OnGetVersion(laborders.ChangeWaitWithin, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	}
 	return env

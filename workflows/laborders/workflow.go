@@ -12,10 +12,20 @@ import (
 
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/activities/lis"
+	"github.com/careflow/engine/workflows/internal/baseline"
 	"github.com/careflow/engine/workflows/internal/dedup"
 	"github.com/careflow/engine/workflows/internal/detid"
 	"github.com/careflow/engine/workflows/internal/wait"
 )
+
+// Baseline (change "lab-order-baseline", version 1) stands for ChangeEvery, ChangeSendStatus,
+// ChangeNotifyPatient, ChangeWaitWithin and the operator attributes' change at the versions new
+// orders took: a new order (or a continued run) records one version marker and one
+// TemporalChangeVersion upsert instead of up to five (see workflows/internal/baseline). A later
+// change gets a change id of its own.
+var Baseline = baseline.Baseline{ID: "lab-order-baseline", Covers: map[string]workflow.Version{
+	ChangeEvery: 1, ChangeSendStatus: 1, ChangeNotifyPatient: 1, ChangeWaitWithin: 1, opsattr.ChangeID: 1,
+}}
 
 // Steps.
 const (
@@ -54,6 +64,8 @@ type impl struct {
 	// stay the SDK's own.
 	await wait.Func
 	v2s
+	// ver answers this run's workflow.GetVersion questions through Baseline.
+	ver baseline.Run
 }
 
 // LabOrder is the lab order-to-result workflow.
@@ -63,7 +75,7 @@ func LabOrder(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
-	opsattr.Watch(ctx, "laborder", w.ops)
+	opsattr.Watch(ctx, w.ver, "laborder", w.ops)
 	return w.run(ctx)
 }
 
@@ -73,10 +85,11 @@ func (w *impl) setup(ctx workflow.Context) error {
 	}
 	// One version check for the whole run: histories recorded before it replay the first
 	// version's decisions unchanged, new orders take the second.
-	w.v2 = workflow.GetVersion(ctx, ChangeEvery, workflow.DefaultVersion, 1) == 1
+	w.ver = Baseline.Begin(ctx)
+	w.v2 = w.ver.Version(ctx, ChangeEvery, workflow.DefaultVersion, 1) == 1
 	if w.v2 {
 		// Asked at the start of every run, a continued one too, so all of a run's waits agree.
-		w.await = wait.Choose(workflow.GetVersion(ctx, ChangeWaitWithin, workflow.DefaultVersion, 1) >= 1)
+		w.await = wait.Choose(w.ver.Version(ctx, ChangeWaitWithin, workflow.DefaultVersion, 1) >= 1)
 		return w.setupV2(ctx)
 	}
 	w.contacts = append([]Contact{w.in.OrderingProvider}, w.in.EscalationChain...)

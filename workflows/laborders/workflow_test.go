@@ -20,6 +20,7 @@ import (
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/notify/templates"
 	"github.com/careflow/engine/internal/wftest"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 	"github.com/careflow/engine/workflows/laborders"
 	"github.com/careflow/engine/workflows/notifications"
 )
@@ -144,6 +145,7 @@ func TestNormalResultsAreFiledAndPatientTold(t *testing.T) {
 // notified and not as a failure of the order.
 func TestPatientNoticeOutcomeRecorded(t *testing.T) {
 	env := newEnv(t)
+	asked := baselinetest.Asked(env)
 	expectOrder(env)
 	noticeResult = notifications.State{Status: notifications.StatusNotNotified, NotNotified: notifications.NotNotifiedOptedOut}
 	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil).Once()
@@ -155,6 +157,8 @@ func TestPatientNoticeOutcomeRecorded(t *testing.T) {
 	require.False(t, s.PatientNotified)
 	require.Equal(t, notifications.NotNotifiedOptedOut, s.PatientNotification.NotNotified)
 	require.Empty(t, s.FailureCode)
+	// A new order records its baseline's version marker and asks nothing else.
+	require.Equal(t, []string{laborders.Baseline.ID}, *asked)
 	env.AssertExpectations(t)
 }
 
@@ -190,6 +194,7 @@ func TestPatientNoticeDoesNotBlockRefiling(t *testing.T) {
 // It runs the path of orders begun before laborders.ChangeNotifyPatient, which text by themselves.
 func TestPatientToldInPreferredLanguage(t *testing.T) {
 	env := newEnv(t)
+	env.OnGetVersion(laborders.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion(laborders.ChangeNotifyPatient, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	expectOrder(env)
 	env.OnActivity(ehr.WriteLabResultsName, mock.Anything, mock.Anything).Return(ehr.WriteLabResultsResult{DiagnosticReportID: "dr-1"}, nil).Once()

@@ -15,6 +15,7 @@ import (
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/workflows/internal/baseline"
 )
 
 // Notification sends one notification to one patient: at SendAt, outside the patient's quiet
@@ -24,13 +25,23 @@ import (
 func Notification(ctx workflow.Context, in Input) (State, error) {
 	w := &impl{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		state: State{Status: StatusScheduled, Attempts: []Attempt{}}}
+	// First of all, in the first workflow task: runs begun before the baseline replay without
+	// its marker and keep asking each change.
+	w.ver = Baseline.Begin(ctx)
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
-	opsattr.Watch(ctx, "notification", w.ops)
+	opsattr.Watch(ctx, w.ver, "notification", w.ops)
 	w.run(ctx)
 	return w.state, nil
 }
+
+// Baseline (change "notification-baseline", version 1) stands for ChangeAccountRate and the
+// operator attributes' change at the versions new notifications took: one version marker and
+// one TemporalChangeVersion upsert instead of two (see workflows/internal/baseline).
+var Baseline = baseline.Baseline{ID: "notification-baseline", Covers: map[string]workflow.Version{
+	ChangeAccountRate: 1, opsattr.ChangeID: 1,
+}}
 
 type impl struct {
 	in       Input
@@ -44,6 +55,8 @@ type impl struct {
 	// smsQueue and emailQueue are the send activities' task queues: the vendor-account queues
 	// since ChangeAccountRate, "" (the workflow's own) before.
 	smsQueue, emailQueue string
+	// ver answers this run's workflow.GetVersion questions through Baseline.
+	ver baseline.Run
 }
 
 // channel is one way to reach the recipient, in the order they are tried.
@@ -71,7 +84,7 @@ func validate(in Input) error {
 }
 
 func (w *impl) run(ctx workflow.Context) {
-	if workflow.GetVersion(ctx, ChangeAccountRate, workflow.DefaultVersion, 1) >= 1 {
+	if w.ver.Version(ctx, ChangeAccountRate, workflow.DefaultVersion, 1) >= 1 {
 		w.smsQueue, w.emailQueue = SMSSendTaskQueue, EmailSendTaskQueue
 	}
 	if d := w.in.SendAt.Sub(workflow.Now(ctx)); !w.in.SendAt.IsZero() && d > 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/careflow/engine/activities/sms"
 	"github.com/careflow/engine/internal/audit"
 	"github.com/careflow/engine/internal/notify/templates"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 	"github.com/careflow/engine/workflows/notifications"
 )
 
@@ -67,6 +68,7 @@ func (s *wfSuite) slotGranted() {
 }
 
 func (s *wfSuite) TestSMSDelivered() {
+	asked := baselinetest.Asked(s.env)
 	s.recipient(notifyact.Recipient{Mobile: "+15551230001", Email: "ada@example.org", FirstName: "Ada", Language: "es"})
 	s.slotGranted()
 	s.env.OnActivity("SendSMS", mock.Anything, mock.MatchedBy(func(in sms.SendInput) bool {
@@ -83,6 +85,8 @@ func (s *wfSuite) TestSMSDelivered() {
 	s.Require().Len(st.Attempts, 1)
 	s.Equal("delivered", st.Attempts[0].Status)
 	s.Equal("SM1", st.Attempts[0].Ref)
+	// A new notification records its baseline's version marker and asks nothing else.
+	s.Equal([]string{notifications.Baseline.ID}, *asked)
 }
 
 // An undelivered text falls back to email.
@@ -289,6 +293,7 @@ func (s *wfSuite) TestSendsOnTheAccountQueues() {
 }
 
 func (s *wfSuite) TestSendsBeforeTheAccountQueuesStayOnTheirQueue() {
+	s.env.OnGetVersion(notifications.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	s.env.OnGetVersion(notifications.ChangeAccountRate, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	s.recipient(notifyact.Recipient{Email: "ada@example.org", FirstName: "Ada"})
 	s.slotGranted()

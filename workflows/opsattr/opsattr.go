@@ -10,6 +10,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/careflow/engine/workflows/internal/baseline"
 )
 
 // The attribute names, registered on the namespace by the worker at start.
@@ -57,10 +59,11 @@ var available atomic.Bool
 func SetAvailable(ok bool) { available.Store(ok) }
 
 // Watch publishes values() at once and again whenever they change, until the run ends. Call
-// it once per run, after the state is initialised; it adds a version marker and a side effect
-// (whether the attributes exist, as the worker found them) to the history.
-func Watch(ctx workflow.Context, process string, values func() Values) {
-	if workflow.GetVersion(ctx, ChangeID, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+// it once per run, after the state is initialised; it asks ChangeID through the run's baseline
+// (a version marker unless the baseline covers it) and adds a side effect (whether the
+// attributes exist, as the worker found them) to the history.
+func Watch(ctx workflow.Context, run baseline.Run, process string, values func() Values) {
+	if run.Version(ctx, ChangeID, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
 	var on bool

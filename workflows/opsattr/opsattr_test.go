@@ -9,13 +9,15 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/careflow/engine/workflows/internal/baseline"
 )
 
 // probe is a workflow whose status moves with signals, so the test can read what Watch
 // published after each move.
 func probe(ctx workflow.Context) (map[string]any, error) {
 	status, critical := "waiting", false
-	Watch(ctx, "probe", func() Values {
+	Watch(ctx, baseline.Run{}, "probe", func() Values {
 		return Values{Status: status, Critical: critical, NeedsAttention: status == "stuck", Vendor: "lis"}
 	})
 	ch := workflow.GetSignalChannel(ctx, "move")

@@ -9,8 +9,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/careflow/engine/activities/card"
+	"github.com/careflow/engine/workflows/internal/baseline"
 	"github.com/careflow/engine/workflows/internal/call"
 	"github.com/careflow/engine/workflows/internal/wait"
+	"github.com/careflow/engine/workflows/opsattr"
 )
 
 // The workflow calls the Stripe activities by the names their package registers: calling by
@@ -35,6 +37,15 @@ const changeLocalStripe = "payments-local-stripe"
 
 // localStripeVersion is the version of changeLocalStripe new executions record.
 const localStripeVersion workflow.Version = 3
+
+// Baseline (change "payments-baseline", version 1) stands for ReconcileChangeID,
+// changeLocalStripe and the operator attributes' change at the versions new payments took: a new
+// payment records one version marker and one TemporalChangeVersion upsert instead of three (see
+// workflows/internal/baseline). A later change gets a change id of its own, asked through
+// impl.ver; neither covered version is bumped again.
+var Baseline = baseline.Baseline{ID: "payments-baseline", Covers: map[string]workflow.Version{
+	ReconcileChangeID: 1, changeLocalStripe: 3, opsattr.ChangeID: 1,
+}}
 
 // updateWork marks the context of an update's work (bounded), whose Stripe calls are regular
 // activities from version 3 of changeLocalStripe.

@@ -112,6 +112,7 @@ func TestAuthorizationTTLBoundsAgree(t *testing.T) {
 // proves the same against real histories.
 func TestOldExecutionFinishesOnOldPath(t *testing.T) {
 	env := newEnv(t)
+	env.OnGetVersion(payments.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion(payments.ReconcileChangeID, workflow.DefaultVersion, payments.ReconcileVersion).Return(workflow.DefaultVersion)
 	env.OnActivity(card.AuthorizePaymentName, mock.Anything, mock.MatchedBy(func(in card.AuthorizeInput) bool {
 		return in.IdempotencyKey == wfID+"/authorize"

@@ -10,6 +10,7 @@ import (
 	"github.com/careflow/engine/workflows/opsattr"
 
 	"github.com/careflow/engine/activities/card"
+	"github.com/careflow/engine/workflows/internal/baseline"
 	"github.com/careflow/engine/workflows/internal/dedup"
 )
 
@@ -35,6 +36,8 @@ type impl struct {
 	version workflow.Version
 	// localStripe is the workflow.GetVersion of changeLocalStripe this execution follows.
 	localStripe workflow.Version
+	// ver answers this run's workflow.GetVersion questions through Baseline.
+	ver baseline.Run
 	// answeredAt is the workflow task time (workflow.Now) at which an update last answered.
 	answeredAt time.Time
 	// calls numbers the Stripe calls per step for their idempotency keys (version 1).
@@ -54,7 +57,7 @@ func Payment(ctx workflow.Context, in Input) (State, error) {
 	if err := w.setup(ctx); err != nil {
 		return State{}, err
 	}
-	opsattr.Watch(ctx, "payment", w.ops)
+	opsattr.Watch(ctx, w.ver, "payment", w.ops)
 	return w.run(ctx)
 }
 
@@ -75,8 +78,9 @@ func newImpl(ctx workflow.Context, in Input) *impl {
 func (w *impl) setup(ctx workflow.Context) error {
 	// First thing in every run, so that an execution started before the change replays and
 	// continues on the old path, and every new run (continue-as-new included) takes the new one.
-	w.version = workflow.GetVersion(ctx, ReconcileChangeID, workflow.DefaultVersion, ReconcileVersion)
-	w.localStripe = workflow.GetVersion(ctx, changeLocalStripe, workflow.DefaultVersion, localStripeVersion)
+	w.ver = Baseline.Begin(ctx)
+	w.version = w.ver.Version(ctx, ReconcileChangeID, workflow.DefaultVersion, ReconcileVersion)
+	w.localStripe = w.ver.Version(ctx, changeLocalStripe, workflow.DefaultVersion, localStripeVersion)
 	resume := w.in.Resume
 	// Validate refuses Resume from clients; the workflow's own checkpoint is checked apart.
 	w.in.Resume = nil

@@ -19,6 +19,7 @@ import (
 
 	"github.com/careflow/engine/activities/card"
 	"github.com/careflow/engine/internal/wftest"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 	"github.com/careflow/engine/workflows/payments"
 )
 
@@ -157,6 +158,7 @@ func ptr(t time.Time) *time.Time { return &t }
 
 func TestHappyPathPartialCaptureTwoRefunds(t *testing.T) {
 	env := newEnv(t)
+	asked := baselinetest.Asked(env)
 	expectAuthorize(env)
 	expectCapture(env, 6000, 6000)
 	expectRefund(env, "1", 2500, "requested_by_customer")
@@ -203,6 +205,8 @@ func TestHappyPathPartialCaptureTwoRefunds(t *testing.T) {
 		{RefundID: "re_1", Amount: 2500, Reason: "requested_by_customer", Status: "succeeded", CreatedAt: start.Add(3 * time.Minute)},
 		{RefundID: "re_2", Amount: 3500, Status: "succeeded", CreatedAt: start.Add(5 * time.Minute)},
 	}, final.Refunds)
+	// A new payment records its baseline's version marker and asks nothing else.
+	require.Equal(t, []string{payments.Baseline.ID}, *asked)
 	env.AssertExpectations(t)
 }
 

@@ -33,6 +33,7 @@ func TestPrescriptionWaitsCancelTheirTimersOnceAnswered(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			env := newEnv(t)
 			if c.version == workflow.DefaultVersion {
+				env.OnGetVersion(prescriptions.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 				env.OnGetVersion(prescriptions.WaitWithinChangeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
 			scheduled := map[string]time.Duration{}

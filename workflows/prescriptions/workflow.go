@@ -16,6 +16,7 @@ import (
 	"github.com/careflow/engine/activities/ehr"
 	"github.com/careflow/engine/codecs/ncpdp"
 	"github.com/careflow/engine/internal/erxcheck"
+	"github.com/careflow/engine/workflows/internal/baseline"
 )
 
 // Register registers the prescription workflow under its contract name.
@@ -24,6 +25,13 @@ func Register(r worker.WorkflowRegistry) {
 }
 
 // impl is one prescription's workflow state.
+// Baseline (change "prescription-baseline", version 1) stands for V2ChangeID, WaitWithinChangeID
+// and the operator attributes' change at the versions new prescriptions took: one version marker
+// and one TemporalChangeVersion upsert instead of three (see workflows/internal/baseline).
+var Baseline = baseline.Baseline{ID: "prescription-baseline", Covers: map[string]workflow.Version{
+	V2ChangeID: 1, WaitWithinChangeID: 1, opsattr.ChangeID: 1,
+}}
+
 type impl struct {
 	in     Input
 	wfID   string
@@ -54,6 +62,8 @@ type impl struct {
 	// mu serializes side effects of the main loop and of update handlers (EHR writes and
 	// pharmacy messages), so the EHR's status follows the order of events.
 	mu workflow.Mutex
+	// ver answers this run's workflow.GetVersion questions through Baseline.
+	ver baseline.Run
 }
 
 // Prescription sends one EHR MedicationRequest to the pharmacy as an NCPDP NewRx after the
@@ -68,10 +78,13 @@ func Prescription(ctx workflow.Context, in Input) (State, error) {
 	w := &impl{in: in, wfID: WorkflowID(in.PrescriptionID), logger: workflow.GetLogger(ctx),
 		state: InitialState(in), sent: map[string]string{}, seen: map[string]bool{},
 		requests: map[string]*ncpdp.Message{}, mu: workflow.NewMutex(ctx)}
+	// First of all, in the first workflow task: runs begun before the baseline replay without
+	// its marker and keep asking each change.
+	w.ver = Baseline.Begin(ctx)
 	if err := w.setup(ctx); err != nil {
 		return w.state, err
 	}
-	opsattr.Watch(ctx, "prescription", w.ops)
+	opsattr.Watch(ctx, w.ver, "prescription", w.ops)
 	w.run(ctx)
 	w.state.Step, w.state.Closed = StepDone, true
 	// Updates still running (a response being sent) finish before the workflow closes.
@@ -83,8 +96,8 @@ func Prescription(ctx workflow.Context, in Input) (State, error) {
 func (w *impl) setup(ctx workflow.Context) error {
 	// One fixed point, before any command: old histories have no marker and replay to
 	// DefaultVersion.
-	w.version = workflow.GetVersion(ctx, V2ChangeID, workflow.DefaultVersion, 1)
-	w.await = wait.Choose(workflow.GetVersion(ctx, WaitWithinChangeID, workflow.DefaultVersion, 1) >= 1)
+	w.version = w.ver.Version(ctx, V2ChangeID, workflow.DefaultVersion, 1)
+	w.await = wait.Choose(w.ver.Version(ctx, WaitWithinChangeID, workflow.DefaultVersion, 1) >= 1)
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (State, error) { return w.state, nil }); err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/careflow/engine/codecs/ncpdp"
 	"github.com/careflow/engine/internal/erxcheck"
 	"github.com/careflow/engine/internal/wftest"
+	"github.com/careflow/engine/workflows/internal/baseline/baselinetest"
 	"github.com/careflow/engine/workflows/prescriptions"
 )
 
@@ -128,6 +129,7 @@ var dispensed = ncpdp.Body{RxFill: &ncpdp.RxFill{FillStatus: ncpdp.FillStatus{Di
 
 func TestPrescriptionSentThenFilledWritesTheEHROnceForDuplicates(t *testing.T) {
 	env := newEnv(t)
+	asked := baselinetest.Asked(env)
 	expectLoad(env)
 	expectCheck(env, erxcheck.Result{Verdict: erxcheck.Clear})
 	expectNewRx(env)
@@ -147,6 +149,8 @@ func TestPrescriptionSentThenFilledWritesTheEHROnceForDuplicates(t *testing.T) {
 	assert.Equal(t, "md-1", st.Fills[0].MedicationDispenseID)
 	assert.Equal(t, 1, st.Duplicates)
 	assert.True(t, st.Closed)
+	// A new prescription records its baseline's version marker and asks nothing else.
+	assert.Equal(t, []string{prescriptions.Baseline.ID}, *asked)
 }
 
 func TestPrescriptionNeedsReviewUntilOverride(t *testing.T) {
@@ -361,6 +365,7 @@ func TestPrescriptionApprovalNotDeliveredWritesNothingToTheEHR(t *testing.T) {
 
 // oldVersion replays the behaviour of executions started before V2ChangeID.
 func oldVersion(env *testsuite.TestWorkflowEnvironment) {
+	env.OnGetVersion(prescriptions.Baseline.ID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion(prescriptions.V2ChangeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 }
 
