@@ -15,7 +15,6 @@ import (
 	"github.com/careflow/engine/workflows/internal/baseline"
 )
 
-// impl is one claim's execution state.
 // Baseline (change "claim-baseline", version 1) stands for ChangeWaitWithin, ChangeBatching
 // and the operator attributes' change at the versions new claims took: one version marker and
 // one TemporalChangeVersion upsert instead of three (see workflows/internal/baseline). The
@@ -24,6 +23,7 @@ var Baseline = baseline.Baseline{ID: "claim-baseline", Covers: map[string]workfl
 	ChangeWaitWithin: 1, ChangeBatching: 1, opsattr.ChangeID: 1,
 }}
 
+// impl is one claim's execution state.
 type impl struct {
 	in    Input
 	wfID  string

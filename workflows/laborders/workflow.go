@@ -83,9 +83,11 @@ func (w *impl) setup(ctx workflow.Context) error {
 	if err := w.in.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError("invalid lab order: "+err.Error(), ErrTypeInvalidInput, nil)
 	}
+	// In the run's first workflow task, before any change is asked: orders begun before the
+	// baseline replay without its marker and keep asking each change.
+	w.ver = Baseline.Begin(ctx)
 	// One version check for the whole run: histories recorded before it replay the first
 	// version's decisions unchanged, new orders take the second.
-	w.ver = Baseline.Begin(ctx)
 	w.v2 = w.ver.Version(ctx, ChangeEvery, workflow.DefaultVersion, 1) == 1
 	if w.v2 {
 		// Asked at the start of every run, a continued one too, so all of a run's waits agree.

@@ -24,7 +24,6 @@ func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(Prescription, workflow.RegisterOptions{Name: WorkflowName})
 }
 
-// impl is one prescription's workflow state.
 // Baseline (change "prescription-baseline", version 1) stands for V2ChangeID, WaitWithinChangeID
 // and the operator attributes' change at the versions new prescriptions took: one version marker
 // and one TemporalChangeVersion upsert instead of three (see workflows/internal/baseline).
@@ -32,6 +31,7 @@ var Baseline = baseline.Baseline{ID: "prescription-baseline", Covers: map[string
 	V2ChangeID: 1, WaitWithinChangeID: 1, opsattr.ChangeID: 1,
 }}
 
+// impl is one prescription's workflow state.
 type impl struct {
 	in     Input
 	wfID   string
