@@ -69,6 +69,7 @@ bench: deps temporal temporal-pg npm-peers
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./codecs/... ./clients/... ./transport/...
 	HL7_COMPARE=1 $(GO) test -count=1 -run TestCompareNodeParsers -v ./codecs/hl7 | grep -v '^=== RUN'
 	$(GO) run ./cmd/careflow loadgen -standalone -n 40 -c 8 -checkins 40 -appointments 100 -mllp 200 -mllp-conns 8,32,128
+	$(GO) run ./cmd/careflow loadgen -standalone -n 10 -c 4 -checkins 0 -appointments 0 -baseline=false -mllp 200 -mllp-conns 8,32,128 -mllp-orders 512
 	$(GO) run ./cmd/careflow loadgen -standalone -temporal dev-file -n 40 -c 8 -checkins 40 -appointments 0 -mllp 200 -mllp-conns 8,32,128
 	$(GO) run ./cmd/careflow loadgen -standalone -temporal postgres -n 40 -c 8 -checkins 40 -mllp 200 -mllp-conns 8,32,128
 

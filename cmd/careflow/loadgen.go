@@ -44,6 +44,9 @@ func runLoadgen(ctx context.Context, args []string) error {
 	mllpMessages := fs.Int("mllp", 200, "ORU^R01 messages into the MLLP listener, against an immediate-ACK baseline (standalone only)")
 	apptSyncs := fs.Int("appointments", 40, "appointment syncs (PMS edit -> EHR written) and one reconciliation over as many (standalone only)")
 	mllpConns := fs.String("mllp-conns", "", "comma-separated MLLP sender connection counts, one MLLP phase each (default: -c)")
+	mllpOrders := fs.Int("mllp-orders", 0, "lab orders each MLLP phase's results cycle through; 0: max(8, connections/4), about 4 "+
+		"messages in flight per order, which then share workflow tasks; a few times the connections: each message reaches an "+
+		"order with nothing else in flight, as most results from a lab do")
 	cpuProfile := fs.String("cpuprofile", "", "write a pprof CPU profile of this process (in -standalone: the engine) to this file")
 	blockProfile := fs.String("blockprofile", "", "write a pprof block profile of this process to this file")
 	settleMax := fs.Duration("settle", 30*time.Second, "with -standalone, wait up to this long before each measured phase until the engine and "+
@@ -59,6 +62,9 @@ func runLoadgen(ctx context.Context, args []string) error {
 	conns, err := parseConns(*mllpConns, *conc)
 	if err != nil {
 		return err
+	}
+	if *mllpOrders < 0 {
+		return fmt.Errorf("loadgen: -mllp-orders wants 0 (the default) or a positive count, got %d", *mllpOrders)
 	}
 	stopProfiles, err := startProfiles(*cpuProfile, *blockProfile)
 	if err != nil {
@@ -150,7 +156,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 	if *standalone && *mllpMessages > 0 {
 		for _, c := range conns {
-			if err := mllpLoad(ctx, opts, standaloneMLLP, *mllpMessages, c); err != nil {
+			if err := mllpLoad(ctx, opts, standaloneMLLP, *mllpMessages, c, mllpOrderCount(*mllpOrders, c)); err != nil {
 				return err
 			}
 		}
@@ -256,13 +262,22 @@ func seedCopies(st *stack.Stack, prefix string, n int) ([]string, error) {
 	return ids, nil
 }
 
-// mllpLoad opens a few lab orders, then sends ORU^R01 results for them into the engine's MLLP
+// mllpOrderCount is the number of lab orders an MLLP phase at conc connections sends results
+// to: orders when set, else max(8, conc/4), at most ~4 messages in flight per order (results
+// for one order are updates to one workflow, and Temporal caps the updates in flight per
+// workflow, 10 by default).
+func mllpOrderCount(orders, conc int) int {
+	if orders > 0 {
+		return orders
+	}
+	return max(8, conc/4)
+}
+
+// mllpLoad opens the lab orders, then sends ORU^R01 results for them into the engine's MLLP
 // listener (durable: AA only after the signal is stored) and into an immediate-ACK listener on
 // the same machine, printing both and their ratio.
-func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc int) error {
-	// At most ~4 messages in flight per order: results for one order are updates to one
-	// workflow, and Temporal caps the updates in flight per workflow (10 by default).
-	placers := make([]string, max(8, conc/4))
+func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc, orders int) error {
+	placers := make([]string, orders)
 	for i := range placers {
 		placers[i] = fmt.Sprintf("NO-RESULTS-LG%d", i)
 		body := fmt.Sprintf(`{"placerOrderNumber":%q,"patientRef":"pat-1001","orderingProviderId":"1234567893",`+
@@ -306,9 +321,9 @@ func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc in
 	go srv.Serve(ln)
 	defer srv.Shutdown(context.Background())
 	base, _ := loadgen.MLLPIngest(ctx, loadgen.MLLPOptions{Addr: ln.Addr().String(), Messages: n, Concurrency: conc, Placers: placers, RunID: runID + "b"})
-	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v  (after %v for the previous phase's tail)\n", fmt.Sprintf("mllp durable ACK c=%d", conc),
-		durable.Count, durable.Errors, durable.Throughput, durable.P50.Round(time.Millisecond/10), durable.P99.Round(time.Millisecond/10),
-		settled.Round(time.Millisecond))
+	fmt.Printf("%-22s n=%-5d err=%-3d %8.1f/s  p50=%-10v p99=%v  (%d orders; after %v for the previous phase's tail)\n",
+		fmt.Sprintf("mllp durable ACK c=%d", conc), durable.Count, durable.Errors, durable.Throughput,
+		durable.P50.Round(time.Millisecond/10), durable.P99.Round(time.Millisecond/10), len(placers), settled.Round(time.Millisecond))
 	if durable.Cost != nil {
 		fmt.Println(durable.Cost.String())
 	}

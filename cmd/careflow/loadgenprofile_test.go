@@ -25,3 +25,15 @@ func TestDynamicConfigFlagRepeats(t *testing.T) {
 		}
 	}
 }
+
+// An MLLP phase sends to ~4 messages per order by default (never fewer than 8 orders), and to
+// exactly the orders asked for with -mllp-orders.
+func TestMLLPOrderCount(t *testing.T) {
+	for _, c := range []struct{ orders, conc, want int }{
+		{0, 8, 8}, {0, 32, 8}, {0, 128, 32}, {512, 128, 512}, {1, 32, 1},
+	} {
+		if got := mllpOrderCount(c.orders, c.conc); got != c.want {
+			t.Errorf("mllpOrderCount(%d, %d) = %d, want %d", c.orders, c.conc, got, c.want)
+		}
+	}
+}
