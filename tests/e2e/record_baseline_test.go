@@ -29,7 +29,7 @@ import (
 // Each history is checked for exactly that before it is written. Same rules as
 // TestRecordReplayHistories.
 func TestRecordBaselineHistories(t *testing.T) {
-	e := startEngine(t, recording(t, func(c *config.Config) {
+	e := startRxEngine(t, recording(t, func(c *config.Config) {
 		c.PaymentAuthorizationTTL = 5 * time.Second
 		c.PaymentRefundWindow = 10 * time.Second
 		c.CheckInPayerWindow = 4 * time.Second
@@ -40,10 +40,9 @@ func TestRecordBaselineHistories(t *testing.T) {
 		c.Lab.EscalationChain = []config.Contact{{Role: "charge-nurse", Phone: "+15550000002"}}
 		c.Claims.RemitTimeout = 6 * time.Second
 		c.Claims.BatchWindow = 0
-		c.Pharmacy = config.Pharmacy{}
 	}))
-	export := func(workflowID string, b string, file string) {
-		e.requireBaselineOnly(workflowID, b)
+	export := func(workflowID, baselineID, file string) {
+		e.requireBaselineOnly(workflowID, baselineID)
 		e.exportWorkflow(workflowID, file)
 	}
 
