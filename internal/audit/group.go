@@ -91,6 +91,26 @@ func newGroupWriter(commit commitFunc, writers int) *groupWriter {
 	return g
 }
 
+// appendRecord is a group-committing store's Append: it validates r, seals its payload before
+// the record is queued (so no writer waits on encryption), and returns r with its ID.
+func (g *groupWriter) appendRecord(ctx context.Context, sealer Sealer, r Record) (Record, error) {
+	r, err := prepare(r, time.Now())
+	if err != nil {
+		return Record{}, err
+	}
+	r, sealed, err := sealRecord(sealer, r)
+	if err != nil {
+		return Record{}, err
+	}
+	payload, keyID := sealed.columns()
+	id, err := g.append(ctx, &appendReq{r: r, payload: payload, keyID: keyID})
+	if err != nil {
+		return Record{}, err
+	}
+	r.ID = id
+	return r, nil
+}
+
 // append hands req to a writer and waits for its commit or ctx. A request a writer has
 // taken is committed even if ctx ends first (the caller then sees ctx's error).
 func (g *groupWriter) append(ctx context.Context, req *appendReq) (int64, error) {

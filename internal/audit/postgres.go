@@ -166,22 +166,7 @@ func postgresInsertArgs(req *appendReq) []any {
 
 // Append implements Store.
 func (s *PostgresStore) Append(ctx context.Context, r Record) (Record, error) {
-	r, err := prepare(r, time.Now())
-	if err != nil {
-		return Record{}, err
-	}
-	// Sealing happens before the record is queued, so the append lock is not held during encryption.
-	r, sealed, err := sealRecord(s.sealer, r)
-	if err != nil {
-		return Record{}, err
-	}
-	payload, keyID := sealed.columns()
-	id, err := s.group.append(ctx, &appendReq{r: r, payload: payload, keyID: keyID})
-	if err != nil {
-		return Record{}, err
-	}
-	r.ID = id
-	return r, nil
+	return s.group.appendRecord(ctx, s.sealer, r)
 }
 
 // commitAppends is the store's commitFunc. The batch goes to the server as one pipeline

@@ -202,21 +202,7 @@ func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
 
 // Append implements Store.
 func (s *SQLiteStore) Append(ctx context.Context, r Record) (Record, error) {
-	r, err := prepare(r, time.Now())
-	if err != nil {
-		return Record{}, err
-	}
-	r, sealed, err := sealRecord(s.sealer, r)
-	if err != nil {
-		return Record{}, err
-	}
-	payload, keyID := sealed.columns()
-	id, err := s.group.append(ctx, &appendReq{r: r, payload: payload, keyID: keyID})
-	if err != nil {
-		return Record{}, err
-	}
-	r.ID = id
-	return r, nil
+	return s.group.appendRecord(ctx, s.sealer, r)
 }
 
 // commitAppends is the store's commitFunc; a single record needs no explicit transaction.
