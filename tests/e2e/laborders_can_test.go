@@ -5,13 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	historypb "go.temporal.io/api/history/v1"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/careflow/engine/api"
 	"github.com/careflow/engine/internal/config"
@@ -92,23 +89,4 @@ func TestRecordLabContinueAsNewHistories(t *testing.T) {
 	e.waitLab(placer, func(v api.LabOrderView) bool { return v.Closed == true })
 	e.exportRun(laborders.WorkflowID(placer), firstRun, "laborder-v2-continued-first-run.json")
 	e.exportWorkflow(laborders.WorkflowID(placer), "laborder-v2-continued-last-run.json")
-}
-
-// exportRun writes one run's history into tests/replay/testdata.
-func (e *engine) exportRun(workflowID, runID, file string) {
-	e.t.Helper()
-	path := filepath.Join("..", "replay", "testdata", file)
-	if _, err := os.Stat(path); err == nil {
-		e.t.Fatalf("%s exists: committed histories are never rewritten; name the new version differently", path)
-	}
-	iter := e.raw.GetWorkflowHistory(context.Background(), workflowID, runID, false, 0)
-	h := &historypb.History{}
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		require.NoError(e.t, err)
-		h.Events = append(h.Events, ev)
-	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
-	require.NoError(e.t, err)
-	require.NoError(e.t, os.WriteFile(path, b, 0o644))
 }

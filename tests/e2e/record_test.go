@@ -143,14 +143,20 @@ func (e *engine) exportHistory(paymentID, file string) {
 	e.exportWorkflow(payments.WorkflowID(paymentID), file)
 }
 
-// exportWorkflow writes one workflow's history into tests/replay/testdata.
+// exportWorkflow writes one workflow's history (its current run) into tests/replay/testdata.
 func (e *engine) exportWorkflow(workflowID, file string) {
+	e.t.Helper()
+	e.exportRun(workflowID, "", file)
+}
+
+// exportRun writes one run's history ("" for the current run) into tests/replay/testdata.
+func (e *engine) exportRun(workflowID, runID, file string) {
 	e.t.Helper()
 	path := filepath.Join("..", "replay", "testdata", file)
 	if _, err := os.Stat(path); err == nil {
 		e.t.Fatalf("%s exists: committed histories are never rewritten; name the new version differently", path)
 	}
-	iter := e.raw.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	iter := e.raw.GetWorkflowHistory(context.Background(), workflowID, runID, false, 0)
 	h := &historypb.History{}
 	for iter.HasNext() {
 		ev, err := iter.Next()
