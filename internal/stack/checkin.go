@@ -67,7 +67,9 @@ func (s *Stack) startCheckIn() error {
 
 	s.checkinActs = acts
 	s.instrument(acts.EHR, acts.Eligibility, acts.SMS)
-	s.addWorker(func() worker.Worker { return workers.NewCheckInWorker(s.Temporal, acts, s.wopts) })
+	s.addWorker(func() worker.Worker {
+		return workers.NewCheckInWorker(s.Temporal, acts, frontDeskOptions(s.wopts, s.Config.Worker))
+	})
 	s.deps.TwilioAuthToken = cfg.Twilio.AuthToken
 	s.deps.PublicURL = cfg.Twilio.PublicURL
 	s.deps.CheckInDefaults = api.CheckInDefaults{
