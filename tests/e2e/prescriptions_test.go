@@ -93,7 +93,19 @@ func TestPrescriptionThroughThePharmacySimulator(t *testing.T) {
 	// The first NewRx of rx-accepted is processed but its answer lost, as when the worker dies
 	// between NewRx and Status: the retry resends the same MessageID.
 	sim.InjectFault(pharmsim.Fault{Op: "NewRx", Kind: pharmsim.FaultLostAnswer, Count: 1})
-	for _, id := range []string{"rx-accepted", "rx-filled", "rx-partial", "rx-not-dispensed", "rx-reject", "rx-5xx",
+	// The fault takes whichever NewRx reaches the network first, so rx-accepted goes alone until
+	// its NewRx is there; started together, another prescription's NewRx could take the fault.
+	r := e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": "rx-accepted"}, http.StatusCreated)
+	assert.Equal(t, "/v1/prescriptions/rx-accepted", r.Location)
+	require.Eventually(t, func() bool {
+		for _, m := range sim.Messages() {
+			if m.PrescriberOrderNumber == "rx-accepted" && m.Type == "NewRx" {
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 20*time.Millisecond, "rx-accepted's NewRx never reached the network")
+	for _, id := range []string{"rx-filled", "rx-partial", "rx-not-dispensed", "rx-reject", "rx-5xx",
 		"rx-change", "rx-renewal", "rx-denied-cancel", "rx-allergy", "rx-controlled"} {
 		r := e.mustCall("POST", "/v1/prescriptions", map[string]any{"prescriptionId": id}, http.StatusCreated)
 		assert.Equal(t, "/v1/prescriptions/"+id, r.Location)
