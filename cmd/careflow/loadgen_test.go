@@ -53,8 +53,9 @@ func TestBenchServerKinds(t *testing.T) {
 
 // TestLoadgenOnPostgresTemporal runs a small standalone load against the Temporal server on
 // PostgreSQL (issue 13: the load generator uses the production topology, not only the dev
-// server). The run fails when any payment or baseline flow fails. `make test` sets the gate
-// once it has built the server.
+// server). The run fails when any payment or baseline flow fails, and when the second MLLP
+// phase finds its lab orders already open. `make test` sets the gate once it has built the
+// server.
 func TestLoadgenOnPostgresTemporal(t *testing.T) {
 	if os.Getenv("CAREFLOW_E2E_POSTGRES") == "" {
 		t.Skip("CAREFLOW_E2E_POSTGRES unset: `make test` runs this against the Temporal server on PostgreSQL")
@@ -63,8 +64,30 @@ func TestLoadgenOnPostgresTemporal(t *testing.T) {
 	defer cancel()
 	t.Setenv("DATA_DIR", t.TempDir())
 	err := runLoadgen(ctx, []string{"-standalone", "-temporal", "postgres", "-n", "4", "-c", "2",
-		"-checkins", "2", "-mllp", "6", "-mllp-conns", "2", "-settle", "5s"})
+		"-checkins", "2", "-mllp", "6", "-mllp-conns", "2,2", "-settle", "5s"})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMLLPPhasesOpenOrdersOfTheirOwn checks that no two MLLP phases share a lab order, so that
+// no phase measures orders an earlier one filled with results, and that every order is one the
+// simulated LIS sends no results for.
+func TestMLLPPhasesOpenOrdersOfTheirOwn(t *testing.T) {
+	seen := map[string]int{}
+	for phase, orders := range []int{8, 8, 32} {
+		placers := mllpPlacers(phase, orders)
+		if len(placers) != orders {
+			t.Fatalf("phase %d: %d orders, want %d", phase, len(placers), orders)
+		}
+		for _, p := range placers {
+			if !strings.HasPrefix(p, "NO-RESULTS-") {
+				t.Errorf("phase %d: order %q would get results from the simulated LIS", phase, p)
+			}
+			if first, ok := seen[p]; ok {
+				t.Errorf("order %q is in phase %d and phase %d", p, first, phase)
+			}
+			seen[p] = phase
+		}
 	}
 }
