@@ -274,7 +274,7 @@ func mllpOrderCount(orders, conc int) int {
 }
 
 // mllpPlacers names the lab orders of one MLLP phase. Each phase opens orders of its own: an
-// order that already took an earlier phase's thousands of results costs the server more per
+// order that already took an earlier phase's hundreds of results costs the server more per
 // update (its execution's state holds every update it completed), which made later phases
 // measure less than the same connection count run alone.
 func mllpPlacers(phase, orders int) []string {
@@ -287,7 +287,7 @@ func mllpPlacers(phase, orders int) []string {
 }
 
 // mllpLoad opens the lab orders, then sends ORU^R01 results for them into the engine's MLLP
-// listener (durable: AA only after the signal is stored) and into an immediate-ACK listener on
+// listener (durable: AA only after the result update is stored) and into an immediate-ACK listener on
 // the same machine, printing both and their ratio.
 func mllpLoad(ctx context.Context, opts loadgen.Options, addr string, n, conc int, placers []string) error {
 	for i := range placers {
