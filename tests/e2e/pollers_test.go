@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"bufio"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/workflows/checkins"
+	"github.com/careflow/engine/workflows/payments"
+)
+
+// numPollers matches the SDK's gauge of polls in flight, exported with the SDK's tags as labels;
+// taskQueue takes the queue's name from those labels.
+var (
+	numPollers = regexp.MustCompile(`^temporal_num_pollers\{([^}]*)\} ([0-9.e+]+)$`)
+	taskQueue  = regexp.MustCompile(`task_queue="([^"]*)"`)
+)
+
+// workflowPollers reads, from the engine's /metrics, how many workflow-task polls each task
+// queue's worker has in flight on its normal queue.
+func workflowPollers(t *testing.T, e *engine) map[string]float64 {
+	t.Helper()
+	code, body := e.call("GET", "/metrics", nil)
+	require.Equal(t, http.StatusOK, code)
+	out := map[string]float64{}
+	sc := bufio.NewScanner(strings.NewReader(body.String()))
+	for sc.Scan() {
+		m := numPollers.FindStringSubmatch(sc.Text())
+		if m == nil || !strings.Contains(m[1], `poller_type="workflow_task"`) {
+			continue
+		}
+		q := taskQueue.FindStringSubmatch(m[1])
+		require.NotNil(t, q, "temporal_num_pollers without a task_queue label: %s", sc.Text())
+		v, err := strconv.ParseFloat(m[2], 64)
+		require.NoError(t, err)
+		out[q[1]] = v
+	}
+	return out
+}
+
+// TestCheckInWorkerStartsWithFrontDeskPollers: under the default autoscale tuning the running
+// check-in worker polls its workflow tasks with the front desk's pollers (frontDeskOptions: 16
+// at the start, never fewer than 8), while the payments worker, idle here, keeps the default 4.
+// This checks the wiring into the worker, which the unit test of frontDeskOptions cannot see.
+func TestCheckInWorkerStartsWithFrontDeskPollers(t *testing.T) {
+	e := startEngine(t, func(c *config.Config) { c.Worker.Pollers = config.PollersAutoscale })
+	// The workers open their polls as they start; wait until both queues show theirs.
+	last := workflowPollers(t, e)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); last = workflowPollers(t, e) {
+		if last[checkins.TaskQueue] >= 8 && last[payments.TaskQueue] > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.GreaterOrEqual(t, last[checkins.TaskQueue], 8.0, "the check-in worker polls with the front desk's pollers: %v", last)
+	require.Greater(t, last[payments.TaskQueue], 0.0, "the payments worker polls: %v", last)
+	require.LessOrEqual(t, last[payments.TaskQueue], 4.0, "the payments worker keeps the default pollers: %v", last)
+	t.Logf("workflow-task polls in flight on the normal queues: %v", last)
+}
