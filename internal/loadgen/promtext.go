@@ -48,7 +48,7 @@ func ParseText(r io.Reader) (*Scrape, error) {
 			}
 			continue
 		}
-		name, labels, value, err := parseSample(line)
+		name, labels, value, err := ParseSample(line)
 		if err != nil {
 			return nil, fmt.Errorf("metrics line %d: %w", n, err)
 		}
@@ -94,8 +94,9 @@ func histogramPart(name string) (family, part string) {
 	return name, ""
 }
 
-// parseSample reads `name{a="b",...} value [timestamp]`.
-func parseSample(line string) (string, map[string]string, float64, error) {
+// ParseSample reads one sample line of the text format, `name{a="b",...} value [timestamp]`,
+// for callers that read other families than ParseText keeps (the end-to-end tests' gauges).
+func ParseSample(line string) (string, map[string]string, float64, error) {
 	labels := map[string]string{}
 	i := strings.IndexAny(line, "{ \t")
 	if i <= 0 {

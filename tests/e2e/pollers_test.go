@@ -3,8 +3,6 @@ package e2e
 import (
 	"bufio"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,19 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careflow/engine/internal/config"
+	"github.com/careflow/engine/internal/loadgen"
 	"github.com/careflow/engine/workflows/checkins"
 	"github.com/careflow/engine/workflows/payments"
 )
 
-// numPollers matches the SDK's gauge of polls in flight, exported with the SDK's tags as labels;
-// taskQueue takes the queue's name from those labels.
-var (
-	numPollers = regexp.MustCompile(`^temporal_num_pollers\{([^}]*)\} ([0-9.e+]+)$`)
-	taskQueue  = regexp.MustCompile(`task_queue="([^"]*)"`)
-)
-
 // workflowPollers reads, from the engine's /metrics, how many workflow-task polls each task
-// queue's worker has in flight on its normal queue.
+// queue's worker has in flight on its normal queue: the SDK's temporal_num_pollers gauge,
+// exported with the SDK's tags as labels.
 func workflowPollers(t *testing.T, e *engine) map[string]float64 {
 	t.Helper()
 	code, body := e.call("GET", "/metrics", nil)
@@ -32,15 +25,16 @@ func workflowPollers(t *testing.T, e *engine) map[string]float64 {
 	out := map[string]float64{}
 	sc := bufio.NewScanner(strings.NewReader(body.String()))
 	for sc.Scan() {
-		m := numPollers.FindStringSubmatch(sc.Text())
-		if m == nil || !strings.Contains(m[1], `poller_type="workflow_task"`) {
+		if !strings.HasPrefix(sc.Text(), "temporal_num_pollers{") {
 			continue
 		}
-		q := taskQueue.FindStringSubmatch(m[1])
-		require.NotNil(t, q, "temporal_num_pollers without a task_queue label: %s", sc.Text())
-		v, err := strconv.ParseFloat(m[2], 64)
+		_, labels, v, err := loadgen.ParseSample(sc.Text())
 		require.NoError(t, err)
-		out[q[1]] = v
+		if labels["poller_type"] != "workflow_task" {
+			continue
+		}
+		require.NotEmpty(t, labels["task_queue"], "temporal_num_pollers without a task_queue label: %s", sc.Text())
+		out[labels["task_queue"]] = v
 	}
 	return out
 }
